@@ -1,14 +1,1123 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qtests for the smmuv3-aux SMMUv3 model (placeholder, being written).
+ * qtests for the smmuv3-aux SMMUv3 model on -M virt,iommu=smmuv3-aux.
+ *
+ * Registers, reset, the CR0/IRQ_CTRL/GBPA handshakes, the GERROR toggle
+ * protocol, the command queue (CMD_SYNC MSI completion, CERROR_ILL and
+ * recovery as Linux performs it, wrap) and the event queue (configuration
+ * errors and overflow).  DMA is issued by the "edu" PCI device, whose
+ * StreamID is its requester ID (00:04.0 -> 0x20).
+ *
+ * The expected register values below are the model's documented defaults;
+ * they are the specification of those defaults.
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "libqtest.h"
+#include "standard-headers/linux/pci_regs.h"
+#include "libqos/pci.h"
+#include "libqos/generic-pcihost.h"
 #include "libqos/qos-smmuv3-aux.h"
+
+/* ---- Documented defaults of the model ---------------------------------- */
+
+static uint32_t expected_idr0(void)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR0, S2P, 1);
+    v = FIELD_DP32(v, IDR0, S1P, 1);
+    v = FIELD_DP32(v, IDR0, TTF, SMMUV3_AUX_IDR0_TTF_AA64);
+    v = FIELD_DP32(v, IDR0, COHACC, 1);
+    v = FIELD_DP32(v, IDR0, HYP, 1);
+    v = FIELD_DP32(v, IDR0, ASID16, 1);
+    v = FIELD_DP32(v, IDR0, MSI, 1);
+    v = FIELD_DP32(v, IDR0, VMID16, 1);
+    v = FIELD_DP32(v, IDR0, TTENDIAN, SMMUV3_AUX_IDR0_TTENDIAN_LE);
+    v = FIELD_DP32(v, IDR0, STALL_MODEL, SMMUV3_AUX_IDR0_STALL_NONE);
+    v = FIELD_DP32(v, IDR0, ST_LEVEL, 1);
+    return v;
+}
+
+static uint32_t expected_idr1(void)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR1, SIDSIZE, 16);
+    v = FIELD_DP32(v, IDR1, SSIDSIZE, 0);
+    v = FIELD_DP32(v, IDR1, PRIQS, 0);
+    v = FIELD_DP32(v, IDR1, EVENTQS, 19);
+    v = FIELD_DP32(v, IDR1, CMDQS, 19);
+    return v;
+}
+
+static uint32_t expected_idr3(void)
+{
+    return FIELD_DP32(0, IDR3, RIL, 1);
+}
+
+static uint32_t expected_idr5(void)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR5, OAS, SMMUV3_AUX_OAS_48);
+    v = FIELD_DP32(v, IDR5, GRAN4K, 1);
+    v = FIELD_DP32(v, IDR5, GRAN16K, 1);
+    v = FIELD_DP32(v, IDR5, GRAN64K, 1);
+    return v;
+}
+
+/*
+ * GBPA resets to an IMPLEMENTATION DEFINED value.  The model documents
+ * ABORT = 0 (bypass while SMMUEN = 0) and SHCFG = 0b01 "use incoming",
+ * the value QEMU's arm-smmuv3 also uses.
+ */
+#define EXPECTED_GBPA_RESET     0x00001000u
+
+typedef struct RegDesc {
+    const char *name;
+    uint64_t off;
+    unsigned size;          /* 4 or 8 */
+    uint64_t reset;
+} RegDesc;
+
+/* Every page-0/page-1 register the Linux driver reads or writes. */
+static const RegDesc regs[] = {
+    { "IDR0", A_IDR0, 4, 0 /* expected_idr0() */ },
+    { "IDR1", A_IDR1, 4, 0 /* expected_idr1() */ },
+    { "IDR2", A_IDR2, 4, 0 },
+    { "IDR3", A_IDR3, 4, 0 /* expected_idr3() */ },
+    { "IDR4", A_IDR4, 4, 0 },
+    { "IDR5", A_IDR5, 4, 0 /* expected_idr5() */ },
+    { "IIDR", A_IIDR, 4, 0 },
+    { "AIDR", A_AIDR, 4, 0 },
+    { "CR0", A_CR0, 4, 0 },
+    { "CR0ACK", A_CR0ACK, 4, 0 },
+    { "CR1", A_CR1, 4, 0 },
+    { "CR2", A_CR2, 4, 0 },
+    { "GBPA", A_GBPA, 4, EXPECTED_GBPA_RESET },
+    { "IRQ_CTRL", A_IRQ_CTRL, 4, 0 },
+    { "IRQ_CTRLACK", A_IRQ_CTRLACK, 4, 0 },
+    { "GERROR", A_GERROR, 4, 0 },
+    { "GERRORN", A_GERRORN, 4, 0 },
+    { "GERROR_IRQ_CFG0", A_GERROR_IRQ_CFG0, 8, 0 },
+    { "GERROR_IRQ_CFG1", A_GERROR_IRQ_CFG1, 4, 0 },
+    { "GERROR_IRQ_CFG2", A_GERROR_IRQ_CFG2, 4, 0 },
+    { "STRTAB_BASE", A_STRTAB_BASE, 8, 0 },
+    { "STRTAB_BASE_CFG", A_STRTAB_BASE_CFG, 4, 0 },
+    { "CMDQ_BASE", A_CMDQ_BASE, 8, 0 },
+    { "CMDQ_PROD", A_CMDQ_PROD, 4, 0 },
+    { "CMDQ_CONS", A_CMDQ_CONS, 4, 0 },
+    { "EVENTQ_BASE", A_EVENTQ_BASE, 8, 0 },
+    { "EVENTQ_IRQ_CFG0", A_EVENTQ_IRQ_CFG0, 8, 0 },
+    { "EVENTQ_IRQ_CFG1", A_EVENTQ_IRQ_CFG1, 4, 0 },
+    { "EVENTQ_IRQ_CFG2", A_EVENTQ_IRQ_CFG2, 4, 0 },
+    { "PRIQ_BASE", A_PRIQ_BASE, 8, 0 },
+    { "PRIQ_IRQ_CFG0", A_PRIQ_IRQ_CFG0, 8, 0 },
+    { "PRIQ_IRQ_CFG1", A_PRIQ_IRQ_CFG1, 4, 0 },
+    { "PRIQ_IRQ_CFG2", A_PRIQ_IRQ_CFG2, 4, 0 },
+    { "EVENTQ_PROD", A_EVENTQ_PROD, 4, 0 },
+    { "EVENTQ_CONS", A_EVENTQ_CONS, 4, 0 },
+    { "PRIQ_PROD", A_PRIQ_PROD, 4, 0 },
+    { "PRIQ_CONS", A_PRIQ_CONS, 4, 0 },
+};
+
+static uint64_t reg_expected_reset(const RegDesc *r)
+{
+    switch (r->off) {
+    case A_IDR0:
+        return expected_idr0();
+    case A_IDR1:
+        return expected_idr1();
+    case A_IDR3:
+        return expected_idr3();
+    case A_IDR5:
+        return expected_idr5();
+    default:
+        return r->reset;
+    }
+}
+
+/* ---- Machine ------------------------------------------------------------ */
+
+#define EDU_VENDOR_ID       0x1234
+#define EDU_DEVICE_ID       0x11e8
+#define EDU_REG_ID          0x00
+#define EDU_ID_VALUE        0x010000edu
+#define EDU_REG_DMA_SRC     0x80
+#define EDU_REG_DMA_DST     0x88
+#define EDU_REG_DMA_CNT     0x90
+#define EDU_REG_DMA_CMD     0x98
+#define EDU_DMA_RUN         0x1
+#define EDU_DMA_TO_RAM      0x2     /* EDU_DMA_TO_PCI: buffer -> RAM */
+#define EDU_BUF             0x40000 /* DMA_START: the buffer in edu space */
+/* edu runs a DMA from a 100 ms QEMU_CLOCK_VIRTUAL timer. */
+#define EDU_DMA_DELAY_NS    (200 * 1000 * 1000LL)
+
+#define EDU0_SLOT           4
+#define EDU0_SID            0x20    /* 00:04.0 */
+#define EDU1_SLOT           5
+#define EDU1_SID            0x28    /* 00:05.0 */
+
+#define DMA_LEN             64
+#define SENTINEL            0xc3
+
+typedef struct Edu {
+    QPCIDevice *dev;
+    QPCIBar bar;
+} Edu;
+
+typedef struct Ctx {
+    QTestState *qts;
+    QSMMUAux smmu;
+    QGenericPCIBus gbus;
+    Edu edu[2];
+    unsigned nedu;
+} Ctx;
+
+#define MACHINE_ARGS \
+    "-machine virt,gic-version=3,iommu=smmuv3-aux -cpu max -nodefaults"
+/* edu clamps DMA addresses to 28 bits by default; RAM starts at 1 GiB. */
+#define EDU_ARGS(slot) \
+    " -device edu,addr=" stringify(slot) ".0,dma_mask=0xffffffffffffffff"
+
+static bool have_edu(void)
+{
+    if (!qtest_has_device("edu")) {
+        g_test_skip("the edu PCI device (CONFIG_EDU) is not built; "
+                    "no DMA master to test with");
+        return false;
+    }
+    return true;
+}
+
+static void edu_init(Ctx *c, Edu *e, int slot)
+{
+    e->dev = qpci_device_find(&c->gbus.bus, QPCI_DEVFN(slot, 0));
+    g_assert_nonnull(e->dev);
+    g_assert_cmphex(qpci_config_readw(e->dev, PCI_VENDOR_ID), ==,
+                    EDU_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(e->dev, PCI_DEVICE_ID), ==,
+                    EDU_DEVICE_ID);
+    qpci_device_enable(e->dev);
+    e->bar = qpci_iomap(e->dev, 0, NULL);
+    g_assert_cmphex(qpci_io_readl(e->dev, e->bar, EDU_REG_ID), ==,
+                    EDU_ID_VALUE);
+}
+
+static void ctx_start(Ctx *c, unsigned nedu)
+{
+    memset(c, 0, sizeof(*c));
+    c->nedu = nedu;
+    c->qts = qtest_initf(MACHINE_ARGS "%s%s",
+                         nedu > 0 ? EDU_ARGS(EDU0_SLOT) : "",
+                         nedu > 1 ? EDU_ARGS(EDU1_SLOT) : "");
+    qsmmu_aux_init(&c->smmu, c->qts, QSMMU_AUX_VIRT_BASE);
+    if (nedu) {
+        qpci_init_generic(&c->gbus, c->qts, NULL, false);
+        edu_init(c, &c->edu[0], EDU0_SLOT);
+        if (nedu > 1) {
+            edu_init(c, &c->edu[1], EDU1_SLOT);
+        }
+    }
+}
+
+static void ctx_stop(Ctx *c)
+{
+    unsigned i;
+
+    for (i = 0; i < c->nedu; i++) {
+        g_free(c->edu[i].dev);
+    }
+    qtest_quit(c->qts);
+}
+
+/* Run one edu DMA; to_ram: edu buffer -> @iova, else @iova -> buffer. */
+static void edu_dma(Ctx *c, Edu *e, bool to_ram, uint64_t iova, uint32_t len)
+{
+    uint64_t cmd = EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0);
+
+    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_SRC, to_ram ? EDU_BUF : iova);
+    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_DST, to_ram ? iova : EDU_BUF);
+    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_CNT, len);
+    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_CMD, cmd);
+    qtest_clock_step(c->qts, EDU_DMA_DELAY_NS);
+    g_assert_cmphex(qpci_io_readq(e->dev, e->bar, EDU_REG_DMA_CMD) &
+                    EDU_DMA_RUN, ==, 0);
+}
+
+static void fill_pattern(uint8_t *buf, size_t len, uint8_t seed)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = seed + i * 7;
+    }
+}
+
+/*
+ * Load a known pattern into the edu buffer while the SMMU is still at
+ * reset (SMMUEN = 0, GBPA.ABORT = 0: bypass), and check it round-trips.
+ */
+static void edu_load_pattern(Ctx *c, Edu *e, uint8_t *pattern)
+{
+    QSMMUAux *s = &c->smmu;
+    uint64_t src = qsmmu_aux_alloc(s, DMA_LEN, 64);
+    uint64_t chk = qsmmu_aux_alloc(s, DMA_LEN, 64);
+    uint8_t got[DMA_LEN];
+
+    g_assert_cmphex(qsmmu_aux_readl(s, A_CR0), ==, 0);
+    fill_pattern(pattern, DMA_LEN, 0x11 + (e == &c->edu[1]));
+    qtest_memwrite(c->qts, src, pattern, DMA_LEN);
+    edu_dma(c, e, false, src, DMA_LEN);
+    edu_dma(c, e, true, chk, DMA_LEN);
+    qtest_memread(c->qts, chk, got, DMA_LEN);
+    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+}
+
+/* Allocate a DMA target filled with SENTINEL. */
+static uint64_t alloc_target(Ctx *c)
+{
+    uint64_t pa = qsmmu_aux_alloc(&c->smmu, 4096, 4096);
+
+    qtest_memset(c->qts, pa, SENTINEL, 4096);
+    return pa;
+}
+
+static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
+{
+    g_autofree uint8_t *got = g_malloc(len);
+    g_autofree uint8_t *want = g_malloc(len);
+
+    memset(want, SENTINEL, len);
+    qtest_memread(c->qts, pa, got, len);
+    g_assert_cmpmem(got, len, want, len);
+}
+
+static void assert_event(const SMMUv3AuxEvtRecord *rec, uint8_t id,
+                         uint32_t sid)
+{
+    uint64_t qw0 = 0;
+
+    qw0 = FIELD_DP64(qw0, EVT_0, EVENTID, id);
+    qw0 = FIELD_DP64(qw0, EVT_0, SID, sid);
+    /*
+     * C_BAD_STREAMID and C_BAD_STE carry StreamID, SSV and SubstreamID
+     * only; a transaction without a PASID has SSV = 0.  The other fields
+     * of these records are Reserved and must read as zero.
+     */
+    g_assert_cmphex(rec->qw[0], ==, qw0);
+    g_assert_cmphex(rec->qw[1], ==, 0);
+    g_assert_cmphex(rec->qw[2], ==, 0);
+    g_assert_cmphex(rec->qw[3], ==, 0);
+}
+
+/* ---- 1. ID registers and reset values ---------------------------------- */
+
+static void test_regs_idr(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint32_t idr0, idr1, idr5, aidr;
+    size_t i;
+
+    ctx_start(&c, 0);
+
+    for (i = 0; i < ARRAY_SIZE(regs); i++) {
+        const RegDesc *r = &regs[i];
+        uint64_t want = reg_expected_reset(r);
+        uint64_t lo = qsmmu_aux_readl(s, r->off);
+
+        g_test_message("%s @0x%05" PRIx64 " = 0x%08" PRIx64,
+                       r->name, r->off, lo);
+        if (r->size == 8) {
+            uint64_t hi = qsmmu_aux_readl(s, r->off + 4);
+
+            g_assert_cmphex(qsmmu_aux_readq(s, r->off), ==, want);
+            g_assert_cmphex(lo | (hi << 32), ==, want);
+        } else {
+            g_assert_cmphex(lo, ==, want);
+        }
+    }
+
+    /* Architectural invariants, independent of the chosen defaults. */
+    idr0 = qsmmu_aux_readl(s, A_IDR0);
+    idr1 = qsmmu_aux_readl(s, A_IDR1);
+    idr5 = qsmmu_aux_readl(s, A_IDR5);
+    aidr = qsmmu_aux_readl(s, A_AIDR);
+    /* At least one stage; the AArch64 table format; a defined endianness */
+    g_assert_true(FIELD_EX32(idr0, IDR0, S1P) || FIELD_EX32(idr0, IDR0, S2P));
+    g_assert_true(FIELD_EX32(idr0, IDR0, TTF) & SMMUV3_AUX_IDR0_TTF_AA64);
+    g_assert_cmpuint(FIELD_EX32(idr0, IDR0, TTENDIAN), !=, 1);
+    g_assert_cmpuint(FIELD_EX32(idr0, IDR0, ST_LEVEL), <=, 1);
+    g_assert_cmpuint(FIELD_EX32(idr0, IDR0, STALL_MODEL), !=, 3);
+    /* Linux rejects embedded implementations and queues under 128 cmds */
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, TABLES_PRESET), ==, 0);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, QUEUES_PRESET), ==, 0);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, REL), ==, 0);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, CMDQS), >, 6);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, CMDQS), <=,
+                     SMMUV3_AUX_Q_MAX_LOG2SIZE);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, EVENTQS), <=,
+                     SMMUV3_AUX_Q_MAX_LOG2SIZE);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, PRIQS), <=,
+                     SMMUV3_AUX_Q_MAX_LOG2SIZE);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, SIDSIZE), <=, 32);
+    g_assert_cmpuint(FIELD_EX32(idr1, IDR1, SSIDSIZE), <=, 20);
+    /* OAS is a defined encoding; at least one granule */
+    g_assert_cmpuint(FIELD_EX32(idr5, IDR5, OAS), <=, SMMUV3_AUX_OAS_52);
+    g_assert_true(FIELD_EX32(idr5, IDR5, GRAN4K) ||
+                  FIELD_EX32(idr5, IDR5, GRAN16K) ||
+                  FIELD_EX32(idr5, IDR5, GRAN64K));
+    /* SMMUv3.x: ArchMajorRev = 0, bits [31:8] RES0 */
+    g_assert_cmpuint(FIELD_EX32(aidr, AIDR, ARCH_MAJOR_REV), ==, 0);
+    g_assert_cmphex(aidr & ~0xffu, ==, 0);
+
+    ctx_stop(&c);
+}
+
+/* 64-bit registers: 64-bit and 32-bit halves see the same state. */
+static void test_regs_64bit(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint64_t v = (1ULL << 62) | 0x0000123456789a40ULL;
+
+    ctx_start(&c, 0);
+
+    qsmmu_aux_writeq(s, A_STRTAB_BASE, v);
+    g_assert_cmphex(qsmmu_aux_readq(s, A_STRTAB_BASE), ==, v);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_STRTAB_BASE), ==, (uint32_t)v);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_STRTAB_BASE + 4), ==, v >> 32);
+
+    /* 32-bit writes of each half */
+    v = (1ULL << 62) | 0x0000000048000013ULL;
+    qsmmu_aux_writel(s, A_CMDQ_BASE, (uint32_t)v);
+    qsmmu_aux_writel(s, A_CMDQ_BASE + 4, v >> 32);
+    g_assert_cmphex(qsmmu_aux_readq(s, A_CMDQ_BASE), ==, v);
+
+    v = 0x0000000048001000ULL;
+    qsmmu_aux_writeq(s, A_GERROR_IRQ_CFG0, v);
+    g_assert_cmphex(qsmmu_aux_readq(s, A_GERROR_IRQ_CFG0), ==, v);
+    qsmmu_aux_writel(s, A_EVENTQ_IRQ_CFG0 + 4, 0x1);
+    qsmmu_aux_writel(s, A_EVENTQ_IRQ_CFG0, 0x48002004);
+    g_assert_cmphex(qsmmu_aux_readq(s, A_EVENTQ_IRQ_CFG0), ==,
+                    0x0000000148002004ULL);
+
+    ctx_stop(&c);
+}
+
+static void snapshot(QSMMUAux *s, uint64_t *out)
+{
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(regs); i++) {
+        out[i] = regs[i].size == 8 ? qsmmu_aux_readq(s, regs[i].off)
+                                   : qsmmu_aux_readl(s, regs[i].off);
+    }
+}
+
+static void test_regs_reset(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint64_t before[ARRAY_SIZE(regs)], after[ARRAY_SIZE(regs)];
+    size_t i;
+
+    ctx_start(&c, 0);
+    snapshot(s, before);
+
+    /* Junk everywhere software can write. */
+    qsmmu_aux_writel(s, A_CR1, QSMMU_AUX_CR1_LINUX);
+    qsmmu_aux_writel(s, A_CR2, 0x7);
+    qsmmu_aux_writeq(s, A_STRTAB_BASE, (1ULL << 62) | 0x48010000);
+    qsmmu_aux_writel(s, A_STRTAB_BASE_CFG, 0x10210);
+    qsmmu_aux_writeq(s, A_CMDQ_BASE, (1ULL << 62) | 0x48020000 | 8);
+    qsmmu_aux_writel(s, A_CMDQ_PROD, 0);
+    qsmmu_aux_writel(s, A_CMDQ_CONS, 0);
+    qsmmu_aux_writeq(s, A_EVENTQ_BASE, (1ULL << 62) | 0x48030000 | 7);
+    qsmmu_aux_writel(s, A_EVENTQ_PROD, 3);
+    qsmmu_aux_writel(s, A_EVENTQ_CONS, 3);
+    qsmmu_aux_writeq(s, A_GERROR_IRQ_CFG0, 0x48040000);
+    qsmmu_aux_writel(s, A_GERROR_IRQ_CFG1, 0x1234);
+    qsmmu_aux_writel(s, A_GERROR_IRQ_CFG2, 0x1);
+    qsmmu_aux_writeq(s, A_EVENTQ_IRQ_CFG0, 0x48040040);
+    qsmmu_aux_writel(s, A_EVENTQ_IRQ_CFG1, 0x5678);
+    qsmmu_aux_writel(s, A_EVENTQ_IRQ_CFG2, 0x1);
+    g_assert_true(qsmmu_aux_gbpa_update(s, R_GBPA_ABORT_MASK));
+    g_assert_true(qsmmu_aux_write_irq_ctrl(s, 0x5));
+    g_assert_true(qsmmu_aux_write_cr0(s, 0x4));
+
+    qtest_system_reset(c.qts);
+    snapshot(s, after);
+
+    for (i = 0; i < ARRAY_SIZE(regs); i++) {
+        g_test_message("%s: 0x%" PRIx64 " -> 0x%" PRIx64, regs[i].name,
+                       before[i], after[i]);
+        g_assert_cmphex(after[i], ==, before[i]);
+        g_assert_cmphex(after[i], ==, reg_expected_reset(&regs[i]));
+    }
+
+    ctx_stop(&c);
+}
+
+/* ---- 2. CR0/CR0ACK, IRQ_CTRL/IRQ_CTRLACK, GBPA ------------------------- */
+
+static void test_regs_cr0_ack(void)
+{
+    static const uint32_t cr0_vals[] = { 0x8, 0xc, 0xd, 0x1, 0x5, 0x9, 0x0 };
+    static const uint32_t irq_vals[] = { 0x5, 0x1, 0x4, 0x0 };
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    size_t i;
+
+    ctx_start(&c, 0);
+    qsmmu_aux_strtab_linear(s, 4);
+    qsmmu_aux_cmdq_setup(s, 4);
+    qsmmu_aux_evtq_setup(s, 4);
+
+    for (i = 0; i < ARRAY_SIZE(cr0_vals); i++) {
+        g_assert_true(qsmmu_aux_write_cr0(s, cr0_vals[i]));
+        g_assert_cmphex(qsmmu_aux_readl(s, A_CR0), ==, cr0_vals[i]);
+        g_assert_cmphex(qsmmu_aux_readl(s, A_CR0ACK), ==, cr0_vals[i]);
+    }
+    for (i = 0; i < ARRAY_SIZE(irq_vals); i++) {
+        g_assert_true(qsmmu_aux_write_irq_ctrl(s, irq_vals[i]));
+        g_assert_cmphex(qsmmu_aux_readl(s, A_IRQ_CTRL), ==, irq_vals[i]);
+        g_assert_cmphex(qsmmu_aux_readl(s, A_IRQ_CTRLACK), ==, irq_vals[i]);
+    }
+    /* The ACK registers are read-only. */
+    qsmmu_aux_writel(s, A_CR0ACK, 0xc);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_CR0ACK), ==, 0);
+    qsmmu_aux_writel(s, A_IRQ_CTRLACK, 0x5);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_IRQ_CTRLACK), ==, 0);
+
+    ctx_stop(&c);
+}
+
+/*
+ * GBPA fields whose read-back is IMPLEMENTATION SPECIFIC (zero or the
+ * written value) when IDR1.ATTR_TYPES_OVR / ATTR_PERMS_OVR are 0.
+ */
+static uint32_t gbpa_defined_mask(QSMMUAux *s)
+{
+    uint32_t idr1 = qsmmu_aux_readl(s, A_IDR1);
+    uint32_t mask = ~0u;
+
+    if (!FIELD_EX32(idr1, IDR1, ATTR_TYPES_OVR)) {
+        mask &= ~(R_GBPA_MTCFG_MASK | R_GBPA_SHCFG_MASK |
+                  R_GBPA_ALLOCCFG_MASK | R_GBPA_MEMATTR_MASK);
+    }
+    if (!FIELD_EX32(idr1, IDR1, ATTR_PERMS_OVR)) {
+        mask &= ~(R_GBPA_INSTCFG_MASK | R_GBPA_PRIVCFG_MASK);
+    }
+    return mask;
+}
+
+static void test_regs_gbpa(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint32_t old, mask;
+
+    ctx_start(&c, 0);
+    mask = gbpa_defined_mask(s);
+    old = qsmmu_aux_readl(s, A_GBPA);
+    g_assert_cmphex(old, ==, EXPECTED_GBPA_RESET);
+
+    /* Linux's update_gbpa(): old | ABORT | UPDATE; UPDATE self-clears. */
+    qsmmu_aux_writel(s, A_GBPA, old | R_GBPA_ABORT_MASK | R_GBPA_UPDATE_MASK);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GBPA) & mask, ==,
+                    (old | R_GBPA_ABORT_MASK) & mask);
+
+    /* Without UPDATE the write is IGNORED (the only v3.2+ behaviour). */
+    qsmmu_aux_writel(s, A_GBPA, 0);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GBPA) & mask, ==,
+                    (old | R_GBPA_ABORT_MASK) & mask);
+
+    g_assert_true(qsmmu_aux_gbpa_update(s, old));
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GBPA) & mask, ==, old & mask);
+
+    ctx_stop(&c);
+}
+
+/* ---- 3. GERROR/GERRORN toggle protocol --------------------------------- */
+
+static void test_gerror_toggle(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    SMMUv3AuxCmd cmd;
+    uint32_t cons, idx;
+    uint64_t bad;
+
+    ctx_start(&c, 0);
+    qsmmu_aux_bringup(s, 3, 3);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==, 0);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERRORN), ==, 0);
+
+    /* Opcode 0x00 is Reserved: CERROR_ILL. */
+    idx = qsmmu_aux_q_idx(s->cmdq_prod, s->cmdq_log2size);
+    qsmmu_aux_cmd_raw(&cmd, 0x00);
+    bad = qsmmu_aux_cmdq_submit(s, &cmd);
+    g_assert_cmphex(bad, ==, qsmmu_aux_cmdq_slot(s, idx));
+    cons = qsmmu_aux_cmdq_wait(s);
+    g_assert_cmphex(cons, ==, (SMMUV3_AUX_CERROR_ILL << 24) | idx);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==, R_GERROR_CMDQ_ERR_MASK);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERRORN), ==, 0);
+
+    /* GERROR is read-only. */
+    qsmmu_aux_writel(s, A_GERROR, 0);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==, R_GERROR_CMDQ_ERR_MASK);
+
+    /*
+     * Ack: the queue resumes at CONS, re-reads the same illegal entry and
+     * reports it again: GERROR.CMDQ_ERR toggles back to 0 while GERRORN
+     * holds 1, so the error is active again with GERROR = 0.
+     */
+    qsmmu_aux_gerror_ack(s);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERRORN), ==, R_GERROR_CMDQ_ERR_MASK);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, R_GERROR_CMDQ_ERR_MASK);
+    cons = qsmmu_aux_readl(s, A_CMDQ_CONS);
+    g_assert_cmphex(cons, ==, (SMMUV3_AUX_CERROR_ILL << 24) | idx);
+
+    /* Fix the entry as Linux does and ack: GERRORN = GERROR = 0. */
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_mem_write_qwords(s, bad, cmd.qw, 2);
+    qsmmu_aux_gerror_ack(s);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==, 0);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERRORN), ==, 0);
+    cons = qsmmu_aux_cmdq_wait(s);
+    /* CONS.ERR is UNKNOWN while CMDQ_ERR is not active. */
+    g_assert_cmphex(cons & ~R_CMDQ_CONS_ERR_MASK, ==, s->cmdq_prod);
+    g_assert_cmphex(s->cmdq_prod, ==, idx + 1);
+
+    ctx_stop(&c);
+}
+
+/* ---- 4. CMD_SYNC completion --------------------------------------------- */
+
+static void test_cmdq_sync_msi(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    SMMUv3AuxCmd cmd;
+    uint64_t slot, tgt;
+    uint8_t got[64], want[64];
+    uint64_t qw[2];
+    uint32_t cons;
+
+    ctx_start(&c, 0);
+    /* Linux issues commands with CMDQEN = 1 and SMMUEN = 0. */
+    qsmmu_aux_program_cr12(s);
+    qsmmu_aux_cmdq_setup(s, 3);
+    g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK));
+
+    /* MSIPOLL: MSIADDR = the CMD_SYNC's own slot, MSIDATA = 0. */
+    slot = qsmmu_aux_cmdq_slot(s, qsmmu_aux_q_idx(s->cmdq_prod,
+                                                  s->cmdq_log2size));
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ, slot, 0);
+    g_assert_cmphex(qsmmu_aux_cmdq_put(s, &cmd), ==, slot);
+    g_assert_cmphex(qsmmu_aux_mem_readl(s, slot), !=, 0);
+    qsmmu_aux_cmdq_publish(s);
+    cons = qsmmu_aux_cmdq_wait(s);
+    g_assert_cmphex(cons, ==, 1);
+    g_assert_cmphex(qsmmu_aux_mem_readl(s, slot), ==, 0);
+    /* Only the first 32-bit word was written. */
+    qsmmu_aux_mem_read_qwords(s, slot, qw, 2);
+    g_assert_cmphex(qw[0], ==, cmd.qw[0] & ~0xffffffffULL);
+    g_assert_cmphex(qw[1], ==, cmd.qw[1]);
+
+    /* MSIADDR elsewhere with a non-zero MSIDATA: one 32-bit LE write. */
+    tgt = alloc_target(&c);
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ, tgt + 8,
+                       0xdeadbeef);
+    qsmmu_aux_cmdq_submit(s, &cmd);
+    cons = qsmmu_aux_cmdq_wait(s);
+    g_assert_cmphex(cons, ==, 2);
+    memset(want, SENTINEL, sizeof(want));
+    want[8] = 0xef;
+    want[9] = 0xbe;
+    want[10] = 0xad;
+    want[11] = 0xde;
+    qtest_memread(c.qts, tgt, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), want, sizeof(want));
+
+    /* CS = NONE and CS = SIG_SEV: completion through CONS only. */
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_NONE, tgt + 16,
+                       0x12345678);
+    qsmmu_aux_cmdq_put(s, &cmd);
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, tgt + 20,
+                       0x9abcdef0);
+    qsmmu_aux_cmdq_put(s, &cmd);
+    qsmmu_aux_cmdq_publish(s);
+    cons = qsmmu_aux_cmdq_wait(s);
+    g_assert_cmphex(cons, ==, 4);
+    qtest_memread(c.qts, tgt, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), want, sizeof(want));
+
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    ctx_stop(&c);
+}
+
+/* Commands without CMD_SYNC are consumed; PROD/CONS wrap; full queue. */
+static void test_cmdq_wrap(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    SMMUv3AuxCmd cmd;
+    uint32_t cons;
+    int i, j;
+
+    ctx_start(&c, 0);
+    qsmmu_aux_program_cr12(s);
+    qsmmu_aux_cmdq_setup(s, 2);                     /* 4 entries */
+    g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK));
+
+    for (i = 0; i < 11; i++) {
+        qsmmu_aux_cmd_cfgi_ste(&cmd, i);
+        qsmmu_aux_cmdq_submit(s, &cmd);
+        cons = qsmmu_aux_cmdq_wait(s);
+        g_assert_cmphex(cons, ==, qsmmu_aux_q_wrp_idx(s->cmdq_prod, 2));
+        g_assert_cmphex(cons, ==, (i + 1) & 7);
+    }
+
+    /* A full queue published at once: PROD = CONS with the wrap flipped. */
+    for (j = 0; j < 2; j++) {
+        for (i = 0; i < 4; i++) {
+            qsmmu_aux_cmd_tlbi_nsnh_all(&cmd);
+            qsmmu_aux_cmdq_put(s, &cmd);
+        }
+        g_assert_cmphex(s->cmdq_prod, ==, cons ^ 4);
+        qsmmu_aux_cmdq_publish(s);
+        cons = qsmmu_aux_cmdq_wait(s);
+        g_assert_cmphex(cons, ==, s->cmdq_prod);
+    }
+
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    ctx_stop(&c);
+}
+
+/* ---- 5. CERROR_ILL and recovery ---------------------------------------- */
+
+static void test_cmdq_cerror_ill(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    SMMUv3AuxCmd cmd;
+    uint64_t bad, tgt;
+    uint32_t cons, gerrorn;
+
+    ctx_start(&c, 0);
+    qsmmu_aux_program_cr12(s);
+    qsmmu_aux_cmdq_setup(s, 3);
+    g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK));
+    tgt = alloc_target(&c);
+    gerrorn = qsmmu_aux_readl(s, A_GERRORN);
+
+    qsmmu_aux_cmd_cfgi_all(&cmd);
+    qsmmu_aux_cmdq_put(s, &cmd);                    /* 0 */
+    qsmmu_aux_cmd_raw(&cmd, 0x7f);                  /* Reserved opcode */
+    bad = qsmmu_aux_cmdq_put(s, &cmd);              /* 1 */
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ, tgt, 0x11111111);
+    qsmmu_aux_cmdq_put(s, &cmd);                    /* 2 */
+    qsmmu_aux_cmdq_publish(s);
+
+    cons = qsmmu_aux_cmdq_wait(s);
+    g_assert_cmphex(cons, ==, (SMMUV3_AUX_CERROR_ILL << 24) | 1);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==,
+                    gerrorn ^ R_GERROR_CMDQ_ERR_MASK);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, R_GERROR_CMDQ_ERR_MASK);
+    assert_untouched(&c, tgt, 64);
+
+    /* More commands while the error is active are not consumed. */
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ, tgt + 4,
+                       0x22222222);
+    qsmmu_aux_cmdq_submit(s, &cmd);                 /* 3 */
+    g_assert_cmphex(qsmmu_aux_readl(s, A_CMDQ_CONS), ==,
+                    (SMMUV3_AUX_CERROR_ILL << 24) | 1);
+    assert_untouched(&c, tgt, 64);
+
+    /*
+     * __arm_smmu_cmdq_skip_err(): overwrite the bad entry with CMD_SYNC
+     * (CS = SIG_SEV, MSIADDR = 0), then the GERROR handler writes
+     * GERRORN := GERROR.  Consumption resumes at CONS without a PROD write.
+     */
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_mem_write_qwords(s, bad, cmd.qw, 2);
+    qsmmu_aux_gerror_ack(s);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    cons = qsmmu_aux_cmdq_wait(s);
+    /* CONS.ERR is UNKNOWN once CMDQ_ERR is no longer active. */
+    g_assert_cmphex(cons & ~R_CMDQ_CONS_ERR_MASK, ==, 4);
+    g_assert_cmphex(qsmmu_aux_mem_readl(s, tgt), ==, 0x11111111);
+    g_assert_cmphex(qsmmu_aux_mem_readl(s, tgt + 4), ==, 0x22222222);
+    assert_untouched(&c, tgt + 8, 56);
+
+    /* And the queue keeps working. */
+    qsmmu_aux_cmd_tlbi_nsnh_all(&cmd);
+    qsmmu_aux_cmdq_put(s, &cmd);
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ, tgt + 8,
+                       0x33333333);
+    qsmmu_aux_cmdq_put(s, &cmd);
+    qsmmu_aux_cmdq_publish(s);
+    cons = qsmmu_aux_cmdq_wait(s);
+    g_assert_cmphex(cons & ~R_CMDQ_CONS_ERR_MASK, ==, 6);
+    g_assert_cmphex(qsmmu_aux_mem_readl(s, tgt + 8), ==, 0x33333333);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+/* ---- 6. DMA through the SMMU: configuration errors --------------------- */
+
+static void assert_no_events(QSMMUAux *s)
+{
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, s->evtq_cons);
+}
+
+static void pop_event(QSMMUAux *s, uint8_t id, uint32_t sid)
+{
+    SMMUv3AuxEvtRecord rec;
+
+    g_assert_true(qsmmu_aux_evtq_pop(s, &rec));
+    assert_event(&rec, id, sid);
+}
+
+/* Linear table with LOG2SIZE = 4: SID 0x20 is out of range. */
+static void test_dma_bad_streamid(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN];
+    SMMUv3AuxSTE ste;
+    uint64_t tgt;
+    uint32_t sid;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 1);
+    edu_load_pattern(&c, &c.edu[0], pattern);
+    tgt = alloc_target(&c);
+
+    qsmmu_aux_strtab_linear(s, 4);
+    /* Every in-range STE is bypass, so only the range check can fail. */
+    qsmmu_aux_ste_bypass(&ste);
+    for (sid = 0; sid < 16; sid++) {
+        qsmmu_aux_write_ste(s, sid, &ste);
+    }
+    qsmmu_aux_bringup(s, 3, 3);
+    qsmmu_aux_enable(s);
+
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
+    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+    assert_no_events(s);
+    assert_untouched(&c, tgt, 4096);
+
+    /* Reads are stopped too. */
+    edu_dma(&c, &c.edu[0], false, tgt, DMA_LEN);
+    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+    assert_no_events(s);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+static void test_dma_bypass(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN], got[DMA_LEN];
+    SMMUv3AuxSTE ste;
+    uint64_t tgt;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 1);
+    edu_load_pattern(&c, &c.edu[0], pattern);
+    tgt = alloc_target(&c);
+
+    qsmmu_aux_strtab_linear(s, 6);
+    qsmmu_aux_ste_bypass(&ste);
+    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
+    qsmmu_aux_bringup(s, 3, 3);
+    qsmmu_aux_enable(s);
+
+    /* IOVA == PA */
+    edu_dma(&c, &c.edu[0], true, tgt + 128, DMA_LEN);
+    qtest_memread(c.qts, tgt + 128, got, DMA_LEN);
+    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_untouched(&c, tgt, 128);
+    assert_untouched(&c, tgt + 128 + DMA_LEN, 4096 - 128 - DMA_LEN);
+    assert_no_events(s);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+static void test_dma_abort(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN];
+    SMMUv3AuxSTE ste;
+    uint64_t tgt;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 1);
+    edu_load_pattern(&c, &c.edu[0], pattern);
+    tgt = alloc_target(&c);
+
+    qsmmu_aux_strtab_linear(s, 6);
+    qsmmu_aux_ste_abort(&ste);
+    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
+    qsmmu_aux_bringup(s, 3, 3);
+    qsmmu_aux_enable(s);
+
+    /* Config = abort: the transaction is terminated, no event recorded. */
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    assert_untouched(&c, tgt, 4096);
+    assert_no_events(s);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+static void test_dma_ste_invalid(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN];
+    SMMUv3AuxSTE ste;
+    uint64_t tgt;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 1);
+    edu_load_pattern(&c, &c.edu[0], pattern);
+    tgt = alloc_target(&c);
+
+    qsmmu_aux_strtab_linear(s, 6);
+    qsmmu_aux_ste_invalid(&ste);
+    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
+    qsmmu_aux_bringup(s, 3, 3);
+    qsmmu_aux_enable(s);
+
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
+    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STE, EDU0_SID);
+    assert_untouched(&c, tgt, 4096);
+
+    /* A reserved Config (0b001) is C_BAD_STE as well. */
+    qsmmu_aux_ste_bypass(&ste);
+    ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, 1);
+    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
+    {
+        SMMUv3AuxCmd cmd;
+
+        qsmmu_aux_cmd_cfgi_ste(&cmd, EDU0_SID);
+        qsmmu_aux_cmdq_put(s, &cmd);
+        qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+        qsmmu_aux_cmdq_put(s, &cmd);
+        qsmmu_aux_cmdq_publish(s);
+        g_assert_cmphex(qsmmu_aux_cmdq_wait(s), ==, s->cmdq_prod);
+    }
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STE, EDU0_SID);
+    assert_no_events(s);
+    assert_untouched(&c, tgt, 4096);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+/* 2-level table as Linux builds it: SPLIT = 8, LOG2SIZE = SIDSIZE = 16. */
+static void test_dma_2lvl(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN], got[DMA_LEN];
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCmd cmd;
+    uint64_t tgt;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 1);
+    edu_load_pattern(&c, &c.edu[0], pattern);
+    tgt = alloc_target(&c);
+
+    qsmmu_aux_strtab_2lvl(s, 16, 8);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_STRTAB_BASE_CFG), ==, 0x10210);
+    qsmmu_aux_bringup(s, 3, 3);
+    qsmmu_aux_enable(s);
+
+    /* L1STD for SIDs 0..255 is invalid (Span = 0): C_BAD_STREAMID. */
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
+    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+    assert_untouched(&c, tgt, 4096);
+
+    /* Install the L2 table with a bypass STE: the DMA lands at IOVA. */
+    qsmmu_aux_strtab_l2_install(s, EDU0_SID);
+    qsmmu_aux_ste_bypass(&ste);
+    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, EDU0_SID);
+    qsmmu_aux_cmdq_put(s, &cmd);
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_cmdq_put(s, &cmd);
+    qsmmu_aux_cmdq_publish(s);
+    g_assert_cmphex(qsmmu_aux_cmdq_wait(s), ==, s->cmdq_prod);
+
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    qtest_memread(c.qts, tgt, got, DMA_LEN);
+    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_untouched(&c, tgt + DMA_LEN, 4096 - DMA_LEN);
+    assert_no_events(s);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+/* SMMUEN = 0: GBPA decides; an update takes effect in both directions. */
+static void test_dma_gbpa(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN], got[DMA_LEN];
+    uint64_t tgt;
+    uint32_t gbpa;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 1);
+    edu_load_pattern(&c, &c.edu[0], pattern);
+    tgt = alloc_target(&c);
+
+    qsmmu_aux_strtab_linear(s, 6);
+    qsmmu_aux_bringup(s, 3, 3);                     /* SMMUEN stays 0 */
+    gbpa = qsmmu_aux_readl(s, A_GBPA);
+
+    g_assert_true(qsmmu_aux_gbpa_update(s, gbpa | R_GBPA_ABORT_MASK));
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    assert_untouched(&c, tgt, 4096);
+    assert_no_events(s);
+
+    g_assert_true(qsmmu_aux_gbpa_update(s, gbpa & ~R_GBPA_ABORT_MASK));
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    qtest_memread(c.qts, tgt, got, DMA_LEN);
+    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_no_events(s);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    ctx_stop(&c);
+}
+
+/* ---- 7. Event queue overflow ------------------------------------------- */
+
+static void test_evtq_overflow(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN];
+    SMMUv3AuxEvtRecord rec;
+    uint64_t tgt;
+    Edu *a, *b;
+
+    if (!have_edu()) {
+        return;
+    }
+    ctx_start(&c, 2);
+    a = &c.edu[0];
+    b = &c.edu[1];
+    edu_load_pattern(&c, a, pattern);
+    tgt = alloc_target(&c);
+
+    /*
+     * Empty linear table of 16 STEs: both masters (SIDs 0x20, 0x28) are
+     * out of range.  Alternating masters keeps consecutive records
+     * different, so no implementation may merge them.
+     */
+    qsmmu_aux_strtab_linear(s, 4);
+    qsmmu_aux_bringup(s, 3, 1);                     /* EVTQ of 2 entries */
+    qsmmu_aux_enable(s);
+
+    edu_dma(&c, a, true, tgt, DMA_LEN);
+    edu_dma(&c, b, true, tgt, DMA_LEN);
+    /* Full: PROD = CONS with the wrap bit flipped, no overflow yet. */
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0x2);
+
+    edu_dma(&c, a, true, tgt, DMA_LEN);             /* dropped */
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x2);
+    edu_dma(&c, b, true, tgt, DMA_LEN);             /* dropped, no toggle */
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x2);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    qsmmu_aux_evtq_peek(s, 0, &rec);
+    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+    qsmmu_aux_evtq_peek(s, 1, &rec);
+    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU1_SID);
+
+    /* Consume both and acknowledge: CONS = 0x2 | OVACKFLG. */
+    s->evtq_cons = 0x2;
+    qsmmu_aux_evtq_write_cons(s, true);
+    g_assert_cmphex(qsmmu_aux_readl(s, A_EVENTQ_CONS), ==,
+                    SMMUV3_AUX_Q_OVF | 0x2);
+
+    edu_dma(&c, b, true, tgt, DMA_LEN);             /* slot 0 */
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x3);
+    edu_dma(&c, a, true, tgt, DMA_LEN);             /* slot 1, full */
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x0);
+    qsmmu_aux_evtq_peek(s, 0, &rec);
+    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU1_SID);
+    qsmmu_aux_evtq_peek(s, 1, &rec);
+    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+
+    /* Overflow again: the condition was acked, so OVFLG toggles to 0. */
+    edu_dma(&c, b, true, tgt, DMA_LEN);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0x0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+
+    assert_untouched(&c, tgt, 4096);
+    ctx_stop(&c);
+}
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+
+    if (!qtest_has_machine("virt")) {
+        g_test_skip("the virt machine is not available");
+        return g_test_run();
+    }
+
+    qtest_add_func("/smmuv3-aux/regs/idr", test_regs_idr);
+    qtest_add_func("/smmuv3-aux/regs/64bit", test_regs_64bit);
+    qtest_add_func("/smmuv3-aux/regs/reset", test_regs_reset);
+    qtest_add_func("/smmuv3-aux/regs/cr0-ack", test_regs_cr0_ack);
+    qtest_add_func("/smmuv3-aux/regs/gbpa", test_regs_gbpa);
+    qtest_add_func("/smmuv3-aux/gerror/toggle", test_gerror_toggle);
+    qtest_add_func("/smmuv3-aux/cmdq/sync-msi", test_cmdq_sync_msi);
+    qtest_add_func("/smmuv3-aux/cmdq/wrap", test_cmdq_wrap);
+    qtest_add_func("/smmuv3-aux/cmdq/cerror-ill", test_cmdq_cerror_ill);
+    qtest_add_func("/smmuv3-aux/dma/bad-streamid", test_dma_bad_streamid);
+    qtest_add_func("/smmuv3-aux/dma/bypass", test_dma_bypass);
+    qtest_add_func("/smmuv3-aux/dma/abort", test_dma_abort);
+    qtest_add_func("/smmuv3-aux/dma/ste-invalid", test_dma_ste_invalid);
+    qtest_add_func("/smmuv3-aux/dma/2lvl", test_dma_2lvl);
+    qtest_add_func("/smmuv3-aux/dma/gbpa", test_dma_gbpa);
+    qtest_add_func("/smmuv3-aux/evtq/overflow", test_evtq_overflow);
+
     return g_test_run();
 }
