@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# smmuv3-aux: the verbs a user types.
+#
+#   make              build QEMU (aarch64-softmmu) with arm-smmuv3-aux
+#   make run          boot Debian's arm64 kernel on -machine virt,iommu=smmuv3-aux
+#   make run KERNEL=Image [INITRD=initrd] [APPEND="..."]   boot your own kernel
+#   make check        build everything, run unit, qtest and guest tests
+#   make check-unit | check-qtest | check-guest [SCENARIO=...]
+#
+# Downloads, the private apt state and ccache live in ~/.cache/smmuv3-aux.
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+QEMU_BUILD := $(BUILD)/qemu-build
+QEMU := $(QEMU_BUILD)/qemu-system-aarch64
+export SMMUV3_AUX_CACHE ?= $(HOME)/.cache/smmuv3-aux
+export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
+NINJA_JOBS ?= $(shell nproc)
+
+.PHONY: all build configure qemu standalone run check check-unit \
+        check-qtest check-guest clean distclean help
+
+all: build
+
+help:
+	@sed -n '3,12p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+
+# configure is cheap when nothing changed; it also links new project files
+# into the QEMU tree, so it runs on every build.
+configure:
+	@$(TOP)/configure $(CONFIGURE_FLAGS)
+
+# ninja's step lines are condensed to a progress line every 250 steps;
+# everything else (warnings, errors) is shown as is.
+NINJA_FILTER := awk '/^\[[0-9]+\/[0-9]+\] / { split(substr($$1, 2), a, "/"); \
+	    if (a[1] % 250 == 0 || a[1] == a[2]) printf "  BUILD  %s/%s steps\n", a[1], a[2]; \
+	    fflush(); next } { print; fflush() }'
+
+qemu: configure
+	@echo "  BUILD  qemu-system-aarch64 and the smmuv3-aux qtests"
+	@set -o pipefail; ninja -C $(QEMU_BUILD) -j $(NINJA_JOBS) \
+	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test | $(NINJA_FILTER)
+
+# The engine and its unit tests, built without QEMU (seconds).
+standalone: configure
+	@if [ ! -f $(BUILD)/standalone/build.ninja ]; then \
+	    meson setup $(BUILD)/standalone $(TOP) \
+	        -Dqemu_src=$$(cat $(BUILD)/qemu-src-origin) >/dev/null; fi
+	@set -o pipefail; ninja -C $(BUILD)/standalone | $(NINJA_FILTER)
+
+build: qemu standalone
+
+run: qemu
+	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND="$(APPEND)" \
+	    QEMU="$(QEMU)" $(TOP)/scripts/run.sh
+
+check: build
+	@$(TOP)/scripts/check.sh unit qtest guest
+
+check-unit: standalone
+	@$(TOP)/scripts/check.sh unit
+
+check-qtest: qemu
+	@$(TOP)/scripts/check.sh qtest
+
+check-guest: qemu
+	@SCENARIO="$(SCENARIO)" $(TOP)/scripts/check.sh guest
+
+clean:
+	rm -rf $(BUILD)/qemu-build $(BUILD)/standalone $(BUILD)/check-logs
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: the SMMUv3 architecture, free of QEMU system headers.
+ *
+ * The engine owns the register file, the queues, the stream table walk and
+ * (later) the caches.  It never touches guest memory or interrupt lines
+ * itself: everything goes through SMMUv3AuxEngineOps, which the QEMU binding
+ * (smmuv3-aux.c) or a unit-test harness provides.
+ *
+ * Locking: the engine is lock-agnostic.  Every entry point below must be
+ * called with the caller's device lock held (the binding uses one QemuMutex).
+ * Interrupts are never delivered from inside the engine: they are collected
+ * in e->irq_pending and the caller flushes them with
+ * smmuv3_aux_engine_take_irqs() after dropping its lock, because delivering
+ * an interrupt may need the BQL, which translation threads do not hold.
+ */
+#ifndef HW_ARM_SMMUV3_AUX_ENGINE_H
+#define HW_ARM_SMMUV3_AUX_ENGINE_H
+
+#include "hw/arm/smmuv3-aux-common.h"
+
+typedef struct SMMUv3AuxEngine SMMUv3AuxEngine;
+
+/*
+ * Static configuration: what the implementation advertises.  The binding
+ * binds its QOM properties to these fields (NVMe "params" style); the engine
+ * derives the IDR registers from them at reset.
+ */
+typedef struct SMMUv3AuxParams {
+    uint8_t sid_size;       /* IDR1.SIDSIZE, 1..32 */
+    uint8_t cmdqs;          /* IDR1.CMDQS: log2 max CMDQ entries, 7..19 */
+    uint8_t evtqs;          /* IDR1.EVTQS: log2 max EVTQ entries, 0..19 */
+    uint8_t oas_bits;       /* IDR5.OAS in bits: 32,36,40,42,44,48,52 */
+    bool two_level_strtab;  /* IDR0.ST_LEVEL = 1 */
+    bool msi;               /* IDR0.MSI */
+    bool coherent;          /* IDR0.COHACC */
+    bool s1p;               /* IDR0.S1P */
+    bool s2p;               /* IDR0.S2P */
+    bool hyp;               /* IDR0.HYP */
+    bool asid16;            /* IDR0.ASID16 */
+    bool vmid16;            /* IDR0.VMID16 */
+    bool ril;               /* IDR3.RIL */
+    bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
+} SMMUv3AuxParams;
+
+/* Interrupt sources, in the order of the virt board's four SPIs. */
+typedef enum SMMUv3AuxIrq {
+    SMMUV3_AUX_IRQ_EVTQ = 0,
+    SMMUV3_AUX_IRQ_PRIQ = 1,
+    SMMUV3_AUX_IRQ_CMD_SYNC = 2,
+    SMMUV3_AUX_IRQ_GERROR = 3,
+    SMMUV3_AUX_IRQ_NUM,
+} SMMUv3AuxIrq;
+
+/* One interrupt to deliver: a wired edge pulse, or an MSI write. */
+typedef struct SMMUv3AuxIrqReq {
+    SMMUv3AuxIrq irq;
+    bool msi;
+    uint64_t msi_addr;      /* *_IRQ_CFG0.ADDR, when msi */
+    uint32_t msi_data;      /* *_IRQ_CFG1, when msi */
+} SMMUv3AuxIrqReq;
+
+/* Memory attributes the engine asks for; the binding maps them to MemTxAttrs. */
+typedef struct SMMUv3AuxMemAttrs {
+    bool secure;
+} SMMUv3AuxMemAttrs;
+
+typedef struct SMMUv3AuxEngineOps {
+    /* Read/write guest physical memory; return false on a bus error. */
+    bool (*dma_read)(void *opaque, uint64_t pa, void *buf, uint32_t len,
+                     SMMUv3AuxMemAttrs attrs);
+    bool (*dma_write)(void *opaque, uint64_t pa, const void *buf,
+                      uint32_t len, SMMUv3AuxMemAttrs attrs);
+} SMMUv3AuxEngineOps;
+
+/* A transaction entering the SMMU. */
+typedef struct SMMUv3AuxTxn {
+    uint32_t sid;
+    uint32_t ssid;          /* valid when ssv */
+    bool ssv;
+    uint64_t iova;
+    bool is_write;
+    bool is_exec;
+    bool is_priv;
+} SMMUv3AuxTxn;
+
+typedef enum SMMUv3AuxResult {
+    SMMUV3_AUX_TXN_OK = 0,  /* out->pa/perm are valid */
+    SMMUV3_AUX_TXN_ABORT,   /* terminated; an event may have been recorded */
+} SMMUv3AuxResult;
+
+typedef struct SMMUv3AuxTxnOut {
+    uint64_t pa;            /* output address of iova & ~addr_mask */
+    uint64_t addr_mask;     /* size of the translated region minus one */
+    bool read, write;       /* permissions granted for the region */
+} SMMUv3AuxTxnOut;
+
+/* Architectural register state, named after the spec. */
+typedef struct SMMUv3AuxRegs {
+    uint32_t idr[6];
+    uint32_t iidr, aidr;
+    uint32_t cr0, cr0ack, cr1, cr2;
+    uint32_t gbpa;
+    uint32_t irq_ctrl, irq_ctrlack;
+    uint32_t gerror, gerrorn;
+    uint64_t gerror_irq_cfg0;
+    uint32_t gerror_irq_cfg1, gerror_irq_cfg2;
+    uint64_t strtab_base;
+    uint32_t strtab_base_cfg;
+    uint64_t cmdq_base;
+    uint32_t cmdq_prod, cmdq_cons;
+    uint64_t evtq_base;
+    uint32_t evtq_prod, evtq_cons;
+    uint64_t evtq_irq_cfg0;
+    uint32_t evtq_irq_cfg1, evtq_irq_cfg2;
+    uint64_t priq_base;
+    uint32_t priq_prod, priq_cons;
+    uint64_t priq_irq_cfg0;
+    uint32_t priq_irq_cfg1, priq_irq_cfg2;
+} SMMUv3AuxRegs;
+
+struct SMMUv3AuxEngine {
+    SMMUv3AuxParams params;
+    SMMUv3AuxRegs regs;
+    const SMMUv3AuxEngineOps *ops;
+    void *opaque;
+    /* Bitmask of SMMUv3AuxIrq raised since the last take_irqs(). */
+    uint32_t irq_pending;
+    /* MSI address/data latched when the interrupt was raised. */
+    SMMUv3AuxIrqReq irq_req[SMMUV3_AUX_IRQ_NUM];
+};
+
+/* engine.c */
+/* Fill *p with the defaults the binding's properties also use. */
+void smmuv3_aux_params_set_defaults(SMMUv3AuxParams *p);
+/* Check params; on error return false and a static message in *why. */
+bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why);
+void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
+                            const SMMUv3AuxEngineOps *ops, void *opaque);
+void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e);
+/* Move pending interrupts into out[] (at most SMMUV3_AUX_IRQ_NUM); return n. */
+unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
+                                     SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM]);
+/* The binding could not deliver an MSI: set GERROR.MSI_*_ABT_ERR. */
+void smmuv3_aux_engine_msi_failed(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq);
+
+/* regs.c: MMIO.  offset is within the 128 KiB window; size is 4 or 8. */
+uint64_t smmuv3_aux_reg_read(SMMUv3AuxEngine *e, uint64_t offset,
+                             unsigned size);
+void smmuv3_aux_reg_write(SMMUv3AuxEngine *e, uint64_t offset,
+                          uint64_t val, unsigned size);
+
+/* strtab.c / translation entry point. */
+SMMUv3AuxResult smmuv3_aux_translate(SMMUv3AuxEngine *e,
+                                     const SMMUv3AuxTxn *txn,
+                                     SMMUv3AuxTxnOut *out);
+
+#endif

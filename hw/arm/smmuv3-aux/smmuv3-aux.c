@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: QEMU binding of the SMMUv3 engine.
+ *
+ * This file is plumbing only: QOM type and properties, the MMIO region, the
+ * per-device IOMMU memory regions, PCIIOMMUOps, interrupts and MSIs, reset,
+ * and the engine ops that reach guest memory.  Everything the SMMUv3
+ * specification defines lives in the engine files next to it.
+ *
+ * Locking model
+ * -------------
+ * MMIO runs under the BQL, but IOMMUMemoryRegionClass::translate can run in
+ * any thread that does DMA (vCPU threads under MTTCG, iothreads).  One
+ * QemuMutex, s->lock, protects the engine state; every engine entry point
+ * is called with it held.  Interrupts are never delivered under s->lock:
+ * the engine latches them and smmuv3_aux_flush_irqs() delivers them after
+ * the lock is dropped, taking the BQL if the calling thread does not hold
+ * it (the GIC and the ITS are BQL-protected).  The lock order is therefore
+ * BQL -> s->lock, and s->lock is never held while taking the BQL.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/lockable.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qapi/error.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "hw/irq.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/qdev-properties.h"
+#include "hw/sysbus.h"
+#include "migration/vmstate.h"
+#include "hw/arm/smmuv3-aux.h"
+#include "engine.h"
+#include "trace.h"
+
+/* One IOMMU memory region per PCI function behind the SMMU. */
+typedef struct SMMUv3AuxDevice {
+    IOMMUMemoryRegion iommu;
+    AddressSpace as;
+    SMMUv3AuxState *smmu;
+    PCIBus *bus;
+    int devfn;
+} SMMUv3AuxDevice;
+
+struct SMMUv3AuxState {
+    SysBusDevice parent_obj;
+
+    SMMUv3AuxParams params;
+    uint32_t msi_device_id;
+    PCIBus *primary_bus;
+
+    QemuMutex lock;
+    SMMUv3AuxEngine engine;
+
+    MemoryRegion iomem;
+    qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
+    /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
+    GHashTable *devices_by_bus;
+};
+
+static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
+    [SMMUV3_AUX_IRQ_EVTQ] = "eventq",
+    [SMMUV3_AUX_IRQ_PRIQ] = "priq",
+    [SMMUV3_AUX_IRQ_CMD_SYNC] = "cmdq-sync",
+    [SMMUV3_AUX_IRQ_GERROR] = "gerror",
+};
+
+/* ---- engine ops: guest memory ------------------------------------------ */
+
+static MemTxAttrs smmuv3_aux_memattrs(SMMUv3AuxMemAttrs a)
+{
+    return (MemTxAttrs) { .secure = a.secure };
+}
+
+static bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf,
+                                uint32_t len, SMMUv3AuxMemAttrs attrs)
+{
+    return address_space_read(&address_space_memory, pa,
+                              smmuv3_aux_memattrs(attrs), buf, len)
+           == MEMTX_OK;
+}
+
+static bool smmuv3_aux_dma_write(void *opaque, uint64_t pa, const void *buf,
+                                 uint32_t len, SMMUv3AuxMemAttrs attrs)
+{
+    return address_space_write(&address_space_memory, pa,
+                               smmuv3_aux_memattrs(attrs), buf, len)
+           == MEMTX_OK;
+}
+
+static const SMMUv3AuxEngineOps smmuv3_aux_engine_ops = {
+    .dma_read = smmuv3_aux_dma_read,
+    .dma_write = smmuv3_aux_dma_write,
+};
+
+/* ---- interrupts ---------------------------------------------------------- */
+
+/* Deliver one request; returns false if an MSI write was not accepted. */
+static bool smmuv3_aux_deliver_irq(SMMUv3AuxState *s,
+                                   const SMMUv3AuxIrqReq *req)
+{
+    MemTxAttrs attrs = { .requester_id = s->msi_device_id };
+    MemTxResult res;
+
+    if (!req->msi) {
+        trace_smmuv3_aux_irq_pulse(smmuv3_aux_irq_names[req->irq]);
+        qemu_irq_pulse(s->irq[req->irq]);
+        return true;
+    }
+    trace_smmuv3_aux_irq_msi(smmuv3_aux_irq_names[req->irq], req->msi_addr,
+                             req->msi_data);
+    address_space_stl_le(&address_space_memory, req->msi_addr, req->msi_data,
+                         attrs, &res);
+    return res == MEMTX_OK;
+}
+
+/*
+ * Deliver what the engine latched.  Called without s->lock.  A failed MSI
+ * becomes GERROR.MSI_*_ABT_ERR, which may raise the GERROR interrupt in
+ * turn; that second round is bounded because a failed GERROR MSI does not
+ * raise anything further.
+ */
+static void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
+{
+    SMMUv3AuxIrqReq req[SMMUV3_AUX_IRQ_NUM];
+    bool took_bql = false;
+    unsigned n, i, round;
+
+    for (round = 0; round < 2; round++) {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            n = smmuv3_aux_engine_take_irqs(&s->engine, req);
+        }
+        if (!n) {
+            break;
+        }
+        if (!bql_locked()) {
+            bql_lock();
+            took_bql = true;
+        }
+        for (i = 0; i < n; i++) {
+            if (!smmuv3_aux_deliver_irq(s, &req[i])) {
+                qemu_log_mask(LOG_GUEST_ERROR,
+                              "smmuv3-aux: %s MSI to 0x%" PRIx64 " aborted\n",
+                              smmuv3_aux_irq_names[req[i].irq],
+                              req[i].msi_addr);
+                trace_smmuv3_aux_msi_abort(smmuv3_aux_irq_names[req[i].irq],
+                                           req[i].msi_addr);
+                WITH_QEMU_LOCK_GUARD(&s->lock) {
+                    smmuv3_aux_engine_msi_failed(&s->engine, req[i].irq);
+                }
+            }
+        }
+    }
+    if (took_bql) {
+        bql_unlock();
+    }
+}
+
+/* ---- MMIO ------------------------------------------------------------------ */
+
+static MemTxResult smmuv3_aux_mmio_read(void *opaque, hwaddr offset,
+                                        uint64_t *data, unsigned size,
+                                        MemTxAttrs attrs)
+{
+    SMMUv3AuxState *s = opaque;
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        *data = smmuv3_aux_reg_read(&s->engine, offset, size);
+    }
+    return MEMTX_OK;
+}
+
+static MemTxResult smmuv3_aux_mmio_write(void *opaque, hwaddr offset,
+                                         uint64_t data, unsigned size,
+                                         MemTxAttrs attrs)
+{
+    SMMUv3AuxState *s = opaque;
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        smmuv3_aux_reg_write(&s->engine, offset, data, size);
+    }
+    smmuv3_aux_flush_irqs(s);
+    return MEMTX_OK;
+}
+
+static const MemoryRegionOps smmuv3_aux_mmio_ops = {
+    .read_with_attrs = smmuv3_aux_mmio_read,
+    .write_with_attrs = smmuv3_aux_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+};
+
+/* ---- IOMMU memory regions ------------------------------------------------- */
+
+/* The StreamID of a PCI function is its requester ID (iommu-map is 1:1). */
+static uint32_t smmuv3_aux_sid(SMMUv3AuxDevice *sdev)
+{
+    return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
+}
+
+static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
+                                                hwaddr addr,
+                                                IOMMUAccessFlags flag,
+                                                int iommu_idx)
+{
+    SMMUv3AuxDevice *sdev = container_of(mr, SMMUv3AuxDevice, iommu);
+    SMMUv3AuxState *s = sdev->smmu;
+    SMMUv3AuxTxn txn = {
+        .sid = smmuv3_aux_sid(sdev),
+        .iova = addr,
+        .is_write = flag & IOMMU_WO,
+    };
+    SMMUv3AuxTxnOut out = { 0 };
+    SMMUv3AuxResult res;
+    IOMMUTLBEntry entry = {
+        .target_as = &address_space_memory,
+        .iova = addr & ~(hwaddr)0xfff,
+        .translated_addr = addr & ~(hwaddr)0xfff,
+        .addr_mask = 0xfff,
+        .perm = IOMMU_NONE,
+    };
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        res = smmuv3_aux_translate(&s->engine, &txn, &out);
+    }
+    smmuv3_aux_flush_irqs(s);
+
+    if (res == SMMUV3_AUX_TXN_OK) {
+        entry.addr_mask = out.addr_mask;
+        entry.iova = addr & ~out.addr_mask;
+        entry.translated_addr = out.pa & ~out.addr_mask;
+        entry.perm = (out.read ? IOMMU_RO : 0) | (out.write ? IOMMU_WO : 0);
+    }
+    trace_smmuv3_aux_iommu_translate(txn.sid, addr, entry.translated_addr,
+                                     entry.perm);
+    return entry;
+}
+
+static int smmuv3_aux_notify_flag_changed(IOMMUMemoryRegion *mr,
+                                          IOMMUNotifierFlag old,
+                                          IOMMUNotifierFlag new,
+                                          Error **errp)
+{
+    SMMUv3AuxDevice *sdev = container_of(mr, SMMUv3AuxDevice, iommu);
+
+    trace_smmuv3_aux_notify_flag_changed(smmuv3_aux_sid(sdev), old, new);
+    if (new & IOMMU_NOTIFIER_DEVIOTLB_UNMAP) {
+        error_setg(errp, "smmuv3-aux: device-IOTLB notifiers are not "
+                   "supported (sid 0x%x)", smmuv3_aux_sid(sdev));
+        return -EINVAL;
+    }
+    if (new & IOMMU_NOTIFIER_MAP) {
+        error_setg(errp, "smmuv3-aux: MAP notifiers are not supported "
+                   "(sid 0x%x); emulated devices only", smmuv3_aux_sid(sdev));
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static AddressSpace *smmuv3_aux_get_address_space(PCIBus *bus, void *opaque,
+                                                  int devfn)
+{
+    SMMUv3AuxState *s = opaque;
+    SMMUv3AuxDevice **devs = g_hash_table_lookup(s->devices_by_bus, bus);
+    SMMUv3AuxDevice *sdev;
+    g_autofree char *name = NULL;
+
+    if (!devs) {
+        devs = g_new0(SMMUv3AuxDevice *, PCI_DEVFN_MAX);
+        g_hash_table_insert(s->devices_by_bus, bus, devs);
+    }
+    sdev = devs[devfn];
+    if (sdev) {
+        return &sdev->as;
+    }
+
+    sdev = g_new0(SMMUv3AuxDevice, 1);
+    sdev->smmu = s;
+    sdev->bus = bus;
+    sdev->devfn = devfn;
+    name = g_strdup_printf("%s-%s-%02x.%x", TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION,
+                           pci_bus_is_root(bus) ? "root" : "bus",
+                           PCI_SLOT(devfn), PCI_FUNC(devfn));
+    memory_region_init_iommu(&sdev->iommu, sizeof(sdev->iommu),
+                             TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION, OBJECT(s),
+                             name, UINT64_MAX);
+    address_space_init(&sdev->as, MEMORY_REGION(&sdev->iommu), name);
+    trace_smmuv3_aux_add_device(name);
+    devs[devfn] = sdev;
+    return &sdev->as;
+}
+
+static const PCIIOMMUOps smmuv3_aux_pci_ops = {
+    .get_address_space = smmuv3_aux_get_address_space,
+};
+
+/* ---- QOM ---------------------------------------------------------------------- */
+
+static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
+{
+    SMMUv3AuxState *s = ARM_SMMUV3_AUX(obj);
+
+    /*
+     * Reset in the exit phase, once every DMA-capable device has quiesced
+     * in its enter/hold phases (docs/devel/reset.rst).
+     */
+    trace_smmuv3_aux_reset_exit();
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        smmuv3_aux_engine_reset(&s->engine);
+    }
+}
+
+static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
+{
+    SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
+    SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
+    const char *why;
+    int i;
+
+    if (!s->primary_bus) {
+        error_setg(errp, "smmuv3-aux: 'primary-bus' must be set");
+        return;
+    }
+    if (!smmuv3_aux_params_check(&s->params, &why)) {
+        error_setg(errp, "smmuv3-aux: %s", why);
+        return;
+    }
+
+    qemu_mutex_init(&s->lock);
+    smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);
+    s->devices_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+
+    memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_aux_mmio_ops, s,
+                          TYPE_ARM_SMMUV3_AUX, SMMUV3_AUX_MMIO_SIZE);
+    sysbus_init_mmio(sbd, &s->iomem);
+    for (i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
+        sysbus_init_irq(sbd, &s->irq[i]);
+    }
+    pci_setup_iommu(s->primary_bus, &smmuv3_aux_pci_ops, s);
+}
+
+/*
+ * Live state (queues, caches, in-flight CERROR) is not migrated yet; block
+ * migration rather than lose it silently.
+ */
+static const VMStateDescription smmuv3_aux_vmstate = {
+    .name = TYPE_ARM_SMMUV3_AUX,
+    .unmigratable = 1,
+};
+
+static const Property smmuv3_aux_properties[] = {
+    DEFINE_PROP_LINK("primary-bus", SMMUv3AuxState, primary_bus,
+                     TYPE_PCI_BUS, PCIBus *),
+    DEFINE_PROP_UINT32("msi-device-id", SMMUv3AuxState, msi_device_id, 0),
+    DEFINE_PROP_UINT8("sid-size", SMMUv3AuxState, params.sid_size, 16),
+    DEFINE_PROP_UINT8("cmdqs", SMMUv3AuxState, params.cmdqs, 19),
+    DEFINE_PROP_UINT8("evtqs", SMMUv3AuxState, params.evtqs, 19),
+    DEFINE_PROP_UINT8("oas", SMMUv3AuxState, params.oas_bits, 48),
+    DEFINE_PROP_BOOL("two-level-stream-table", SMMUv3AuxState,
+                     params.two_level_strtab, true),
+    DEFINE_PROP_BOOL("msi", SMMUv3AuxState, params.msi, true),
+    DEFINE_PROP_BOOL("cohacc", SMMUv3AuxState, params.coherent, true),
+    DEFINE_PROP_BOOL("stage1", SMMUv3AuxState, params.s1p, true),
+    DEFINE_PROP_BOOL("stage2", SMMUv3AuxState, params.s2p, false),
+    DEFINE_PROP_BOOL("hyp", SMMUv3AuxState, params.hyp, false),
+    DEFINE_PROP_BOOL("asid16", SMMUv3AuxState, params.asid16, true),
+    DEFINE_PROP_BOOL("vmid16", SMMUv3AuxState, params.vmid16, false),
+    DEFINE_PROP_BOOL("ril", SMMUv3AuxState, params.ril, false),
+    DEFINE_PROP_BOOL("gran4k", SMMUv3AuxState, params.gran4k, true),
+    DEFINE_PROP_BOOL("gran16k", SMMUv3AuxState, params.gran16k, true),
+    DEFINE_PROP_BOOL("gran64k", SMMUv3AuxState, params.gran64k, true),
+};
+
+static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    dc->desc = "Arm SMMUv3 with substreams and virtual command queues";
+    dc->realize = smmuv3_aux_realize;
+    dc->vmsd = &smmuv3_aux_vmstate;
+    /* Board-created only: the machine wires its MMIO, SPIs, DT and IORT. */
+    dc->user_creatable = false;
+    rc->phases.exit = smmuv3_aux_reset_exit;
+    device_class_set_props(dc, smmuv3_aux_properties);
+}
+
+static void smmuv3_aux_iommu_memory_region_class_init(ObjectClass *klass,
+                                                      void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+
+    imrc->translate = smmuv3_aux_iommu_translate;
+    imrc->notify_flag_changed = smmuv3_aux_notify_flag_changed;
+}
+
+static const TypeInfo smmuv3_aux_types[] = {
+    {
+        .name = TYPE_ARM_SMMUV3_AUX,
+        .parent = TYPE_SYS_BUS_DEVICE,
+        .instance_size = sizeof(SMMUv3AuxState),
+        .class_init = smmuv3_aux_class_init,
+    },
+    {
+        .name = TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION,
+        .parent = TYPE_IOMMU_MEMORY_REGION,
+        .class_init = smmuv3_aux_iommu_memory_region_class_init,
+    },
+};
+
+DEFINE_TYPES(smmuv3_aux_types)

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: an Arm SMMUv3 model with substreams and virtual command queues.
+ * QOM type of the device; the architecture lives in hw/arm/smmuv3-aux/.
+ */
+#ifndef HW_ARM_SMMUV3_AUX_H
+#define HW_ARM_SMMUV3_AUX_H
+
+#include "hw/sysbus.h"
+#include "qom/object.h"
+
+#define TYPE_ARM_SMMUV3_AUX "arm-smmuv3-aux"
+OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxState, ARM_SMMUV3_AUX)
+
+#define TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION "smmuv3-aux-iommu-memory-region"
+
+/* MMIO window: page 0 and page 1 of the SMMU register file. */
+#define SMMUV3_AUX_MMIO_SIZE 0x20000
+
+/*
+ * ITS DeviceID of the SMMU's own MSIs on the virt board.  QEMU's ITS has 16
+ * DeviceID bits and pcie.0 RIDs start at 0, so the top of the range is the
+ * one least likely to collide with a PCI requester.
+ */
+#define SMMUV3_AUX_VIRT_MSI_DEVICE_ID 0xff00
+
+#endif

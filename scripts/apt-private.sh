@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A private apt state under the cache directory, so that we can fetch
+# source packages and arm64 binaries from Debian's stable and
+# stable-backports suites without touching the system's apt configuration.
+# The mirror URI is read from the machine's own apt sources at run time.
+#
+# Source this file; it defines:
+#   SMMUV3_AUX_CACHE   cache root (default ~/.cache/smmuv3-aux)
+#   apt_private_init   create/refresh the private state (at most once a day)
+#   apt_private <apt-get args...>
+#   apt_cache_private <apt-cache args...>
+#   apt_mirror         print the Debian mirror URI
+
+SMMUV3_AUX_CACHE=${SMMUV3_AUX_CACHE:-$HOME/.cache/smmuv3-aux}
+APT_PRIVATE_DIR=$SMMUV3_AUX_CACHE/apt
+
+apt_mirror() {
+    local uri=""
+    # deb822 sources first (Debian 12 default), then one-line sources.
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        uri=$(awk '
+            /^URIs:/ { u = $2 }
+            /^Suites:/ { for (i = 2; i <= NF; i++)
+                           if ($i !~ /security/ && u !~ /security/) s = 1 }
+            /^$/ { if (s && u != "") { print u; exit } u = ""; s = 0 }
+            END { if (s && u != "") print u }' "$f" | head -n 1)
+        [ -n "$uri" ] && break
+    done
+    if [ -z "$uri" ]; then
+        uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+              awk '$1 == "deb" && $0 !~ /security/ {
+                       for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }')
+    fi
+    if [ -z "$uri" ]; then
+        echo "error: cannot find a Debian mirror in /etc/apt/sources*" >&2
+        return 1
+    fi
+    echo "${uri%/}"
+}
+
+_apt_private_opts() {
+    echo "-o Dir::State=$APT_PRIVATE_DIR/state" \
+         "-o Dir::Cache=$APT_PRIVATE_DIR/cache" \
+         "-o Dir::Etc::SourceList=$APT_PRIVATE_DIR/sources.list" \
+         "-o Dir::Etc::SourceParts=$APT_PRIVATE_DIR/sources.list.d" \
+         "-o Dir::Etc::Preferences=$APT_PRIVATE_DIR/preferences" \
+         "-o Dir::Etc::PreferencesParts=$APT_PRIVATE_DIR/preferences.d" \
+         "-o Dir::State::status=$APT_PRIVATE_DIR/status" \
+         "-o APT::Architecture=arm64" \
+         "-o APT::Architectures::=arm64" \
+         "-o APT::Sandbox::User=root" \
+         "-o Debug::NoLocking=1"
+}
+
+apt_private_init() {
+    local mirror stamp
+    mirror=$(apt_mirror) || return 1
+    mkdir -p "$APT_PRIVATE_DIR"/state/lists/partial \
+             "$APT_PRIVATE_DIR"/cache/archives/partial \
+             "$APT_PRIVATE_DIR"/sources.list.d \
+             "$APT_PRIVATE_DIR"/preferences.d
+    : >"$APT_PRIVATE_DIR/status"
+    : >"$APT_PRIVATE_DIR/preferences"
+    cat >"$APT_PRIVATE_DIR/sources.list.new" <<EOF
+deb $mirror stable main
+deb-src $mirror stable main
+deb $mirror stable-backports main
+deb-src $mirror stable-backports main
+EOF
+    stamp=$APT_PRIVATE_DIR/state/updated
+    if ! cmp -s "$APT_PRIVATE_DIR/sources.list.new" "$APT_PRIVATE_DIR/sources.list" ||
+       [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+        mv "$APT_PRIVATE_DIR/sources.list.new" "$APT_PRIVATE_DIR/sources.list"
+        echo "  APT    refreshing private package lists (stable, stable-backports)" >&2
+        # shellcheck disable=SC2046
+        apt-get -q $(_apt_private_opts) update >"$APT_PRIVATE_DIR/update.log" 2>&1 || {
+            cat "$APT_PRIVATE_DIR/update.log" >&2
+            return 1
+        }
+        touch "$stamp"
+    else
+        rm -f "$APT_PRIVATE_DIR/sources.list.new"
+    fi
+}
+
+apt_private() {
+    # shellcheck disable=SC2046
+    apt-get -q $(_apt_private_opts) "$@"
+}
+
+apt_cache_private() {
+    # shellcheck disable=SC2046
+    apt-cache $(_apt_private_opts) "$@"
+}
+
+# Newest version of a binary package name matching a regex, e.g.
+#   apt_newest_pkg '^linux-image-[0-9.]+-[0-9]+-arm64$' stable
+apt_newest_pkg() {
+    local re=$1
+    apt_cache_private pkgnames 2>/dev/null | grep -E "$re" | sort -V | tail -n 1
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Run the test layers and sum them up on one last line:
+#   N passed, N failed, N skipped
+#
+# Usage: scripts/check.sh [unit] [qtest] [guest]   (default: all three)
+# Every layer reports individual cases (TAP lines or PASS/FAIL lines); a
+# layer that cannot run at all counts as one failure, never as a pass.
+
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+logs=$build/check-logs
+mkdir -p "$logs"
+
+passed=0 failed=0 skipped=0
+
+# Count TAP results of a log: "ok", "not ok", "# SKIP".
+count_tap() {
+    local log=$1 p f s
+    p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
+    s=$(grep -cE '^ok [0-9]+.*# *(SKIP|skip)' "$log" | tr -d ' ')
+    f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+    passed=$((passed + p - s))
+    skipped=$((skipped + s))
+    failed=$((failed + f))
+    grep -E '^not ok ' "$log" | sed "s|^|  FAIL $(basename "$log" .log): |"
+}
+
+# A test program that died without TAP for all its cases is one failure.
+run_tap() {
+    local name=$1; shift
+    local log=$logs/$name.log rc
+    "$@" >"$log" 2>&1
+    rc=$?
+    count_tap "$log"
+    if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$log"; then
+        echo "  FAIL $name: exited with status $rc (log: $log)"
+        tail -n 20 "$log" | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+}
+
+check_unit() {
+    echo "== unit tests (standalone engine build)"
+    local tests t
+    mapfile -t tests < <(find "$build/standalone" -maxdepth 2 -type f \
+                         -name 'test-smmuv3-aux-*' -perm -u+x | sort)
+    if [ ${#tests[@]} -eq 0 ]; then
+        echo "  FAIL unit: no unit test binaries in build/standalone"
+        failed=$((failed + 1))
+        return
+    fi
+    for t in "${tests[@]}"; do
+        run_tap "$(basename "$t")" "$t" --tap -k
+    done
+}
+
+check_qtest() {
+    echo "== qtests (qemu-system-aarch64 -machine virt,iommu=smmuv3-aux)"
+    local t
+    for t in smmuv3-aux-test; do
+        if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
+            echo "  FAIL $t: not built"
+            failed=$((failed + 1))
+            continue
+        fi
+        run_tap "$t" env QTEST_QEMU_BINARY="$build/qemu-build/qemu-system-aarch64" \
+            QTEST_QEMU_STORAGE_DAEMON_BINARY=/bin/false \
+            "$build/qemu-build/tests/qtest/$t" --tap -k
+    done
+}
+
+check_guest() {
+    echo "== guest tests (Debian kernels on iommu=smmuv3-aux)"
+    local log=$logs/guest.log p f s
+    "$top/tests/guest/check-guest.sh" 2>&1 | tee "$log" | grep -E '^(PASS|FAIL|SKIP|guest:)'
+    p=$(grep -cE '^PASS ' "$log")
+    f=$(grep -cE '^FAIL ' "$log")
+    s=$(grep -cE '^SKIP ' "$log")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    if [ $((p + f + s)) -eq 0 ]; then
+        echo "  FAIL guest: no results (log: $log)"
+        tail -n 30 "$log" | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+}
+
+layers=("$@")
+[ ${#layers[@]} -eq 0 ] && layers=(unit qtest guest)
+for l in "${layers[@]}"; do
+    case "$l" in
+    unit) check_unit ;;
+    qtest) check_qtest ;;
+    guest) check_guest ;;
+    *) echo "check.sh: unknown layer $l" >&2; exit 2 ;;
+    esac
+done
+
+if [ $skipped -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ $failed -eq 0 ]
