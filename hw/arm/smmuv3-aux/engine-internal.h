@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: helpers shared by the engine files only.
+ * Neither the binding nor the tests should need anything from here beyond
+ * what engine.h offers, except the unit tests, which check internals.
+ */
+#ifndef HW_ARM_SMMUV3_AUX_ENGINE_INTERNAL_H
+#define HW_ARM_SMMUV3_AUX_ENGINE_INTERNAL_H
+
+#include "qemu/log.h"
+#include "engine.h"
+#include "trace.h"
+
+/*
+ * Guest misbehaviour: one LOG_GUEST_ERROR line and one trace event, which
+ * takes exactly the arguments the format consumes, e.g.
+ *     SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_ste, "sid=0x%x", sid);
+ */
+#define SMMUV3_AUX_GUEST_ERR(event, fmt, ...)                           \
+    do {                                                                \
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux: " #event ": " fmt   \
+                      "\n", ## __VA_ARGS__);                            \
+        trace_##event(__VA_ARGS__);                                     \
+    } while (0)
+
+/* Something architected that this model does not implement yet. */
+#define SMMUV3_AUX_UNIMP(fmt, ...)                                      \
+    qemu_log_mask(LOG_UNIMP, "smmuv3-aux: %s: " fmt "\n", __func__,     \
+                  ## __VA_ARGS__)
+
+/* ---- Queue pointers (PROD/CONS with a wrap bit at log2size) ---------- */
+
+/* Mask of the index plus wrap bit of a queue of 2^log2size entries. */
+static inline uint32_t smmuv3_aux_q_ptr_mask(unsigned log2size)
+{
+    return (2u << log2size) - 1;
+}
+
+static inline uint32_t smmuv3_aux_q_idx(uint32_t p, unsigned log2size)
+{
+    return p & ((1u << log2size) - 1);
+}
+
+static inline bool smmuv3_aux_q_wrp(uint32_t p, unsigned log2size)
+{
+    return (p >> log2size) & 1;
+}
+
+static inline bool smmuv3_aux_q_empty(uint32_t prod, uint32_t cons,
+                                      unsigned log2size)
+{
+    uint32_t m = smmuv3_aux_q_ptr_mask(log2size);
+
+    return (prod & m) == (cons & m);
+}
+
+static inline bool smmuv3_aux_q_full(uint32_t prod, uint32_t cons,
+                                     unsigned log2size)
+{
+    return smmuv3_aux_q_idx(prod, log2size) ==
+           smmuv3_aux_q_idx(cons, log2size) &&
+           smmuv3_aux_q_wrp(prod, log2size) !=
+           smmuv3_aux_q_wrp(cons, log2size);
+}
+
+/* p + 1, wrapping the index and toggling the wrap bit. */
+static inline uint32_t smmuv3_aux_q_inc(uint32_t p, unsigned log2size)
+{
+    return (p + 1) & smmuv3_aux_q_ptr_mask(log2size);
+}
+
+/*
+ * Effective queue geometry from a *_BASE register: LOG2SIZE is capped by
+ * the IDR1 maximum, and the base is aligned to the larger of the queue
+ * size in bytes and 32 bytes (the SMMU ignores the low ADDR bits).
+ */
+unsigned smmuv3_aux_q_log2size(uint64_t base_reg, unsigned max_log2size);
+uint64_t smmuv3_aux_q_base_addr(uint64_t base_reg, unsigned log2size,
+                                unsigned entry_size);
+
+/* ---- Command queue (cmdq.c) ------------------------------------------ */
+
+/*
+ * One command queue as the consumer sees it.  The SMMU CMDQ and, later,
+ * every virtual command queue fill one of these from their own registers,
+ * run smmuv3_aux_cmdq_consume(), and store prod/cons back.
+ */
+typedef struct SMMUv3AuxCmdQueue {
+    const char *name;           /* for traces: "cmdq", "vcmdq" */
+    unsigned index;             /* queue number within its kind */
+    uint64_t base;              /* effective base address */
+    unsigned log2size;          /* effective log2 of the number of entries */
+    uint32_t prod;              /* PROD.WR: index + wrap bit */
+    uint32_t cons;              /* CONS.RD: index + wrap bit */
+    SMMUv3AuxMemAttrs attrs;    /* attributes for fetches and MSI writes */
+} SMMUv3AuxCmdQueue;
+
+/*
+ * Consume commands from q->cons up to q->prod, at most one queue's worth.
+ * Returns CERROR_NONE, or the error of the command q->cons now points at.
+ */
+SMMUv3AuxCmdError smmuv3_aux_cmdq_consume(SMMUv3AuxEngine *e,
+                                          SMMUv3AuxCmdQueue *q);
+/* Run the SMMU's own CMDQ if it is enabled and has no error active. */
+void smmuv3_aux_cmdq_run(SMMUv3AuxEngine *e);
+/* Spec mnemonic of an opcode, or NULL if it is Reserved. */
+const char *smmuv3_aux_cmd_name(unsigned opcode);
+
+/* ---- Events (evtq.c) ------------------------------------------------- */
+
+/*
+ * An event before encoding.  Every field that some event type carries is
+ * here; smmuv3_aux_evt_encode() puts in the record only the fields the
+ * spec defines for ev->id, so callers can fill what they know.
+ */
+typedef struct SMMUv3AuxEvent {
+    SMMUv3AuxEventId id;
+    uint32_t sid;
+    bool ssv;
+    uint32_t ssid;
+    uint16_t stag;
+    bool stall;
+    bool pnu, ind, rnw;         /* from the transaction */
+    bool s2;                    /* fault at stage 2 */
+    bool nsipa;
+    bool ttrnw;
+    uint8_t class_;             /* SMMUV3_AUX_EVT_CLASS_* */
+    uint64_t input_addr;
+    uint64_t fetch_addr;        /* F_*_FETCH, F_WALK_EABT */
+    uint64_t ipa;               /* stage 2 faults */
+} SMMUv3AuxEvent;
+
+/* Encode into CPU-order qwords (the producer converts to LE). */
+void smmuv3_aux_evt_encode(const SMMUv3AuxEvent *ev, SMMUv3AuxEvtRecord *rec);
+/* Record one event in the EVTQ (or drop it, per the queue state). */
+void smmuv3_aux_evtq_record(SMMUv3AuxEngine *e, const SMMUv3AuxEvent *ev);
+const char *smmuv3_aux_evt_name(unsigned id);
+
+/* ---- Stream table (strtab.c) ----------------------------------------- */
+
+/* Effective stream table geometry from STRTAB_BASE(_CFG). */
+typedef struct SMMUv3AuxStrtab {
+    uint64_t base;              /* aligned table base address */
+    unsigned log2size;          /* capped by IDR1.SIDSIZE */
+    unsigned split;             /* 2-level only: 6, 8 or 10 */
+    bool two_level;
+} SMMUv3AuxStrtab;
+
+void smmuv3_aux_strtab_geometry(SMMUv3AuxEngine *e, SMMUv3AuxStrtab *st);
+/*
+ * Walk the stream table and read the STE of sid into *ste (CPU order).
+ * On failure return false with ev->id (C_BAD_STREAMID or F_STE_FETCH) and
+ * ev->fetch_addr filled in; the rest of *ev is left to the caller.
+ */
+bool smmuv3_aux_ste_fetch(SMMUv3AuxEngine *e, uint32_t sid,
+                          SMMUv3AuxSTE *ste, SMMUv3AuxEvent *ev);
+/* NULL if the STE is usable, else why it is ILLEGAL (C_BAD_STE). */
+const char *smmuv3_aux_ste_check(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste);
+
+/* ---- Global errors and interrupts (engine.c) ------------------------- */
+
+/* Activate GERROR errors (toggle bits not already active), raise gerror. */
+void smmuv3_aux_gerror_activate(SMMUv3AuxEngine *e, uint32_t bits);
+static inline uint32_t smmuv3_aux_gerror_active(const SMMUv3AuxEngine *e)
+{
+    return (e->regs.gerror ^ e->regs.gerrorn) & SMMUV3_AUX_GERROR_MASK;
+}
+/* Latch an interrupt request (if enabled) as MSI or wired. */
+void smmuv3_aux_irq_raise(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq);
+
+/* ---- Register helpers ------------------------------------------------ */
+
+static inline bool smmuv3_aux_smmuen(const SMMUv3AuxEngine *e)
+{
+    return FIELD_EX32(e->regs.cr0, CR0, SMMUEN);
+}
+
+static inline unsigned smmuv3_aux_cmdq_max_log2size(const SMMUv3AuxEngine *e)
+{
+    return FIELD_EX32(e->regs.idr[1], IDR1, CMDQS);
+}
+
+static inline unsigned smmuv3_aux_evtq_max_log2size(const SMMUv3AuxEngine *e)
+{
+    return FIELD_EX32(e->regs.idr[1], IDR1, EVENTQS);
+}
+
+/* Non-secure attributes: this model implements no Secure state. */
+static inline SMMUv3AuxMemAttrs smmuv3_aux_ns_attrs(void)
+{
+    SMMUv3AuxMemAttrs a = { .secure = false };
+
+    return a;
+}
+
+#endif

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: parameters, ID registers, reset, interrupts and
+ * global errors (Arm IHI 0070 chapters 6.3 and 7.5).
+ */
+#include "qemu/osdep.h"
+#include "engine-internal.h"
+
+/* IDR5.OAS encodings indexed by SMMUV3_AUX_OAS_*. */
+static const uint8_t oas_bits_by_enc[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+static int oas_encoding(uint8_t bits)
+{
+    for (int i = 0; i < ARRAY_SIZE(oas_bits_by_enc); i++) {
+        if (oas_bits_by_enc[i] == bits) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void smmuv3_aux_params_set_defaults(SMMUv3AuxParams *p)
+{
+    *p = (SMMUv3AuxParams) {
+        .sid_size = 16,
+        .cmdqs = 19,
+        .evtqs = 19,
+        .oas_bits = 44,
+        .two_level_strtab = true,
+        .msi = true,
+        .coherent = true,
+        .s1p = true,
+        .s2p = true,
+        .hyp = false,
+        .asid16 = true,
+        .vmid16 = true,
+        .ril = true,
+        .gran4k = true,
+        .gran16k = true,
+        .gran64k = true,
+    };
+}
+
+bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
+{
+    if (p->sid_size < 1 || p->sid_size > 32) {
+        *why = "sid-size must be in 1..32";
+        return false;
+    }
+    /* Linux refuses CMDQS <= 6; the architecture caps every queue at 19. */
+    if (p->cmdqs < 7 || p->cmdqs > SMMUV3_AUX_Q_MAX_LOG2SIZE) {
+        *why = "cmdqs must be in 7..19";
+        return false;
+    }
+    if (p->evtqs > SMMUV3_AUX_Q_MAX_LOG2SIZE) {
+        *why = "evtqs must be in 0..19";
+        return false;
+    }
+    if (oas_encoding(p->oas_bits) < 0) {
+        *why = "oas must be one of 32, 36, 40, 42, 44, 48, 52";
+        return false;
+    }
+    if (!p->s1p && !p->s2p) {
+        *why = "at least one of stage 1 and stage 2 must be supported";
+        return false;
+    }
+    if (!p->gran4k && !p->gran16k && !p->gran64k) {
+        *why = "at least one translation granule must be supported";
+        return false;
+    }
+    /* EL2 StreamWorld contexts are stage 1 contexts. */
+    if (p->hyp && !p->s1p) {
+        *why = "hyp requires stage 1";
+        return false;
+    }
+    *why = NULL;
+    return true;
+}
+
+static uint32_t compose_idr0(const SMMUv3AuxParams *p)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR0, S2P, p->s2p);
+    v = FIELD_DP32(v, IDR0, S1P, p->s1p);
+    v = FIELD_DP32(v, IDR0, TTF, SMMUV3_AUX_IDR0_TTF_AA64);
+    v = FIELD_DP32(v, IDR0, COHACC, p->coherent);
+    v = FIELD_DP32(v, IDR0, HYP, p->hyp);
+    v = FIELD_DP32(v, IDR0, ASID16, p->asid16);
+    v = FIELD_DP32(v, IDR0, MSI, p->msi);
+    v = FIELD_DP32(v, IDR0, VMID16, p->vmid16);
+    v = FIELD_DP32(v, IDR0, TTENDIAN, SMMUV3_AUX_IDR0_TTENDIAN_LE);
+    /* No stalls: faults terminate, RESUME/STALL_TERM have nothing to do. */
+    v = FIELD_DP32(v, IDR0, STALL_MODEL, SMMUV3_AUX_IDR0_STALL_NONE);
+    v = FIELD_DP32(v, IDR0, ST_LEVEL, p->two_level_strtab ? 1 : 0);
+    /*
+     * SEV stays 0: Linux would then wait in WFE for CMD_SYNC, and the
+     * model cannot send a wake-up event.  ATS, PRI, HTTU, BTM: not yet.
+     */
+    return v;
+}
+
+static uint32_t compose_idr1(const SMMUv3AuxParams *p)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR1, SIDSIZE, p->sid_size);
+    v = FIELD_DP32(v, IDR1, SSIDSIZE, 0);
+    v = FIELD_DP32(v, IDR1, PRIQS, 0);
+    v = FIELD_DP32(v, IDR1, EVENTQS, p->evtqs);
+    v = FIELD_DP32(v, IDR1, CMDQS, p->cmdqs);
+    /* ATTR_*_OVR, REL, QUEUES_PRESET, TABLES_PRESET, ECMDQ stay 0. */
+    return v;
+}
+
+static uint32_t compose_idr5(const SMMUv3AuxParams *p)
+{
+    uint32_t v = 0;
+    int oas = oas_encoding(p->oas_bits);
+
+    v = FIELD_DP32(v, IDR5, OAS, oas < 0 ? SMMUV3_AUX_OAS_44 : oas);
+    v = FIELD_DP32(v, IDR5, GRAN4K, p->gran4k);
+    v = FIELD_DP32(v, IDR5, GRAN16K, p->gran16k);
+    v = FIELD_DP32(v, IDR5, GRAN64K, p->gran64k);
+    return v;
+}
+
+void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
+                            const SMMUv3AuxEngineOps *ops, void *opaque)
+{
+    memset(e, 0, sizeof(*e));
+    e->params = *p;
+    e->ops = ops;
+    e->opaque = opaque;
+    smmuv3_aux_engine_reset(e);
+}
+
+void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
+{
+    SMMUv3AuxRegs *r = &e->regs;
+
+    memset(r, 0, sizeof(*r));
+    r->idr[0] = compose_idr0(&e->params);
+    r->idr[1] = compose_idr1(&e->params);
+    r->idr[3] = FIELD_DP32(0, IDR3, RIL, e->params.ril);
+    r->idr[5] = compose_idr5(&e->params);
+    /* IIDR = 0 avoids every Linux implementation quirk keyed on it. */
+    r->iidr = 0;
+    /*
+     * AIDR = SMMUv3.0.  RIL is a v3.2 feature but is discovered through
+     * IDR3; claiming v3.1+ would promise HAD and XNX, which are
+     * mandatory there and not implemented.
+     */
+    r->aidr = 0;
+    /*
+     * GBPA.ABORT resets to an IMPLEMENTATION DEFINED value.  Choose 0
+     * (bypass while SMMUEN = 0), as QEMU's arm-smmuv3 does, so that
+     * firmware and kernels that never program the SMMU still get DMA;
+     * SHCFG = 0b01 "use incoming".  Linux only writes GBPA when it finds
+     * SMMUEN already set.
+     */
+    r->gbpa = FIELD_DP32(0, GBPA, SHCFG, 1);
+    e->irq_pending = 0;
+    memset(e->irq_req, 0, sizeof(e->irq_req));
+    trace_smmuv3_aux_engine_reset(r->idr[0], r->idr[1], r->idr[3],
+                                  r->idr[5]);
+}
+
+unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
+                                     SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM])
+{
+    unsigned n = 0;
+
+    for (int i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
+        if (e->irq_pending & (1u << i)) {
+            out[n++] = e->irq_req[i];
+        }
+    }
+    e->irq_pending = 0;
+    return n;
+}
+
+/*
+ * Which *_IRQ_CFG registers describe each interrupt's MSI.  The CMD_SYNC
+ * interrupt has no CFG registers: its MSI comes from the command itself,
+ * so it is always wired here.
+ */
+static bool irq_msi_cfg(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq,
+                        uint64_t *addr, uint32_t *data)
+{
+    const SMMUv3AuxRegs *r = &e->regs;
+
+    switch (irq) {
+    case SMMUV3_AUX_IRQ_EVTQ:
+        *addr = r->evtq_irq_cfg0;
+        *data = r->evtq_irq_cfg1;
+        break;
+    case SMMUV3_AUX_IRQ_PRIQ:
+        *addr = r->priq_irq_cfg0;
+        *data = r->priq_irq_cfg1;
+        break;
+    case SMMUV3_AUX_IRQ_GERROR:
+        *addr = r->gerror_irq_cfg0;
+        *data = r->gerror_irq_cfg1;
+        break;
+    default:
+        return false;
+    }
+    return FIELD_EX32(r->idr[0], IDR0, MSI) && *addr != 0;
+}
+
+static bool irq_enabled(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq)
+{
+    uint32_t ctrl = e->regs.irq_ctrl;
+
+    switch (irq) {
+    case SMMUV3_AUX_IRQ_EVTQ:
+        return FIELD_EX32(ctrl, IRQ_CTRL, EVENTQ_IRQEN);
+    case SMMUV3_AUX_IRQ_PRIQ:
+        return FIELD_EX32(ctrl, IRQ_CTRL, PRIQ_IRQEN);
+    case SMMUV3_AUX_IRQ_GERROR:
+        return FIELD_EX32(ctrl, IRQ_CTRL, GERROR_IRQEN);
+    case SMMUV3_AUX_IRQ_CMD_SYNC:
+        /* Requested per command by CMD_SYNC.CS; no enable bit. */
+        return true;
+    default:
+        return false;
+    }
+}
+
+void smmuv3_aux_irq_raise(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq)
+{
+    SMMUv3AuxIrqReq *req;
+    uint64_t addr = 0;
+    uint32_t data = 0;
+
+    if (irq >= SMMUV3_AUX_IRQ_NUM || !irq_enabled(e, irq)) {
+        trace_smmuv3_aux_irq_masked(irq);
+        return;
+    }
+    req = &e->irq_req[irq];
+    req->irq = irq;
+    req->msi = irq_msi_cfg(e, irq, &addr, &data);
+    req->msi_addr = req->msi ? addr : 0;
+    req->msi_data = req->msi ? data : 0;
+    e->irq_pending |= 1u << irq;
+    trace_smmuv3_aux_irq_raise(irq, req->msi, req->msi_addr, req->msi_data);
+}
+
+void smmuv3_aux_gerror_activate(SMMUv3AuxEngine *e, uint32_t bits)
+{
+    uint32_t fresh = bits & SMMUV3_AUX_GERROR_MASK &
+                     ~smmuv3_aux_gerror_active(e);
+
+    /*
+     * An error that is already active stays active without a new
+     * interrupt; software acknowledges it by toggling GERRORN.
+     */
+    if (!fresh) {
+        return;
+    }
+    e->regs.gerror ^= fresh;
+    trace_smmuv3_aux_gerror(fresh, e->regs.gerror);
+    smmuv3_aux_irq_raise(e, SMMUV3_AUX_IRQ_GERROR);
+}
+
+void smmuv3_aux_engine_msi_failed(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq)
+{
+    uint32_t bit;
+
+    switch (irq) {
+    case SMMUV3_AUX_IRQ_EVTQ:
+        bit = R_GERROR_MSI_EVENTQ_ABT_ERR_MASK;
+        break;
+    case SMMUV3_AUX_IRQ_PRIQ:
+        bit = R_GERROR_MSI_PRIQ_ABT_ERR_MASK;
+        break;
+    case SMMUV3_AUX_IRQ_CMD_SYNC:
+        bit = R_GERROR_MSI_CMDQ_ABT_ERR_MASK;
+        break;
+    case SMMUV3_AUX_IRQ_GERROR:
+        /*
+         * The GERROR MSI itself failed: record it, but do not request
+         * another GERROR MSI, which could fail again forever.
+         */
+        if (!(smmuv3_aux_gerror_active(e) &
+              R_GERROR_MSI_GERROR_ABT_ERR_MASK)) {
+            e->regs.gerror ^= R_GERROR_MSI_GERROR_ABT_ERR_MASK;
+        }
+        trace_smmuv3_aux_msi_failed(irq, e->regs.gerror);
+        return;
+    default:
+        return;
+    }
+    smmuv3_aux_gerror_activate(e, bit);
+    trace_smmuv3_aux_msi_failed(irq, e->regs.gerror);
+}
+
+/* ---- Queue geometry shared by cmdq.c and evtq.c ---------------------- */
+
+unsigned smmuv3_aux_q_log2size(uint64_t base_reg, unsigned max_log2size)
+{
+    unsigned l = FIELD_EX64(base_reg, CMDQ_BASE, LOG2SIZE);
+
+    /* A LOG2SIZE above the IDR1 maximum behaves as the maximum. */
+    return MIN(l, max_log2size);
+}
+
+uint64_t smmuv3_aux_q_base_addr(uint64_t base_reg, unsigned log2size,
+                                unsigned entry_size)
+{
+    uint64_t addr = base_reg & R_CMDQ_BASE_ADDR_MASK;
+    uint64_t bytes = MAX((uint64_t)entry_size << log2size, 32);
+
+    return addr & ~(bytes - 1);
+}

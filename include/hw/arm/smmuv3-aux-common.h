@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: architected layouts of the Arm SMMUv3 (Arm IHI 0070).
+ *
+ * Register map of the two 64 KiB MMIO pages, in-memory structures (STE,
+ * L1STD, commands, event records) and the architected enumerations.  This
+ * header is shared by the engine, the QEMU binding, libqos and the unit
+ * tests, so it only depends on header-only QEMU utilities.
+ *
+ * In-memory structures are arrays of little-endian 64-bit words as they
+ * sit in guest memory; callers convert each word with le64_to_cpu() into a
+ * local copy and then decode it with FIELD_EX64().  FIELD names use the
+ * word ("qword") index the way the spec and Linux number them: STE_1 is
+ * bits [127:64] of the STE.
+ */
+#ifndef HW_ARM_SMMUV3_AUX_COMMON_H
+#define HW_ARM_SMMUV3_AUX_COMMON_H
+
+#include "hw/registerfields.h"
+
+/* MMIO window: page 0 and page 1, 64 KiB each. */
+#define SMMUV3_AUX_PAGE_SIZE        0x10000
+#define SMMUV3_AUX_MMIO_SIZE        (2 * SMMUV3_AUX_PAGE_SIZE)
+/* The Secure register bank lives at page-0 offsets 0x8000..0xffff. */
+#define SMMUV3_AUX_SECURE_BANK      0x8000
+
+/* ---- Page 0 ---------------------------------------------------------- */
+
+REG32(IDR0, 0x0)
+    FIELD(IDR0, S2P, 0, 1)
+    FIELD(IDR0, S1P, 1, 1)
+    FIELD(IDR0, TTF, 2, 2)
+    FIELD(IDR0, COHACC, 4, 1)
+    FIELD(IDR0, BTM, 5, 1)
+    FIELD(IDR0, HTTU, 6, 2)
+    FIELD(IDR0, DORMHINT, 8, 1)
+    FIELD(IDR0, HYP, 9, 1)
+    FIELD(IDR0, ATS, 10, 1)
+    FIELD(IDR0, NS1ATS, 11, 1)
+    FIELD(IDR0, ASID16, 12, 1)
+    FIELD(IDR0, MSI, 13, 1)
+    FIELD(IDR0, SEV, 14, 1)
+    FIELD(IDR0, ATOS, 15, 1)
+    FIELD(IDR0, PRI, 16, 1)
+    FIELD(IDR0, VMW, 17, 1)
+    FIELD(IDR0, VMID16, 18, 1)
+    FIELD(IDR0, CD2L, 19, 1)
+    FIELD(IDR0, VATOS, 20, 1)
+    FIELD(IDR0, TTENDIAN, 21, 2)
+    FIELD(IDR0, ATSRECERR, 23, 1)
+    FIELD(IDR0, STALL_MODEL, 24, 2)
+    FIELD(IDR0, TERM_MODEL, 26, 1)
+    FIELD(IDR0, ST_LEVEL, 27, 2)
+    FIELD(IDR0, RME_IMPL, 30, 1)
+
+/* IDR0.TTF, IDR0.TTENDIAN, IDR0.STALL_MODEL encodings */
+#define SMMUV3_AUX_IDR0_TTF_AA32        1
+#define SMMUV3_AUX_IDR0_TTF_AA64        2
+#define SMMUV3_AUX_IDR0_TTF_BOTH        3
+#define SMMUV3_AUX_IDR0_TTENDIAN_MIXED  0
+#define SMMUV3_AUX_IDR0_TTENDIAN_LE     2
+#define SMMUV3_AUX_IDR0_TTENDIAN_BE     3
+#define SMMUV3_AUX_IDR0_STALL_BOTH      0
+#define SMMUV3_AUX_IDR0_STALL_NONE      1
+#define SMMUV3_AUX_IDR0_STALL_FORCE     2
+
+REG32(IDR1, 0x4)
+    FIELD(IDR1, SIDSIZE, 0, 6)
+    FIELD(IDR1, SSIDSIZE, 6, 5)
+    FIELD(IDR1, PRIQS, 11, 5)
+    FIELD(IDR1, EVENTQS, 16, 5)
+    FIELD(IDR1, CMDQS, 21, 5)
+    FIELD(IDR1, ATTR_PERMS_OVR, 26, 1)
+    FIELD(IDR1, ATTR_TYPES_OVR, 27, 1)
+    FIELD(IDR1, REL, 28, 1)
+    FIELD(IDR1, QUEUES_PRESET, 29, 1)
+    FIELD(IDR1, TABLES_PRESET, 30, 1)
+    FIELD(IDR1, ECMDQ, 31, 1)
+
+REG32(IDR2, 0x8)
+    FIELD(IDR2, BA_VATOS, 0, 10)
+
+REG32(IDR3, 0xc)
+    FIELD(IDR3, HAD, 2, 1)
+    FIELD(IDR3, PBHA, 3, 1)
+    FIELD(IDR3, XNX, 4, 1)
+    FIELD(IDR3, PPS, 5, 1)
+    FIELD(IDR3, MPAM, 7, 1)
+    FIELD(IDR3, FWB, 8, 1)
+    FIELD(IDR3, STT, 9, 1)
+    FIELD(IDR3, RIL, 10, 1)
+    FIELD(IDR3, BBML, 11, 2)
+    FIELD(IDR3, E0PD, 13, 1)
+    FIELD(IDR3, PTWNNC, 14, 1)
+    FIELD(IDR3, DPT, 15, 1)
+
+REG32(IDR4, 0x10)
+
+REG32(IDR5, 0x14)
+    FIELD(IDR5, OAS, 0, 3)
+    FIELD(IDR5, GRAN4K, 4, 1)
+    FIELD(IDR5, GRAN16K, 5, 1)
+    FIELD(IDR5, GRAN64K, 6, 1)
+    FIELD(IDR5, DS, 7, 1)
+    FIELD(IDR5, VAX, 10, 2)
+    FIELD(IDR5, STALL_MAX, 16, 16)
+
+/* IDR5.OAS encodings, also used by STE.S2PS and CD.IPS */
+#define SMMUV3_AUX_OAS_32   0
+#define SMMUV3_AUX_OAS_36   1
+#define SMMUV3_AUX_OAS_40   2
+#define SMMUV3_AUX_OAS_42   3
+#define SMMUV3_AUX_OAS_44   4
+#define SMMUV3_AUX_OAS_48   5
+#define SMMUV3_AUX_OAS_52   6
+
+REG32(IIDR, 0x18)
+    FIELD(IIDR, IMPLEMENTER, 0, 12)
+    FIELD(IIDR, REVISION, 12, 4)
+    FIELD(IIDR, VARIANT, 16, 4)
+    FIELD(IIDR, PRODUCTID, 20, 12)
+
+REG32(AIDR, 0x1c)
+    FIELD(AIDR, ARCH_MINOR_REV, 0, 4)
+    FIELD(AIDR, ARCH_MAJOR_REV, 4, 4)
+
+REG32(CR0, 0x20)
+    FIELD(CR0, SMMUEN, 0, 1)
+    FIELD(CR0, PRIQEN, 1, 1)
+    FIELD(CR0, EVENTQEN, 2, 1)
+    FIELD(CR0, CMDQEN, 3, 1)
+    FIELD(CR0, ATSCHK, 4, 1)
+    FIELD(CR0, VMW, 6, 3)
+
+REG32(CR0ACK, 0x24)
+
+REG32(CR1, 0x28)
+    FIELD(CR1, QUEUE_IC, 0, 2)
+    FIELD(CR1, QUEUE_OC, 2, 2)
+    FIELD(CR1, QUEUE_SH, 4, 2)
+    FIELD(CR1, TABLE_IC, 6, 2)
+    FIELD(CR1, TABLE_OC, 8, 2)
+    FIELD(CR1, TABLE_SH, 10, 2)
+
+REG32(CR2, 0x2c)
+    FIELD(CR2, E2H, 0, 1)
+    FIELD(CR2, RECINVSID, 1, 1)
+    FIELD(CR2, PTM, 2, 1)
+
+REG32(STATUSR, 0x40)
+
+REG32(GBPA, 0x44)
+    FIELD(GBPA, MEMATTR, 0, 4)
+    FIELD(GBPA, MTCFG, 4, 1)
+    FIELD(GBPA, ALLOCCFG, 8, 4)
+    FIELD(GBPA, SHCFG, 12, 2)
+    FIELD(GBPA, PRIVCFG, 16, 2)
+    FIELD(GBPA, INSTCFG, 18, 2)
+    FIELD(GBPA, ABORT, 20, 1)
+    FIELD(GBPA, UPDATE, 31, 1)
+
+REG32(AGBPA, 0x48)
+
+REG32(IRQ_CTRL, 0x50)
+    FIELD(IRQ_CTRL, GERROR_IRQEN, 0, 1)
+    FIELD(IRQ_CTRL, PRIQ_IRQEN, 1, 1)
+    FIELD(IRQ_CTRL, EVENTQ_IRQEN, 2, 1)
+
+REG32(IRQ_CTRLACK, 0x54)
+
+REG32(GERROR, 0x60)
+    FIELD(GERROR, CMDQ_ERR, 0, 1)
+    FIELD(GERROR, EVENTQ_ABT_ERR, 2, 1)
+    FIELD(GERROR, PRIQ_ABT_ERR, 3, 1)
+    FIELD(GERROR, MSI_CMDQ_ABT_ERR, 4, 1)
+    FIELD(GERROR, MSI_EVENTQ_ABT_ERR, 5, 1)
+    FIELD(GERROR, MSI_PRIQ_ABT_ERR, 6, 1)
+    FIELD(GERROR, MSI_GERROR_ABT_ERR, 7, 1)
+    FIELD(GERROR, SFM_ERR, 8, 1)
+    FIELD(GERROR, CMDQP_ERR, 9, 1)
+    FIELD(GERROR, DPT_ERR, 10, 1)
+
+/* GERROR bits an SMMUv3.0-level implementation without ECMDQ/DPT has. */
+#define SMMUV3_AUX_GERROR_MASK      0x1fdu
+
+REG32(GERRORN, 0x64)
+
+/*
+ * *_IRQ_CFG0 hold the MSI address, [51:2] in SMMUv3.0/3.1 (Linux writes
+ * addr & GENMASK(51, 2)); CFG1 the MSI data; CFG2 the memory attributes.
+ */
+REG64(GERROR_IRQ_CFG0, 0x68)
+    FIELD(GERROR_IRQ_CFG0, ADDR, 2, 50)
+REG32(GERROR_IRQ_CFG1, 0x70)
+REG32(GERROR_IRQ_CFG2, 0x74)
+    FIELD(GERROR_IRQ_CFG2, MEMATTR, 0, 4)
+    FIELD(GERROR_IRQ_CFG2, SH, 4, 2)
+
+REG64(STRTAB_BASE, 0x80)
+    FIELD(STRTAB_BASE, ADDR, 6, 46)
+    FIELD(STRTAB_BASE, RA, 62, 1)
+
+REG32(STRTAB_BASE_CFG, 0x88)
+    FIELD(STRTAB_BASE_CFG, LOG2SIZE, 0, 6)
+    FIELD(STRTAB_BASE_CFG, SPLIT, 6, 5)
+    FIELD(STRTAB_BASE_CFG, FMT, 16, 2)
+
+#define SMMUV3_AUX_STRTAB_FMT_LINEAR    0
+#define SMMUV3_AUX_STRTAB_FMT_2LVL      1
+
+/* Queue base registers share one layout. */
+REG64(CMDQ_BASE, 0x90)
+    FIELD(CMDQ_BASE, LOG2SIZE, 0, 5)
+    FIELD(CMDQ_BASE, ADDR, 5, 47)
+    FIELD(CMDQ_BASE, RA, 62, 1)
+
+REG32(CMDQ_PROD, 0x98)
+    FIELD(CMDQ_PROD, WR, 0, 20)
+
+REG32(CMDQ_CONS, 0x9c)
+    FIELD(CMDQ_CONS, RD, 0, 20)
+    FIELD(CMDQ_CONS, ERR, 24, 7)
+
+REG64(EVENTQ_BASE, 0xa0)
+    FIELD(EVENTQ_BASE, LOG2SIZE, 0, 5)
+    FIELD(EVENTQ_BASE, ADDR, 5, 47)
+    FIELD(EVENTQ_BASE, WA, 62, 1)
+
+/* Page-0 aliases of EVENTQ_PROD/CONS; only page 1 has them in SMMUv3. */
+REG32(EVENTQ_PROD_PAGE0, 0xa8)
+REG32(EVENTQ_CONS_PAGE0, 0xac)
+
+REG64(EVENTQ_IRQ_CFG0, 0xb0)
+    FIELD(EVENTQ_IRQ_CFG0, ADDR, 2, 50)
+REG32(EVENTQ_IRQ_CFG1, 0xb8)
+REG32(EVENTQ_IRQ_CFG2, 0xbc)
+
+REG64(PRIQ_BASE, 0xc0)
+    FIELD(PRIQ_BASE, LOG2SIZE, 0, 5)
+    FIELD(PRIQ_BASE, ADDR, 5, 47)
+    FIELD(PRIQ_BASE, WA, 62, 1)
+
+REG64(PRIQ_IRQ_CFG0, 0xd0)
+    FIELD(PRIQ_IRQ_CFG0, ADDR, 2, 50)
+REG32(PRIQ_IRQ_CFG1, 0xd8)
+REG32(PRIQ_IRQ_CFG2, 0xdc)
+    FIELD(PRIQ_IRQ_CFG2, MEMATTR, 0, 4)
+    FIELD(PRIQ_IRQ_CFG2, SH, 4, 2)
+    FIELD(PRIQ_IRQ_CFG2, LO, 31, 1)
+
+/* End of the architected Non-secure page-0 registers this model has. */
+#define SMMUV3_AUX_PAGE0_REGS_END   0xe00
+
+/* ---- Page 1 (offsets within the whole 128 KiB window) --------------- */
+
+REG32(EVENTQ_PROD, 0x100a8)
+    FIELD(EVENTQ_PROD, WR, 0, 20)
+    FIELD(EVENTQ_PROD, OVFLG, 31, 1)
+
+REG32(EVENTQ_CONS, 0x100ac)
+    FIELD(EVENTQ_CONS, RD, 0, 20)
+    FIELD(EVENTQ_CONS, OVACKFLG, 31, 1)
+
+REG32(PRIQ_PROD, 0x100c8)
+    FIELD(PRIQ_PROD, WR, 0, 20)
+    FIELD(PRIQ_PROD, OVFLG, 31, 1)
+
+REG32(PRIQ_CONS, 0x100cc)
+    FIELD(PRIQ_CONS, RD, 0, 20)
+    FIELD(PRIQ_CONS, OVACKFLG, 31, 1)
+
+/* Queue index registers: WR/RD are [19:0], the wrap bit sits at LOG2SIZE. */
+#define SMMUV3_AUX_Q_IDX_BITS       20
+#define SMMUV3_AUX_Q_MAX_LOG2SIZE   19
+#define SMMUV3_AUX_Q_OVF            (1u << 31)
+
+/* ---- Level 1 Stream Table Descriptor (8 bytes) --------------------- */
+
+FIELD(L1STD, SPAN, 0, 5)
+FIELD(L1STD, L2PTR, 6, 50)
+
+#define SMMUV3_AUX_L1STD_SPAN_MAX   11
+
+/* ---- Stream Table Entry (64 bytes, 8 little-endian qwords) ---------- */
+
+typedef struct SMMUv3AuxSTE {
+    uint64_t qw[8];
+} SMMUv3AuxSTE;
+
+FIELD(STE_0, V, 0, 1)
+FIELD(STE_0, CONFIG, 1, 3)
+FIELD(STE_0, S1FMT, 4, 2)
+FIELD(STE_0, S1CONTEXTPTR, 6, 50)
+FIELD(STE_0, S1CDMAX, 59, 5)
+
+FIELD(STE_1, S1DSS, 0, 2)
+FIELD(STE_1, S1CIR, 2, 2)
+FIELD(STE_1, S1COR, 4, 2)
+FIELD(STE_1, S1CSH, 6, 2)
+FIELD(STE_1, S2HWU59, 8, 1)
+FIELD(STE_1, S2HWU60, 9, 1)
+FIELD(STE_1, S2HWU61, 10, 1)
+FIELD(STE_1, S2HWU62, 11, 1)
+FIELD(STE_1, DRE, 12, 1)
+FIELD(STE_1, CONT, 13, 4)
+FIELD(STE_1, DCP, 17, 1)
+FIELD(STE_1, PPAR, 18, 1)
+FIELD(STE_1, MEV, 19, 1)
+FIELD(STE_1, SW_RESERVED, 20, 4)
+FIELD(STE_1, S2FWB, 25, 1)
+FIELD(STE_1, S1MPAM, 26, 1)
+FIELD(STE_1, S1STALLD, 27, 1)
+FIELD(STE_1, EATS, 28, 2)
+FIELD(STE_1, STRW, 30, 2)
+FIELD(STE_1, MEMATTR, 32, 4)
+FIELD(STE_1, MTCFG, 36, 1)
+FIELD(STE_1, ALLOCCFG, 37, 4)
+FIELD(STE_1, SHCFG, 44, 2)
+FIELD(STE_1, NSCFG, 46, 2)
+FIELD(STE_1, PRIVCFG, 48, 2)
+FIELD(STE_1, INSTCFG, 50, 2)
+
+FIELD(STE_2, S2VMID, 0, 16)
+FIELD(STE_2, S2T0SZ, 32, 6)
+FIELD(STE_2, S2SL0, 38, 2)
+FIELD(STE_2, S2IR0, 40, 2)
+FIELD(STE_2, S2OR0, 42, 2)
+FIELD(STE_2, S2SH0, 44, 2)
+FIELD(STE_2, S2TG, 46, 2)
+FIELD(STE_2, S2PS, 48, 3)
+FIELD(STE_2, S2AA64, 51, 1)
+FIELD(STE_2, S2ENDI, 52, 1)
+FIELD(STE_2, S2AFFD, 53, 1)
+FIELD(STE_2, S2PTW, 54, 1)
+FIELD(STE_2, S2HD, 55, 1)
+FIELD(STE_2, S2HA, 56, 1)
+FIELD(STE_2, S2S, 57, 1)
+FIELD(STE_2, S2R, 58, 1)
+
+FIELD(STE_3, S2TTB, 4, 52)
+
+/* STE.Config: bit 2 = "not abort", bit 0 = stage 1, bit 1 = stage 2. */
+#define SMMUV3_AUX_STE_CONFIG_ABORT     0
+#define SMMUV3_AUX_STE_CONFIG_BYPASS    4
+#define SMMUV3_AUX_STE_CONFIG_S1        5
+#define SMMUV3_AUX_STE_CONFIG_S2        6
+#define SMMUV3_AUX_STE_CONFIG_NESTED    7
+
+/* STE.S1Fmt */
+#define SMMUV3_AUX_STE_S1FMT_LINEAR     0
+#define SMMUV3_AUX_STE_S1FMT_2LVL_4K    1
+#define SMMUV3_AUX_STE_S1FMT_2LVL_64K   2
+
+/* STE.STRW */
+#define SMMUV3_AUX_STE_STRW_NSEL1       0
+#define SMMUV3_AUX_STE_STRW_EL3         1
+#define SMMUV3_AUX_STE_STRW_EL2         2
+
+/* STE.S2TG */
+#define SMMUV3_AUX_STE_S2TG_4K          0
+#define SMMUV3_AUX_STE_S2TG_64K         1
+#define SMMUV3_AUX_STE_S2TG_16K         2
+
+/* ---- Commands (16 bytes, 2 little-endian qwords) -------------------- */
+
+typedef struct SMMUv3AuxCmd {
+    uint64_t qw[2];
+} SMMUv3AuxCmd;
+
+/* Common fields of qword 0 */
+FIELD(CMD_0, OPCODE, 0, 8)
+FIELD(CMD_0, SSEC, 10, 1)
+FIELD(CMD_0, SSV, 11, 1)
+FIELD(CMD_0, SSID, 12, 20)
+FIELD(CMD_0, SID, 32, 32)
+
+/* CMD_CFGI_STE / CMD_CFGI_CD / CMD_CFGI_CD_ALL */
+FIELD(CMD_1, LEAF, 0, 1)
+/* CMD_CFGI_STE_RANGE: invalidates 2^(Range+1) StreamIDs; 31 = all. */
+FIELD(CMD_1, RANGE, 0, 5)
+
+/* CMD_PREFETCH_ADDR */
+FIELD(CMD_1, PREFETCH_SIZE, 0, 5)
+FIELD(CMD_1, PREFETCH_NS, 7, 1)
+
+/* TLBI commands */
+FIELD(CMD_0, NUM, 12, 5)
+FIELD(CMD_0, SCALE, 20, 5)
+FIELD(CMD_0, VMID, 32, 16)
+FIELD(CMD_0, ASID, 48, 16)
+FIELD(CMD_1, TTL, 8, 2)
+FIELD(CMD_1, TG, 10, 2)
+FIELD(CMD_1, ADDR, 12, 52)
+
+/* CMD_ATC_INV */
+FIELD(CMD_0, GLOBAL, 9, 1)
+FIELD(CMD_1, ATC_SIZE, 0, 6)
+
+/* CMD_PRI_RESP */
+FIELD(CMD_1, PRGINDEX, 0, 9)
+FIELD(CMD_1, PRI_RESP, 12, 2)
+
+/* CMD_RESUME */
+FIELD(CMD_0, RESUME_ACTION, 12, 2)
+FIELD(CMD_1, STAG, 0, 16)
+
+/* CMD_SYNC */
+FIELD(CMD_0, CS, 12, 2)
+FIELD(CMD_0, MSH, 22, 2)
+FIELD(CMD_0, MSIATTR, 24, 4)
+FIELD(CMD_0, MSIDATA, 32, 32)
+FIELD(CMD_1, MSIADDR, 2, 50)
+
+/* CMD_SYNC.CS */
+#define SMMUV3_AUX_CMD_SYNC_CS_NONE     0
+#define SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ  1
+#define SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV  2
+
+/* Command opcodes (Arm IHI 0070, 4.1.1); every other value is Reserved. */
+typedef enum SMMUv3AuxCmdOpcode {
+    SMMUV3_AUX_CMD_PREFETCH_CONFIG = 0x01,
+    SMMUV3_AUX_CMD_PREFETCH_ADDR = 0x02,
+    SMMUV3_AUX_CMD_CFGI_STE = 0x03,
+    SMMUV3_AUX_CMD_CFGI_STE_RANGE = 0x04, /* CMD_CFGI_ALL: Range = 31 */
+    SMMUV3_AUX_CMD_CFGI_CD = 0x05,
+    SMMUV3_AUX_CMD_CFGI_CD_ALL = 0x06,
+    SMMUV3_AUX_CMD_CFGI_VMS_PIDM = 0x07,
+    SMMUV3_AUX_CMD_TLBI_NH_ALL = 0x10,
+    SMMUV3_AUX_CMD_TLBI_NH_ASID = 0x11,
+    SMMUV3_AUX_CMD_TLBI_NH_VA = 0x12,
+    SMMUV3_AUX_CMD_TLBI_NH_VAA = 0x13,
+    SMMUV3_AUX_CMD_TLBI_EL3_ALL = 0x18,
+    SMMUV3_AUX_CMD_TLBI_EL3_VA = 0x1a,
+    SMMUV3_AUX_CMD_TLBI_EL2_ALL = 0x20,
+    SMMUV3_AUX_CMD_TLBI_EL2_ASID = 0x21,
+    SMMUV3_AUX_CMD_TLBI_EL2_VA = 0x22,
+    SMMUV3_AUX_CMD_TLBI_EL2_VAA = 0x23,
+    SMMUV3_AUX_CMD_TLBI_S12_VMALL = 0x28,
+    SMMUV3_AUX_CMD_TLBI_S2_IPA = 0x2a,
+    SMMUV3_AUX_CMD_TLBI_NSNH_ALL = 0x30,
+    SMMUV3_AUX_CMD_ATC_INV = 0x40,
+    SMMUV3_AUX_CMD_PRI_RESP = 0x41,
+    SMMUV3_AUX_CMD_RESUME = 0x44,
+    SMMUV3_AUX_CMD_STALL_TERM = 0x45,
+    SMMUV3_AUX_CMD_SYNC = 0x46,
+    SMMUV3_AUX_CMD_TLBI_S_EL2_ALL = 0x50,
+    SMMUV3_AUX_CMD_TLBI_S_EL2_ASID = 0x51,
+    SMMUV3_AUX_CMD_TLBI_S_EL2_VA = 0x52,
+    SMMUV3_AUX_CMD_TLBI_S_EL2_VAA = 0x53,
+    SMMUV3_AUX_CMD_TLBI_S_S12_VMALL = 0x58,
+    SMMUV3_AUX_CMD_TLBI_S_S2_IPA = 0x5a,
+    SMMUV3_AUX_CMD_TLBI_SNH_ALL = 0x60,
+    SMMUV3_AUX_CMD_DPTI_ALL = 0x70,
+    SMMUV3_AUX_CMD_DPTI_PA = 0x73,
+} SMMUv3AuxCmdOpcode;
+
+#define SMMUV3_AUX_CMD_NUM_ARCHITECTED  34
+
+/* CMDQ_CONS.ERR: command error codes (CERROR_*) */
+typedef enum SMMUv3AuxCmdError {
+    SMMUV3_AUX_CERROR_NONE = 0,
+    SMMUV3_AUX_CERROR_ILL = 1,
+    SMMUV3_AUX_CERROR_ABT = 2,
+    SMMUV3_AUX_CERROR_ATC_INV_SYNC = 3,
+} SMMUv3AuxCmdError;
+
+/* ---- Event records (32 bytes, 4 little-endian qwords) --------------- */
+
+typedef struct SMMUv3AuxEvtRecord {
+    uint64_t qw[4];
+} SMMUv3AuxEvtRecord;
+
+FIELD(EVT_0, EVENTID, 0, 8)
+FIELD(EVT_0, SSV, 11, 1)
+FIELD(EVT_0, SSID, 12, 20)
+FIELD(EVT_0, SID, 32, 32)
+FIELD(EVT_1, STAG, 0, 16)
+FIELD(EVT_1, STALL, 31, 1)
+FIELD(EVT_1, PNU, 33, 1)
+FIELD(EVT_1, IND, 34, 1)
+FIELD(EVT_1, RNW, 35, 1)
+FIELD(EVT_1, NSIPA, 38, 1)
+FIELD(EVT_1, S2, 39, 1)
+FIELD(EVT_1, CLASS, 40, 2)
+FIELD(EVT_1, TTRNW, 44, 1)
+FIELD(EVT_3, FETCHADDR, 3, 53)
+FIELD(EVT_3, IPA, 12, 44)
+
+/* Event record CLASS */
+#define SMMUV3_AUX_EVT_CLASS_CD     0
+#define SMMUV3_AUX_EVT_CLASS_TT     1
+#define SMMUV3_AUX_EVT_CLASS_IN     2
+
+/* Event IDs (Arm IHI 0070, 7.3); every other value is Reserved. */
+typedef enum SMMUv3AuxEventId {
+    SMMUV3_AUX_EVT_F_UUT = 0x01,
+    SMMUV3_AUX_EVT_C_BAD_STREAMID = 0x02,
+    SMMUV3_AUX_EVT_F_STE_FETCH = 0x03,
+    SMMUV3_AUX_EVT_C_BAD_STE = 0x04,
+    SMMUV3_AUX_EVT_F_BAD_ATS_TREQ = 0x05,
+    SMMUV3_AUX_EVT_F_STREAM_DISABLED = 0x06,
+    SMMUV3_AUX_EVT_F_TRANSL_FORBIDDEN = 0x07,
+    SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID = 0x08,
+    SMMUV3_AUX_EVT_F_CD_FETCH = 0x09,
+    SMMUV3_AUX_EVT_C_BAD_CD = 0x0a,
+    SMMUV3_AUX_EVT_F_WALK_EABT = 0x0b,
+    SMMUV3_AUX_EVT_F_TRANSLATION = 0x10,
+    SMMUV3_AUX_EVT_F_ADDR_SIZE = 0x11,
+    SMMUV3_AUX_EVT_F_ACCESS = 0x12,
+    SMMUV3_AUX_EVT_F_PERMISSION = 0x13,
+    SMMUV3_AUX_EVT_F_TLB_CONFLICT = 0x20,
+    SMMUV3_AUX_EVT_F_CFG_CONFLICT = 0x21,
+    SMMUV3_AUX_EVT_E_PAGE_REQUEST = 0x24,
+    SMMUV3_AUX_EVT_F_VMS_FETCH = 0x25,
+} SMMUv3AuxEventId;
+
+#define SMMUV3_AUX_EVT_NUM_ARCHITECTED  19
+
+/* ---- Sizes ---------------------------------------------------------- */
+
+#define SMMUV3_AUX_STE_SIZE     64
+#define SMMUV3_AUX_L1STD_SIZE   8
+#define SMMUV3_AUX_CMD_SIZE     16
+#define SMMUV3_AUX_EVT_SIZE     32
+
+QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxSTE) != SMMUV3_AUX_STE_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxCmd) != SMMUV3_AUX_CMD_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxEvtRecord) != SMMUV3_AUX_EVT_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(uint64_t) != SMMUV3_AUX_L1STD_SIZE);
+
+#endif
