@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux unit tests: fake guest memory and builders.
+ */
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "smmuv3-aux-test-utils.h"
+
+#define FAKE_PAGE_BITS  12
+#define FAKE_PAGE_SIZE  (1u << FAKE_PAGE_BITS)
+
+typedef struct FakeMemRange {
+    uint64_t start, len;
+} FakeMemRange;
+
+/* ---- Fake memory ------------------------------------------------------ */
+
+static uint8_t *fake_page(FakeMem *m, uint64_t pa, bool create)
+{
+    uint64_t pfn = pa >> FAKE_PAGE_BITS;
+    uint8_t *page = g_hash_table_lookup(m->pages, &pfn);
+
+    if (!page && create) {
+        uint64_t *key = g_new(uint64_t, 1);
+
+        *key = pfn;
+        page = g_malloc0(FAKE_PAGE_SIZE);
+        g_hash_table_insert(m->pages, key, page);
+    }
+    return page;
+}
+
+static bool fake_faults(GArray *faults, uint64_t pa, uint64_t len)
+{
+    for (guint i = 0; i < faults->len; i++) {
+        FakeMemRange *r = &g_array_index(faults, FakeMemRange, i);
+
+        if (pa < r->start + r->len && r->start < pa + len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void fake_copy(FakeMem *m, uint64_t pa, void *buf, size_t len,
+                      bool write)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        size_t off = pa & (FAKE_PAGE_SIZE - 1);
+        size_t n = MIN(len, FAKE_PAGE_SIZE - off);
+        uint8_t *page = fake_page(m, pa, write);
+
+        if (write) {
+            memcpy(page + off, p, n);
+        } else if (page) {
+            memcpy(p, page + off, n);
+        } else {
+            memset(p, 0, n);
+        }
+        pa += n;
+        p += n;
+        len -= n;
+    }
+}
+
+static bool fake_dma_read(void *opaque, uint64_t pa, void *buf, uint32_t len,
+                          SMMUv3AuxMemAttrs attrs)
+{
+    FakeMem *m = opaque;
+
+    if (fake_faults(m->read_faults, pa, len)) {
+        m->failed_reads++;
+        return false;
+    }
+    m->reads++;
+    fake_copy(m, pa, buf, len, false);
+    return true;
+}
+
+static bool fake_dma_write(void *opaque, uint64_t pa, const void *buf,
+                           uint32_t len, SMMUv3AuxMemAttrs attrs)
+{
+    FakeMem *m = opaque;
+
+    if (fake_faults(m->write_faults, pa, len)) {
+        m->failed_writes++;
+        return false;
+    }
+    m->writes++;
+    m->last_write_addr = pa;
+    m->last_write_len = len;
+    fake_copy(m, pa, (void *)buf, len, true);
+    return true;
+}
+
+const SMMUv3AuxEngineOps fakemem_ops = {
+    .dma_read = fake_dma_read,
+    .dma_write = fake_dma_write,
+};
+
+TestSMMU *tsmmu_new(const SMMUv3AuxParams *p)
+{
+    TestSMMU *t = g_new0(TestSMMU, 1);
+    const char *why;
+
+    t->mem.pages = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                         g_free, g_free);
+    t->mem.read_faults = g_array_new(false, false, sizeof(FakeMemRange));
+    t->mem.write_faults = g_array_new(false, false, sizeof(FakeMemRange));
+    if (p) {
+        t->params = *p;
+    } else {
+        smmuv3_aux_params_set_defaults(&t->params);
+    }
+    g_assert_true(smmuv3_aux_params_check(&t->params, &why));
+    smmuv3_aux_engine_init(&t->e, &t->params, &fakemem_ops, &t->mem);
+    return t;
+}
+
+void tsmmu_free(TestSMMU *t)
+{
+    g_hash_table_destroy(t->mem.pages);
+    g_array_free(t->mem.read_faults, true);
+    g_array_free(t->mem.write_faults, true);
+    g_free(t);
+}
+
+void mem_write(TestSMMU *t, uint64_t pa, const void *buf, size_t len)
+{
+    fake_copy(&t->mem, pa, (void *)buf, len, true);
+}
+
+void mem_read(TestSMMU *t, uint64_t pa, void *buf, size_t len)
+{
+    fake_copy(&t->mem, pa, buf, len, false);
+}
+
+void mem_write64(TestSMMU *t, uint64_t pa, uint64_t v)
+{
+    uint64_t le = cpu_to_le64(v);
+
+    mem_write(t, pa, &le, sizeof(le));
+}
+
+uint64_t mem_read64(TestSMMU *t, uint64_t pa)
+{
+    uint64_t le;
+
+    mem_read(t, pa, &le, sizeof(le));
+    return le64_to_cpu(le);
+}
+
+void mem_write32(TestSMMU *t, uint64_t pa, uint32_t v)
+{
+    uint32_t le = cpu_to_le32(v);
+
+    mem_write(t, pa, &le, sizeof(le));
+}
+
+uint32_t mem_read32(TestSMMU *t, uint64_t pa)
+{
+    uint32_t le;
+
+    mem_read(t, pa, &le, sizeof(le));
+    return le32_to_cpu(le);
+}
+
+void mem_fault_read(TestSMMU *t, uint64_t pa, uint64_t len)
+{
+    FakeMemRange r = { pa, len };
+
+    g_array_append_val(t->mem.read_faults, r);
+}
+
+void mem_fault_write(TestSMMU *t, uint64_t pa, uint64_t len)
+{
+    FakeMemRange r = { pa, len };
+
+    g_array_append_val(t->mem.write_faults, r);
+}
+
+void mem_clear_faults(TestSMMU *t)
+{
+    g_array_set_size(t->mem.read_faults, 0);
+    g_array_set_size(t->mem.write_faults, 0);
+}
+
+/* ---- MMIO ------------------------------------------------------------- */
+
+uint32_t reg_r32(TestSMMU *t, uint64_t off)
+{
+    return smmuv3_aux_reg_read(&t->e, off, 4);
+}
+
+uint64_t reg_r64(TestSMMU *t, uint64_t off)
+{
+    return smmuv3_aux_reg_read(&t->e, off, 8);
+}
+
+void reg_w32(TestSMMU *t, uint64_t off, uint32_t v)
+{
+    smmuv3_aux_reg_write(&t->e, off, v, 4);
+}
+
+void reg_w64(TestSMMU *t, uint64_t off, uint64_t v)
+{
+    smmuv3_aux_reg_write(&t->e, off, v, 8);
+}
+
+void tsmmu_set_cr0(TestSMMU *t, uint32_t cr0)
+{
+    reg_w32(t, A_CR0, cr0);
+    g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, cr0);
+}
+
+uint32_t tsmmu_take_irqs(TestSMMU *t, SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM])
+{
+    SMMUv3AuxIrqReq local[SMMUV3_AUX_IRQ_NUM];
+    SMMUv3AuxIrqReq *req = out ? out : local;
+    unsigned n = smmuv3_aux_engine_take_irqs(&t->e, req);
+    uint32_t mask = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        mask |= 1u << req[i].irq;
+    }
+    return mask;
+}
+
+/* ---- Queues ----------------------------------------------------------- */
+
+void tsmmu_setup_cmdq(TestSMMU *t, uint64_t base, unsigned log2size)
+{
+    reg_w64(t, A_CMDQ_BASE, R_CMDQ_BASE_RA_MASK | base | log2size);
+    reg_w32(t, A_CMDQ_PROD, 0);
+    reg_w32(t, A_CMDQ_CONS, 0);
+}
+
+void tsmmu_setup_evtq(TestSMMU *t, uint64_t base, unsigned log2size)
+{
+    reg_w64(t, A_EVENTQ_BASE, R_EVENTQ_BASE_WA_MASK | base | log2size);
+    reg_w32(t, A_EVENTQ_PROD, 0);
+    reg_w32(t, A_EVENTQ_CONS, 0);
+}
+
+void cmd_put(TestSMMU *t, uint64_t base, uint32_t idx, uint64_t qw0,
+             uint64_t qw1)
+{
+    mem_write64(t, base + idx * 16ULL, qw0);
+    mem_write64(t, base + idx * 16ULL + 8, qw1);
+}
+
+void tsmmu_submit(TestSMMU *t, const SMMUv3AuxCmd *cmds, unsigned n)
+{
+    uint64_t base_reg = t->e.regs.cmdq_base;
+    unsigned l = FIELD_EX64(base_reg, CMDQ_BASE, LOG2SIZE);
+    uint64_t base = base_reg & R_CMDQ_BASE_ADDR_MASK;
+    uint32_t prod = t->e.regs.cmdq_prod;
+
+    for (unsigned i = 0; i < n; i++) {
+        cmd_put(t, base, smmuv3_aux_q_idx(prod, l), cmds[i].qw[0],
+                cmds[i].qw[1]);
+        prod = smmuv3_aux_q_inc(prod, l);
+    }
+    reg_w32(t, A_CMDQ_PROD, prod);
+}
+
+SMMUv3AuxCmd cmd_make(unsigned opcode, uint64_t qw0_extra, uint64_t qw1)
+{
+    SMMUv3AuxCmd c = { { qw0_extra | opcode, qw1 } };
+
+    return c;
+}
+
+SMMUv3AuxCmd cmd_sync_make(unsigned cs, uint64_t msiaddr, uint32_t msidata)
+{
+    uint64_t qw0 = SMMUV3_AUX_CMD_SYNC;
+
+    qw0 = FIELD_DP64(qw0, CMD_0, CS, cs);
+    qw0 = FIELD_DP64(qw0, CMD_0, MSH, 3);
+    qw0 = FIELD_DP64(qw0, CMD_0, MSIATTR, 0xf);
+    qw0 = FIELD_DP64(qw0, CMD_0, MSIDATA, msidata);
+    return cmd_make(0, qw0, msiaddr & R_CMD_1_MSIADDR_MASK);
+}
+
+void tsmmu_event(TestSMMU *t, uint32_t idx, SMMUv3AuxEvtRecord *rec)
+{
+    uint64_t base = t->e.regs.evtq_base & R_EVENTQ_BASE_ADDR_MASK;
+
+    for (int i = 0; i < 4; i++) {
+        rec->qw[i] = mem_read64(t, base + idx * 32ULL + i * 8);
+    }
+}
+
+/* ---- Stream table ----------------------------------------------------- */
+
+SMMUv3AuxSTE ste_make(unsigned config)
+{
+    SMMUv3AuxSTE ste = { { 0 } };
+
+    ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, V, 1);
+    ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, config);
+    if (config & 2) {
+        ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2AA64, 1);
+        ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2T0SZ, 20);
+    }
+    return ste;
+}
+
+void ste_write(TestSMMU *t, uint64_t pa, const SMMUv3AuxSTE *ste)
+{
+    for (int i = 0; i < 8; i++) {
+        mem_write64(t, pa + i * 8, ste->qw[i]);
+    }
+}
+
+void tsmmu_setup_strtab_linear(TestSMMU *t, uint64_t base, unsigned log2size)
+{
+    uint32_t cfg = 0;
+
+    cfg = FIELD_DP32(cfg, STRTAB_BASE_CFG, LOG2SIZE, log2size);
+    cfg = FIELD_DP32(cfg, STRTAB_BASE_CFG, FMT, SMMUV3_AUX_STRTAB_FMT_LINEAR);
+    reg_w64(t, A_STRTAB_BASE, R_STRTAB_BASE_RA_MASK | base);
+    reg_w32(t, A_STRTAB_BASE_CFG, cfg);
+}
+
+void tsmmu_setup_strtab_2lvl(TestSMMU *t, uint64_t base, unsigned log2size,
+                             unsigned split)
+{
+    uint32_t cfg = 0;
+
+    cfg = FIELD_DP32(cfg, STRTAB_BASE_CFG, LOG2SIZE, log2size);
+    cfg = FIELD_DP32(cfg, STRTAB_BASE_CFG, SPLIT, split);
+    cfg = FIELD_DP32(cfg, STRTAB_BASE_CFG, FMT, SMMUV3_AUX_STRTAB_FMT_2LVL);
+    reg_w64(t, A_STRTAB_BASE, R_STRTAB_BASE_RA_MASK | base);
+    reg_w32(t, A_STRTAB_BASE_CFG, cfg);
+}
+
+uint64_t l1std_make(uint64_t l2ptr, unsigned span)
+{
+    uint64_t d = l2ptr & R_L1STD_L2PTR_MASK;
+
+    return FIELD_DP64(d, L1STD, SPAN, span);
+}
+
+void tsmmu_enable_all(TestSMMU *t, uint64_t cmdq_base, uint64_t evtq_base)
+{
+    tsmmu_setup_cmdq(t, cmdq_base, 4);
+    tsmmu_setup_evtq(t, evtq_base, 4);
+    reg_w32(t, A_CR2, R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK);
+    tsmmu_set_cr0(t, R_CR0_SMMUEN_MASK | R_CR0_CMDQEN_MASK |
+                  R_CR0_EVENTQEN_MASK);
+}
+
+SMMUv3AuxResult tsmmu_translate(TestSMMU *t, uint32_t sid, uint64_t iova,
+                                bool is_write, SMMUv3AuxTxnOut *out)
+{
+    SMMUv3AuxTxn txn = {
+        .sid = sid,
+        .iova = iova,
+        .is_write = is_write,
+    };
+
+    return smmuv3_aux_translate(&t->e, &txn, out);
+}
