@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: VMSAv8-64 translation table walker.
+ *
+ * Stage 1 (EL1/EL0 regime, from a CD), stage 2 (from an STE) and nested.
+ * Faults follow the SMMUv3 spec (IHI 0070) 7.3.12-7.3.16 and, within a
+ * level, its priority: F_WALK_EABT, F_TRANSLATION, F_ADDR_SIZE, then at the
+ * leaf F_ACCESS and F_PERMISSION.  Descriptor formats and permission rules
+ * are those of the Arm ARM VMSAv8-64 chapter; see ptw.h for what is not
+ * supported.
+ *
+ * Every walk is a bounded loop over at most four levels; a nested walk
+ * runs one bounded stage-2 walk per stage-1 descriptor, without recursion,
+ * so no guest table can make a walk loop or recurse.
+ */
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/bswap.h"
+#include "ptw.h"
+
+/* VMSAv8-64 descriptor bits (both stages unless noted). */
+#define DESC_VALID          BIT_ULL(0)
+#define DESC_TABLE          BIT_ULL(1)  /* table (levels 0-2), page (3) */
+#define DESC_AF             BIT_ULL(10)
+#define DESC_NG             BIT_ULL(11) /* stage 1 only */
+#define DESC_PXN            BIT_ULL(53) /* S1 PXN; S2 XN[0] with XNX */
+#define DESC_UXN            BIT_ULL(54) /* S1 UXN/XN; S2 XN[1] (XN) */
+#define DESC_PXNTABLE       BIT_ULL(59) /* stage-1 table descriptors */
+#define DESC_UXNTABLE       BIT_ULL(60)
+#define DESC_APTABLE0       BIT_ULL(61) /* no unprivileged access below */
+#define DESC_APTABLE1       BIT_ULL(62) /* no write access below */
+#define DESC_AP_SHIFT       6           /* S1 AP[2:1], S2 S2AP[1:0] */
+#define DESC_S2_MEMATTR_SHIFT 2         /* S2 MemAttr[3:0] */
+
+/*
+ * Without LPA2 (DS == 0) descriptors hold output address bits [47:granule];
+ * with a 64K granule on a 52-bit OAS implementation (FEAT_LPA) bits [15:12]
+ * hold OA[51:48].
+ */
+#define DESC_OA_TOP         47
+#define DESC_LPA_SHIFT      12
+
+/* Largest TxSZ without IDR3.STT; smallest without 52-bit VA/IPA support. */
+#define PTW_TSZ_MAX         39
+#define PTW_TSZ_MIN         16
+#define PTW_S2_MAX_CONCAT_BITS 4    /* up to 16 concatenated start tables */
+
+/* Geometry of one stage's walk. */
+typedef struct PtwGeom {
+    unsigned granule;       /* log2 of the granule size */
+    unsigned stride;        /* index bits per level: granule - 3 */
+    unsigned inputsize;     /* 64 - TxSZ */
+    int start_level;
+    unsigned start_bits;    /* index bits at the start level (S2: concat) */
+    unsigned out_bits;      /* effective output size: xPS capped by OAS */
+    bool lpa;               /* OA[51:48] in descriptor bits [15:12] */
+    unsigned oas;           /* implementation OAS, for 64K level-1 blocks */
+} PtwGeom;
+
+/* One walk in progress, and how to describe its faults. */
+typedef struct PtwWalk {
+    const SMMUv3AuxEngineOps *ops;
+    void *opaque;
+    SMMUv3AuxMemAttrs attrs;
+    PtwGeom g;
+    bool s2;                /* this walk is stage 2 */
+    uint8_t class_;         /* stage 2: CLASS of its faults */
+    uint64_t ipa;           /* stage 2: the IPA being translated */
+    bool hier;              /* stage 1: honour APTable/XNTable/PXNTable */
+    const SMMUv3AuxS2Cfg *nest; /* stage 1 nested: table IPAs go here */
+} PtwWalk;
+
+/* The leaf a walk found, with the stage-1 hierarchical controls. */
+typedef struct PtwLeaf {
+    uint64_t desc;
+    int level;
+    unsigned shift;         /* log2 of the block/page size */
+    uint64_t oa_base;       /* output address of the block/page */
+    bool tbl_no_unpriv, tbl_ro, tbl_pxn, tbl_uxn;
+} PtwLeaf;
+
+unsigned smmuv3_aux_ptw_ps_bits(unsigned enc)
+{
+    static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+
+    return bits[enc & 7];
+}
+
+unsigned smmuv3_aux_ptw_tg0_granule(unsigned tg0)
+{
+    static const uint8_t g[4] = {
+        SMMUV3_AUX_GRAN_4K, SMMUV3_AUX_GRAN_64K, SMMUV3_AUX_GRAN_16K, 0
+    };
+
+    return g[tg0 & 3];
+}
+
+unsigned smmuv3_aux_ptw_tg1_granule(unsigned tg1)
+{
+    static const uint8_t g[4] = {
+        0, SMMUV3_AUX_GRAN_16K, SMMUV3_AUX_GRAN_4K, SMMUV3_AUX_GRAN_64K
+    };
+
+    return g[tg1 & 3];
+}
+
+unsigned smmuv3_aux_ptw_s2tg_granule(unsigned s2tg)
+{
+    /* STE.S2TG has TG0's encoding. */
+    return smmuv3_aux_ptw_tg0_granule(s2tg);
+}
+
+static bool granule_ok(unsigned granule)
+{
+    return granule == SMMUV3_AUX_GRAN_4K || granule == SMMUV3_AUX_GRAN_16K ||
+           granule == SMMUV3_AUX_GRAN_64K;
+}
+
+/*
+ * Effective output size: xPS capped by OAS (CD.IPS, STE.S2PS), and at 48
+ * bits unless a 64K granule is used, because a DS == 0 descriptor cannot
+ * hold more (bits above are then zero and cannot fault).
+ */
+static unsigned eff_out_bits(unsigned ps, unsigned oas, unsigned granule)
+{
+    unsigned bits = MIN(ps, oas);
+
+    return granule == SMMUV3_AUX_GRAN_64K ? bits : MIN(bits, 48);
+}
+
+static unsigned level_shift(const PtwGeom *g, int level)
+{
+    return g->granule + g->stride * (3 - level);
+}
+
+static unsigned level_bits(const PtwGeom *g, int level)
+{
+    return level == g->start_level ? g->start_bits : g->stride;
+}
+
+/* Start tables are aligned to their size, and to 64 bytes for 52-bit. */
+static uint64_t start_table_base(const PtwGeom *g, uint64_t ttb)
+{
+    unsigned align = MAX(g->start_bits + 3, g->out_bits == 52 ? 6 : 3);
+
+    return ttb & MAKE_64BIT_MASK(align, 52 - align);
+}
+
+/* Stage 1: start level from the input size (Arm ARM AArch64.S1StartLevel) */
+static void s1_geom(const SMMUv3AuxS1Cfg *cfg, const SMMUv3AuxPtwTT *tt,
+                    PtwGeom *g)
+{
+    g->granule = tt->granule;
+    g->stride = tt->granule - 3;
+    g->inputsize = 64 - tt->tsz;
+    g->start_level = 3 - (g->inputsize - 1 - g->granule) / g->stride;
+    g->start_bits = g->inputsize - level_shift(g, g->start_level);
+    g->oas = cfg->oas;
+    g->out_bits = eff_out_bits(cfg->ips, cfg->oas, tt->granule);
+    g->lpa = tt->granule == SMMUV3_AUX_GRAN_64K && cfg->oas == 52;
+}
+
+/*
+ * Stage 2: start level from S2SL0, whose meaning depends on the granule
+ * (VTCR_EL2.SL0): 4K counts down from level 2, 16K and 64K from level 3.
+ */
+static int s2_start_level(unsigned granule, unsigned sl0)
+{
+    return granule == SMMUV3_AUX_GRAN_4K ? 2 - (int)sl0 : 3 - (int)sl0;
+}
+
+static void s2_geom(const SMMUv3AuxS2Cfg *cfg, PtwGeom *g)
+{
+    g->granule = cfg->granule;
+    g->stride = cfg->granule - 3;
+    g->inputsize = 64 - cfg->tsz;
+    g->start_level = s2_start_level(cfg->granule, cfg->sl0);
+    g->start_bits = g->inputsize - level_shift(g, g->start_level);
+    g->oas = cfg->oas;
+    g->out_bits = eff_out_bits(cfg->ps, cfg->oas, cfg->granule);
+    g->lpa = cfg->granule == SMMUV3_AUX_GRAN_64K && cfg->oas == 52;
+}
+
+static const char *tt_valid(const SMMUv3AuxS1Cfg *cfg,
+                            const SMMUv3AuxPtwTT *tt)
+{
+    PtwGeom g;
+
+    if (tt->epd) {
+        return NULL;        /* the other fields are IGNORED */
+    }
+    if (!granule_ok(tt->granule)) {
+        return "TGx selects a Reserved granule";
+    }
+    if (tt->tsz < PTW_TSZ_MIN || tt->tsz > PTW_TSZ_MAX) {
+        return "TxSZ out of range";
+    }
+    s1_geom(cfg, tt, &g);
+    if (tt->ttb >> g.out_bits) {
+        return "TTBx outside the effective IPS";
+    }
+    return NULL;
+}
+
+const char *smmuv3_aux_ptw_s1_cfg_valid(const SMMUv3AuxS1Cfg *cfg)
+{
+    const char *why;
+
+    if (!cfg->aa64) {
+        return "AA64 == 0 (VMSAv8-32 LPAE) not supported";
+    }
+    why = tt_valid(cfg, &cfg->tt[0]);
+    return why ? why : tt_valid(cfg, &cfg->tt[1]);
+}
+
+/* AArch64.S2InvalidSL without FEAT_TTST and DS, with PAMax == OAS. */
+static bool s2_sl0_invalid(const SMMUv3AuxS2Cfg *cfg)
+{
+    switch (cfg->granule) {
+    case SMMUV3_AUX_GRAN_4K:
+        return cfg->sl0 == 3 || (cfg->sl0 == 2 && cfg->oas < 44);
+    case SMMUV3_AUX_GRAN_16K:
+        return cfg->sl0 == 3 || (cfg->sl0 == 2 && cfg->oas < 42);
+    default:
+        return cfg->sl0 == 3 || (cfg->sl0 == 2 && cfg->oas < 44);
+    }
+}
+
+const char *smmuv3_aux_ptw_s2_cfg_valid(const SMMUv3AuxS2Cfg *cfg)
+{
+    unsigned ias = cfg->oas;    /* no AArch32: IAS == OAS */
+    unsigned tsz_min;
+    PtwGeom g;
+
+    if (!cfg->aa64) {
+        return "S2AA64 == 0 (VMSAv8-32 LPAE) not supported";
+    }
+    if (!granule_ok(cfg->granule)) {
+        return "S2TG selects a Reserved granule";
+    }
+    /* v3.1+: MAX(16, 64 - IAS), or 12 for 64K, which is moot at 52 bits. */
+    tsz_min = MAX(cfg->granule == SMMUV3_AUX_GRAN_64K ? 12 : PTW_TSZ_MIN,
+                  64 - ias);
+    if (cfg->tsz < tsz_min || cfg->tsz > PTW_TSZ_MAX) {
+        return "S2T0SZ out of range";
+    }
+    if (s2_sl0_invalid(cfg)) {
+        return "S2SL0 invalid for the granule";
+    }
+    s2_geom(cfg, &g);
+    /*
+     * AArch64.S2InconsistentSL: the start level must resolve at least one
+     * bit, and at most a full level plus 16 concatenated tables.
+     */
+    if (g.inputsize <= level_shift(&g, g.start_level) ||
+        g.start_bits > g.stride + PTW_S2_MAX_CONCAT_BITS) {
+        return "S2SL0 inconsistent with S2T0SZ";
+    }
+    if (cfg->ttb >> g.out_bits) {
+        return "S2TTB outside the effective S2PS";
+    }
+    return NULL;
+}
+
+/* Block descriptors: AArch64.BlockDescSupported with DS == 0. */
+static bool block_allowed(const PtwGeom *g, int level)
+{
+    switch (g->granule) {
+    case SMMUV3_AUX_GRAN_4K:
+        return level == 1 || level == 2;
+    case SMMUV3_AUX_GRAN_16K:
+        return level == 2;
+    default:
+        return level == 2 || (level == 1 && g->oas == 52);
+    }
+}
+
+/* Output address bits of a descriptor whose low shift bits are offset. */
+static uint64_t desc_oa(const PtwGeom *g, uint64_t desc, unsigned shift)
+{
+    uint64_t oa = desc & MAKE_64BIT_MASK(shift, DESC_OA_TOP + 1 - shift);
+
+    if (g->lpa) {
+        oa |= extract64(desc, DESC_LPA_SHIFT, 4) << 48;
+    }
+    return oa;
+}
+
+static bool walk_fault(const PtwWalk *w, SMMUv3AuxPtwFault *f,
+                       SMMUv3AuxEventId type, int level)
+{
+    f->type = type;
+    f->level = level;
+    f->s2 = w->s2;
+    if (w->s2) {
+        f->class_ = w->class_;
+        f->ipa = w->ipa;
+        f->ttrnw = w->class_ == SMMUV3_AUX_EVT_CLASS_TT;
+    } else {
+        /* Stage-1 faults are CLASS IN, except a walk abort (7.3.12). */
+        f->class_ = type == SMMUV3_AUX_EVT_F_WALK_EABT ?
+                    SMMUV3_AUX_EVT_CLASS_TT : SMMUV3_AUX_EVT_CLASS_IN;
+    }
+    return false;
+}
+
+static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
+                         const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                         SMMUv3AuxPtwAccess acc, uint8_t class_,
+                         SMMUv3AuxPtwResult *out, SMMUv3AuxPtwFault *f);
+
+/*
+ * Read one descriptor.  Nested stage-1 walks translate the descriptor's
+ * IPA through stage 2 first: a fault there is a stage-2 fault, CLASS TT,
+ * reporting that IPA.
+ */
+static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
+                           uint64_t *desc, SMMUv3AuxPtwFault *f)
+{
+    static const SMMUv3AuxPtwAccess ttw_read = { .priv = true };
+    uint64_t pa = addr, raw;
+
+    if (w->nest) {
+        SMMUv3AuxPtwResult r;
+
+        if (!s2_translate(w->ops, w->opaque, w->nest, addr, ttw_read,
+                          SMMUV3_AUX_EVT_CLASS_TT, &r, f)) {
+            return false;
+        }
+        pa = r.oa;
+    }
+    if (!w->ops->dma_read(w->opaque, pa, &raw, sizeof(raw), w->attrs)) {
+        f->fetch_addr = pa;
+        return walk_fault(w, f, SMMUV3_AUX_EVT_F_WALK_EABT, level);
+    }
+    *desc = le64_to_cpu(raw);
+    return true;
+}
+
+/* Collect APTable/XNTable/PXNTable of a stage-1 table descriptor. */
+static void walk_table_attrs(const PtwWalk *w, uint64_t desc, PtwLeaf *leaf)
+{
+    if (w->s2 || !w->hier) {
+        return;             /* ignored at stage 2, and with CD.HADx */
+    }
+    leaf->tbl_no_unpriv |= !!(desc & DESC_APTABLE0);
+    leaf->tbl_ro |= !!(desc & DESC_APTABLE1);
+    leaf->tbl_pxn |= !!(desc & DESC_PXNTABLE);
+    leaf->tbl_uxn |= !!(desc & DESC_UXNTABLE);
+}
+
+/*
+ * Walk from the start table to a block or page descriptor for addr.
+ * Access flag and permissions are the caller's, per stage.
+ */
+static bool walk(const PtwWalk *w, uint64_t table, uint64_t addr,
+                 PtwLeaf *leaf, SMMUv3AuxPtwFault *f)
+{
+    const PtwGeom *g = &w->g;
+    int level;
+
+    memset(leaf, 0, sizeof(*leaf));
+    for (level = g->start_level; level <= 3; level++) {
+        unsigned shift = level_shift(g, level);
+        uint64_t idx = extract64(addr, shift, level_bits(g, level));
+        uint64_t desc, oa;
+
+        if (!walk_read_desc(w, table + idx * 8, level, &desc, f)) {
+            return false;
+        }
+        if (!(desc & DESC_VALID)) {
+            return walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
+        }
+        if (level < 3 && (desc & DESC_TABLE)) {
+            table = desc_oa(g, desc, g->granule);
+            if (table >> g->out_bits) {
+                return walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
+            }
+            walk_table_attrs(w, desc, leaf);
+            continue;
+        }
+        /* A level-3 "block" (bits 01) and unsupported blocks are reserved */
+        if (level == 3 ? !(desc & DESC_TABLE) : !block_allowed(g, level)) {
+            return walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
+        }
+        oa = desc_oa(g, desc, shift);
+        if (oa >> g->out_bits) {
+            return walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
+        }
+        leaf->desc = desc;
+        leaf->level = level;
+        leaf->shift = shift;
+        leaf->oa_base = oa;
+        return true;
+    }
+    g_assert_not_reached();
+}
+
+static bool perm_allows(const SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwAccess acc)
+{
+    if (acc.exec) {
+        return acc.priv ? p->px : p->ux;
+    }
+    if (acc.write) {
+        return acc.priv ? p->pw : p->uw;
+    }
+    return acc.priv ? p->pr : p->ur;
+}
+
+/*
+ * Stage-1 permissions of the EL1&0 regime (Arm ARM "Stage 1 direct
+ * permissions"): AP[2:1] then APTable, UXN/PXN with their table bits,
+ * EL0-writable memory is never privileged-executable, then WXN and PAN.
+ * Execute needs no read permission, as on a PE.
+ */
+static void s1_perms(const SMMUv3AuxS1Cfg *cfg, const PtwLeaf *leaf,
+                     SMMUv3AuxPtwPerm *p)
+{
+    unsigned ap = extract64(leaf->desc, DESC_AP_SHIFT, 2);
+    bool ro = (ap & 2) || leaf->tbl_ro;
+    bool unpriv = (ap & 1) && !leaf->tbl_no_unpriv;
+
+    p->pr = true;
+    p->pw = !ro;
+    p->ur = unpriv;
+    p->uw = unpriv && !ro;
+    p->ux = !(leaf->desc & DESC_UXN) && !leaf->tbl_uxn;
+    p->px = !(leaf->desc & DESC_PXN) && !leaf->tbl_pxn && !p->uw;
+    if (cfg->wxn) {
+        p->px = p->px && !p->pw;
+        p->ux = p->ux && !p->uw;
+    }
+    if (cfg->pan && p->ur) {
+        /* PAN stops privileged data access where EL0 has data access. */
+        p->pr = p->pw = false;
+    }
+}
+
+/*
+ * Stage-2 permissions: S2AP[0] read, S2AP[1] write, for both privileges.
+ * With IDR3.XNX, XN[1:0] = {54, 53}: 01 is PXN only, 11 UXN only, 10 both;
+ * without it bit 53 is ignored and bit 54 is XN.
+ */
+static void s2_perms(const SMMUv3AuxS2Cfg *cfg, uint64_t desc,
+                     SMMUv3AuxPtwPerm *p)
+{
+    unsigned s2ap = extract64(desc, DESC_AP_SHIFT, 2);
+    unsigned xn = extract64(desc, 53, 2);
+
+    p->pr = p->ur = s2ap & 1;
+    p->pw = p->uw = (s2ap & 2) != 0;
+    if (cfg->xnx) {
+        p->px = xn == 0 || xn == 3;
+        p->ux = xn == 0 || xn == 1;
+    } else {
+        p->px = p->ux = !(xn & 2);
+    }
+}
+
+/* Stage-2 MemAttr selects any Device type (S2PTW). */
+static bool s2_is_device(const SMMUv3AuxS2Cfg *cfg, uint64_t desc)
+{
+    unsigned memattr = extract64(desc, DESC_S2_MEMATTR_SHIFT, 4);
+
+    /* FWB: MemAttr[2] == 0 is Device; otherwise MemAttr[3:2] == 00 is. */
+    return cfg->fwb ? !(memattr & 4) : !(memattr & 0xc);
+}
+
+static void result_leaf(SMMUv3AuxPtwResult *out, const PtwLeaf *leaf,
+                        unsigned granule, uint64_t addr)
+{
+    uint64_t mask = MAKE_64BIT_MASK(0, leaf->shift);
+
+    out->oa = leaf->oa_base | (addr & mask);
+    out->addr_mask = mask;
+    out->level = leaf->level;
+    out->granule = granule;
+}
+
+/*
+ * Translate ipa at stage 2.  class_ is TT for a stage-1 descriptor fetch
+ * (a data read), IN for the transaction's own address.
+ */
+static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
+                         const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                         SMMUv3AuxPtwAccess acc, uint8_t class_,
+                         SMMUv3AuxPtwResult *out, SMMUv3AuxPtwFault *f)
+{
+    PtwWalk w = {
+        .ops = ops, .opaque = opaque, .attrs = cfg->attrs,
+        .s2 = true, .class_ = class_, .ipa = ipa,
+    };
+    PtwLeaf leaf;
+
+    s2_geom(cfg, &w.g);
+    /* An IPA above the S2T0SZ range is a stage-2 Translation fault. */
+    if (ipa >> w.g.inputsize) {
+        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_TRANSLATION,
+                          w.g.start_level);
+    }
+    if (!walk(&w, start_table_base(&w.g, cfg->ttb), ipa, &leaf, f)) {
+        return false;
+    }
+    /* HTTU is not implemented: S2HA behaves as 0. */
+    if (!(leaf.desc & DESC_AF) && !cfg->affd) {
+        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_ACCESS, leaf.level);
+    }
+    if (class_ == SMMUV3_AUX_EVT_CLASS_TT && cfg->ptw &&
+        s2_is_device(cfg, leaf.desc)) {
+        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
+    }
+    s2_perms(cfg, leaf.desc, &out->perm);
+    if (!perm_allows(&out->perm, acc)) {
+        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
+    }
+    result_leaf(out, &leaf, cfg->granule, ipa);
+    out->ipa = ipa;
+    out->s2_level = out->level;
+    out->s2_addr_mask = out->addr_mask;
+    out->s2_granule = cfg->granule;
+    return true;
+}
+
+/* Writes are Data (SMMU spec 13.1.2), so InD == 0 when RnW == 0. */
+static SMMUv3AuxPtwAccess access_norm(SMMUv3AuxPtwAccess acc)
+{
+    acc.exec = acc.exec && !acc.write;
+    return acc;
+}
+
+static void fault_init(SMMUv3AuxPtwFault *f, uint64_t input,
+                       SMMUv3AuxPtwAccess acc)
+{
+    memset(f, 0, sizeof(*f));
+    f->input_addr = input;
+    f->rnw = !acc.write;
+    f->ind = acc.exec;
+    f->pnu = acc.priv;
+}
+
+/*
+ * TTB0 or TTB1 by VA[55]; the bits from the top (63, or 55 with TBI) down
+ * to the input size must all equal VA[55], else the address is in neither
+ * range.  An address selecting a TTB with EPDx == 1 faults too.  Returns
+ * the index, or -1 for a Translation fault.
+ */
+static int s1_select_tt(const SMMUv3AuxS1Cfg *cfg, uint64_t iova)
+{
+    int idx = extract64(iova, 55, 1);
+    const SMMUv3AuxPtwTT *tt = &cfg->tt[idx];
+    unsigned top = tt->tbi ? 55 : 63;
+    unsigned inputsize;
+    uint64_t hi;
+
+    /* Out-of-range TxSZ is C_BAD_CD; never walk with it regardless. */
+    if (tt->epd || tt->tsz < PTW_TSZ_MIN || tt->tsz > PTW_TSZ_MAX ||
+        !granule_ok(tt->granule)) {
+        return -1;
+    }
+    inputsize = 64 - tt->tsz;
+    hi = extract64(iova, inputsize, top + 1 - inputsize);
+    if (hi != (idx ? MAKE_64BIT_MASK(0, top + 1 - inputsize) : 0)) {
+        return -1;
+    }
+    return idx;
+}
+
+/* Stage 1 of a nested translation: the output IPA goes through stage 2. */
+static bool s1_nest_output(const SMMUv3AuxEngineOps *ops, void *opaque,
+                           const SMMUv3AuxS2Cfg *s2cfg,
+                           SMMUv3AuxPtwAccess acc, SMMUv3AuxPtwResult *out,
+                           SMMUv3AuxPtwFault *f)
+{
+    SMMUv3AuxPtwResult s2;
+    SMMUv3AuxPtwPerm *p = &out->perm;
+
+    if (!s2_translate(ops, opaque, s2cfg, out->oa, acc,
+                      SMMUV3_AUX_EVT_CLASS_IN, &s2, f)) {
+        return false;
+    }
+    out->ipa = out->oa;
+    out->oa = s2.oa;
+    out->s2_level = s2.s2_level;
+    out->s2_addr_mask = s2.s2_addr_mask;
+    out->s2_granule = s2.s2_granule;
+    /* A combined entry covers the smaller of the two mappings. */
+    out->addr_mask = MIN(out->addr_mask, s2.addr_mask);
+    p->pr &= s2.perm.pr;
+    p->pw &= s2.perm.pw;
+    p->px &= s2.perm.px;
+    p->ur &= s2.perm.ur;
+    p->uw &= s2.perm.uw;
+    p->ux &= s2.perm.ux;
+    return true;
+}
+
+bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
+                       const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
+                       SMMUv3AuxPtwFault *fault,
+                       const SMMUv3AuxS2Cfg *s2cfg)
+{
+    SMMUv3AuxPtwAccess acc = access_norm(access);
+    PtwWalk w = {
+        .ops = ops, .opaque = opaque, .attrs = cfg->attrs, .nest = s2cfg,
+    };
+    const SMMUv3AuxPtwTT *tt;
+    PtwLeaf leaf;
+    int idx;
+
+    memset(out, 0, sizeof(*out));
+    fault_init(fault, iova, acc);
+    /* Range and EPDx faults happen before any lookup: report level 0. */
+    idx = s1_select_tt(cfg, iova);
+    if (idx < 0) {
+        return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_TRANSLATION, 0);
+    }
+    tt = &cfg->tt[idx];
+    s1_geom(cfg, tt, &w.g);
+    w.hier = !tt->had;
+    if (!walk(&w, start_table_base(&w.g, tt->ttb), iova, &leaf, fault)) {
+        return false;
+    }
+    /* HTTU is not implemented: HA behaves as 0. */
+    if (!(leaf.desc & DESC_AF) && !cfg->affd) {
+        return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_ACCESS, leaf.level);
+    }
+    s1_perms(cfg, &leaf, &out->perm);
+    if (!perm_allows(&out->perm, acc)) {
+        return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
+    }
+    result_leaf(out, &leaf, tt->granule, iova);
+    out->ng = !!(leaf.desc & DESC_NG);
+    out->ipa = out->oa;
+    out->s2_level = -1;
+    return !s2cfg || s1_nest_output(ops, opaque, s2cfg, acc, out, fault);
+}
+
+bool smmuv3_aux_ptw_s2(const SMMUv3AuxEngineOps *ops, void *opaque,
+                       const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
+                       SMMUv3AuxPtwFault *fault)
+{
+    SMMUv3AuxPtwAccess acc = access_norm(access);
+
+    memset(out, 0, sizeof(*out));
+    fault_init(fault, ipa, acc);
+    return s2_translate(ops, opaque, cfg, ipa, acc, SMMUV3_AUX_EVT_CLASS_IN,
+                        out, fault);
+}

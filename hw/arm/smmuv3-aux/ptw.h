@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: VMSAv8-64 translation table walker (stage 1, stage 2, nested).
+ *
+ * The walker is pure architecture: it takes a decoded configuration (the
+ * caller decodes the CD / STE and checks them with *_cfg_valid()), reads
+ * descriptors through SMMUv3AuxEngineOps.dma_read, and returns either a
+ * translation or a fault description.  It never records events: the caller
+ * turns SMMUv3AuxPtwFault into an event record (F_TRANSLATION, F_ADDR_SIZE,
+ * F_ACCESS, F_PERMISSION, F_WALK_EABT) and applies the CD/STE A, R, S bits.
+ * Nothing is cached here; the IOTLB is another module.
+ *
+ * Not supported (documented limits):
+ *  - 52-bit VA (IDR5.VAX), LPA2 (CD.DS / STE.S2DS) and so start level -1 and
+ *    4K level-0 / 16K level-1 blocks: those are reserved encodings here and
+ *    fault as the architecture says for DS == 0;
+ *  - small translation tables (IDR3.STT), FEAT_TTST (4K S2SL0 == 3);
+ *  - HTTU: HA/HD are recorded but behave as 0 (AF == 0 faults unless AFFD);
+ *  - AArch32 (VMSAv8-32 LPAE) tables, VMSAv9-128, permission indirection,
+ *    overlays, E0PD, EPAN;
+ *  - the Contiguous hint is ignored (entries are reported at block/page
+ *    size, which the architecture allows).
+ */
+#ifndef HW_ARM_SMMUV3_AUX_PTW_H
+#define HW_ARM_SMMUV3_AUX_PTW_H
+
+#include "engine.h"
+
+/* Translation granules, as log2 of their size. */
+#define SMMUV3_AUX_GRAN_4K      12
+#define SMMUV3_AUX_GRAN_16K     14
+#define SMMUV3_AUX_GRAN_64K     16
+
+/* Levels are 0..3; -1 (LPA2) is not supported. */
+#define SMMUV3_AUX_PTW_MAX_LEVELS   4
+
+/* One stage-1 translation table (CD.TTBx and its controls). */
+typedef struct SMMUv3AuxPtwTT {
+    uint64_t ttb;           /* CD.TTBx: a PA, or an IPA when nested */
+    uint8_t tsz;            /* CD.TxSZ */
+    uint8_t granule;        /* SMMUV3_AUX_GRAN_*, from CD.TGx */
+    bool epd;               /* CD.EPDx: walks through this TTB disabled */
+    bool tbi;               /* CD.TBIx: top byte ignored */
+    bool had;               /* CD.HADx (if IDR3.HAD): ignore APTable etc. */
+} SMMUv3AuxPtwTT;
+
+/* Stage-1 configuration decoded from a CD (EL1/EL0 StreamWorld). */
+typedef struct SMMUv3AuxS1Cfg {
+    SMMUv3AuxPtwTT tt[2];   /* TTB0 (low VAs) and TTB1 (high VAs) */
+    uint8_t ips;            /* CD.IPS decoded to bits (32..52) */
+    uint8_t oas;            /* SMMU_IDR5.OAS in bits; caps ips */
+    bool aa64;              /* CD.AA64: must be 1 */
+    bool affd;              /* CD.AFFD */
+    bool wxn;               /* CD.WXN */
+    bool pan;               /* CD.PAN */
+    bool ha, hd;            /* CD.HA/HD: no HTTU yet, behave as 0 */
+    SMMUv3AuxMemAttrs attrs; /* for descriptor fetches */
+} SMMUv3AuxS1Cfg;
+
+/* Stage-2 configuration decoded from an STE (the VTCR-like fields). */
+typedef struct SMMUv3AuxS2Cfg {
+    uint64_t ttb;           /* STE.S2TTB (PA) */
+    uint8_t tsz;            /* STE.S2T0SZ */
+    uint8_t sl0;            /* STE.S2SL0 */
+    uint8_t granule;        /* SMMUV3_AUX_GRAN_*, from STE.S2TG */
+    uint8_t ps;             /* STE.S2PS decoded to bits (32..52) */
+    uint8_t oas;            /* SMMU_IDR5.OAS in bits; caps ps, is the IAS */
+    bool aa64;              /* STE.S2AA64: must be 1 */
+    bool affd;              /* STE.S2AFFD */
+    bool ptw;               /* STE.S2PTW: S1 walks to Device memory fault */
+    bool fwb;               /* STE.S2FWB: changes how MemAttr means Device */
+    bool xnx;               /* SMMU_IDR3.XNX: XN[1:0] instead of XN */
+    bool ha, hd;            /* STE.S2HA/S2HD: no HTTU yet, behave as 0 */
+    SMMUv3AuxMemAttrs attrs; /* for descriptor fetches */
+} SMMUv3AuxS2Cfg;
+
+/*
+ * The transaction's access, after STE INSTCFG/PRIVCFG overrides.  A write
+ * is always Data (SMMU spec 13.1.2): exec is ignored when write is set.
+ */
+typedef struct SMMUv3AuxPtwAccess {
+    bool write;
+    bool exec;
+    bool priv;
+} SMMUv3AuxPtwAccess;
+
+/* Permissions a translation grants, privileged (p*) and unprivileged (u*). */
+typedef struct SMMUv3AuxPtwPerm {
+    bool pr, pw, px;
+    bool ur, uw, ux;
+} SMMUv3AuxPtwPerm;
+
+typedef struct SMMUv3AuxPtwResult {
+    uint64_t oa;            /* output address of the input address itself */
+    uint64_t addr_mask;     /* size of the mapped region minus one */
+    int level;              /* leaf level (stage 1, or stage 2 if S2 only) */
+    uint8_t granule;        /* granule of that stage */
+    bool ng;                /* stage-1 nG: non-global (ASID-tagged) */
+    SMMUv3AuxPtwPerm perm;  /* for S1+S2, the intersection of both */
+    /* Nested and S2-only: the stage-2 part. */
+    uint64_t ipa;           /* stage-1 output (S2 only: the input) */
+    int s2_level;
+    uint64_t s2_addr_mask;
+    uint8_t s2_granule;
+} SMMUv3AuxPtwResult;
+
+/* A walk fault; the caller turns it into an event record. */
+typedef struct SMMUv3AuxPtwFault {
+    SMMUv3AuxEventId type;  /* F_TRANSLATION, F_ADDR_SIZE, F_ACCESS, ... */
+    bool s2;                /* fault at stage 2 */
+    uint8_t class_;         /* SMMUV3_AUX_EVT_CLASS_{TT,IN} */
+    uint64_t input_addr;    /* the transaction's input address */
+    uint64_t ipa;           /* stage-2 faults: the IPA being translated */
+    uint64_t fetch_addr;    /* F_WALK_EABT: PA of the descriptor */
+    int level;              /* level of the walk that faulted */
+    bool rnw, ind, pnu;     /* from the access (InD == 0 when RnW == 0) */
+    bool ttrnw;             /* CLASS == TT: 1, descriptor reads only */
+} SMMUv3AuxPtwFault;
+
+/* CD.IPS / STE.S2PS encoding to bits (reserved 0b111 behaves as 52). */
+unsigned smmuv3_aux_ptw_ps_bits(unsigned enc);
+/* CD.TG0, CD.TG1, STE.S2TG encodings to SMMUV3_AUX_GRAN_*, 0 if Reserved. */
+unsigned smmuv3_aux_ptw_tg0_granule(unsigned tg0);
+unsigned smmuv3_aux_ptw_tg1_granule(unsigned tg1);
+unsigned smmuv3_aux_ptw_s2tg_granule(unsigned s2tg);
+
+/*
+ * NULL if the configuration is walkable, else a static reason; the caller
+ * raises C_BAD_CD (s1) or C_BAD_STE (s2).  Granule support in IDR5 is the
+ * caller's check (it owns the IDRs).
+ */
+const char *smmuv3_aux_ptw_s1_cfg_valid(const SMMUv3AuxS1Cfg *cfg);
+const char *smmuv3_aux_ptw_s2_cfg_valid(const SMMUv3AuxS2Cfg *cfg);
+
+/*
+ * Walk stage 1 for iova.  With s2cfg non-NULL (nested), TTBx and every
+ * table address are IPAs translated by stage 2 (faults there are stage-2
+ * faults with CLASS == TT), and the output IPA is translated by stage 2
+ * (CLASS == IN).  Returns true and fills *out, or false and fills *fault.
+ * cfg (and s2cfg) must have passed *_cfg_valid().
+ */
+bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
+                       const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
+                       SMMUv3AuxPtwFault *fault,
+                       const SMMUv3AuxS2Cfg *s2cfg);
+
+/* Walk stage 2 alone for ipa (STE.Config == S2 only). */
+bool smmuv3_aux_ptw_s2(const SMMUv3AuxEngineOps *ops, void *opaque,
+                       const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
+                       SMMUv3AuxPtwFault *fault);
+
+#endif
