@@ -537,6 +537,44 @@ static void test_unguarded_while_enabled(void)
     tsmmu_free(t);
 }
 
+/*
+ * Guest-controlled chaos: random MMIO writes, random table contents and
+ * translations must never crash, hang or assert.  Deterministic seed.
+ */
+static void test_random_smoke(void)
+{
+    TestSMMU *t = tsmmu_new(NULL);
+    GRand *rand = g_rand_new_with_seed(0x5a5a1234);
+    static const uint64_t hot[] = {
+        A_CR0, A_CR2, A_GBPA, A_IRQ_CTRL, A_GERRORN, A_STRTAB_BASE,
+        A_STRTAB_BASE_CFG, A_CMDQ_BASE, A_CMDQ_PROD, A_CMDQ_CONS,
+        A_EVENTQ_BASE, A_EVENTQ_PROD, A_EVENTQ_CONS, A_GERROR_IRQ_CFG0,
+        A_EVENTQ_IRQ_CFG0,
+    };
+
+    for (int i = 0; i < 20000; i++) {
+        uint64_t off = g_rand_boolean(rand) ?
+                       hot[g_rand_int_range(rand, 0, ARRAY_SIZE(hot))] :
+                       (g_rand_int(rand) & 0x1fffc);
+        uint64_t val = ((uint64_t)g_rand_int(rand) << 32) | g_rand_int(rand);
+        /* Keep tables and queues in a small window of guest memory. */
+        uint64_t pa = g_rand_int(rand) & 0xffff8;
+        SMMUv3AuxTxnOut out;
+
+        if (off == A_STRTAB_BASE || off == A_CMDQ_BASE ||
+            off == A_EVENTQ_BASE) {
+            val &= 0xc00000000000ffffULL | ~0ULL << 62;
+        }
+        smmuv3_aux_reg_write(&t->e, off, val, g_rand_boolean(rand) ? 8 : 4);
+        mem_write64(t, pa, val);
+        tsmmu_translate(t, g_rand_int(rand) & 0x1ffff, val,
+                        g_rand_boolean(rand), &out);
+        tsmmu_take_irqs(t, NULL);
+    }
+    g_rand_free(rand);
+    tsmmu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -574,5 +612,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/smmuv3-aux/regs/unguarded-while-enabled",
                     test_unguarded_while_enabled);
+    g_test_add_func("/smmuv3-aux/regs/random-smoke", test_random_smoke);
     return g_test_run();
 }
