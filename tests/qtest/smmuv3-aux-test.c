@@ -824,6 +824,15 @@ static void test_dma_bad_streamid(void)
     assert_no_events(s);
     g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
 
+    /* CR2.RECINVSID = 0: invalid StreamIDs are terminated, not recorded. */
+    g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK |
+                                         R_CR0_EVENTQEN_MASK));
+    qsmmu_aux_writel(s, A_CR2, R_CR2_PTM_MASK);
+    qsmmu_aux_enable(s);
+    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+    assert_no_events(s);
+    assert_untouched(&c, tgt, 4096);
+
     ctx_stop(&c);
 }
 
