@@ -36,6 +36,10 @@ esac
 gcache=$SMMUV3_AUX_CACHE/guest
 mkdir -p "$gcache/debs" "$gcache/kernels" "$gcache/initramfs"
 
+# One fetch at a time per cache (several checkouts may share it).
+exec 9>"$gcache/.lock"
+flock 9
+
 log() { printf '  %-6s %s\n' "$1" "$2" >&2; }
 
 # Version of package $1 in archive $2 (from the private lists), or nothing.
@@ -114,16 +118,26 @@ resolve_kernel() {
     kpkgs="${pkgs[*]}"
 }
 
+load_current() {
+    kver=$(sed -n 's/^KVER=//p' "$gcache/$suite.current")
+    debver=$(sed -n 's/^DEBVER=//p' "$gcache/$suite.current")
+    kpkgs=$(sed -n 's/^PKGS=//p' "$gcache/$suite.current")
+}
+
 kver="" debver="" kpkgs=""
-if [ -z "${SMMUV3_AUX_OFFLINE:-}" ] && apt_private_init && resolve_kernel; then
+stamp=$APT_PRIVATE_DIR/state/updated
+if [ -z "${SMMUV3_AUX_OFFLINE:-}" ] && apt_private_init &&
+   [ "$gcache/$suite.current" -nt "$stamp" ]; then
+    # The package lists did not change since the last resolution.
+    load_current
+elif [ -z "${SMMUV3_AUX_OFFLINE:-}" ] && resolve_kernel; then
     printf 'KVER=%s\nDEBVER=%s\nPKGS=%s\n' "$kver" "$debver" "$kpkgs" \
         >"$gcache/$suite.current.new"
     mv "$gcache/$suite.current.new" "$gcache/$suite.current"
 elif [ -f "$gcache/$suite.current" ]; then
-    log WARN "cannot resolve the $suite kernel from the archive; using the cached one"
-    kver=$(sed -n 's/^KVER=//p' "$gcache/$suite.current")
-    debver=$(sed -n 's/^DEBVER=//p' "$gcache/$suite.current")
-    kpkgs=$(sed -n 's/^PKGS=//p' "$gcache/$suite.current")
+    [ -n "${SMMUV3_AUX_OFFLINE:-}" ] ||
+        log WARN "cannot resolve the $suite kernel from the archive; using the cached one"
+    load_current
 else
     echo "error: cannot resolve the $suite kernel and nothing is cached" >&2
     exit 1

@@ -37,11 +37,16 @@ log() { printf '  %-6s %s\n' "$1" "$2" >&2; }
 # busybox-static from Debian stable, cached by version.  Offline: use the
 # newest cached one.
 busybox_deb() {
-    local ver="" f
+    local ver="" f cur=$gcache/busybox.current
     if [ -z "${SMMUV3_AUX_OFFLINE:-}" ] && apt_private_init 2>/dev/null; then
-        ver=$(apt_cache_private madison busybox-static 2>/dev/null |
-              awk -F'|' '$3 ~ / stable\// && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
-              sort -V | tail -n 1)
+        if [ "$cur" -nt "$APT_PRIVATE_DIR/state/updated" ]; then
+            ver=$(cat "$cur")
+        else
+            ver=$(apt_cache_private madison busybox-static 2>/dev/null |
+                  awk -F'|' '$3 ~ / stable\// && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
+                  sort -V | tail -n 1)
+            [ -n "$ver" ] && echo "$ver" >"$cur"
+        fi
     fi
     if [ -n "$ver" ]; then
         for f in "$gcache"/debs/busybox-static_*.deb; do
@@ -135,6 +140,6 @@ for f in "${modfiles[@]+"${modfiles[@]}"}"; do
 done
 basename "$kdir" >"$root/etc/smmutest-kernel"
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-    cpio --quiet -o -H newc -R 0:0 | gzip -9n) >"$out.tmp"
-mv "$out.tmp" "$out"
+    cpio --quiet -o -H newc -R 0:0 | gzip -9n) >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
 echo "$out"
