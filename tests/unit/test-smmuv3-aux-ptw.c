@@ -39,11 +39,11 @@
 #define EVT(x)      SMMUV3_AUX_EVT_##x
 #define CLASS(x)    SMMUV3_AUX_EVT_CLASS_##x
 
-static const SMMUv3AuxPtwAccess RD = { .priv = false };
-static const SMMUv3AuxPtwAccess RD_PRIV = { .priv = true };
-static const SMMUv3AuxPtwAccess WR = { .write = true };
-static const SMMUv3AuxPtwAccess EX = { .exec = true };
-static const SMMUv3AuxPtwAccess EX_PRIV = { .exec = true, .priv = true };
+static const SMMUv3AuxPtwAccess ACC_RD = { .priv = false };
+static const SMMUv3AuxPtwAccess ACC_RD_PRIV = { .priv = true };
+static const SMMUv3AuxPtwAccess ACC_WR = { .write = true };
+static const SMMUv3AuxPtwAccess ACC_EX = { .exec = true };
+static const SMMUv3AuxPtwAccess ACC_EX_PRIV = { .exec = true, .priv = true };
 
 /* ---- Page-table builder ------------------------------------------------ */
 
@@ -251,11 +251,11 @@ static SMMUv3AuxPtwAccess case_access(const PtwCase *c)
 {
     switch (c->oc) {
     case OC_PERM_RO:
-        return WR;
+        return ACC_WR;
     case OC_PERM_XN:
-        return EX;
+        return ACC_EX;
     default:
-        return RD;
+        return ACC_RD;
     }
 }
 
@@ -483,19 +483,19 @@ static void test_ttb1_select(void)
     s1fx_init(&x);
     pt_map(&x.b0, lo, 0x80000000ULL, 3, S1_LEAF, NULL);
     pt_map(&x.b1, hi, 0x90000000ULL, 3, S1_LEAF, NULL);
-    g_assert_true(s1fx_walk(&x, lo, RD));
+    g_assert_true(s1fx_walk(&x, lo, ACC_RD));
     g_assert_cmphex(x.r.oa, ==, 0x80000678ULL);
-    g_assert_true(s1fx_walk(&x, hi, RD));
+    g_assert_true(s1fx_walk(&x, hi, ACC_RD));
     g_assert_cmphex(x.r.oa, ==, 0x90000678ULL);
     /* TTB bits below the start table's size are treated as zero. */
     x.cfg.tt[1].ttb |= 0xff0;
-    g_assert_true(s1fx_walk(&x, hi, RD));
+    g_assert_true(s1fx_walk(&x, hi, ACC_RD));
     g_assert_cmphex(x.r.oa, ==, 0x90000678ULL);
     /* Bits [63:48] neither all zeros nor all ones: in no range, level 0. */
-    g_assert_false(s1fx_walk(&x, 0x0001000012345678ULL, RD));
+    g_assert_false(s1fx_walk(&x, 0x0001000012345678ULL, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), false, CLASS(IN),
                  0x0001000012345678ULL, 0, 0);
-    g_assert_false(s1fx_walk(&x, 0xfeff800012345678ULL, RD));
+    g_assert_false(s1fx_walk(&x, 0xfeff800012345678ULL, ACC_RD));
     g_assert_cmphex(x.f.type, ==, EVT(F_TRANSLATION));
     tsmmu_free(x.t);
 }
@@ -510,14 +510,14 @@ static void test_epd(void)
     pt_map(&x.b1, hi, 0x90000000ULL, 3, S1_LEAF, NULL);
     x.cfg.tt[0].epd = true;
     x.cfg.tt[0].tsz = 0;        /* IGNORED when EPD0 == 1 */
-    g_assert_false(s1fx_walk(&x, lo, WR));
+    g_assert_false(s1fx_walk(&x, lo, ACC_WR));
     assert_fault(&x.f, EVT(F_TRANSLATION), false, CLASS(IN), lo, 0, 0);
     g_assert_false(x.f.rnw);
     g_assert_cmpuint(x.t->mem.reads, ==, 0);
-    g_assert_true(s1fx_walk(&x, hi, WR));
+    g_assert_true(s1fx_walk(&x, hi, ACC_WR));
     g_assert_cmphex(x.r.oa, ==, 0x90000678ULL);
     x.cfg.tt[1].epd = true;
-    g_assert_false(s1fx_walk(&x, hi, RD));
+    g_assert_false(s1fx_walk(&x, hi, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), false, CLASS(IN), hi, 0, 0);
     tsmmu_free(x.t);
 }
@@ -530,10 +530,10 @@ static void test_tbi(void)
     s1fx_init(&x);
     pt_map(&x.b0, va & MAKE_64BIT_MASK(0, 56), 0x80000000ULL, 3, S1_LEAF,
            NULL);
-    g_assert_false(s1fx_walk(&x, va, RD));
+    g_assert_false(s1fx_walk(&x, va, ACC_RD));
     g_assert_cmphex(x.f.type, ==, EVT(F_TRANSLATION));
     x.cfg.tt[0].tbi = true;
-    g_assert_true(s1fx_walk(&x, va, RD));
+    g_assert_true(s1fx_walk(&x, va, ACC_RD));
     g_assert_cmphex(x.r.oa, ==, 0x80000678ULL);
     tsmmu_free(x.t);
 }
@@ -547,24 +547,24 @@ static void test_hier_perms(void)
     s1fx_init(&x);
     pt_map(&x.b0, va, 0x80000000ULL, 3, S1_LEAF, path);
     mem_or64(x.t, path[0], D_APTABLE(2));        /* read-only below */
-    g_assert_false(s1fx_walk(&x, va, WR));
+    g_assert_false(s1fx_walk(&x, va, ACC_WR));
     assert_fault(&x.f, EVT(F_PERMISSION), false, CLASS(IN), va, 0, 3);
-    g_assert_true(s1fx_walk(&x, va, RD));
+    g_assert_true(s1fx_walk(&x, va, ACC_RD));
     g_assert_false(x.r.perm.pw || x.r.perm.uw);
     g_assert_true(x.r.perm.px);     /* no longer EL0-writable */
     mem_or64(x.t, path[1], D_APTABLE(1));        /* no EL0 access below */
-    g_assert_false(s1fx_walk(&x, va, RD));
-    g_assert_true(s1fx_walk(&x, va, RD_PRIV));
+    g_assert_false(s1fx_walk(&x, va, ACC_RD));
+    g_assert_true(s1fx_walk(&x, va, ACC_RD_PRIV));
     mem_or64(x.t, path[2], D_PXNTABLE);
-    g_assert_false(s1fx_walk(&x, va, EX_PRIV));
+    g_assert_false(s1fx_walk(&x, va, ACC_EX_PRIV));
     assert_fault(&x.f, EVT(F_PERMISSION), false, CLASS(IN), va, 0, 3);
     g_assert_true(x.f.ind && x.f.pnu && x.f.rnw);
-    g_assert_true(s1fx_walk(&x, va, EX));        /* UXN still clear */
+    g_assert_true(s1fx_walk(&x, va, ACC_EX));        /* UXN still clear */
     mem_or64(x.t, path[2], D_UXNTABLE);
-    g_assert_false(s1fx_walk(&x, va, EX));
+    g_assert_false(s1fx_walk(&x, va, ACC_EX));
     x.cfg.tt[0].had = true;
-    g_assert_true(s1fx_walk(&x, va, WR));
-    g_assert_true(s1fx_walk(&x, va, EX));
+    g_assert_true(s1fx_walk(&x, va, ACC_WR));
+    g_assert_true(s1fx_walk(&x, va, ACC_EX));
     tsmmu_free(x.t);
 }
 
@@ -577,24 +577,24 @@ static void test_exec_rules(void)
 
     s1fx_init(&x);
     pt_map(&x.b0, va, 0x80000000ULL, 3, S1_LEAF, path);
-    g_assert_false(s1fx_walk(&x, va, EX_PRIV));  /* AP=01: EL0-writable */
-    g_assert_true(s1fx_walk(&x, va, EX));
+    g_assert_false(s1fx_walk(&x, va, ACC_EX_PRIV));  /* AP=01: EL0-writable */
+    g_assert_true(s1fx_walk(&x, va, ACC_EX));
     g_assert_true(s1fx_walk(&x, va, wx));        /* a write, not a fetch */
     mem_write64(x.t, path[3], mem_read64(x.t, path[3]) & ~D_AP(3));
-    g_assert_true(s1fx_walk(&x, va, EX_PRIV));   /* AP=00 */
+    g_assert_true(s1fx_walk(&x, va, ACC_EX_PRIV));   /* AP=00 */
     g_assert_false(s1fx_walk(&x, va, wx));
     g_assert_false(x.f.rnw || x.f.ind);
     x.cfg.wxn = true;
-    g_assert_false(s1fx_walk(&x, va, EX_PRIV));  /* writable at EL1 */
+    g_assert_false(s1fx_walk(&x, va, ACC_EX_PRIV));  /* writable at EL1 */
     mem_or64(x.t, path[3], D_AP(1));             /* AP=01 again */
-    g_assert_false(s1fx_walk(&x, va, EX));       /* writable at EL0 */
+    g_assert_false(s1fx_walk(&x, va, ACC_EX));       /* writable at EL0 */
     x.cfg.wxn = false;
-    g_assert_true(s1fx_walk(&x, va, EX));
-    g_assert_true(s1fx_walk(&x, va, RD_PRIV));
+    g_assert_true(s1fx_walk(&x, va, ACC_EX));
+    g_assert_true(s1fx_walk(&x, va, ACC_RD_PRIV));
     x.cfg.pan = true;
-    g_assert_false(s1fx_walk(&x, va, RD_PRIV));
+    g_assert_false(s1fx_walk(&x, va, ACC_RD_PRIV));
     assert_fault(&x.f, EVT(F_PERMISSION), false, CLASS(IN), va, 0, 3);
-    g_assert_true(s1fx_walk(&x, va, RD));
+    g_assert_true(s1fx_walk(&x, va, ACC_RD));
     tsmmu_free(x.t);
 }
 
@@ -606,12 +606,12 @@ static void test_reserved_desc(void)
 
     s1fx_init(&x);
     pt_map(&x.b0, va, 0, 0, S1_LEAF, path);      /* 4K level-0 block */
-    g_assert_false(s1fx_walk(&x, va, RD));
+    g_assert_false(s1fx_walk(&x, va, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), false, CLASS(IN), va, 0, 0);
     mem_write64(x.t, path[0], 0);
     pt_map(&x.b0, va, 0x80000000ULL, 3, S1_LEAF, path);
     mem_write64(x.t, path[3], mem_read64(x.t, path[3]) & ~D_TABLE);
-    g_assert_false(s1fx_walk(&x, va, RD));
+    g_assert_false(s1fx_walk(&x, va, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), false, CLASS(IN), va, 0, 3);
     tsmmu_free(x.t);
 }
@@ -629,7 +629,7 @@ static void test_reserved_16k_l1_block(void)
     pt_map(&b, 0x123456789aULL, 0x1000000000ULL, 1, S1_LEAF, NULL);
     s1_cfg_init(&cfg, SMMUV3_AUX_GRAN_16K, 47, b.root);
     g_assert_false(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg,
-                                     0x123456789aULL, RD, &r, &f, NULL));
+                                     0x123456789aULL, ACC_RD, &r, &f, NULL));
     assert_fault(&f, EVT(F_TRANSLATION), false, CLASS(IN), 0x123456789aULL,
                  0, 1);
     tsmmu_free(t);
@@ -650,19 +650,19 @@ static void test_64k_lpa(void)
     /* OA[51:48] = 0x5 in descriptor bits [15:12] */
     pt_map(&b, va, oa_lo | (5ULL << 12), 1, S1_LEAF, path);
     s1_cfg_init(&cfg, SMMUV3_AUX_GRAN_64K, 48, b.root);
-    g_assert_false(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg, va, RD,
+    g_assert_false(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg, va, ACC_RD,
                                      &r, &f, NULL));
     assert_fault(&f, EVT(F_TRANSLATION), false, CLASS(IN), va, 0, 1);
     cfg.oas = cfg.ips = 52;
     g_assert_null(smmuv3_aux_ptw_s1_cfg_valid(&cfg));
-    g_assert_true(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg, va, RD,
+    g_assert_true(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg, va, ACC_RD,
                                     &r, &f, NULL));
     g_assert_cmphex(r.oa, ==, 0x0005340000000000ULL | (va & (BIT_ULL(42) - 1)));
     g_assert_cmphex(r.addr_mask, ==, BIT_ULL(42) - 1);
     g_assert_cmpint(r.level, ==, 1);
     /* The same descriptor with IPS 48 on a 52-bit OAS: Address size. */
     cfg.ips = 48;
-    g_assert_false(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg, va, RD,
+    g_assert_false(smmuv3_aux_ptw_s1(&fakemem_ops, &t->mem, &cfg, va, ACC_RD,
                                      &r, &f, NULL));
     assert_fault(&f, EVT(F_ADDR_SIZE), false, CLASS(IN), va, 0, 1);
     tsmmu_free(t);
@@ -678,7 +678,7 @@ static void test_table_addr_size(void)
     pt_map(&x.b0, va, 0x80000000ULL, 3, S1_LEAF, path);
     mem_write64(x.t, path[1], BIT_ULL(40) | D_VALID | D_TABLE);
     x.cfg.ips = 40;
-    g_assert_false(s1fx_walk(&x, va, RD));
+    g_assert_false(s1fx_walk(&x, va, ACC_RD));
     assert_fault(&x.f, EVT(F_ADDR_SIZE), false, CLASS(IN), va, 0, 1);
     g_assert_cmpuint(x.t->mem.reads, ==, 2);
     tsmmu_free(x.t);
@@ -708,13 +708,13 @@ static void test_s2_concat(void)
         s2_cfg_init(&cfg, SMMUV3_AUX_GRAN_4K, k[i].inputsize, 1, b.root);
         g_assert_null(smmuv3_aux_ptw_s2_cfg_valid(&cfg));
         g_assert_true(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg,
-                                        ipa | 0x321, WR, &r, &f));
+                                        ipa | 0x321, ACC_WR, &r, &f));
         g_assert_cmphex(r.oa, ==, 0x80000321ULL);
         g_assert_cmpint(r.s2_level, ==, 3);
         /* Above the S2T0SZ range: stage-2 Translation fault, no walk. */
         reads = t->mem.reads;
         g_assert_false(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg,
-                                         BIT_ULL(k[i].inputsize), RD, &r,
+                                         BIT_ULL(k[i].inputsize), ACC_RD, &r,
                                          &f));
         assert_fault(&f, EVT(F_TRANSLATION), true, CLASS(IN),
                      BIT_ULL(k[i].inputsize), BIT_ULL(k[i].inputsize), 1);
@@ -750,10 +750,11 @@ static void test_s2_xn(void)
 
             cfg.xnx = !nx;
             g_assert_cmpint(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg,
-                                              ipa, EX_PRIV, &r, &f),
+                                              ipa, ACC_EX_PRIV, &r, &f),
                             ==, want_px);
             g_assert_cmpint(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg,
-                                              ipa, EX, &r, &f), ==, want_ux);
+                                              ipa, ACC_EX, &r, &f),
+                            ==, want_ux);
             if (!want_ux) {
                 assert_fault(&f, EVT(F_PERMISSION), true, CLASS(IN), ipa,
                              ipa, 3);
@@ -762,9 +763,9 @@ static void test_s2_xn(void)
     }
     /* Execute-only at stage 2 (S2AP == 00, XN == 00) is legal. */
     mem_write64(t, path[3], mem_read64(t, path[3]) & ~(D_AP(3) | 3ULL << 53));
-    g_assert_true(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg, ipa, EX,
+    g_assert_true(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg, ipa, ACC_EX,
                                     &r, &f));
-    g_assert_false(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg, ipa, RD,
+    g_assert_false(smmuv3_aux_ptw_s2(&fakemem_ops, &t->mem, &cfg, ipa, ACC_RD,
                                      &r, &f));
     tsmmu_free(t);
 }
@@ -810,7 +811,7 @@ static void test_nested_ok(void)
     NestFixture x;
 
     nest_init(&x);
-    g_assert_true(nest_walk(&x, WR));
+    g_assert_true(nest_walk(&x, ACC_WR));
     g_assert_cmphex(x.r.ipa, ==, x.ipa | 0xabc);
     g_assert_cmphex(x.r.oa, ==, NEST_PA | 0xabc);
     g_assert_cmphex(x.r.addr_mask, ==, 0xfff);
@@ -832,29 +833,29 @@ static void test_nested_s2_fault_tt(void)
     d2 = far + pt_index(&x.b1, x.va, 2) * 8;
     mem_write64(x.t, d2, mem_read64(x.t, x.p1[2]));
     mem_write64(x.t, x.p1[1], far | D_VALID | D_TABLE);
-    g_assert_false(nest_walk(&x, WR));
+    g_assert_false(nest_walk(&x, ACC_WR));
     assert_fault(&x.f, EVT(F_TRANSLATION), true, CLASS(TT), x.va, d2, 2);
     g_assert_true(x.f.ttrnw);
     g_assert_false(x.f.rnw);
     /* Mapped read-only at stage 2: table reads still work. */
     pt_map(&x.b2, far, far, 3, (S2_LEAF & ~D_AP(3)) | D_AP(1), NULL);
-    g_assert_true(nest_walk(&x, WR));
+    g_assert_true(nest_walk(&x, ACC_WR));
     /* Mapped without read permission: stage-2 Permission fault, TT. */
     pt_map(&x.b2, far, far, 3, (S2_LEAF & ~D_AP(3)) | D_AP(2), NULL);
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_PERMISSION), true, CLASS(TT), x.va, d2, 3);
     /* S2PTW: a table in Device memory faults only with S2PTW. */
     pt_map(&x.b2, far, far, 3, (S2_LEAF & ~D_S2_MEMATTR(0xf)) |
            D_S2_MEMATTR(1), NULL);
-    g_assert_true(nest_walk(&x, RD));
+    g_assert_true(nest_walk(&x, ACC_RD));
     x.s2.ptw = true;
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_PERMISSION), true, CLASS(TT), x.va, d2, 3);
     x.s2.fwb = true;        /* FWB MemAttr 0b0001: Device as well */
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     pt_map(&x.b2, far, far, 3, (S2_LEAF & ~D_S2_MEMATTR(0xf)) |
            D_S2_MEMATTR(6), NULL);                /* FWB Normal WB */
-    g_assert_true(nest_walk(&x, RD));
+    g_assert_true(nest_walk(&x, ACC_RD));
     tsmmu_free(x.t);
 }
 
@@ -865,7 +866,7 @@ static void test_nested_ttb_fault(void)
 
     nest_init(&x);
     mem_write64(x.t, x.p2[2], 0);                 /* unmap the tables */
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), true, CLASS(TT), x.va,
                  x.b1.root + pt_index(&x.b1, x.va, 0) * 8, 2);
     g_assert_cmpuint(x.t->mem.reads, ==, 2);
@@ -879,7 +880,7 @@ static void test_nested_s2_eabt_tt(void)
 
     nest_init(&x);
     mem_write64(x.t, x.p2[1], ABORT_BASE | D_VALID | D_TABLE);
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_WALK_EABT), true, CLASS(TT), x.va,
                  x.b1.root + pt_index(&x.b1, x.va, 0) * 8, 2);
     g_assert_cmphex(x.f.fetch_addr, ==,
@@ -898,25 +899,25 @@ static void test_nested_s2_fault_in(void)
     x.s2.ptw = true;
     pt_map(&x.b2, x.ipa, NEST_PA, 3, (S2_LEAF & ~D_S2_MEMATTR(0xf)) |
            D_S2_MEMATTR(1), path);
-    g_assert_true(nest_walk(&x, RD));
+    g_assert_true(nest_walk(&x, ACC_RD));
     pt_map(&x.b2, x.ipa, NEST_PA, 3, (S2_LEAF & ~D_AP(3)) | D_AP(1), path);
-    g_assert_true(nest_walk(&x, RD));
+    g_assert_true(nest_walk(&x, ACC_RD));
     g_assert_false(x.r.perm.pw || x.r.perm.uw);
     g_assert_true(x.r.perm.pr && x.r.perm.ur);
-    g_assert_false(nest_walk(&x, WR));
+    g_assert_false(nest_walk(&x, ACC_WR));
     assert_fault(&x.f, EVT(F_PERMISSION), true, CLASS(IN), x.va,
                  x.ipa | 0xabc, 3);
     mem_write64(x.t, path[3], mem_read64(x.t, path[3]) & ~D_AF);
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_ACCESS), true, CLASS(IN), x.va,
                  x.ipa | 0xabc, 3);
     mem_write64(x.t, path[3], 0);
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), true, CLASS(IN), x.va,
                  x.ipa | 0xabc, 3);
     /* An S1 output beyond the 40-bit S2 input range. */
     mem_write64(x.t, x.p1[3], BIT_ULL(40) | S1_LEAF | D_VALID | D_TABLE);
-    g_assert_false(nest_walk(&x, RD));
+    g_assert_false(nest_walk(&x, ACC_RD));
     assert_fault(&x.f, EVT(F_TRANSLATION), true, CLASS(IN), x.va,
                  BIT_ULL(40) | 0xabc, 1);
     tsmmu_free(x.t);
