@@ -160,15 +160,15 @@ if [ ! -f "$kdir/.done" ]; then
     [ -n "$vmlinuz" ] || { echo "error: no vmlinuz in $kpkgs" >&2; exit 1; }
     # QEMU's -kernel takes a raw or gzip-compressed arm64 Image.  Debian's
     # vmlinuz is normally a gzip Image; anything else is decompressed here.
-    case "$(file -b "$vmlinuz")" in
-    *gzip*) gzip -dc "$vmlinuz" >"$kdir.tmp/Image" ;;
-    *Zstandard*) zstd -qdc "$vmlinuz" >"$kdir.tmp/Image" ;;
-    *XZ*) xz -dc "$vmlinuz" >"$kdir.tmp/Image" ;;
+    case "$(od -An -tx1 -N6 "$vmlinuz" | tr -d ' \n')" in
+    1f8b*) gzip -dc "$vmlinuz" >"$kdir.tmp/Image" ;;
+    28b52ffd*) zstd -qdc "$vmlinuz" >"$kdir.tmp/Image" ;;
+    fd377a585a00) xz -dc "$vmlinuz" >"$kdir.tmp/Image" ;;
     *) cp "$vmlinuz" "$kdir.tmp/Image" ;;
     esac
     # An arm64 Image has "ARM\x64" at offset 0x38 (EFI zboot images do not).
     if [ "$(dd if="$kdir.tmp/Image" bs=1 skip=56 count=4 2>/dev/null | od -An -c | tr -d ' ')" != 'ARMd' ]; then
-        echo "error: $vmlinuz is not an arm64 Image ($(file -b "$vmlinuz"))" >&2
+        echo "error: $vmlinuz is not an arm64 Image" >&2
         exit 1
     fi
     config=$(find "$root" -type f -name "config-$kver" | head -n 1)

@@ -27,10 +27,11 @@ init=$top/tests/guest/init
 gcache=$SMMUV3_AUX_CACHE/guest
 mkdir -p "$gcache/debs" "$gcache/initramfs"
 
-# Modules the guest needs if they are not built in: the virtio-blk disk
-# (the virtio PCI transport and the generic PCI host are =y in Debian's
-# arm64 config, but are listed in case a kernel has them as modules).
-wanted="virtio_pci virtio_blk ${GUEST_MODULES:-}"
+# Modules the guest needs if they are not built in, in load order.  In
+# Debian's arm64 config only virtio_blk is a module; the PCI host, the SMMU
+# driver and the virtio PCI transport are =y but are listed in case a
+# kernel has them as modules.
+wanted="pci_host_generic arm_smmu_v3 virtio_pci virtio_blk ${GUEST_MODULES:-}"
 
 log() { printf '  %-6s %s\n' "$1" "$2" >&2; }
 
