@@ -20,7 +20,10 @@
 /* Machine-created instance on -M virt,iommu=smmuv3-aux. */
 #define QSMMU_AUX_VIRT_BASE         0x09050000ULL
 
-/* Guest RAM of -M virt starts at 0x40000000; tables go above 0x48000000. */
+/*
+ * Guest RAM of -M virt starts at 0x40000000; tables go above 0x48000000,
+ * so the machine needs at least 512 MiB (-m 512M).
+ */
 #define QSMMU_AUX_ALLOC_START       0x48000000ULL
 #define QSMMU_AUX_ALLOC_END         0x50000000ULL
 
