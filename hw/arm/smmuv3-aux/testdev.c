@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux-testdev: a PCIe endpoint that issues DMA on request, for
+ * qtests, guest tests and benchmarks of the SMMU.
+ *
+ * The register layout is in include/hw/arm/smmuv3-aux-testdev.h.  DMA goes
+ * through the device's bus-master address space, so it is translated by
+ * whatever IOMMU sits above the device.  Commands run synchronously in the
+ * thread that writes TD_CMD; a burst is timed with the host clock.
+ *
+ * The device has a PASID extended capability and advertises End-End TLP
+ * prefixes in DEVCAP2, which Linux requires before it enables PASID.  Every
+ * DMA goes through smmuv3_aux_testdev_dma(), the one place that will carry
+ * the SSID of TD_PASID to the SMMU once substreams are implemented.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/timer.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "hw/pci/msi.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "system/dma.h"
+#include "hw/arm/smmuv3-aux-testdev.h"
+#include "trace.h"
+
+OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxTestdev, SMMUV3_AUX_TESTDEV)
+
+#define TD_PAGE             4096
+#define TD_PCIE_CAP         0x80
+#define TD_MSI_CAP          0x50
+#define TD_PASID_EXT_CAP    0x100
+
+struct SMMUv3AuxTestdev {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar;
+    uint8_t pasid_width;
+
+    uint32_t status, ctrl, len, pattern, pasid, attrs;
+    uint32_t burst_pages, burst_order;
+    uint64_t src, dst, result, err_addr;
+    uint64_t burst_count, burst_ns, dma_count;
+    uint8_t page[TD_PAGE];
+};
+
+/*
+ * One DMA of at most a page.  Returns false on a bus or translation error.
+ * The attributes carry what the SMMU input needs (privileged, instruction).
+ */
+static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
+                                   void *buf, uint32_t len, bool is_write)
+{
+    MemTxAttrs attrs = {
+        .user = !FIELD_EX32(s->attrs, TD_ATTRS, PRIV),
+        .requester_id = pci_requester_id(PCI_DEVICE(s)),
+    };
+    MemTxResult res;
+
+    s->dma_count++;
+    res = pci_dma_rw(PCI_DEVICE(s), iova, buf, len,
+                     is_write ? DMA_DIRECTION_FROM_DEVICE
+                              : DMA_DIRECTION_TO_DEVICE, attrs);
+    if (res != MEMTX_OK) {
+        s->err_addr = iova;
+        trace_smmuv3_aux_testdev_dma_error(iova, len, is_write, res);
+        return false;
+    }
+    return true;
+}
+
+/* Bytes from iova to the end of its page, capped at len. */
+static uint32_t smmuv3_aux_testdev_chunk(uint64_t iova, uint64_t len)
+{
+    return MIN(len, TD_PAGE - (iova & (TD_PAGE - 1)));
+}
+
+static uint64_t smmuv3_aux_testdev_hash(uint64_t h, const uint8_t *p, size_t n)
+{
+    while (n--) {
+        h = (h ^ *p++) * 0x100000001b3ULL;   /* FNV-1a */
+    }
+    return h;
+}
+
+static bool smmuv3_aux_testdev_read(SMMUv3AuxTestdev *s)
+{
+    uint64_t iova = s->src, left = s->len, h = 0xcbf29ce484222325ULL;
+
+    while (left) {
+        uint32_t n = smmuv3_aux_testdev_chunk(iova, left);
+
+        if (!smmuv3_aux_testdev_dma(s, iova, s->page, n, false)) {
+            return false;
+        }
+        h = smmuv3_aux_testdev_hash(h, s->page, n);
+        iova += n;
+        left -= n;
+    }
+    s->result = h;
+    return true;
+}
+
+/* WRITE and FILL: 32-bit LE words, counting up from PATTERN for WRITE. */
+static bool smmuv3_aux_testdev_write(SMMUv3AuxTestdev *s, bool fill)
+{
+    uint64_t iova = s->dst, left = s->len, off = 0;
+
+    while (left) {
+        uint32_t n = smmuv3_aux_testdev_chunk(iova, left), i;
+
+        for (i = 0; i < n; i++, off++) {
+            uint32_t word = s->pattern + (fill ? 0 : off / 4);
+
+            s->page[i] = word >> (8 * (off % 4));
+        }
+        if (!smmuv3_aux_testdev_dma(s, iova, s->page, n, true)) {
+            return false;
+        }
+        iova += n;
+        left -= n;
+    }
+    return true;
+}
+
+static bool smmuv3_aux_testdev_copy(SMMUv3AuxTestdev *s)
+{
+    uint64_t src = s->src, dst = s->dst, left = s->len;
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    while (left) {
+        uint32_t n = MIN(smmuv3_aux_testdev_chunk(src, left),
+                         smmuv3_aux_testdev_chunk(dst, left));
+
+        if (!smmuv3_aux_testdev_dma(s, src, s->page, n, false) ||
+            !smmuv3_aux_testdev_dma(s, dst, s->page, n, true)) {
+            return false;
+        }
+        h = smmuv3_aux_testdev_hash(h, s->page, n);
+        src += n;
+        dst += n;
+        left -= n;
+    }
+    s->result = h;
+    return true;
+}
+
+/*
+ * Page index of DMA i of a burst.  The Zipf-like order first picks an
+ * octave j of [2^j - 1, 2^(j+1) - 1) uniformly, then a page in it, so that
+ * page k is chosen with probability about 1/k.  The xorshift sequence is
+ * fixed, so every run (and every compared configuration) sees the same
+ * pages.
+ */
+static uint32_t smmuv3_aux_testdev_burst_page(SMMUv3AuxTestdev *s,
+                                              uint64_t i, uint64_t *rng)
+{
+    uint64_t x = *rng, span;
+    unsigned octaves;
+
+    if (!s->burst_order) {
+        return i % s->burst_pages;
+    }
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *rng = x;
+    octaves = 32 - clz32(s->burst_pages);
+    span = 1ULL << ((x >> 32) % octaves);
+    return (span - 1 + (uint32_t)x % span) % s->burst_pages;
+}
+
+static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s)
+{
+    uint64_t i, rng = 0x9e3779b97f4a7c15ULL, h = 0;
+    int64_t start = get_clock();
+
+    for (i = 0; i < s->burst_count; i++) {
+        uint64_t iova = s->src +
+            (uint64_t)smmuv3_aux_testdev_burst_page(s, i, &rng) * TD_PAGE;
+
+        if (!smmuv3_aux_testdev_dma(s, iova, s->page, TD_PAGE, false)) {
+            return false;
+        }
+        h += s->page[0];
+    }
+    s->burst_ns = get_clock() - start;
+    s->result = h;
+    return true;
+}
+
+static bool smmuv3_aux_testdev_check(SMMUv3AuxTestdev *s, uint32_t cmd)
+{
+    if (cmd == SMMUV3_AUX_TD_CMD_BURST) {
+        return s->burst_pages != 0 && s->burst_count != 0;
+    }
+    return s->len != 0 && s->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
+}
+
+static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
+{
+    bool ok;
+
+    trace_smmuv3_aux_testdev_cmd(cmd, s->src, s->dst, s->len);
+    s->err_addr = 0;
+    if (!smmuv3_aux_testdev_check(s, cmd)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: bad arguments "
+                      "for command %u (len %u, burst %" PRIu64 "x%u)\n",
+                      cmd, s->len, s->burst_count, s->burst_pages);
+        ok = false;
+    } else {
+        switch (cmd) {
+        case SMMUV3_AUX_TD_CMD_READ:
+            ok = smmuv3_aux_testdev_read(s);
+            break;
+        case SMMUV3_AUX_TD_CMD_WRITE:
+        case SMMUV3_AUX_TD_CMD_FILL:
+            ok = smmuv3_aux_testdev_write(s, cmd == SMMUV3_AUX_TD_CMD_FILL);
+            break;
+        case SMMUV3_AUX_TD_CMD_COPY:
+            ok = smmuv3_aux_testdev_copy(s);
+            break;
+        case SMMUV3_AUX_TD_CMD_BURST:
+            ok = smmuv3_aux_testdev_burst(s);
+            break;
+        default:
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "smmuv3-aux-testdev: unknown command %u\n", cmd);
+            ok = false;
+        }
+    }
+    s->status = ok ? R_TD_STATUS_DONE_MASK : R_TD_STATUS_ERROR_MASK;
+    if (FIELD_EX32(s->ctrl, TD_CTRL, INTR_EN)) {
+        if (msi_enabled(PCI_DEVICE(s))) {
+            msi_notify(PCI_DEVICE(s), 0);
+        } else {
+            pci_set_irq(PCI_DEVICE(s), 1);
+        }
+    }
+}
+
+static uint64_t smmuv3_aux_testdev_read_reg(void *opaque, hwaddr addr,
+                                            unsigned size)
+{
+    SMMUv3AuxTestdev *s = opaque;
+    uint64_t v;
+
+    switch (addr & ~7ULL) {
+    case A_TD_MAGIC:
+        v = SMMUV3_AUX_TESTDEV_MAGIC | (1ULL << 32);
+        break;
+    case A_TD_CMD:
+        v = (uint64_t)s->status << 32;
+        break;
+    case A_TD_CTRL:
+        v = s->ctrl;
+        break;
+    case A_TD_SRC:
+        v = s->src;
+        break;
+    case A_TD_DST:
+        v = s->dst;
+        break;
+    case A_TD_LEN:
+        v = s->len | ((uint64_t)s->pattern << 32);
+        break;
+    case A_TD_PASID:
+        v = s->pasid | ((uint64_t)s->attrs << 32);
+        break;
+    case A_TD_RESULT:
+        v = s->result;
+        break;
+    case A_TD_ERR_ADDR:
+        v = s->err_addr;
+        break;
+    case A_TD_BURST_COUNT:
+        v = s->burst_count;
+        break;
+    case A_TD_BURST_PAGES:
+        v = s->burst_pages | ((uint64_t)s->burst_order << 32);
+        break;
+    case A_TD_BURST_NS:
+        v = s->burst_ns;
+        break;
+    case A_TD_DMA_COUNT:
+        v = s->dma_count;
+        break;
+    default:
+        return 0;
+    }
+    return size == 8 ? v : (uint32_t)(v >> (8 * (addr & 4)));
+}
+
+/* Write 'size' bytes at byte offset 'shift' of a 64-bit register. */
+static void smmuv3_aux_testdev_deposit(uint64_t *reg, unsigned shift,
+                                       unsigned size, uint64_t val)
+{
+    *reg = deposit64(*reg, shift * 8, size * 8, val);
+}
+
+static void smmuv3_aux_testdev_write_reg(void *opaque, hwaddr addr,
+                                         uint64_t val, unsigned size)
+{
+    SMMUv3AuxTestdev *s = opaque;
+    unsigned shift = addr & 7;
+
+    switch (addr) {
+    case A_TD_CMD:
+        smmuv3_aux_testdev_run(s, val);
+        return;
+    case A_TD_STATUS:
+        s->status &= ~val;
+        pci_set_irq(PCI_DEVICE(s), 0);
+        return;
+    case A_TD_CTRL:
+        s->ctrl = val & R_TD_CTRL_INTR_EN_MASK;
+        return;
+    case A_TD_LEN:
+        s->len = val;
+        if (size == 8) {
+            s->pattern = val >> 32;
+        }
+        return;
+    case A_TD_PATTERN:
+        s->pattern = val;
+        return;
+    case A_TD_PASID:
+        s->pasid = val & (R_TD_PASID_SSID_MASK | R_TD_PASID_SSV_MASK);
+        return;
+    case A_TD_ATTRS:
+        s->attrs = val & (R_TD_ATTRS_PRIV_MASK | R_TD_ATTRS_EXEC_MASK);
+        return;
+    case A_TD_BURST_PAGES:
+        s->burst_pages = val;
+        return;
+    case A_TD_BURST_ORDER:
+        s->burst_order = val & 1;
+        return;
+    }
+    switch (addr & ~7ULL) {
+    case A_TD_SRC:
+        smmuv3_aux_testdev_deposit(&s->src, shift, size, val);
+        return;
+    case A_TD_DST:
+        smmuv3_aux_testdev_deposit(&s->dst, shift, size, val);
+        return;
+    case A_TD_BURST_COUNT:
+        smmuv3_aux_testdev_deposit(&s->burst_count, shift, size, val);
+        return;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: write to read-only "
+                  "or reserved offset 0x%" HWADDR_PRIx "\n", addr);
+}
+
+static const MemoryRegionOps smmuv3_aux_testdev_ops = {
+    .read = smmuv3_aux_testdev_read_reg,
+    .write = smmuv3_aux_testdev_write_reg,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 8 },
+    .impl = { .min_access_size = 4, .max_access_size = 8 },
+};
+
+/* PASID extended capability: width, EXEC and PRIV supported; control RW. */
+static void smmuv3_aux_testdev_init_pasid(SMMUv3AuxTestdev *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint16_t cap = (s->pasid_width << 8) | PCI_PASID_CAP_EXEC |
+                   PCI_PASID_CAP_PRIV;
+
+    pcie_add_capability(pdev, PCI_EXT_CAP_ID_PASID, 1, TD_PASID_EXT_CAP,
+                        PCI_EXT_CAP_PASID_SIZEOF);
+    pci_set_word(pdev->config + TD_PASID_EXT_CAP + PCI_PASID_CAP, cap);
+    pci_set_word(pdev->wmask + TD_PASID_EXT_CAP + PCI_PASID_CTRL,
+                 PCI_PASID_CTRL_ENABLE | PCI_PASID_CTRL_EXEC |
+                 PCI_PASID_CTRL_PRIV);
+}
+
+static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
+{
+    SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(pdev);
+    int ret;
+
+    if (s->pasid_width > 20) {
+        error_setg(errp, "pasid-width must be at most 20");
+        return;
+    }
+    pci_config_set_interrupt_pin(pdev->config, 1);
+    memory_region_init_io(&s->bar, OBJECT(s), &smmuv3_aux_testdev_ops, s,
+                          "smmuv3-aux-testdev-regs",
+                          SMMUV3_AUX_TESTDEV_BAR_SIZE);
+    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
+
+    ret = pcie_endpoint_cap_init(pdev, TD_PCIE_CAP);
+    if (ret < 0) {
+        error_setg(errp, "smmuv3-aux-testdev: cannot add the PCIe capability");
+        return;
+    }
+    /* Linux enables PASID only with End-End TLP prefix support. */
+    pci_long_test_and_set_mask(pdev->config + pdev->exp.exp_cap +
+                               PCI_EXP_DEVCAP2, PCI_EXP_DEVCAP2_EE_PREFIX);
+    if (msi_init(pdev, TD_MSI_CAP, 1, true, false, errp) < 0) {
+        return;
+    }
+    if (s->pasid_width) {
+        smmuv3_aux_testdev_init_pasid(s);
+    }
+}
+
+static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
+{
+    msi_uninit(pdev);
+    pcie_cap_exit(pdev);
+}
+
+static void smmuv3_aux_testdev_reset(DeviceState *dev)
+{
+    SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(dev);
+
+    s->status = s->ctrl = s->len = s->pattern = s->pasid = s->attrs = 0;
+    s->burst_pages = s->burst_order = 0;
+    s->src = s->dst = s->result = s->err_addr = 0;
+    s->burst_count = s->burst_ns = s->dma_count = 0;
+}
+
+static const Property smmuv3_aux_testdev_properties[] = {
+    DEFINE_PROP_UINT8("pasid-width", SMMUv3AuxTestdev, pasid_width, 20),
+};
+
+static const VMStateDescription smmuv3_aux_testdev_vmstate = {
+    .name = TYPE_SMMUV3_AUX_TESTDEV,
+    .unmigratable = 1,
+};
+
+static void smmuv3_aux_testdev_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+
+    pc->realize = smmuv3_aux_testdev_realize;
+    pc->exit = smmuv3_aux_testdev_exit;
+    pc->vendor_id = SMMUV3_AUX_TESTDEV_VENDOR_ID;
+    pc->device_id = SMMUV3_AUX_TESTDEV_DEVICE_ID;
+    pc->class_id = PCI_CLASS_OTHERS;
+    dc->desc = "DMA test device for smmuv3-aux";
+    dc->vmsd = &smmuv3_aux_testdev_vmstate;
+    device_class_set_legacy_reset(dc, smmuv3_aux_testdev_reset);
+    device_class_set_props(dc, smmuv3_aux_testdev_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static const TypeInfo smmuv3_aux_testdev_info = {
+    .name = TYPE_SMMUV3_AUX_TESTDEV,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(SMMUv3AuxTestdev),
+    .class_init = smmuv3_aux_testdev_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void smmuv3_aux_testdev_register(void)
+{
+    type_register_static(&smmuv3_aux_testdev_info);
+}
+
+type_init(smmuv3_aux_testdev_register)

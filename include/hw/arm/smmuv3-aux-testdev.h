@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux-testdev: a PCIe DMA master for testing the SMMU.
+ *
+ * Register layout of BAR0 (4 KiB, 32- and 64-bit little-endian accesses).
+ * Shared by the device model, qtests and the guest test module.
+ *
+ * Software writes SRC/DST/LEN/PATTERN/PASID/ATTRS, then writes CMD.  The
+ * command runs to completion before the CMD write returns; STATUS then has
+ * DONE set, or ERROR with ERR_ADDR holding the first IOVA that faulted.
+ * Each command also raises the interrupt (MSI when enabled, else INTx)
+ * when INTR_EN is set; writing STATUS clears DONE/ERROR (write 1 to clear)
+ * and deasserts INTx.
+ */
+#ifndef HW_ARM_SMMUV3_AUX_TESTDEV_H
+#define HW_ARM_SMMUV3_AUX_TESTDEV_H
+
+#include "hw/registerfields.h"
+
+#define TYPE_SMMUV3_AUX_TESTDEV "smmuv3-aux-testdev"
+
+#define SMMUV3_AUX_TESTDEV_VENDOR_ID    0x1b36  /* Red Hat, QEMU devices */
+#define SMMUV3_AUX_TESTDEV_DEVICE_ID    0x00f5
+#define SMMUV3_AUX_TESTDEV_MAGIC        0x534d4d55  /* "SMMU" */
+#define SMMUV3_AUX_TESTDEV_BAR_SIZE     0x1000
+/* Largest LEN of one command; bigger requests fail with ERROR. */
+#define SMMUV3_AUX_TESTDEV_MAX_LEN      (1u << 24)
+
+REG32(TD_MAGIC, 0x00)
+REG32(TD_VERSION, 0x04)
+REG32(TD_CMD, 0x08)
+REG32(TD_STATUS, 0x0c)
+    FIELD(TD_STATUS, DONE, 0, 1)
+    FIELD(TD_STATUS, ERROR, 1, 1)
+REG32(TD_CTRL, 0x10)
+    FIELD(TD_CTRL, INTR_EN, 0, 1)
+REG64(TD_SRC, 0x18)
+REG64(TD_DST, 0x20)
+REG32(TD_LEN, 0x28)
+REG32(TD_PATTERN, 0x2c)
+/* Substream: SSV in bit 31, SSID in [19:0] (carried once the SMMU takes it) */
+REG32(TD_PASID, 0x30)
+    FIELD(TD_PASID, SSID, 0, 20)
+    FIELD(TD_PASID, SSV, 31, 1)
+REG32(TD_ATTRS, 0x34)
+    FIELD(TD_ATTRS, PRIV, 0, 1)
+    FIELD(TD_ATTRS, EXEC, 1, 1)
+/* Result of the last READ/COPY: 64-bit FNV-1a hash of the bytes read */
+REG64(TD_RESULT, 0x38)
+REG64(TD_ERR_ADDR, 0x40)
+/* BURST: COUNT reads of 4 KiB, page i % PAGES of the set starting at SRC */
+REG64(TD_BURST_COUNT, 0x48)
+REG32(TD_BURST_PAGES, 0x50)
+REG32(TD_BURST_ORDER, 0x54)     /* 0 sequential, 1 Zipf-like */
+REG64(TD_BURST_NS, 0x58)        /* host nanoseconds the last burst took */
+REG64(TD_DMA_COUNT, 0x60)       /* DMAs issued since reset */
+
+enum {
+    SMMUV3_AUX_TD_CMD_READ = 1,   /* read LEN bytes at SRC, hash into RESULT */
+    /* write LEN bytes at DST: 32-bit LE words PATTERN, PATTERN+1, ... */
+    SMMUV3_AUX_TD_CMD_WRITE = 2,
+    SMMUV3_AUX_TD_CMD_COPY = 3,   /* copy LEN bytes from SRC to DST */
+    SMMUV3_AUX_TD_CMD_BURST = 4,  /* timed burst of 4 KiB reads */
+    SMMUV3_AUX_TD_CMD_FILL = 5,   /* write LEN bytes of PATTERN repeated */
+};
+
+#endif
