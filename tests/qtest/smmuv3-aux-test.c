@@ -1210,6 +1210,125 @@ static void test_prop_invalid(void)
     }
 }
 
+/*
+ * ---- ACPI: the IORT describes the SMMU like arm-smmuv3's, so ACPI guests
+ * find it: an SMMUv3 node (type 4) at the MMIO base with the board's GSIVs,
+ * and the root complex's IDs mapped through it.
+ */
+#define VIRT_FW_CFG_BASE    0x09020000
+#define ARM_SPI_BASE_GSIV   32
+#define VIRT_SMMU_SPI       74
+
+/*
+ * virt's fw_cfg is MMIO with the data register at +0 and a big-endian
+ * selector at +8 (not the layout libqos's mm_fw_cfg expects).  Data reads
+ * return the file's bytes in order.
+ */
+static void fw_cfg_read(QTestState *qts, uint16_t key, uint8_t *buf,
+                        size_t len)
+{
+    size_t i;
+
+    qtest_writew(qts, VIRT_FW_CFG_BASE + 8, bswap16(key));
+    for (i = 0; i + 8 <= len; i += 8) {
+        stq_le_p(buf + i, qtest_readq(qts, VIRT_FW_CFG_BASE));
+    }
+    for (; i < len; i++) {
+        buf[i] = qtest_readb(qts, VIRT_FW_CFG_BASE);
+    }
+}
+
+/* The contents of fw_cfg file @name, or NULL. */
+static uint8_t *fw_cfg_file(QTestState *qts, const char *name, size_t *len)
+{
+    uint8_t hdr[4];
+    g_autofree uint8_t *dir = NULL;
+    uint32_t n, i;
+
+    fw_cfg_read(qts, 0x19 /* FW_CFG_FILE_DIR */, hdr, sizeof(hdr));
+    n = ldl_be_p(hdr);
+    dir = g_malloc(4 + n * 64);
+    fw_cfg_read(qts, 0x19, dir, 4 + n * 64);
+    for (i = 0; i < n; i++) {
+        /* struct FWCfgFile: be32 size, be16 select, reserved, name[56] */
+        const uint8_t *ent = dir + 4 + i * 64;
+
+        if (!strncmp((const char *)ent + 8, name, 56)) {
+            uint8_t *buf;
+
+            *len = ldl_be_p(ent);
+            buf = g_malloc(*len);
+            fw_cfg_read(qts, lduw_be_p(ent + 4), buf, *len);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static const uint8_t *find_table(const uint8_t *blob, size_t len,
+                                 const char *sig, uint32_t *tlen)
+{
+    size_t off = 0;
+
+    /* The blob is the tables back to back, each with a 36-byte header. */
+    while (off + 36 <= len) {
+        uint32_t l = ldl_le_p(blob + off + 4);
+
+        if (l < 36 || off + l > len) {
+            break;
+        }
+        if (!memcmp(blob + off, sig, 4)) {
+            *tlen = l;
+            return blob + off;
+        }
+        off += l;
+    }
+    return NULL;
+}
+
+static void test_acpi_iort(void)
+{
+    QTestState *qts = qtest_init(MACHINE_ARGS);
+    size_t len = 0;
+    g_autofree uint8_t *blob = fw_cfg_file(qts, "etc/acpi/tables", &len);
+    const uint8_t *iort, *node, *smmu = NULL;
+    uint32_t tlen, nnodes, i, off;
+    bool rc_to_smmu = false;
+
+    g_assert_nonnull(blob);
+    iort = find_table(blob, len, "IORT", &tlen);
+    g_assert_nonnull(iort);
+    nnodes = ldl_le_p(iort + 36);
+    off = ldl_le_p(iort + 40);
+    for (i = 0; i < nnodes && off + 16 <= tlen; i++) {
+        node = iort + off;
+        if (node[0] == 4) {                         /* SMMUv3 */
+            smmu = node;
+            g_assert_cmphex(ldq_le_p(node + 16), ==, QSMMU_AUX_VIRT_BASE);
+            /* COHACC override, as dma-coherent in the DT */
+            g_assert_cmphex(ldl_le_p(node + 24) & 1, ==, 1);
+            /* GSIVs: event, PRI, GERR, Sync */
+            g_assert_cmpuint(ldl_le_p(node + 44), ==,
+                             ARM_SPI_BASE_GSIV + VIRT_SMMU_SPI);
+            g_assert_cmpuint(ldl_le_p(node + 52), ==,
+                             ARM_SPI_BASE_GSIV + VIRT_SMMU_SPI + 3);
+        } else if (node[0] == 2 && smmu) {          /* root complex */
+            uint32_t n = ldl_le_p(node + 8), ref = ldl_le_p(node + 12), j;
+
+            for (j = 0; j < n; j++) {
+                /* ID mapping (20 bytes): output reference at +12 */
+                if (ldl_le_p(node + ref + j * 20 + 12) == smmu - iort) {
+                    rc_to_smmu = true;
+                }
+            }
+        }
+        off += lduw_le_p(node + 1);
+    }
+    g_assert_nonnull(smmu);
+    g_assert_true(rc_to_smmu);
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1241,6 +1360,7 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &prop_cases[i], test_prop);
     }
     qtest_add_func("/smmuv3-aux/props/invalid", test_prop_invalid);
+    qtest_add_func("/smmuv3-aux/board/acpi-iort", test_acpi_iort);
 
     return g_test_run();
 }
