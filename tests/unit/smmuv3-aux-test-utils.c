@@ -302,8 +302,11 @@ SMMUv3AuxSTE ste_make(unsigned config)
     ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, V, 1);
     ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, config);
     if (config & 2) {
+        /* A valid 4K stage 2 for a 44-bit IPA, starting at level 0. */
         ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2AA64, 1);
         ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2T0SZ, 20);
+        ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2SL0, 2);
+        ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2PS, SMMUV3_AUX_OAS_44);
     }
     return ste;
 }
@@ -363,4 +366,165 @@ SMMUv3AuxResult tsmmu_translate(TestSMMU *t, uint32_t sid, uint64_t iova,
     };
 
     return smmuv3_aux_translate(&t->e, &txn, out);
+}
+
+void assert_event_rec(TestSMMU *t, uint32_t idx, uint64_t qw0, uint64_t qw1,
+                      uint64_t qw2, uint64_t qw3)
+{
+    SMMUv3AuxEvtRecord rec;
+
+    tsmmu_event(t, idx, &rec);
+    g_assert_cmphex(rec.qw[0], ==, qw0);
+    g_assert_cmphex(rec.qw[1], ==, qw1);
+    g_assert_cmphex(rec.qw[2], ==, qw2);
+    g_assert_cmphex(rec.qw[3], ==, qw3);
+}
+
+unsigned tsmmu_n_events(TestSMMU *t)
+{
+    uint32_t prod = reg_r32(t, A_EVENTQ_PROD) & 0x1f;
+    uint32_t cons = reg_r32(t, A_EVENTQ_CONS) & 0x1f;
+
+    return (prod - cons) & 0x1f;
+}
+
+void tsmmu_consume_events(TestSMMU *t)
+{
+    reg_w32(t, A_EVENTQ_CONS, reg_r32(t, A_EVENTQ_PROD) & 0x1f);
+}
+
+/* ---- Context descriptors ---------------------------------------------- */
+
+static unsigned oas_enc(const TestSMMU *t)
+{
+    return FIELD_EX32(t->e.regs.idr[5], IDR5, OAS);
+}
+
+SMMUv3AuxCD cd_make_linux(const TestSMMU *t, uint64_t ttb0, uint16_t asid)
+{
+    SMMUv3AuxCD cd = { { 0 } };
+    uint64_t c0 = 0;
+
+    c0 = FIELD_DP64(c0, CD_0, T0SZ, 16);
+    c0 = FIELD_DP64(c0, CD_0, TG0, SMMUV3_AUX_CD_TG0_4K);
+    c0 = FIELD_DP64(c0, CD_0, IR0, 1);
+    c0 = FIELD_DP64(c0, CD_0, OR0, 1);
+    c0 = FIELD_DP64(c0, CD_0, SH0, 3);
+    c0 = FIELD_DP64(c0, CD_0, EPD1, 1);
+    c0 = FIELD_DP64(c0, CD_0, V, 1);
+    c0 = FIELD_DP64(c0, CD_0, IPS, oas_enc(t));
+    c0 = FIELD_DP64(c0, CD_0, AA64, 1);
+    c0 = FIELD_DP64(c0, CD_0, R, 1);
+    c0 = FIELD_DP64(c0, CD_0, A, 1);
+    c0 = FIELD_DP64(c0, CD_0, ASET, 1);
+    c0 = FIELD_DP64(c0, CD_0, ASID, asid);
+    cd.qw[0] = c0;
+    cd.qw[1] = ttb0 & R_CD_1_TTB0_MASK;
+    cd.qw[3] = TEST_MAIR_LINUX;
+    return cd;
+}
+
+void cd_write(TestSMMU *t, uint64_t pa, const SMMUv3AuxCD *cd)
+{
+    for (int i = 0; i < 8; i++) {
+        mem_write64(t, pa + i * 8, cd->qw[i]);
+    }
+}
+
+SMMUv3AuxSTE ste_make_s1(uint64_t cd_addr)
+{
+    SMMUv3AuxSTE ste = ste_make(SMMUV3_AUX_STE_CONFIG_S1);
+
+    ste.qw[0] |= cd_addr & R_STE_0_S1CONTEXTPTR_MASK;
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, S1DSS, 2);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, S1CIR, 1);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, S1COR, 1);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, S1CSH, 3);
+    return ste;
+}
+
+void ste_set_s2_linux(const TestSMMU *t, SMMUv3AuxSTE *ste, uint64_t s2ttb,
+                      uint16_t vmid)
+{
+    unsigned oas = smmuv3_aux_ptw_ps_bits(oas_enc(t));
+    uint64_t q2 = 0;
+
+    q2 = FIELD_DP64(q2, STE_2, S2VMID, vmid);
+    q2 = FIELD_DP64(q2, STE_2, S2T0SZ, 64 - oas);
+    /* 4K: SL0 2 starts at level 0, 1 at level 1 (no concatenation). */
+    q2 = FIELD_DP64(q2, STE_2, S2SL0, oas > 39 ? 2 : 1);
+    q2 = FIELD_DP64(q2, STE_2, S2IR0, 1);
+    q2 = FIELD_DP64(q2, STE_2, S2OR0, 1);
+    q2 = FIELD_DP64(q2, STE_2, S2SH0, 3);
+    q2 = FIELD_DP64(q2, STE_2, S2TG, SMMUV3_AUX_STE_S2TG_4K);
+    q2 = FIELD_DP64(q2, STE_2, S2PS, oas_enc(t));
+    q2 = FIELD_DP64(q2, STE_2, S2AA64, 1);
+    q2 = FIELD_DP64(q2, STE_2, S2PTW, 1);
+    q2 = FIELD_DP64(q2, STE_2, S2R, 1);
+    ste->qw[2] = q2;
+    ste->qw[3] = s2ttb & R_STE_3_S2TTB_MASK;
+}
+
+/* ---- Translation tables ------------------------------------------------ */
+
+void tpt_pool_init(TestSMMU *t, uint64_t pool)
+{
+    t->pt_next = pool;
+}
+
+uint64_t tpt_alloc(TestSMMU *t)
+{
+    uint64_t pa = t->pt_next;
+    uint8_t zero[4096] = { 0 };
+
+    g_assert_cmphex(pa, !=, 0);
+    t->pt_next += 4096;
+    mem_write(t, pa, zero, sizeof(zero));
+    return pa;
+}
+
+static int tpt_start_level(unsigned inputsize)
+{
+    return 3 - (inputsize - 1 - 12) / 9;
+}
+
+static uint64_t tpt_index(uint64_t va, int level)
+{
+    return (va >> (12 + 9 * (3 - level))) & 0x1ff;
+}
+
+/* Walk to the table holding level's entry, creating tables on the way. */
+static uint64_t tpt_table(TestSMMU *t, uint64_t root, unsigned inputsize,
+                         uint64_t va, int level, bool create)
+{
+    uint64_t table = root;
+
+    for (int l = tpt_start_level(inputsize); l < level; l++) {
+        uint64_t addr = table + tpt_index(va, l) * 8;
+        uint64_t desc = mem_read64(t, addr);
+
+        if (!(desc & 1)) {
+            g_assert_true(create);
+            desc = tpt_alloc(t) | 3;
+            mem_write64(t, addr, desc);
+        }
+        table = desc & 0xfffffffff000ULL;
+    }
+    return table;
+}
+
+void tpt_map(TestSMMU *t, uint64_t root, unsigned inputsize, uint64_t va,
+            uint64_t pa, uint64_t attrs, int leaf_level)
+{
+    uint64_t table = tpt_table(t, root, inputsize, va, leaf_level, true);
+
+    mem_write64(t, table + tpt_index(va, leaf_level) * 8,
+                pa | attrs | (leaf_level == 3 ? 3 : 1));
+}
+
+uint64_t tpt_desc_addr(TestSMMU *t, uint64_t root, unsigned inputsize,
+                      uint64_t va, int level)
+{
+    return tpt_table(t, root, inputsize, va, level, false) +
+           tpt_index(va, level) * 8;
 }

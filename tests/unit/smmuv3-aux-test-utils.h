@@ -24,6 +24,7 @@ typedef struct TestSMMU {
     FakeMem mem;
     SMMUv3AuxParams params;
     SMMUv3AuxEngine e;
+    uint64_t pt_next;           /* bump allocator for page-table pages */
 } TestSMMU;
 
 extern const SMMUv3AuxEngineOps fakemem_ops;
@@ -78,8 +79,53 @@ uint64_t l1std_make(uint64_t l2ptr, unsigned span);
 /* SMMUEN | CMDQEN | EVENTQEN with RECINVSID, and a 2^4-entry EVTQ. */
 void tsmmu_enable_all(TestSMMU *t, uint64_t cmdq_base, uint64_t evtq_base);
 
+/* Context descriptors, as Linux writes them for a paging domain (3.3) */
+#define TEST_MAIR_LINUX     0xf404ff44ULL
+/* T0SZ 16, TG0 4K, WBWA IS walks, EPD1, IPS = OAS, AA64, R, A, ASET. */
+SMMUv3AuxCD cd_make_linux(const TestSMMU *t, uint64_t ttb0, uint16_t asid);
+void cd_write(TestSMMU *t, uint64_t pa, const SMMUv3AuxCD *cd);
+/* Stage-1 STE pointing at one CD (S1ContextPtr). */
+SMMUv3AuxSTE ste_make_s1(uint64_t cd_addr);
+/* Stage-2 fields as Linux sets them: 4K, S2T0SZ = 64 - OAS, S2R, S2PTW. */
+void ste_set_s2_linux(const TestSMMU *t, SMMUv3AuxSTE *ste, uint64_t s2ttb,
+                      uint16_t vmid);
+
+/* 4K-granule translation tables, pages allocated from pool upwards. */
+#define PTE_AF          (1ULL << 10)
+#define PTE_NG          (1ULL << 11)
+#define PTE_SH_IS       (3ULL << 8)
+#define PTE_AP_UNPRIV   (1ULL << 6)     /* stage 1 AP[1] */
+#define PTE_AP_RDONLY   (1ULL << 7)     /* stage 1 AP[2] */
+#define PTE_S2AP_R      (1ULL << 6)
+#define PTE_S2AP_W      (1ULL << 7)
+/* io-pgtable leaves: stage 1 cacheable RW page, stage 2 RW normal WB. */
+#define PTE_S1_LINUX    (PTE_AF | PTE_NG | PTE_SH_IS | PTE_AP_UNPRIV | \
+                         (1ULL << 2))
+#define PTE_S2_LINUX    (PTE_AF | PTE_SH_IS | PTE_S2AP_R | PTE_S2AP_W | \
+                         (0xfULL << 2))
+void tpt_pool_init(TestSMMU *t, uint64_t pool);
+uint64_t tpt_alloc(TestSMMU *t);
+/*
+ * Map va -> pa at leaf_level (3: page, 2/1: block) in the 4K table with
+ * root root covering inputsize bits (start level derived from it, no
+ * concatenation); attrs are the leaf's attribute bits.
+ */
+void tpt_map(TestSMMU *t, uint64_t root, unsigned inputsize, uint64_t va,
+            uint64_t pa, uint64_t attrs, int leaf_level);
+/* Address of the descriptor that maps va at level (after tpt_map). */
+uint64_t tpt_desc_addr(TestSMMU *t, uint64_t root, unsigned inputsize,
+                      uint64_t va, int level);
+
+/* Number of records between EVENTQ_CONS and PROD of a 2^4 EVTQ. */
+unsigned tsmmu_n_events(TestSMMU *t);
+/* Consume all records: EVENTQ_CONS = PROD. */
+void tsmmu_consume_events(TestSMMU *t);
+
 /* Translate helper */
 SMMUv3AuxResult tsmmu_translate(TestSMMU *t, uint32_t sid, uint64_t iova,
                                 bool is_write, SMMUv3AuxTxnOut *out);
+/* Exactly these four qwords were recorded at EVTQ index idx. */
+void assert_event_rec(TestSMMU *t, uint32_t idx, uint64_t qw0, uint64_t qw1,
+                      uint64_t qw2, uint64_t qw3);
 
 #endif

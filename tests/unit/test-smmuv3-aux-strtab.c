@@ -84,46 +84,113 @@ static void test_gbpa_abort(void)
 typedef struct SteCase {
     const char *name;
     unsigned config;
-    uint64_t qw[3];         /* OR-ed into the STE built by ste_make() */
+    uint64_t qw[4];         /* OR-ed into the STE built by ste_make() */
+    uint64_t clr2;          /* cleared from qword 2 first */
     bool clear_v;
-    int params;             /* 0 default, 1 no stage 1, 2 no stage 2 */
+    int params;             /* a STE_P_* variation of the defaults */
     SMMUv3AuxResult result;
     unsigned event;         /* 0: none */
 } SteCase;
 
+enum {
+    STE_P_DEFAULT, STE_P_NO_S1, STE_P_NO_S2, STE_P_HYP, STE_P_VMID8,
+    STE_P_NO_16K,
+};
+
 #define OKR     SMMUV3_AUX_TXN_OK
 #define ABT     SMMUV3_AUX_TXN_ABORT
 #define BAD_STE SMMUV3_AUX_EVT_C_BAD_STE
+/* A valid stage-1 STE whose S1ContextPtr (0) finds an all-zero CD. */
+#define BAD_CD  SMMUV3_AUX_EVT_C_BAD_CD
+#define S2(f, v) ((uint64_t)(v) << R_STE_2_##f##_SHIFT)
 
 static const SteCase ste_cases[] = {
-    { "abort", 0, { 0 }, false, 0, ABT, 0 },
+    { "abort", 0, { 0 }, 0, false, 0, ABT, 0 },
     /* Abort ignores every other field. */
-    { "abort-junk", 0, { 0xfffffffffffffff0ULL, ~0ULL, ~0ULL }, false, 0,
+    { "abort-junk", 0, { 0xfffffffffffffff0ULL, ~0ULL, ~0ULL }, 0, false, 0,
       ABT, 0 },
-    { "bypass", 4, { 0 }, false, 0, OKR, 0 },
-    { "bypass-junk", 4, { 0xfffffffffffffff0ULL, ~0ULL, ~0ULL }, false, 0,
+    { "bypass", 4, { 0 }, 0, false, 0, OKR, 0 },
+    { "bypass-junk", 4, { 0xfffffffffffffff0ULL, ~0ULL, ~0ULL }, 0, false, 0,
       OKR, 0 },
-    /* Valid translating STEs: not implemented yet, aborted silently. */
-    { "s1", 5, { 0 }, false, 0, ABT, 0 },
-    { "s2", 6, { 0 }, false, 0, ABT, 0 },
-    { "nested", 7, { 0 }, false, 0, ABT, 0 },
-    { "invalid", 4, { 0 }, true, 0, ABT, BAD_STE },
-    { "invalid-abort", 0, { 0 }, true, 0, ABT, BAD_STE },
-    { "config-1", 1, { 0 }, false, 0, ABT, BAD_STE },
-    { "config-2", 2, { 0 }, false, 0, ABT, BAD_STE },
-    { "config-3", 3, { 0 }, false, 0, ABT, BAD_STE },
-    { "s1-unsupported", 5, { 0 }, false, 1, ABT, BAD_STE },
-    { "nested-no-s1", 7, { 0 }, false, 1, ABT, BAD_STE },
-    { "s2-unsupported", 6, { 0 }, false, 2, ABT, BAD_STE },
-    { "nested-no-s2", 7, { 0 }, false, 2, ABT, BAD_STE },
-    { "s1-cdmax", 5, { 1ULL << 59 }, false, 0, ABT, BAD_STE },
-    { "s1-strw-el3", 5, { 0, 1ULL << 30 }, false, 0, ABT, BAD_STE },
-    { "s1-strw-el2-nohyp", 5, { 0, 2ULL << 30 }, false, 0, ABT, BAD_STE },
-    { "s1-strw-reserved", 5, { 0, 3ULL << 30 }, false, 0, ABT, BAD_STE },
-    { "s1-fmt-ignored", 5, { 3ULL << 4 }, false, 0, ABT, 0 },
-    { "s2-tg-reserved", 6, { 0, 0, 3ULL << 46 }, false, 0, ABT, BAD_STE },
-    { "s2-be", 6, { 0, 0, 1ULL << 52 }, false, 0, ABT, BAD_STE },
+    /*
+     * Valid STEs, empty tables: the CD is invalid, or stage 2 faults with
+     * S2R = 0 (silently).
+     */
+    { "s1", 5, { 0 }, 0, false, 0, ABT, BAD_CD },
+    { "s2", 6, { 0 }, 0, false, 0, ABT, 0 },
+    { "nested", 7, { 0 }, 0, false, 0, ABT, 0 },
+    { "invalid", 4, { 0 }, 0, true, 0, ABT, BAD_STE },
+    { "invalid-abort", 0, { 0 }, 0, true, 0, ABT, BAD_STE },
+    /* 5.2 says these behave as 0b000; see smmuv3_aux_ste_check(). */
+    { "config-1", 1, { 0 }, 0, false, 0, ABT, BAD_STE },
+    { "config-2", 2, { 0 }, 0, false, 0, ABT, BAD_STE },
+    { "config-3", 3, { 0 }, 0, false, 0, ABT, BAD_STE },
+    { "s1-unsupported", 5, { 0 }, 0, false, STE_P_NO_S1, ABT, BAD_STE },
+    { "nested-no-s1", 7, { 0 }, 0, false, STE_P_NO_S1, ABT, BAD_STE },
+    { "s2-unsupported", 6, { 0 }, 0, false, STE_P_NO_S2, ABT, BAD_STE },
+    { "nested-no-s2", 7, { 0 }, 0, false, STE_P_NO_S2, ABT, BAD_STE },
+    /* SSIDSIZE == 0: S1CDMax and S1Fmt are IGNORED (5.2). */
+    { "s1-cdmax-ignored", 5, { 1ULL << 59 }, 0, false, 0, ABT, BAD_CD },
+    { "s1-fmt-ignored", 5, { 3ULL << 4 }, 0, false, 0, ABT, BAD_CD },
+    /* IDR0.HYP == 0: STRW is RES0, so any value is ignored (5.2 STRW). */
+    { "s1-strw-el3-nohyp", 5, { 0, 1ULL << 30 }, 0, false, 0, ABT, BAD_CD },
+    { "s1-strw-el2-nohyp", 5, { 0, 2ULL << 30 }, 0, false, 0, ABT, BAD_CD },
+    { "s1-strw-3-nohyp", 5, { 0, 3ULL << 30 }, 0, false, 0, ABT, BAD_CD },
+    { "s1-strw-el2-hyp", 5, { 0, 2ULL << 30 }, 0, false, STE_P_HYP, ABT,
+      BAD_CD },
+    { "s1-strw-el3-hyp", 5, { 0, 1ULL << 30 }, 0, false, STE_P_HYP, ABT,
+      BAD_STE },
+    { "s1-strw-3-hyp", 5, { 0, 3ULL << 30 }, 0, false, STE_P_HYP, ABT,
+      BAD_STE },
+    /* Stage 2 enabled: STRW IGNORED. */
+    { "nested-strw-el3-hyp", 7, { 0, 1ULL << 30 }, 0, false, STE_P_HYP, ABT,
+      0 },
+    { "s1-stalld", 5, { 0, 1ULL << 27 }, 0, false, 0, ABT, BAD_STE },
+    { "s1-ctxptr-above-oas", 5, { 1ULL << 44 }, 0, false, 0, ABT, BAD_STE },
+    { "s1-ctxptr-in-oas", 5, { 1ULL << 43 }, 0, false, 0, ABT, BAD_CD },
+    { "s2-tg-reserved", 6, { 0, 0, S2(S2TG, 3) }, 0, false, 0, ABT,
+      BAD_STE },
+    { "s2-tg-16k-unsupported", 6, { 0, 0, S2(S2TG, 2) }, 0, false,
+      STE_P_NO_16K, ABT, BAD_STE },
+    { "s2-be", 6, { 0, 0, S2(S2ENDI, 1) }, 0, false, 0, ABT, BAD_STE },
+    { "s2-stall", 6, { 0, 0, S2(S2S, 1) }, 0, false, 0, ABT, BAD_STE },
+    { "s2-ha-no-httu", 6, { 0, 0, S2(S2HA, 1) }, 0, false, 0, ABT, BAD_STE },
+    { "s2-hd-no-httu", 6, { 0, 0, S2(S2HD, 1) }, 0, false, 0, ABT, BAD_STE },
+    /* OAS 44 = IAS: S2T0SZ >= 20; <= 39. */
+    { "s2-t0sz-19", 6, { 0, 0, S2(S2T0SZ, 19) }, S2(S2T0SZ, 0x3f), false, 0,
+      ABT, BAD_STE },
+    { "s2-t0sz-40", 6, { 0, 0, S2(S2T0SZ, 40) | S2(S2SL0, 1) },
+      S2(S2T0SZ, 0x3f) | S2(S2SL0, 3), false, 0, ABT, BAD_STE },
+    /* 44-bit IPA starting at level 1 would need 32 concatenated tables. */
+    { "s2-sl0-inconsistent", 6, { 0, 0, S2(S2SL0, 1) }, S2(S2SL0, 3), false,
+      0, ABT, BAD_STE },
+    { "s2-sl0-3", 6, { 0, 0, S2(S2SL0, 3) }, 0, false, 0, ABT, BAD_STE },
+    { "s2-ttb-above-ps", 6, { 0, 0, 0, 1ULL << 44 }, 0, false, 0, ABT,
+      BAD_STE },
+    /* S2PS 0b111 is Reserved, behaves as 48 bits and is capped by OAS. */
+    { "s2-ps-reserved", 6, { 0, 0, S2(S2PS, 7) }, 0, false, 0, ABT, 0 },
+    { "s2-vmid16", 6, { 0, 0, S2(S2VMID, 0x100) }, 0, false, STE_P_VMID8,
+      ABT, BAD_STE },
+    { "s2-vmid8", 6, { 0, 0, S2(S2VMID, 0xff) }, 0, false, STE_P_VMID8,
+      ABT, 0 },
+    /* S2VMID tags EL1 stage-1-only translations too (5.2.2). */
+    { "s1-vmid16", 5, { 0, 0, S2(S2VMID, 0x100) }, 0, false, STE_P_VMID8,
+      ABT, BAD_STE },
+    { "bypass-vmid16", 4, { 0, 0, S2(S2VMID, 0x100) }, 0, false,
+      STE_P_VMID8, OKR, 0 },
+    /* IDR0.ATS == 0: EATS is IGNORED. */
+    { "s2-eats", 6, { 0, 3ULL << 28 }, 0, false, 0, ABT, 0 },
 };
+
+static void ste_case_params(int v, SMMUv3AuxParams *p)
+{
+    smmuv3_aux_params_set_defaults(p);
+    p->s1p = v != STE_P_NO_S1;
+    p->s2p = v != STE_P_NO_S2;
+    p->hyp = v == STE_P_HYP;
+    p->vmid16 = v != STE_P_VMID8;
+    p->gran16k = v != STE_P_NO_16K;
+}
 
 static void test_ste(const void *opaque)
 {
@@ -134,11 +201,10 @@ static void test_ste(const void *opaque)
     TestSMMU *t;
     uint32_t sid = 5;
 
-    smmuv3_aux_params_set_defaults(&p);
-    p.s1p = c->params != 1;
-    p.s2p = c->params != 2;
+    ste_case_params(c->params, &p);
     t = strtab_new(&p, 4);
-    for (int i = 0; i < 3; i++) {
+    ste.qw[2] &= ~c->clr2;
+    for (int i = 0; i < 4; i++) {
         ste.qw[i] |= c->qw[i];
     }
     if (c->clear_v) {

@@ -9,6 +9,7 @@
 
 #include "qemu/log.h"
 #include "engine.h"
+#include "ptw.h"
 #include "trace.h"
 
 /*
@@ -128,7 +129,16 @@ typedef struct SMMUv3AuxEvent {
     uint64_t input_addr;
     uint64_t fetch_addr;        /* F_*_FETCH, F_WALK_EABT */
     uint64_t ipa;               /* stage 2 faults */
+    /*
+     * The producer may merge this record into the previous one (7.3.1):
+     * set for the events that precede the STE, or when STE.MEV == 1.
+     */
+    bool merge;
 } SMMUv3AuxEvent;
+
+/* An event carrying the transaction's SID, SSID, RnW, InD, PnU, address. */
+void smmuv3_aux_event_init(SMMUv3AuxEvent *ev, SMMUv3AuxEventId id,
+                           const SMMUv3AuxTxn *txn);
 
 /* Encode into CPU-order qwords (the producer converts to LE). */
 void smmuv3_aux_evt_encode(const SMMUv3AuxEvent *ev, SMMUv3AuxEvtRecord *rec);
@@ -157,6 +167,112 @@ bool smmuv3_aux_ste_fetch(SMMUv3AuxEngine *e, uint32_t sid,
 /* NULL if the STE is usable, else why it is ILLEGAL (C_BAD_STE). */
 const char *smmuv3_aux_ste_check(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste);
 
+/* ---- Decoded configuration (strtab.c, cd.c) ------------------------- */
+
+typedef enum SMMUv3AuxCfgKind {
+    SMMUV3_AUX_CFG_ABORT,       /* STE.Config 0b000: terminate, no event */
+    SMMUV3_AUX_CFG_BYPASS,      /* STE.Config 0b100 */
+    SMMUV3_AUX_CFG_S1,          /* 0b101 */
+    SMMUV3_AUX_CFG_S2,          /* 0b110 */
+    SMMUV3_AUX_CFG_NESTED,      /* 0b111 */
+} SMMUv3AuxCfgKind;
+
+/*
+ * Translation regime a TLB entry belongs to (the StreamWorld of 5.2 STRW,
+ * Non-secure only).  It decides which tags are meaningful:
+ *  NS_EL1:     stage 1 entries tagged {VMID, ASID} (ASID only if nG),
+ *              stage 2 entries {VMID}; VMID is S2VMID even for stage-1-only
+ *              STEs when stage 2 is implemented (IgnoreSTES2VMID, 5.2.2);
+ *  EL2:        no ASID, no VMID (CD.ASID is IGNORED, 5.4.1);
+ *  EL2_E2H:    {ASID} only.
+ */
+typedef enum SMMUv3AuxRegime {
+    SMMUV3_AUX_REGIME_NONE = 0, /* abort, bypass: nothing to cache */
+    SMMUV3_AUX_REGIME_NS_EL1 = 1,
+    SMMUV3_AUX_REGIME_EL2 = 2,
+    SMMUV3_AUX_REGIME_EL2_E2H = 3,
+} SMMUv3AuxRegime;
+
+/*
+ * Everything translation needs for one (StreamID, SubstreamID), decoded
+ * and validated from the STE and CD.  A plain value with no pointers, so
+ * a configuration cache can keep copies of it.
+ */
+typedef struct SMMUv3AuxCfg {
+    SMMUv3AuxCfgKind kind;
+    SMMUv3AuxRegime regime;
+    uint32_t sid;
+    uint32_t ssid;
+    bool ssv;
+    /* TLB tags; zero where the regime does not use them. */
+    uint16_t asid;
+    uint16_t vmid;
+    /* Fault configuration (5.5): R and S per stage, A for stage 1. */
+    bool s1_record;             /* CD.R */
+    bool s1_stall;              /* CD.S: always 0 (STALL_MODEL = 0b01) */
+    bool s1_abort;              /* CD.A: 0 would be RAZ/WI termination */
+    bool s2_record;             /* STE.S2R */
+    bool s2_stall;              /* STE.S2S: always 0 */
+    /* STE fields kept for substreams, ATS and event merging. */
+    uint8_t strw;               /* effective STE.STRW */
+    uint8_t s1dss;
+    uint8_t s1cdmax;            /* effective: 0 while SSIDSIZE == 0 */
+    uint8_t s1fmt;
+    uint8_t eats;               /* effective: 0 without IDR0.ATS */
+    uint8_t privcfg;            /* STE.PRIVCFG (13.1) */
+    uint8_t instcfg;            /* STE.INSTCFG (13.1) */
+    bool mev;                   /* STE.MEV */
+    bool s2fwb;                 /* effective STE.S2FWB */
+    uint64_t cd_addr;           /* the CD: a PA, or an IPA when nested */
+    SMMUv3AuxS1Cfg s1;          /* S1, NESTED */
+    SMMUv3AuxS2Cfg s2;          /* S2, NESTED */
+} SMMUv3AuxCfg;
+
+/*
+ * What a successful translation tells a TLB: the walk result (leaf level,
+ * granule, nG, permissions, stage-2 part) and the tags it must carry.
+ */
+typedef struct SMMUv3AuxTransInfo {
+    bool walked;                /* false: bypass, nothing to cache */
+    SMMUv3AuxRegime regime;
+    uint16_t asid;              /* meaningful when walk.ng */
+    uint16_t vmid;
+    SMMUv3AuxPtwResult walk;
+} SMMUv3AuxTransInfo;
+
+/*
+ * Fetch, validate and decode the configuration of (sid, ssid).  *ev must
+ * come from smmuv3_aux_event_init() for the transaction, because a
+ * stage-2 fault on the CD fetch reports its address and access.  On
+ * failure return false with the event in *ev, or with ev->id == 0 when
+ * nothing is to be recorded; the transaction is then terminated.
+ */
+bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
+                           bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev);
+/*
+ * Translate txn with a decoded configuration: walk, record faults per the
+ * R bits, fill *out.  info (may be NULL) receives what an IOTLB caches.
+ */
+SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
+                                         const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxTxn *txn,
+                                         SMMUv3AuxTxnOut *out,
+                                         SMMUv3AuxTransInfo *info);
+
+/* cd.c: fetch the CD of cfg (through stage 2 if nested), check, decode. */
+bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                        SMMUv3AuxEvent *ev);
+/* NULL if the CD is usable with cfg's STE, else why it is ILLEGAL. */
+const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                                const SMMUv3AuxCD *cd);
+/* Fill cfg->s1, asid, record/stall/abort flags from a checked CD. */
+void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                          const SMMUv3AuxCD *cd);
+
+/* Read n little-endian qwords at addr into CPU order; false on abort. */
+bool smmuv3_aux_dma_read_le64s(SMMUv3AuxEngine *e, uint64_t addr,
+                               uint64_t *qw, unsigned n);
+
 /* ---- Global errors and interrupts (engine.c) ------------------------- */
 
 /* Activate GERROR errors (toggle bits not already active), raise gerror. */
@@ -183,6 +299,33 @@ static inline unsigned smmuv3_aux_cmdq_max_log2size(const SMMUv3AuxEngine *e)
 static inline unsigned smmuv3_aux_evtq_max_log2size(const SMMUv3AuxEngine *e)
 {
     return FIELD_EX32(e->regs.idr[1], IDR1, EVENTQS);
+}
+
+/* SMMUv3.0 (AIDR 0.0): some encodings behave differently from v3.1+. */
+static inline bool smmuv3_aux_is_v30(const SMMUv3AuxEngine *e)
+{
+    return FIELD_EX32(e->regs.aidr, AIDR, ARCH_MAJOR_REV) == 0 &&
+           FIELD_EX32(e->regs.aidr, AIDR, ARCH_MINOR_REV) == 0;
+}
+
+/* IDR5.OAS in bits. */
+static inline unsigned smmuv3_aux_oas_bits(const SMMUv3AuxEngine *e)
+{
+    return smmuv3_aux_ptw_ps_bits(FIELD_EX32(e->regs.idr[5], IDR5, OAS));
+}
+
+/*
+ * CD.IPS / STE.S2PS in bits.  0b110 and 0b111 are Reserved in SMMUv3.0
+ * and behave as 0b101 (48 bits); from v3.1 they select 52 bits (5.4 IPS).
+ * Reserved values are not ILLEGAL, and the result is capped by OAS later.
+ */
+static inline unsigned smmuv3_aux_ps_bits(const SMMUv3AuxEngine *e,
+                                          unsigned enc)
+{
+    if (enc >= 6 && smmuv3_aux_is_v30(e)) {
+        return 48;
+    }
+    return smmuv3_aux_ptw_ps_bits(enc);
 }
 
 /* Non-secure attributes: this model implements no Secure state. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * smmuv3-aux engine: event records and the event queue producer (Arm IHI
- * 0070 chapter 7.2-7.4).
+ * 0070 chapter 7.2-7.4), with event record merging (7.3.1).
  */
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
@@ -11,6 +11,7 @@
 #define EVF_TXN     (1u << 0)   /* qword 1 STAG..TTRnW and input address */
 #define EVF_FETCH   (1u << 1)   /* qword 3 FetchAddr */
 #define EVF_IPA     (1u << 2)   /* qword 3 IPA */
+#define EVF_PAGE    (1u << 3)   /* InputAddr[11:0] IGNORED when merging */
 
 typedef struct SMMUv3AuxEvtInfo {
     const char *name;
@@ -29,11 +30,11 @@ static const SMMUv3AuxEvtInfo evt_info[256] = {
     EVT(C_BAD_SUBSTREAMID, 0),
     EVT(F_CD_FETCH, EVF_FETCH),
     EVT(C_BAD_CD, 0),
-    EVT(F_WALK_EABT, EVF_TXN | EVF_FETCH),
-    EVT(F_TRANSLATION, EVF_TXN | EVF_IPA),
-    EVT(F_ADDR_SIZE, EVF_TXN | EVF_IPA),
-    EVT(F_ACCESS, EVF_TXN | EVF_IPA),
-    EVT(F_PERMISSION, EVF_TXN | EVF_IPA),
+    EVT(F_WALK_EABT, EVF_TXN | EVF_FETCH | EVF_PAGE),
+    EVT(F_TRANSLATION, EVF_TXN | EVF_IPA | EVF_PAGE),
+    EVT(F_ADDR_SIZE, EVF_TXN | EVF_IPA | EVF_PAGE),
+    EVT(F_ACCESS, EVF_TXN | EVF_IPA | EVF_PAGE),
+    EVT(F_PERMISSION, EVF_TXN | EVF_IPA | EVF_PAGE),
     EVT(F_TLB_CONFLICT, EVF_TXN | EVF_IPA),
     EVT(F_CFG_CONFLICT, 0),
     EVT(E_PAGE_REQUEST, EVF_TXN),
@@ -109,6 +110,48 @@ static void evtq_overflow(SMMUv3AuxEngine *e)
     trace_smmuv3_aux_evtq_overflow(r->evtq_prod, r->evtq_cons);
 }
 
+/* Identical for merging: all fields, but InputAddr[11:0] where so defined */
+static bool evt_same(const SMMUv3AuxEvtRecord *a, const SMMUv3AuxEvtRecord *b)
+{
+    uint64_t mask = evt_info[a->qw[0] & 0xff].fields & EVF_PAGE ?
+                    ~0xfffULL : ~0ULL;
+
+    return a->qw[0] == b->qw[0] && a->qw[1] == b->qw[1] &&
+           (a->qw[2] & mask) == (b->qw[2] & mask) && a->qw[3] == b->qw[3];
+}
+
+/*
+ * Merging (7.3.1): an implementation may write one record for several
+ * identical events that follow each other closely, when STE.MEV permits
+ * it or the event precedes the STE (F_UUT, C_BAD_STREAMID, F_STE_FETCH,
+ * C_BAD_STE), and never when Stall == 1.  The caller says whether merging
+ * is permitted (ev->merge).  We merge only into the last record written,
+ * and only while software has not consumed it (CONS has not passed it),
+ * so records stay in order and every record software reads stands for at
+ * least one event.  QEMU retries a failed DMA in 4-byte pieces, each
+ * translated again; those pieces are one device transaction.
+ *
+ * The engine keeps no copy of the last record, so it is read back from
+ * the queue; an unreadable or altered slot simply does not merge.
+ */
+static bool evtq_merge(SMMUv3AuxEngine *e, uint64_t base, unsigned log2size,
+                       uint32_t prod, uint32_t cons,
+                       const SMMUv3AuxEvent *ev, const SMMUv3AuxEvtRecord *rec)
+{
+    uint32_t last = (prod - 1) & smmuv3_aux_q_ptr_mask(log2size);
+    SMMUv3AuxEvtRecord prev;
+
+    if (!ev->merge || ev->stall || smmuv3_aux_q_empty(prod, cons, log2size)) {
+        return false;
+    }
+    if (!smmuv3_aux_dma_read_le64s(e, base + smmuv3_aux_q_idx(last, log2size)
+                                   * (uint64_t)SMMUV3_AUX_EVT_SIZE,
+                                   prev.qw, ARRAY_SIZE(prev.qw))) {
+        return false;
+    }
+    return evt_same(&prev, rec);
+}
+
 void smmuv3_aux_evtq_record(SMMUv3AuxEngine *e, const SMMUv3AuxEvent *ev)
 {
     SMMUv3AuxRegs *r = &e->regs;
@@ -126,11 +169,15 @@ void smmuv3_aux_evtq_record(SMMUv3AuxEngine *e, const SMMUv3AuxEvent *ev)
         trace_smmuv3_aux_evtq_disabled(ev->id);
         return;
     }
+    smmuv3_aux_evt_encode(ev, &rec);
+    if (evtq_merge(e, base, l, prod, cons, ev, &rec)) {
+        trace_smmuv3_aux_evtq_merged(ev->id, prod);
+        return;
+    }
     if (smmuv3_aux_q_full(prod, cons, l)) {
         evtq_overflow(e);
         return;
     }
-    smmuv3_aux_evt_encode(ev, &rec);
     if (!evtq_write(e, base, l, prod, &rec)) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_evtq_abort, "prod=0x%x", prod);
         smmuv3_aux_gerror_activate(e, R_GERROR_EVENTQ_ABT_ERR_MASK);

@@ -3,9 +3,10 @@
  * smmuv3-aux: architected layouts of the Arm SMMUv3 (Arm IHI 0070).
  *
  * Register map of the two 64 KiB MMIO pages, in-memory structures (STE,
- * L1STD, commands, event records) and the architected enumerations.  This
- * header is shared by the engine, the QEMU binding, libqos and the unit
- * tests, so it only depends on header-only QEMU utilities.
+ * L1STD, CD, L1CD, commands, event records) and the architected
+ * enumerations.  This header is shared by the engine, the QEMU binding,
+ * libqos and the unit tests, so it only depends on header-only QEMU
+ * utilities.
  *
  * In-memory structures are arrays of little-endian 64-bit words as they
  * sit in guest memory; callers convert each word with le64_to_cpu() into a
@@ -361,6 +362,88 @@ FIELD(STE_3, S2TTB, 4, 52)
 #define SMMUV3_AUX_STE_S2TG_64K         1
 #define SMMUV3_AUX_STE_S2TG_16K         2
 
+/* ---- Context Descriptor (64 bytes, 8 little-endian qwords; 5.4) ---- */
+
+typedef struct SMMUv3AuxCD {
+    uint64_t qw[8];
+} SMMUv3AuxCD;
+
+FIELD(CD_0, T0SZ, 0, 6)
+FIELD(CD_0, TG0, 6, 2)
+FIELD(CD_0, IR0, 8, 2)
+FIELD(CD_0, OR0, 10, 2)
+FIELD(CD_0, SH0, 12, 2)
+FIELD(CD_0, EPD0, 14, 1)
+FIELD(CD_0, ENDI, 15, 1)
+FIELD(CD_0, T1SZ, 16, 6)
+FIELD(CD_0, TG1, 22, 2)
+FIELD(CD_0, IR1, 24, 2)
+FIELD(CD_0, OR1, 26, 2)
+FIELD(CD_0, SH1, 28, 2)
+FIELD(CD_0, EPD1, 30, 1)
+FIELD(CD_0, V, 31, 1)
+FIELD(CD_0, IPS, 32, 3)
+FIELD(CD_0, AFFD, 35, 1)
+FIELD(CD_0, WXN, 36, 1)
+FIELD(CD_0, UWXN, 37, 1)
+FIELD(CD_0, TBI0, 38, 1)
+FIELD(CD_0, TBI1, 39, 1)
+FIELD(CD_0, PAN, 40, 1)
+FIELD(CD_0, AA64, 41, 1)
+FIELD(CD_0, HD, 42, 1)
+FIELD(CD_0, HA, 43, 1)
+FIELD(CD_0, S, 44, 1)
+FIELD(CD_0, R, 45, 1)
+FIELD(CD_0, A, 46, 1)
+FIELD(CD_0, ASET, 47, 1)
+FIELD(CD_0, ASID, 48, 16)
+
+FIELD(CD_1, NSCFG0, 0, 1)
+FIELD(CD_1, HAD0, 1, 1)
+FIELD(CD_1, E0PD0, 2, 1)
+FIELD(CD_1, HAFT, 3, 1)
+FIELD(CD_1, TTB0, 4, 48)        /* TT0 base [51:4]; [55:52] RES0 */
+FIELD(CD_1, PNCH, 58, 1)
+FIELD(CD_1, EPAN, 59, 1)
+FIELD(CD_1, HWU059, 60, 1)
+FIELD(CD_1, HWU060, 61, 1)
+FIELD(CD_1, HWU061, 62, 1)
+FIELD(CD_1, HWU062, 63, 1)
+
+FIELD(CD_2, NSCFG1, 0, 1)
+FIELD(CD_2, HAD1, 1, 1)
+FIELD(CD_2, E0PD1, 2, 1)
+FIELD(CD_2, AIE, 3, 1)
+FIELD(CD_2, TTB1, 4, 48)        /* TT1 base [51:4]; [55:52] RES0 */
+FIELD(CD_2, DS, 58, 1)
+FIELD(CD_2, PIE, 59, 1)
+FIELD(CD_2, HWU159, 60, 1)
+FIELD(CD_2, HWU160, 61, 1)
+FIELD(CD_2, HWU161, 62, 1)
+FIELD(CD_2, HWU162, 63, 1)
+
+FIELD(CD_3, MAIR0, 0, 32)
+FIELD(CD_3, MAIR1, 32, 32)
+
+FIELD(CD_4, AMAIR0, 0, 32)
+FIELD(CD_4, AMAIR1, 32, 32)
+
+FIELD(CD_5, IMPDEF, 0, 32)
+FIELD(CD_5, PARTID, 32, 16)
+FIELD(CD_5, PMG, 48, 8)
+
+/* Level 1 Context Descriptor (8 bytes; 5.3) */
+FIELD(L1CD, V, 0, 1)
+FIELD(L1CD, L2PTR, 12, 40)
+
+/* CD.TG0 and STE.S2TG; CD.TG1 has its own encoding */
+#define SMMUV3_AUX_CD_TG0_4K            0
+#define SMMUV3_AUX_CD_TG0_64K           1
+#define SMMUV3_AUX_CD_TG0_16K           2
+#define SMMUV3_AUX_CD_TG1_16K           1
+#define SMMUV3_AUX_CD_TG1_4K            2
+#define SMMUV3_AUX_CD_TG1_64K           3
+
 /* ---- Commands (16 bytes, 2 little-endian qwords) -------------------- */
 
 typedef struct SMMUv3AuxCmd {
@@ -519,11 +602,14 @@ typedef enum SMMUv3AuxEventId {
 /* ---- Sizes ---------------------------------------------------------- */
 
 #define SMMUV3_AUX_STE_SIZE     64
+#define SMMUV3_AUX_CD_SIZE      64
+#define SMMUV3_AUX_L1CD_SIZE    8
 #define SMMUV3_AUX_L1STD_SIZE   8
 #define SMMUV3_AUX_CMD_SIZE     16
 #define SMMUV3_AUX_EVT_SIZE     32
 
 QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxSTE) != SMMUV3_AUX_STE_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxCD) != SMMUV3_AUX_CD_SIZE);
 QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxCmd) != SMMUV3_AUX_CMD_SIZE);
 QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxEvtRecord) != SMMUV3_AUX_EVT_SIZE);
 QEMU_BUILD_BUG_ON(sizeof(uint64_t) != SMMUV3_AUX_L1STD_SIZE);

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: Context Descriptor fetch, validation and decode
+ * (Arm IHI 0070 5.4 CD, 5.4.2 CdIllegal(), 5.5 fault configuration).
+ *
+ * SubstreamIDs: this model advertises IDR1.SSIDSIZE == 0, so STE.S1CDMax,
+ * S1Fmt and S1DSS are IGNORED (5.2) and S1ContextPtr locates exactly one
+ * CD.  The configuration already carries ssid/ssv/s1cdmax/s1fmt so that
+ * the CD table walk can slot in at cd_locate() without changing callers.
+ *
+ * Nested (STE.Config == 0b111): S1ContextPtr is an IPA.  The CD is fetched
+ * through stage 2, and a stage-2 fault there is reported as that fault
+ * with S2 == 1 and CLASS == CD (7.3.13); such a failed fetch is not cached
+ * (5.4.1), which holds here because nothing is cached on failure.
+ */
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "engine-internal.h"
+
+/* Which translation regime the TTB fields are read for. */
+static bool cd_el2(const SMMUv3AuxCfg *cfg)
+{
+    return cfg->regime == SMMUV3_AUX_REGIME_EL2;
+}
+
+/*
+ * Effective EPDx: any-EL2 (without E2H) has a single range, so EPD0 is
+ * IGNORED with an effective value of 0 and TTB1 is unreachable (its fields
+ * RES0), which we model as a disabled TTB1 (5.4 EPD0, 5.4.1).
+ */
+static bool cd_epd(const SMMUv3AuxCfg *cfg, const SMMUv3AuxCD *cd, int i)
+{
+    if (cd_el2(cfg)) {
+        return i == 1;
+    }
+    return i ? FIELD_EX64(cd->qw[0], CD_0, EPD1) :
+               FIELD_EX64(cd->qw[0], CD_0, EPD0);
+}
+
+static unsigned cd_tsz(const SMMUv3AuxCD *cd, int i)
+{
+    return i ? FIELD_EX64(cd->qw[0], CD_0, T1SZ) :
+               FIELD_EX64(cd->qw[0], CD_0, T0SZ);
+}
+
+static unsigned cd_granule(const SMMUv3AuxCD *cd, int i)
+{
+    return i ? smmuv3_aux_ptw_tg1_granule(FIELD_EX64(cd->qw[0], CD_0, TG1)) :
+               smmuv3_aux_ptw_tg0_granule(FIELD_EX64(cd->qw[0], CD_0, TG0));
+}
+
+static uint64_t cd_ttb(const SMMUv3AuxCD *cd, int i)
+{
+    return i ? cd->qw[2] & R_CD_2_TTB1_MASK : cd->qw[1] & R_CD_1_TTB0_MASK;
+}
+
+static bool granule_supported(SMMUv3AuxEngine *e, unsigned granule)
+{
+    uint32_t idr5 = e->regs.idr[5];
+
+    switch (granule) {
+    case SMMUV3_AUX_GRAN_4K:
+        return FIELD_EX32(idr5, IDR5, GRAN4K);
+    case SMMUV3_AUX_GRAN_16K:
+        return FIELD_EX32(idr5, IDR5, GRAN16K);
+    case SMMUV3_AUX_GRAN_64K:
+        return FIELD_EX32(idr5, IDR5, GRAN64K);
+    default:
+        return false;       /* TGx Reserved */
+    }
+}
+
+/*
+ * CDTxSZInvalid() without IDR5.VAX (48-bit VAs) and DS: minimum 16;
+ * maximum 39, or 48/47 with small translation tables (IDR3.STT).  SMMUv3.0
+ * leaves an out-of-range TxSZ CONSTRAINED UNPREDICTABLE between ILLEGAL
+ * and clamping; we take ILLEGAL, the v3.1+ rule (5.4 T0SZ).
+ */
+static bool cd_tsz_invalid(SMMUv3AuxEngine *e, unsigned tsz,
+                           unsigned granule)
+{
+    unsigned max = 39;
+
+    if (FIELD_EX32(e->regs.idr[3], IDR3, STT)) {
+        max = granule == SMMUV3_AUX_GRAN_64K ? 47 : 48;
+    }
+    return tsz < 16 || tsz > max;
+}
+
+/* The checks of one enabled TTBx (5.4 TxSZ, TGx, TTBx). */
+static const char *cd_check_tt(SMMUv3AuxEngine *e, const SMMUv3AuxCD *cd,
+                               int i)
+{
+    unsigned granule = cd_granule(cd, i);
+    unsigned ips = smmuv3_aux_ps_bits(e, FIELD_EX64(cd->qw[0], CD_0, IPS));
+    uint64_t ttb = cd_ttb(cd, i);
+
+    if (cd_tsz_invalid(e, cd_tsz(cd, i), granule)) {
+        return i ? "T1SZ out of range" : "T0SZ out of range";
+    }
+    if (!granule_supported(e, granule)) {
+        return i ? "TG1 Reserved or unsupported" :
+                   "TG0 Reserved or unsupported";
+    }
+    /* TTBx beyond eff_IPS, or beyond 48 bits with DS == 0 below 64K. */
+    ips = MIN(ips, smmuv3_aux_oas_bits(e));
+    if (granule != SMMUV3_AUX_GRAN_64K) {
+        ips = MIN(ips, 48);
+    }
+    if (ttb >> ips) {
+        return i ? "TTB1 outside the effective IPS" :
+                   "TTB0 outside the effective IPS";
+    }
+    return NULL;
+}
+
+/* Fault model bits against IDR0.STALL_MODEL and TERM_MODEL (5.5). */
+static const char *cd_check_ars(SMMUv3AuxEngine *e, uint64_t c0)
+{
+    uint32_t idr0 = e->regs.idr[0];
+    unsigned stall_model = FIELD_EX32(idr0, IDR0, STALL_MODEL);
+    bool s = FIELD_EX64(c0, CD_0, S);
+
+    if (FIELD_EX32(idr0, IDR0, TERM_MODEL) && !FIELD_EX64(c0, CD_0, A)) {
+        return "A = 0 (RAZ/WI) with TERM_MODEL = 1";
+    }
+    if (stall_model == SMMUV3_AUX_IDR0_STALL_NONE && s) {
+        return "S = 1 without stall support";
+    }
+    if (stall_model == SMMUV3_AUX_IDR0_STALL_FORCE && !s) {
+        return "S = 0 with stalls forced";
+    }
+    return NULL;
+}
+
+/* CD.HA/HD/HAFT against IDR0.HTTU: ILLEGAL, not IGNORED (5.4 HA). */
+static const char *cd_check_httu(SMMUv3AuxEngine *e, const SMMUv3AuxCD *cd)
+{
+    unsigned httu = FIELD_EX32(e->regs.idr[0], IDR0, HTTU);
+    bool ha = FIELD_EX64(cd->qw[0], CD_0, HA);
+    bool hd = FIELD_EX64(cd->qw[0], CD_0, HD);
+
+    if ((ha || hd) && httu == 0) {
+        return "HA/HD set without HTTU";
+    }
+    if (hd && httu == 1) {
+        return "HD set with HTTU access flag only";
+    }
+    if (httu == 3 && FIELD_EX64(cd->qw[1], CD_1, HAFT) && !ha) {
+        return "HAFT set without HA";
+    }
+    return NULL;
+}
+
+/* CdIllegal() of 5.4.2 for a Non-secure VMSAv8-64-only implementation. */
+const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                                const SMMUv3AuxCD *cd)
+{
+    uint32_t idr0 = e->regs.idr[0];
+    uint64_t c0 = cd->qw[0];
+    bool epd0 = cd_epd(cfg, cd, 0), epd1 = cd_epd(cfg, cd, 1);
+    unsigned endian = FIELD_EX32(idr0, IDR0, TTENDIAN);
+    bool endi = FIELD_EX64(c0, CD_0, ENDI);
+    const char *why;
+
+    if (!FIELD_EX64(c0, CD_0, V)) {
+        return "V = 0";
+    }
+    why = cd_check_ars(e, c0);
+    if (why) {
+        return why;
+    }
+    /* ENDI is IGNORED only when both ranges are disabled. */
+    if ((!epd0 || !epd1) &&
+        ((endian == SMMUV3_AUX_IDR0_TTENDIAN_LE && endi) ||
+         (endian == SMMUV3_AUX_IDR0_TTENDIAN_BE && !endi))) {
+        return "ENDI does not match IDR0.TTENDIAN";
+    }
+    /* TTF = AArch64 only: VMSAv8-32 LPAE (AA64 = 0) tables are ILLEGAL. */
+    if (!FIELD_EX64(c0, CD_0, AA64)) {
+        if (!(FIELD_EX32(idr0, IDR0, TTF) & SMMUV3_AUX_IDR0_TTF_AA32)) {
+            return "AA64 = 0 without AArch32 tables";
+        }
+    } else if (!(FIELD_EX32(idr0, IDR0, TTF) & SMMUV3_AUX_IDR0_TTF_AA64)) {
+        return "AA64 = 1 without AArch64 tables";
+    }
+    why = cd_check_httu(e, cd);
+    if (why) {
+        return why;
+    }
+    /* ASID is IGNORED at EL2; otherwise 8-bit ASIDs need ASID[15:8] = 0. */
+    if (!cd_el2(cfg) && !FIELD_EX32(idr0, IDR0, ASID16) &&
+        (FIELD_EX64(c0, CD_0, ASID) >> 8)) {
+        return "ASID[15:8] != 0 with 8-bit ASIDs";
+    }
+    /* 5.4.1.1: no validity checks on fields disabled by EPDx. */
+    why = epd0 ? NULL : cd_check_tt(e, cd, 0);
+    if (!why && !epd1) {
+        why = cd_check_tt(e, cd, 1);
+    }
+    return why;
+}
+
+/* Fill cfg->s1 and the stage-1 fault and tag fields from a checked CD. */
+void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                          const SMMUv3AuxCD *cd)
+{
+    SMMUv3AuxS1Cfg *s1 = &cfg->s1;
+    uint64_t c0 = cd->qw[0];
+    bool had = FIELD_EX32(e->regs.idr[3], IDR3, HAD);
+
+    memset(s1, 0, sizeof(*s1));
+    for (int i = 0; i < 2; i++) {
+        SMMUv3AuxPtwTT *tt = &s1->tt[i];
+
+        tt->epd = cd_epd(cfg, cd, i);
+        tt->ttb = cd_ttb(cd, i);
+        tt->tsz = cd_tsz(cd, i);
+        tt->granule = cd_granule(cd, i);
+        tt->tbi = i ? FIELD_EX64(c0, CD_0, TBI1) : FIELD_EX64(c0, CD_0, TBI0);
+        /* HADx are IGNORED when IDR3.HAD == 0. */
+        tt->had = had && (i ? FIELD_EX64(cd->qw[2], CD_2, HAD1) :
+                                FIELD_EX64(cd->qw[1], CD_1, HAD0));
+    }
+    s1->ips = smmuv3_aux_ps_bits(e, FIELD_EX64(c0, CD_0, IPS));
+    s1->oas = smmuv3_aux_oas_bits(e);
+    s1->aa64 = FIELD_EX64(c0, CD_0, AA64);
+    s1->affd = FIELD_EX64(c0, CD_0, AFFD);
+    s1->wxn = FIELD_EX64(c0, CD_0, WXN);
+    /* PAN is IGNORED (effectively 0) in the EL2 StreamWorld. */
+    s1->pan = !cd_el2(cfg) && FIELD_EX64(c0, CD_0, PAN);
+    s1->ha = FIELD_EX64(c0, CD_0, HA);
+    s1->hd = FIELD_EX64(c0, CD_0, HD);
+    s1->attrs = smmuv3_aux_ns_attrs();
+    /* EL2 without E2H has no ASIDs (5.4 ASID); E2H tags by ASID alone. */
+    cfg->asid = cd_el2(cfg) ? 0 : FIELD_EX64(c0, CD_0, ASID);
+    cfg->s1_record = FIELD_EX64(c0, CD_0, R);
+    cfg->s1_stall = FIELD_EX64(c0, CD_0, S);
+    cfg->s1_abort = FIELD_EX64(c0, CD_0, A);
+}
+
+/*
+ * Address of the CD for cfg->ssid.  With SSIDSIZE == 0 (5.2 S1CDMax and
+ * S1Fmt IGNORED) that is S1ContextPtr itself, for SSID-less transactions;
+ * a SubstreamID never gets here (C_BAD_SUBSTREAMID is raised before).
+ */
+static uint64_t cd_locate(const SMMUv3AuxCfg *cfg)
+{
+    return cfg->cd_addr;
+}
+
+/*
+ * Nested: translate the CD's IPA through stage 2.  A fault is that
+ * stage-2 fault with CLASS == CD and IPA == the CD address (7.3.13); the
+ * four Translation-related faults obey STE.S2R, F_WALK_EABT is always
+ * recorded (5.5).
+ */
+static bool cd_ipa_to_pa(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                         uint64_t ipa, uint64_t *pa, SMMUv3AuxEvent *ev)
+{
+    static const SMMUv3AuxPtwAccess cd_read = { .priv = true };
+    SMMUv3AuxPtwResult res;
+    SMMUv3AuxPtwFault f;
+
+    if (smmuv3_aux_ptw_s2(e->ops, e->opaque, &cfg->s2, ipa, cd_read, &res,
+                          &f)) {
+        *pa = res.oa;
+        return true;
+    }
+    trace_smmuv3_aux_cd_s2_fault(cfg->sid, ipa, f.type);
+    ev->id = f.type;
+    ev->s2 = true;
+    ev->class_ = SMMUV3_AUX_EVT_CLASS_CD;
+    ev->ipa = ipa;
+    ev->fetch_addr = f.fetch_addr;
+    ev->merge = cfg->mev;
+    if (f.type != SMMUV3_AUX_EVT_F_WALK_EABT && !cfg->s2_record) {
+        ev->id = 0;         /* terminated silently: STE.S2R == 0 */
+    }
+    return false;
+}
+
+bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                        SMMUv3AuxEvent *ev)
+{
+    uint64_t addr = cd_locate(cfg), pa = addr;
+    SMMUv3AuxCD cd;
+    const char *why;
+
+    if (cfg->kind == SMMUV3_AUX_CFG_NESTED &&
+        !cd_ipa_to_pa(e, cfg, addr, &pa, ev)) {
+        return false;
+    }
+    if (!smmuv3_aux_dma_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
+        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_cd_fetch, "sid=0x%x addr=0x%"
+                             PRIx64, cfg->sid, pa);
+        ev->id = SMMUV3_AUX_EVT_F_CD_FETCH;
+        ev->fetch_addr = pa;
+        ev->merge = cfg->mev;
+        return false;
+    }
+    trace_smmuv3_aux_cd(cfg->sid, cfg->ssid, pa, cd.qw[0], cd.qw[1],
+                        cd.qw[3]);
+    why = smmuv3_aux_cd_check(e, cfg, &cd);
+    if (!why) {
+        /* Defence in depth: the walker's own preconditions. */
+        smmuv3_aux_cd_decode(e, cfg, &cd);
+        why = smmuv3_aux_ptw_s1_cfg_valid(&cfg->s1);
+    }
+    if (why) {
+        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_cd, "sid=0x%x ssid=0x%x %s",
+                             cfg->sid, cfg->ssid, why);
+        ev->id = SMMUV3_AUX_EVT_C_BAD_CD;
+        ev->merge = cfg->mev;
+        return false;
+    }
+    return true;
+}
