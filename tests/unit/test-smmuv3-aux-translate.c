@@ -1,9 +1,519 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine unit tests: translation through stage 1, stage 2 and
+ * nested configurations (strtab.c + cd.c + ptw.c), fault records with and
+ * without CD.R / STE.S2R, and event record merging (evtq.c).
+ */
 #include "qemu/osdep.h"
 #include "smmuv3-aux-test-utils.h"
+
+#define CMDQ_BASE   0x100000ULL
+#define EVTQ_BASE   0x200000ULL
+#define STRTAB      0x400000ULL
+#define CD_ADDR     0x500000ULL     /* PA, or IPA when nested (identity) */
+#define POOL        0x1000000ULL    /* stage-1 tables (identity at S2) */
+#define S2POOL      0x2000000ULL    /* stage-2 tables */
+#define IOVA        0x12345000ULL
+#define IPA         0x80000000ULL   /* nested: stage-1 output */
+#define PA          0x40000000ULL
+#define SID         3
+#define ASID        0x42
+#define VMID        0x17
+
+#define CLASS_CD    (0ULL << R_EVT_1_CLASS_SHIFT)
+#define CLASS_TT    (1ULL << R_EVT_1_CLASS_SHIFT)
+#define CLASS_IN    (2ULL << R_EVT_1_CLASS_SHIFT)
+#define EV_S2       R_EVT_1_S2_MASK
+#define EV_RNW      R_EVT_1_RNW_MASK
+
+typedef struct Env {
+    TestSMMU *t;
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCD cd;
+    uint64_t s1root;
+    uint64_t s2root;
+} Env;
+
+static uint64_t ev_qw0(unsigned id)
+{
+    return ((uint64_t)SID << 32) | id;
+}
+
+static void env_commit(Env *env)
+{
+    ste_write(env->t, STRTAB + SID * 64, &env->ste);
+    cd_write(env->t, CD_ADDR, &env->cd);
+}
+
+static void env_base(Env *env)
+{
+    env->t = tsmmu_new(NULL);
+    tsmmu_setup_strtab_linear(env->t, STRTAB, 4);
+    tsmmu_enable_all(env->t, CMDQ_BASE, EVTQ_BASE);
+    tpt_pool_init(env->t, POOL);
+    env->s1root = tpt_alloc(env->t);
+}
+
+/* Stage 1 as Linux sets it up: IOVA -> PA, 4K pages. */
+static void env_s1(Env *env)
+{
+    env_base(env);
+    env->ste = ste_make_s1(CD_ADDR);
+    env->cd = cd_make_linux(env->t, env->s1root, ASID);
+    tpt_map(env->t, env->s1root, 48, IOVA, PA, PTE_S1_LINUX, 3);
+    env_commit(env);
+}
+
+/* Stage 2 only: IOVA is an IPA, mapped to PA. */
+static void env_s2(Env *env)
+{
+    env_base(env);
+    env->t->pt_next = S2POOL;
+    env->s2root = tpt_alloc(env->t);
+    env->ste = ste_make(SMMUV3_AUX_STE_CONFIG_S2);
+    ste_set_s2_linux(env->t, &env->ste, env->s2root, VMID);
+    tpt_map(env->t, env->s2root, 44, IOVA, PA, PTE_S2_LINUX, 3);
+    env_commit(env);
+}
+
+/*
+ * Nested: stage 2 maps the CD and stage-1 table IPAs to the same PAs
+ * (2M blocks) and IPA to PA; stage 1 maps IOVA to IPA.
+ */
+static void env_nested(Env *env)
+{
+    env_base(env);
+    tpt_map(env->t, env->s1root, 48, IOVA, IPA, PTE_S1_LINUX, 3);
+    env->t->pt_next = S2POOL;
+    env->s2root = tpt_alloc(env->t);
+    tpt_map(env->t, env->s2root, 44, CD_ADDR & ~0x1fffffULL,
+            CD_ADDR & ~0x1fffffULL, PTE_S2_LINUX, 2);
+    tpt_map(env->t, env->s2root, 44, POOL, POOL, PTE_S2_LINUX, 2);
+    tpt_map(env->t, env->s2root, 44, IPA, PA, PTE_S2_LINUX, 3);
+    env->ste = ste_make_s1(CD_ADDR);
+    env->ste.qw[0] = FIELD_DP64(env->ste.qw[0], STE_0, CONFIG,
+                                SMMUV3_AUX_STE_CONFIG_NESTED);
+    ste_set_s2_linux(env->t, &env->ste, env->s2root, VMID);
+    env->ste.qw[1] = FIELD_DP64(env->ste.qw[1], STE_1, MEV, 1);
+    env->cd = cd_make_linux(env->t, env->s1root, ASID);
+    env_commit(env);
+}
+
+static void assert_ok(Env *env, uint64_t iova, bool write, uint64_t pa,
+                      uint64_t mask, bool w)
+{
+    SMMUv3AuxTxnOut out;
+
+    g_assert_cmpint(tsmmu_translate(env->t, SID, iova, write, &out), ==,
+                    SMMUV3_AUX_TXN_OK);
+    g_assert_cmphex(out.pa, ==, pa);
+    g_assert_cmphex(out.addr_mask, ==, mask);
+    g_assert_true(out.read);
+    g_assert_cmpint(out.write, ==, w);
+    g_assert_cmpuint(tsmmu_n_events(env->t), ==, 0);
+}
+
+static void assert_abort(Env *env, uint64_t iova, bool write)
+{
+    SMMUv3AuxTxnOut out;
+
+    g_assert_cmpint(tsmmu_translate(env->t, SID, iova, write, &out), ==,
+                    SMMUV3_AUX_TXN_ABORT);
+    g_assert_false(out.read || out.write);
+}
+
+/* ---- Stage 1 ------------------------------------------------------------ */
+
+static void test_s1_linux_4k(void)
+{
+    Env env;
+
+    env_s1(&env);
+    assert_ok(&env, IOVA | 0xabc, false, PA, 0xfff, true);
+    assert_ok(&env, IOVA, true, PA, 0xfff, true);
+    tsmmu_free(env.t);
+}
+
+static void test_s1_block(void)
+{
+    Env env;
+
+    env_s1(&env);
+    tpt_map(env.t, env.s1root, 48, 0x40000000ULL, 0x60000000ULL,
+            PTE_S1_LINUX, 2);
+    assert_ok(&env, 0x40123456ULL, false, 0x60000000ULL, 0x1fffff, true);
+    tsmmu_free(env.t);
+}
+
+static void test_s1_readonly(void)
+{
+    Env env;
+
+    env_s1(&env);
+    tpt_map(env.t, env.s1root, 48, IOVA, PA, PTE_S1_LINUX | PTE_AP_RDONLY, 3);
+    assert_ok(&env, IOVA, false, PA, 0xfff, false);
+    assert_abort(&env, IOVA | 8, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_PERMISSION), CLASS_IN,
+                     IOVA | 8, 0);
+    tsmmu_free(env.t);
+}
+
+/* STE.PRIVCFG = Privileged lets an unprivileged device reach AP[1] = 0. */
+static void test_s1_privcfg(void)
+{
+    Env env;
+
+    env_s1(&env);
+    tpt_map(env.t, env.s1root, 48, IOVA, PA, PTE_S1_LINUX & ~PTE_AP_UNPRIV,
+            3);
+    assert_abort(&env, IOVA, false);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_PERMISSION),
+                     EV_RNW | CLASS_IN, IOVA, 0);
+    tsmmu_consume_events(env.t);
+    env.ste.qw[1] = FIELD_DP64(env.ste.qw[1], STE_1, PRIVCFG, 3);
+    env_commit(&env);
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);
+    tsmmu_free(env.t);
+}
+
+typedef enum S1Fault {
+    S1F_TRANSLATION, S1F_ACCESS, S1F_ADDR_SIZE, S1F_PERMISSION, S1F_EABT,
+} S1Fault;
+
+typedef struct S1FaultCase {
+    const char *name;
+    S1Fault kind;
+    bool record;            /* CD.R */
+} S1FaultCase;
+
+static const S1FaultCase s1_fault_cases[] = {
+    { "translation-r1", S1F_TRANSLATION, true },
+    { "translation-r0", S1F_TRANSLATION, false },
+    { "access-r1", S1F_ACCESS, true },
+    { "access-r0", S1F_ACCESS, false },
+    { "addr-size-r1", S1F_ADDR_SIZE, true },
+    { "addr-size-r0", S1F_ADDR_SIZE, false },
+    { "permission-r1", S1F_PERMISSION, true },
+    { "permission-r0", S1F_PERMISSION, false },
+    /* An external abort is not one of the four: recorded regardless. */
+    { "walk-eabt-r1", S1F_EABT, true },
+    { "walk-eabt-r0", S1F_EABT, false },
+};
+
+static void test_s1_fault(const void *opaque)
+{
+    static const unsigned ids[] = {
+        SMMUV3_AUX_EVT_F_TRANSLATION, SMMUV3_AUX_EVT_F_ACCESS,
+        SMMUV3_AUX_EVT_F_ADDR_SIZE, SMMUV3_AUX_EVT_F_PERMISSION,
+        SMMUV3_AUX_EVT_F_WALK_EABT,
+    };
+    const S1FaultCase *c = opaque;
+    uint64_t iova = IOVA, qw1 = CLASS_IN, qw3 = 0;
+    bool write = false;
+    Env env;
+
+    env_s1(&env);
+    env.cd.qw[0] = FIELD_DP64(env.cd.qw[0], CD_0, R, c->record);
+    env_commit(&env);
+    switch (c->kind) {
+    case S1F_TRANSLATION:
+        iova = IOVA + 0x1000;
+        break;
+    case S1F_ACCESS:
+        tpt_map(env.t, env.s1root, 48, IOVA, PA, PTE_S1_LINUX & ~PTE_AF, 3);
+        break;
+    case S1F_ADDR_SIZE:
+        tpt_map(env.t, env.s1root, 48, IOVA, 1ULL << 45, PTE_S1_LINUX, 3);
+        break;
+    case S1F_PERMISSION:
+        tpt_map(env.t, env.s1root, 48, IOVA, PA,
+                PTE_S1_LINUX | PTE_AP_RDONLY, 3);
+        write = true;
+        break;
+    case S1F_EABT:
+        qw3 = tpt_desc_addr(env.t, env.s1root, 48, IOVA, 3);
+        mem_fault_read(env.t, qw3, 8);
+        qw1 = CLASS_TT;
+        break;
+    }
+    qw1 |= write ? 0 : EV_RNW;
+    assert_abort(&env, iova, write);
+    if (c->record || c->kind == S1F_EABT) {
+        g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+        assert_event_rec(env.t, 0, ev_qw0(ids[c->kind]), qw1, iova, qw3);
+    } else {
+        g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);
+    }
+    tsmmu_free(env.t);
+}
+
+static void test_s1_cfg_translate_info(void)
+{
+    SMMUv3AuxTxn txn = { .sid = SID, .iova = IOVA | 0x10 };
+    SMMUv3AuxEvent ev;
+    SMMUv3AuxTransInfo info;
+    SMMUv3AuxTxnOut out;
+    SMMUv3AuxCfg cfg, copy;
+    Env env;
+
+    env_s1(&env);
+    env.ste.qw[2] = FIELD_DP64(env.ste.qw[2], STE_2, S2VMID, VMID);
+    env_commit(&env);
+    smmuv3_aux_event_init(&ev, 0, &txn);
+    g_assert_true(smmuv3_aux_cfg_decode(&env.t->e, SID, 0, false, &cfg,
+                                        &ev));
+    /* A plain value: a cache may keep a copy and use it later. */
+    memcpy(&copy, &cfg, sizeof(cfg));
+    memset(&cfg, 0xa5, sizeof(cfg));
+    g_assert_cmpint(smmuv3_aux_cfg_translate(&env.t->e, &copy, &txn, &out,
+                                             &info), ==, SMMUV3_AUX_TXN_OK);
+    g_assert_cmphex(out.pa, ==, PA);
+    g_assert_true(info.walked);
+    g_assert_cmpint(info.regime, ==, SMMUV3_AUX_REGIME_NS_EL1);
+    g_assert_cmphex(info.asid, ==, ASID);
+    /* Stage-1-only EL1 translations are tagged with S2VMID (5.2.2). */
+    g_assert_cmphex(info.vmid, ==, VMID);
+    g_assert_cmpint(info.walk.level, ==, 3);
+    g_assert_cmpuint(info.walk.granule, ==, 12);
+    g_assert_true(info.walk.ng);
+    g_assert_true(info.walk.perm.ur && info.walk.perm.uw);
+    tsmmu_free(env.t);
+}
+
+static void test_s1_ssid_refused(void)
+{
+    SMMUv3AuxTxn txn = { .sid = SID, .ssv = true, .ssid = 0, .iova = IOVA };
+    SMMUv3AuxTxnOut out;
+    Env env;
+
+    env_s1(&env);
+    g_assert_cmpint(smmuv3_aux_translate(&env.t->e, &txn, &out), ==,
+                    SMMUV3_AUX_TXN_ABORT);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID) |
+                     R_EVT_0_SSV_MASK, 0, 0, 0);
+    tsmmu_free(env.t);
+}
+
+/* ---- Stage 2 ------------------------------------------------------------ */
+
+static void test_s2_linux(void)
+{
+    SMMUv3AuxEvent ev = { 0 };
+    SMMUv3AuxCfg cfg;
+    Env env;
+
+    env_s2(&env);
+    assert_ok(&env, IOVA | 0x44, true, PA, 0xfff, true);
+    g_assert_true(smmuv3_aux_cfg_decode(&env.t->e, SID, 0, false, &cfg,
+                                        &ev));
+    g_assert_cmpint(cfg.kind, ==, SMMUV3_AUX_CFG_S2);
+    g_assert_cmphex(cfg.vmid, ==, VMID);
+    g_assert_cmphex(cfg.asid, ==, 0);
+    g_assert_true(cfg.s2_record);
+    tsmmu_free(env.t);
+}
+
+static void test_s2_faults(void)
+{
+    Env env;
+
+    env_s2(&env);
+    /* Unmapped IPA: stage 2, CLASS IN, IPA = the input. */
+    assert_abort(&env, IOVA + 0x1000, false);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_S2 | CLASS_IN | EV_RNW, IOVA + 0x1000, IOVA + 0x1000);
+    /* Read-only at stage 2. */
+    tpt_map(env.t, env.s2root, 44, IOVA, PA,
+            PTE_S2_LINUX & ~PTE_S2AP_W, 3);
+    assert_abort(&env, IOVA | 4, true);
+    assert_event_rec(env.t, 1, ev_qw0(SMMUV3_AUX_EVT_F_PERMISSION),
+                     EV_S2 | CLASS_IN, IOVA | 4, IOVA);
+    /* S2R = 0: both are silent. */
+    tsmmu_consume_events(env.t);
+    env.ste.qw[2] = FIELD_DP64(env.ste.qw[2], STE_2, S2R, 0);
+    env_commit(&env);
+    assert_abort(&env, IOVA + 0x1000, false);
+    assert_abort(&env, IOVA | 4, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);
+    tsmmu_free(env.t);
+}
+
+/* ---- Nested ------------------------------------------------------------- */
+
+static void test_nested_ok(void)
+{
+    SMMUv3AuxEvent ev = { 0 };
+    SMMUv3AuxCfg cfg;
+    Env env;
+
+    env_nested(&env);
+    assert_ok(&env, IOVA | 0x10, true, PA, 0xfff, true);
+    g_assert_true(smmuv3_aux_cfg_decode(&env.t->e, SID, 0, false, &cfg,
+                                        &ev));
+    g_assert_cmpint(cfg.kind, ==, SMMUV3_AUX_CFG_NESTED);
+    g_assert_cmphex(cfg.asid, ==, ASID);
+    g_assert_cmphex(cfg.vmid, ==, VMID);
+    g_assert_true(cfg.mev);
+    tsmmu_free(env.t);
+}
+
+/* The CD's IPA has no stage-2 mapping: S2 fault with CLASS CD (7.3.13). */
+static void test_nested_cd_s2_fault(void)
+{
+    Env env;
+
+    env_nested(&env);
+    env.ste.qw[0] = (env.ste.qw[0] & ~R_STE_0_S1CONTEXTPTR_MASK) |
+                    0x30000000ULL;
+    env_commit(&env);
+    assert_abort(&env, IOVA, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_S2 | CLASS_CD, IOVA, 0x30000000ULL);
+    /* STE.S2R = 0 silences it; nothing is cached either way. */
+    tsmmu_consume_events(env.t);
+    env.ste.qw[2] = FIELD_DP64(env.ste.qw[2], STE_2, S2R, 0);
+    env_commit(&env);
+    assert_abort(&env, IOVA, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);
+    tsmmu_free(env.t);
+}
+
+static void test_nested_cd_fetch_abort(void)
+{
+    Env env;
+
+    env_nested(&env);
+    mem_fault_read(env.t, CD_ADDR, 64);
+    assert_abort(&env, IOVA, false);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_CD_FETCH), 0, 0,
+                     CD_ADDR);
+    tsmmu_free(env.t);
+}
+
+/* A stage-1 table IPA without stage-2 mapping: CLASS TT, IPA = desc. */
+static void test_nested_tt_s2_fault(void)
+{
+    uint64_t ttb = 0x30000000ULL;
+    Env env;
+
+    env_nested(&env);
+    env.cd.qw[1] = ttb;
+    env_commit(&env);
+    assert_abort(&env, IOVA, false);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_S2 | CLASS_TT | EV_RNW, IOVA,
+                     ttb);  /* level-0 index of IOVA is 0 */
+    tsmmu_free(env.t);
+}
+
+/* Stage-1 output IPA unmapped at stage 2: CLASS IN, IPA = output. */
+static void test_nested_in_s2_fault(void)
+{
+    Env env;
+
+    env_nested(&env);
+    tpt_map(env.t, env.s1root, 48, IOVA, IPA + 0x5000, PTE_S1_LINUX, 3);
+    assert_abort(&env, IOVA | 0x20, true);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_S2 | CLASS_IN, IOVA | 0x20, IPA + 0x5000);
+    tsmmu_free(env.t);
+}
+
+/* ---- Event merging (7.3.1) ---------------------------------------------- */
+
+static void test_merge_mev1(void)
+{
+    Env env;
+
+    env_s1(&env);
+    env.ste.qw[1] = FIELD_DP64(env.ste.qw[1], STE_1, MEV, 1);
+    env_commit(&env);
+    /* QEMU's 4-byte retries: InputAddr[11:0] do not count (7.3.13). */
+    for (int i = 0; i < 16; i++) {
+        assert_abort(&env, IOVA + 0x1000 + i * 4, false);
+    }
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_RNW | CLASS_IN, IOVA + 0x1000, 0);
+    /* Another page, another access type: new records. */
+    assert_abort(&env, IOVA + 0x2000, false);
+    assert_abort(&env, IOVA + 0x2000, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 3);
+    /* Once software consumed a record, nothing merges into it. */
+    tsmmu_consume_events(env.t);
+    assert_abort(&env, IOVA + 0x2000, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 3, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     CLASS_IN, IOVA + 0x2000, 0);
+    tsmmu_free(env.t);
+}
+
+static void test_merge_mev0(void)
+{
+    Env env;
+
+    env_s1(&env);
+    assert_abort(&env, IOVA + 0x1000, false);
+    assert_abort(&env, IOVA + 0x1004, false);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 2);
+    assert_event_rec(env.t, 1, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_RNW | CLASS_IN, IOVA + 0x1004, 0);
+    tsmmu_free(env.t);
+}
+
+/* Events before the STE is known may always be merged. */
+static void test_merge_bad_ste(void)
+{
+    Env env;
+
+    env_s1(&env);
+    env.ste.qw[0] &= ~R_STE_0_V_MASK;
+    env_commit(&env);
+    assert_abort(&env, IOVA, false);
+    assert_abort(&env, IOVA + 0x10000, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_C_BAD_STE), 0, 0, 0);
+    /* A different StreamID is a different event. */
+    g_assert_cmpint(tsmmu_translate(env.t, SID + 1, IOVA, false,
+                                    &(SMMUv3AuxTxnOut){ 0 }), ==,
+                    SMMUV3_AUX_TXN_ABORT);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 2);
+    tsmmu_free(env.t);
+}
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/smmuv3-aux/translate/s1-linux-4k", test_s1_linux_4k);
+    g_test_add_func("/smmuv3-aux/translate/s1-block", test_s1_block);
+    g_test_add_func("/smmuv3-aux/translate/s1-readonly", test_s1_readonly);
+    g_test_add_func("/smmuv3-aux/translate/s1-privcfg", test_s1_privcfg);
+    for (int i = 0; i < ARRAY_SIZE(s1_fault_cases); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/smmuv3-aux/translate/s1-fault/%s",
+                            s1_fault_cases[i].name);
+        g_test_add_data_func(path, &s1_fault_cases[i], test_s1_fault);
+    }
+    g_test_add_func("/smmuv3-aux/translate/s1-cfg-translate-info",
+                    test_s1_cfg_translate_info);
+    g_test_add_func("/smmuv3-aux/translate/s1-ssid-refused",
+                    test_s1_ssid_refused);
+    g_test_add_func("/smmuv3-aux/translate/s2-linux", test_s2_linux);
+    g_test_add_func("/smmuv3-aux/translate/s2-faults", test_s2_faults);
+    g_test_add_func("/smmuv3-aux/translate/nested-ok", test_nested_ok);
+    g_test_add_func("/smmuv3-aux/translate/nested-cd-s2-fault",
+                    test_nested_cd_s2_fault);
+    g_test_add_func("/smmuv3-aux/translate/nested-cd-fetch-abort",
+                    test_nested_cd_fetch_abort);
+    g_test_add_func("/smmuv3-aux/translate/nested-tt-s2-fault",
+                    test_nested_tt_s2_fault);
+    g_test_add_func("/smmuv3-aux/translate/nested-in-s2-fault",
+                    test_nested_in_s2_fault);
+    g_test_add_func("/smmuv3-aux/translate/merge-mev1", test_merge_mev1);
+    g_test_add_func("/smmuv3-aux/translate/merge-mev0", test_merge_mev0);
+    g_test_add_func("/smmuv3-aux/translate/merge-bad-ste",
+                    test_merge_bad_ste);
     return g_test_run();
 }

@@ -517,7 +517,8 @@ static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
     ev.pnu = f->pnu;
     ev.s2 = f->s2;
     ev.class_ = f->class_;
-    ev.ttrnw = f->ttrnw;
+    /* TTRnW is defined for F_PERMISSION only (7.3.16). */
+    ev.ttrnw = f->type == SMMUV3_AUX_EVT_F_PERMISSION && f->ttrnw;
     ev.ipa = f->s2 ? f->ipa : 0;        /* IPA is UNKNOWN for stage 1 */
     ev.fetch_addr = f->fetch_addr;
     ev.merge = cfg->mev;
