@@ -38,6 +38,9 @@ void smmuv3_aux_params_set_defaults(SMMUv3AuxParams *p)
         .gran4k = true,
         .gran16k = true,
         .gran64k = true,
+        /* Caches (tlb.c) */
+        .iotlb_size = SMMUV3_AUX_IOTLB_DEFAULT_SIZE,
+        .cfgc_size = SMMUV3_AUX_CFGC_DEFAULT_SIZE,
     };
 }
 
@@ -71,6 +74,15 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
     /* EL2 StreamWorld contexts are stage 1 contexts. */
     if (p->hyp && !p->s1p) {
         *why = "hyp requires stage 1";
+        return false;
+    }
+    /* Caches (tlb.c) */
+    if (p->iotlb_size > SMMUV3_AUX_IOTLB_MAX_SIZE) {
+        *why = "iotlb-size must be at most 1048576";
+        return false;
+    }
+    if (p->cfgc_size > SMMUV3_AUX_CFGC_MAX_SIZE) {
+        *why = "cfgc-size must be at most 65536";
         return false;
     }
     *why = NULL;
@@ -132,7 +144,17 @@ void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
     e->params = *p;
     e->ops = ops;
     e->opaque = opaque;
+    /* Caches (tlb.c): sized here, allocated on first use. */
+    smmuv3_aux_iotlb_init(&e->iotlb, p->iotlb_size);
+    smmuv3_aux_cfgc_init(&e->cfgc, p->cfgc_size, SMMUV3_AUX_CFGC_VALUE_SIZE);
     smmuv3_aux_engine_reset(e);
+}
+
+/* Caches (tlb.c) */
+void smmuv3_aux_engine_finalize(SMMUv3AuxEngine *e)
+{
+    smmuv3_aux_iotlb_destroy(&e->iotlb);
+    smmuv3_aux_cfgc_destroy(&e->cfgc);
 }
 
 void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
@@ -162,6 +184,14 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
     r->gbpa = FIELD_DP32(0, GBPA, SHCFG, 1);
     e->irq_pending = 0;
     memset(e->irq_req, 0, sizeof(e->irq_req));
+    /*
+     * Caches (tlb.c): nothing cached survives a reset.  Pending notifier
+     * invalidations are dropped: the binding resets its notifiers itself.
+     */
+    smmuv3_aux_iotlb_flush(&e->iotlb);
+    smmuv3_aux_cfgc_inv_all(&e->cfgc);
+    e->n_invals = 0;
+    e->invals_overflow = false;
     trace_smmuv3_aux_engine_reset(r->idr[0], r->idr[1], r->idr[3],
                                   r->idr[5]);
 }
@@ -177,6 +207,21 @@ unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
         }
     }
     e->irq_pending = 0;
+    return n;
+}
+
+/* Caches (tlb.c): the invalidations recorded by cmdq.c. */
+unsigned smmuv3_aux_engine_take_invals(SMMUv3AuxEngine *e,
+                                       SMMUv3AuxInval *out, unsigned max,
+                                       bool *all)
+{
+    unsigned n = MIN(max, e->n_invals);
+
+    memcpy(out, e->invals, n * sizeof(*out));
+    memmove(e->invals, e->invals + n, (e->n_invals - n) * sizeof(*out));
+    e->n_invals -= n;
+    *all = e->invals_overflow;
+    e->invals_overflow = false;
     return n;
 }
 

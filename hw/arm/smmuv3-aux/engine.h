@@ -18,6 +18,7 @@
 #define HW_ARM_SMMUV3_AUX_ENGINE_H
 
 #include "hw/arm/smmuv3-aux-common.h"
+#include "tlb.h"
 
 typedef struct SMMUv3AuxEngine SMMUv3AuxEngine;
 
@@ -41,6 +42,9 @@ typedef struct SMMUv3AuxParams {
     bool vmid16;            /* IDR0.VMID16 */
     bool ril;               /* IDR3.RIL */
     bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
+    /* Cache capacities in entries (tlb.h); 0 disables that cache. */
+    uint32_t iotlb_size;
+    uint32_t cfgc_size;
 } SMMUv3AuxParams;
 
 /* Interrupt sources, in the order of the virt board's four SPIs. */
@@ -128,6 +132,12 @@ struct SMMUv3AuxEngine {
     uint32_t irq_pending;
     /* MSI address/data latched when the interrupt was raised. */
     SMMUv3AuxIrqReq irq_req[SMMUV3_AUX_IRQ_NUM];
+    /* Caches (tlb.c), and what their invalidation must tell notifiers. */
+    SMMUv3AuxCfgCache cfgc;
+    SMMUv3AuxIotlb iotlb;
+    SMMUv3AuxInval invals[SMMUV3_AUX_MAX_INVALS];
+    unsigned n_invals;
+    bool invals_overflow;       /* too many: invalidate everything */
 };
 
 /* engine.c */
@@ -143,6 +153,16 @@ unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
                                      SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM]);
 /* The binding could not deliver an MSI: set GERROR.MSI_*_ABT_ERR. */
 void smmuv3_aux_engine_msi_failed(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq);
+/*
+ * Move at most max pending invalidations into out[]; return how many.
+ * *all is set if some were lost to overflow: the binding must then
+ * invalidate everything.  Called after dropping the lock, like take_irqs().
+ */
+unsigned smmuv3_aux_engine_take_invals(SMMUv3AuxEngine *e,
+                                       SMMUv3AuxInval *out, unsigned max,
+                                       bool *all);
+/* Free what the engine allocated (the caches); init may follow. */
+void smmuv3_aux_engine_finalize(SMMUv3AuxEngine *e);
 
 /* regs.c: MMIO.  offset is within the 128 KiB window; size is 4 or 8. */
 uint64_t smmuv3_aux_reg_read(SMMUv3AuxEngine *e, uint64_t offset,

@@ -1,0 +1,887 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: configuration cache and IOTLB (Arm IHI 0070 16.2,
+ * commands 4.3 and 4.4).  The design, the replacement policy and the
+ * locking model are described in tlb.h.
+ */
+#include "qemu/osdep.h"
+#include "qemu/xxhash.h"
+#include "tlb.h"
+#include "trace.h"
+
+#define NIL             SMMUV3_AUX_SLOT_NIL
+
+/* Slot flags. */
+#define SLOT_USED       0x01
+#define SLOT_REF        0x02    /* CLOCK reference bit, set by hits */
+#define SLOT_NG         0x04    /* IOTLB: non-global (ASID-tagged) entry */
+
+/* ---- Slot table: buckets, free slots and CLOCK, for both caches ------- */
+
+typedef void SlotEvictFn(void *owner, uint32_t i);
+
+static void st_init(SMMUv3AuxSlotTable *st, uint32_t capacity,
+                    uint32_t stride, uint32_t flags_off)
+{
+    memset(st, 0, sizeof(*st));
+    st->capacity = capacity;
+    st->stride = stride;
+    st->flags_off = flags_off;
+    st->free_head = NIL;
+}
+
+/* Buckets: the power of two at or above capacity, so chains average <= 1. */
+static uint32_t st_nbuckets(uint32_t capacity)
+{
+    uint32_t n = 1;
+
+    while (n < capacity) {
+        n <<= 1;
+    }
+    return n;
+}
+
+static void st_clear(SMMUv3AuxSlotTable *st)
+{
+    if (st->buckets) {
+        memset(st->buckets, 0xff, (st->bucket_mask + 1) * sizeof(uint32_t));
+    }
+    st->used = 0;
+    st->hwm = 0;
+    st->hand = 0;
+    st->free_head = NIL;
+}
+
+/* Allocate on first use: an engine that never caches costs nothing. */
+static bool st_alloc(SMMUv3AuxSlotTable *st)
+{
+    if (st->slots) {
+        return true;
+    }
+    if (!st->capacity) {
+        return false;
+    }
+    st->slots = g_malloc0((size_t)st->capacity * st->stride);
+    st->buckets = g_new(uint32_t, st_nbuckets(st->capacity));
+    st->bucket_mask = st_nbuckets(st->capacity) - 1;
+    st_clear(st);
+    return true;
+}
+
+static void st_free(SMMUv3AuxSlotTable *st)
+{
+    g_free(st->slots);
+    g_free(st->buckets);
+    st->slots = NULL;
+    st->buckets = NULL;
+    st_clear(st);
+}
+
+static size_t st_bytes(const SMMUv3AuxSlotTable *st)
+{
+    if (!st->slots) {
+        return 0;
+    }
+    return (size_t)st->capacity * st->stride +
+           (size_t)(st->bucket_mask + 1) * sizeof(uint32_t);
+}
+
+static inline void *st_slot(const SMMUv3AuxSlotTable *st, uint32_t i)
+{
+    return st->slots + (size_t)i * st->stride;
+}
+
+static inline SMMUv3AuxSlotLink *st_link(const SMMUv3AuxSlotTable *st,
+                                         uint32_t i)
+{
+    return st_slot(st, i);
+}
+
+static inline uint8_t *st_flags(const SMMUv3AuxSlotTable *st, uint32_t i)
+{
+    return (uint8_t *)st_slot(st, i) + st->flags_off;
+}
+
+static inline uint32_t st_head(const SMMUv3AuxSlotTable *st, uint32_t hash)
+{
+    return st->buckets[hash & st->bucket_mask];
+}
+
+static void st_chain_add(SMMUv3AuxSlotTable *st, uint32_t hash, uint32_t i)
+{
+    uint32_t *head = &st->buckets[hash & st->bucket_mask];
+    SMMUv3AuxSlotLink *l = st_link(st, i);
+
+    l->prev = NIL;
+    l->next = *head;
+    if (*head != NIL) {
+        st_link(st, *head)->prev = i;
+    }
+    *head = i;
+    st->used++;
+}
+
+/* Unlink slot i and put it on the free list. */
+static void st_chain_del(SMMUv3AuxSlotTable *st, uint32_t hash, uint32_t i)
+{
+    SMMUv3AuxSlotLink *l = st_link(st, i);
+
+    if (l->prev != NIL) {
+        st_link(st, l->prev)->next = l->next;
+    } else {
+        st->buckets[hash & st->bucket_mask] = l->next;
+    }
+    if (l->next != NIL) {
+        st_link(st, l->next)->prev = l->prev;
+    }
+    *st_flags(st, i) = 0;
+    l->next = st->free_head;
+    st->free_head = i;
+    st->used--;
+}
+
+/*
+ * A slot to fill: a free one if there is any, else the CLOCK victim, which
+ * evict() removes first.  The hand clears reference bits as it passes, so
+ * it stops within one revolution: O(1) amortised.
+ */
+static uint32_t st_take(SMMUv3AuxSlotTable *st, SlotEvictFn *evict,
+                        void *owner)
+{
+    uint32_t i;
+
+    if (st->free_head == NIL && st->hwm < st->capacity) {
+        return st->hwm++;
+    }
+    while (st->free_head == NIL) {
+        uint8_t *f;
+
+        i = st->hand;
+        f = st_flags(st, i);
+        st->hand = i + 1 == st->capacity ? 0 : i + 1;
+        if (*f & SLOT_REF) {
+            *f &= ~SLOT_REF;
+        } else {
+            evict(owner, i);
+        }
+    }
+    i = st->free_head;
+    st->free_head = st_link(st, i)->next;
+    return i;
+}
+
+/* ---- Configuration cache ------------------------------------------- */
+
+typedef struct CfgSlot {
+    SMMUv3AuxSlotLink link;
+    uint32_t sid, ssid;
+    uint32_t gen;
+    uint8_t flags;
+} CfgSlot;
+
+static uint32_t cfg_hash(uint32_t sid, uint32_t ssid)
+{
+    return qemu_xxhash2(((uint64_t)sid << 32) | ssid);
+}
+
+static CfgSlot *cfg_slot(const SMMUv3AuxCfgCache *c, uint32_t i)
+{
+    return st_slot(&c->st, i);
+}
+
+void smmuv3_aux_cfgc_init(SMMUv3AuxCfgCache *c, uint32_t capacity,
+                          uint32_t value_size)
+{
+    memset(c, 0, sizeof(*c));
+    st_init(&c->st, MIN(capacity, SMMUV3_AUX_CFGC_MAX_SIZE),
+            sizeof(CfgSlot), offsetof(CfgSlot, flags));
+    c->value_size = value_size;
+    c->gen = 1;
+}
+
+void smmuv3_aux_cfgc_destroy(SMMUv3AuxCfgCache *c)
+{
+    st_free(&c->st);
+    g_free(c->values);
+    c->values = NULL;
+}
+
+size_t smmuv3_aux_cfgc_bytes(const SMMUv3AuxCfgCache *c)
+{
+    return st_bytes(&c->st) +
+           (c->values ? (size_t)c->st.capacity * c->value_size : 0);
+}
+
+static bool cfgc_ready(SMMUv3AuxCfgCache *c)
+{
+    if (c->st.slots) {
+        return true;
+    }
+    if (!st_alloc(&c->st)) {
+        return false;
+    }
+    c->values = g_malloc0((size_t)c->st.capacity * c->value_size);
+    return true;
+}
+
+/* The slot of {sid, ssid}, live or stale, or NIL. */
+static uint32_t cfgc_find(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid)
+{
+    uint32_t i = st_head(&c->st, cfg_hash(sid, ssid));
+
+    while (i != NIL) {
+        CfgSlot *s = cfg_slot(c, i);
+
+        if (s->sid == sid && s->ssid == ssid) {
+            return i;
+        }
+        i = s->link.next;
+    }
+    return NIL;
+}
+
+bool smmuv3_aux_cfgc_lookup(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid,
+                            void *value)
+{
+    uint32_t i = c->st.slots ? cfgc_find(c, sid, ssid) : NIL;
+
+    if (i != NIL && cfg_slot(c, i)->gen == c->gen) {
+        cfg_slot(c, i)->flags |= SLOT_REF;
+        memcpy(value, c->values + (size_t)i * c->value_size, c->value_size);
+        c->stats.hits++;
+        trace_smmuv3_aux_cfgc_hit(sid, ssid, c->stats.hits, c->stats.misses);
+        return true;
+    }
+    c->stats.misses++;
+    trace_smmuv3_aux_cfgc_miss(sid, ssid, c->stats.hits, c->stats.misses);
+    return false;
+}
+
+static void cfgc_remove(SMMUv3AuxCfgCache *c, uint32_t i)
+{
+    CfgSlot *s = cfg_slot(c, i);
+
+    st_chain_del(&c->st, cfg_hash(s->sid, s->ssid), i);
+}
+
+static void cfgc_evict(void *owner, uint32_t i)
+{
+    SMMUv3AuxCfgCache *c = owner;
+
+    /* Stale entries (an older generation) are dead already. */
+    if (cfg_slot(c, i)->gen == c->gen) {
+        c->stats.evictions++;
+    }
+    cfgc_remove(c, i);
+}
+
+void smmuv3_aux_cfgc_insert(SMMUv3AuxCfgCache *c, uint32_t sid,
+                            uint32_t ssid, const void *value)
+{
+    uint32_t i;
+    CfgSlot *s;
+
+    if (!cfgc_ready(c)) {
+        return;
+    }
+    i = cfgc_find(c, sid, ssid);
+    if (i == NIL) {
+        i = st_take(&c->st, cfgc_evict, c);
+        s = cfg_slot(c, i);
+        s->sid = sid;
+        s->ssid = ssid;
+        s->flags = SLOT_USED;
+        st_chain_add(&c->st, cfg_hash(sid, ssid), i);
+    }
+    cfg_slot(c, i)->gen = c->gen;
+    memcpy(c->values + (size_t)i * c->value_size, value, c->value_size);
+    c->stats.inserts++;
+    trace_smmuv3_aux_cfgc_insert(sid, ssid, c->st.used);
+}
+
+unsigned smmuv3_aux_cfgc_inv_all(SMMUv3AuxCfgCache *c)
+{
+    unsigned n = c->st.used;
+
+    /*
+     * O(1): entries of older generations are never returned, and are the
+     * first to be reused.  On wrap-around, really empty the table so that
+     * no entry of the new generation 1 can be an old one.
+     */
+    if (++c->gen == 0) {
+        st_clear(&c->st);
+        c->gen = 1;
+    }
+    trace_smmuv3_aux_cfgc_inval_all(c->gen);
+    return n;
+}
+
+typedef struct CfgRange {
+    uint32_t sid_first, sid_last;
+    uint32_t ssid_first, ssid_last;
+} CfgRange;
+
+static bool cfg_in_range(const CfgSlot *s, const CfgRange *r)
+{
+    if (s->sid < r->sid_first || s->sid > r->sid_last) {
+        return false;
+    }
+    if (s->ssid == SMMUV3_AUX_NO_SSID) {
+        /* No SubstreamID: uses CD 0 when S1DSS says so (tlb.h). */
+        return r->ssid_first == 0 || r->ssid_last == SMMUV3_AUX_NO_SSID;
+    }
+    return s->ssid >= r->ssid_first && s->ssid <= r->ssid_last;
+}
+
+static unsigned cfgc_inv_range(SMMUv3AuxCfgCache *c, const CfgRange *r)
+{
+    unsigned n = 0;
+
+    for (uint32_t i = 0; c->st.slots && i < c->st.hwm; i++) {
+        CfgSlot *s = cfg_slot(c, i);
+
+        if ((s->flags & SLOT_USED) && cfg_in_range(s, r)) {
+            n += s->gen == c->gen;
+            cfgc_remove(c, i);
+        }
+    }
+    c->stats.invalidated += n;
+    trace_smmuv3_aux_cfgc_inval(r->sid_first, r->sid_last, r->ssid_first,
+                                r->ssid_last, n);
+    return n;
+}
+
+unsigned smmuv3_aux_cfgc_inv_sid(SMMUv3AuxCfgCache *c, uint32_t sid)
+{
+    CfgRange r = { sid, sid, 0, SMMUV3_AUX_NO_SSID };
+
+    return cfgc_inv_range(c, &r);
+}
+
+unsigned smmuv3_aux_cfgc_inv_sid_range(SMMUv3AuxCfgCache *c, uint32_t first,
+                                       uint32_t last)
+{
+    CfgRange r = { first, last, 0, SMMUV3_AUX_NO_SSID };
+
+    return cfgc_inv_range(c, &r);
+}
+
+/* One key: a hash probe rather than a scan (CFGI_CD with Leaf = 1). */
+static unsigned cfgc_inv_key(SMMUv3AuxCfgCache *c, uint32_t sid,
+                             uint32_t ssid)
+{
+    uint32_t i = c->st.slots ? cfgc_find(c, sid, ssid) : NIL;
+    unsigned n = 0;
+
+    if (i != NIL) {
+        n = cfg_slot(c, i)->gen == c->gen;
+        cfgc_remove(c, i);
+    }
+    c->stats.invalidated += n;
+    return n;
+}
+
+unsigned smmuv3_aux_cfgc_inv_ssid_range(SMMUv3AuxCfgCache *c, uint32_t sid,
+                                        uint32_t first, uint32_t last)
+{
+    CfgRange r = { sid, sid, first, last };
+    unsigned n;
+
+    if (first != last) {
+        return cfgc_inv_range(c, &r);
+    }
+    n = cfgc_inv_key(c, sid, first);
+    if (first == 0) {
+        n += cfgc_inv_key(c, sid, SMMUV3_AUX_NO_SSID);
+    }
+    trace_smmuv3_aux_cfgc_inval(sid, sid, first, last, n);
+    return n;
+}
+
+unsigned smmuv3_aux_cfgc_count(const SMMUv3AuxCfgCache *c)
+{
+    unsigned n = 0;
+
+    for (uint32_t i = 0; c->st.slots && i < c->st.hwm; i++) {
+        const CfgSlot *s = cfg_slot(c, i);
+
+        n += (s->flags & SLOT_USED) && s->gen == c->gen;
+    }
+    return n;
+}
+
+/* ---- IOTLB: entries and keys ----------------------------------------- */
+
+/* 32 bytes: the whole per-entry cost is this plus <= 8 bytes of buckets. */
+typedef struct TlbSlot {
+    SMMUv3AuxSlotLink link;
+    uint64_t ia;                /* input address, aligned to 1 << shift */
+    uint64_t oa;                /* output address, aligned likewise */
+    uint16_t vmid, asid;        /* asid is 0 in global entries */
+    uint8_t shift;              /* log2 of the block or page size */
+    uint8_t tag;                /* regime[1:0] stage[3:2] gran[5:4] lvl[7:6] */
+    uint8_t perm;
+    uint8_t flags;
+} TlbSlot;
+
+QEMU_BUILD_BUG_ON(sizeof(TlbSlot) != 32);
+
+/* An exact key: everything an entry is found by. */
+typedef struct TlbKey {
+    uint8_t regime, stage, shift;
+    bool global;
+    uint16_t vmid, asid;        /* asid used only when !global */
+    uint64_t ia;
+} TlbKey;
+
+static inline uint64_t size_mask(unsigned shift)
+{
+    return (1ULL << shift) - 1;
+}
+
+static inline bool regime_has_asid(unsigned regime)
+{
+    return regime != SMMUV3_AUX_TLB_EL2;
+}
+
+/* Does a lookup with this key look at ASID-tagged entries at all? */
+static inline bool key_uses_asid(const TlbKey *k)
+{
+    return k->stage != SMMUV3_AUX_TLB_S2 && regime_has_asid(k->regime);
+}
+
+/* Zero the tags the regime and stage do not have (tlb.h). */
+static void key_from_tag(const SMMUv3AuxTlbTag *tag, TlbKey *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->regime = tag->regime;
+    k->stage = tag->stage;
+    k->vmid = tag->regime == SMMUV3_AUX_TLB_NS_EL1 ? tag->vmid : 0;
+    k->asid = key_uses_asid(k) ? tag->asid : 0;
+}
+
+static uint32_t key_hash(const TlbKey *k)
+{
+    uint64_t b = k->vmid | (uint64_t)(k->global ? 0 : k->asid) << 16 |
+                 (uint64_t)k->global << 32 | (uint64_t)k->regime << 33 |
+                 (uint64_t)k->stage << 36 | (uint64_t)k->shift << 40;
+
+    return qemu_xxhash4(k->ia, b);
+}
+
+static TlbSlot *tlb_slot(const SMMUv3AuxIotlb *t, uint32_t i)
+{
+    return st_slot(&t->st, i);
+}
+
+static void slot_key(const TlbSlot *s, TlbKey *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->regime = s->tag & 3;
+    k->stage = (s->tag >> 2) & 3;
+    k->shift = s->shift;
+    k->global = !(s->flags & SLOT_NG);
+    k->vmid = s->vmid;
+    k->asid = s->asid;
+    k->ia = s->ia;
+}
+
+static bool slot_is(const TlbSlot *s, const TlbKey *k)
+{
+    return s->ia == k->ia && s->shift == k->shift &&
+           (s->tag & 0xf) == (k->regime | k->stage << 2) &&
+           s->vmid == k->vmid && !(s->flags & SLOT_NG) == k->global &&
+           (k->global || s->asid == k->asid);
+}
+
+static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
+{
+    uint32_t i = st_head(&t->st, key_hash(k));
+
+    while (i != NIL) {
+        const TlbSlot *s = tlb_slot(t, i);
+
+        if (slot_is(s, k)) {
+            return i;
+        }
+        i = s->link.next;
+    }
+    return NIL;
+}
+
+/* ---- IOTLB: sizes present ------------------------------------------- */
+
+static void size_count(SMMUv3AuxIotlb *t, unsigned shift, bool global,
+                       int delta)
+{
+    uint32_t *cnt = global ? &t->count_global[shift] : &t->count_ng[shift];
+    uint64_t *sizes = global ? &t->sizes_global : &t->sizes_ng;
+
+    *cnt += delta;
+    if (*cnt) {
+        *sizes |= 1ULL << shift;
+    } else {
+        *sizes &= ~(1ULL << shift);
+    }
+}
+
+static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
+{
+    TlbSlot *s = tlb_slot(t, i);
+    TlbKey k;
+
+    slot_key(s, &k);
+    size_count(t, s->shift, k.global, -1);
+    st_chain_del(&t->st, key_hash(&k), i);
+}
+
+static void tlb_evict(void *owner, uint32_t i)
+{
+    SMMUv3AuxIotlb *t = owner;
+
+    trace_smmuv3_aux_iotlb_evict(tlb_slot(t, i)->ia, tlb_slot(t, i)->shift);
+    t->stats.evictions++;
+    tlb_remove(t, i);
+}
+
+void smmuv3_aux_iotlb_init(SMMUv3AuxIotlb *t, uint32_t capacity)
+{
+    memset(t, 0, sizeof(*t));
+    st_init(&t->st, MIN(capacity, SMMUV3_AUX_IOTLB_MAX_SIZE),
+            sizeof(TlbSlot), offsetof(TlbSlot, flags));
+}
+
+void smmuv3_aux_iotlb_destroy(SMMUv3AuxIotlb *t)
+{
+    st_free(&t->st);
+    smmuv3_aux_iotlb_flush(t);
+}
+
+void smmuv3_aux_iotlb_flush(SMMUv3AuxIotlb *t)
+{
+    trace_smmuv3_aux_iotlb_flush(t->st.used);
+    st_clear(&t->st);
+    memset(t->count_ng, 0, sizeof(t->count_ng));
+    memset(t->count_global, 0, sizeof(t->count_global));
+    t->sizes_ng = 0;
+    t->sizes_global = 0;
+}
+
+size_t smmuv3_aux_iotlb_bytes(const SMMUv3AuxIotlb *t)
+{
+    return st_bytes(&t->st);
+}
+
+size_t smmuv3_aux_iotlb_bytes_per_entry(uint32_t capacity)
+{
+    capacity = MAX(capacity, 1);
+    return DIV_ROUND_UP((size_t)capacity * sizeof(TlbSlot) +
+                        (size_t)st_nbuckets(capacity) * sizeof(uint32_t),
+                        capacity);
+}
+
+/* ---- IOTLB: lookup and insert --------------------------------------- */
+
+/* Probe one size: the non-global key, then the global one. */
+static uint32_t tlb_probe(const SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova,
+                          unsigned shift)
+{
+    uint32_t i = NIL;
+
+    k->shift = shift;
+    k->ia = iova & ~size_mask(shift);
+    if (key_uses_asid(k) && t->count_ng[shift]) {
+        k->global = false;
+        i = tlb_find(t, k);
+    }
+    if (i == NIL && t->count_global[shift]) {
+        k->global = true;
+        i = tlb_find(t, k);
+    }
+    return i;
+}
+
+static uint32_t tlb_search(SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova)
+{
+    uint64_t sizes = t->sizes_global | (key_uses_asid(k) ? t->sizes_ng : 0);
+    unsigned last = t->last_hit_shift;
+    uint32_t i;
+
+    /* Most streams use one size most of the time: try the last one first. */
+    if (sizes & (1ULL << last)) {
+        i = tlb_probe(t, k, iova, last);
+        if (i != NIL) {
+            return i;
+        }
+        sizes &= ~(1ULL << last);
+    }
+    while (sizes) {
+        unsigned shift = ctz64(sizes);
+
+        sizes &= sizes - 1;
+        i = tlb_probe(t, k, iova, shift);
+        if (i != NIL) {
+            t->last_hit_shift = shift;
+            return i;
+        }
+    }
+    return NIL;
+}
+
+bool smmuv3_aux_iotlb_lookup(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
+                             uint64_t iova, SMMUv3AuxTlbEntry *out)
+{
+    uint32_t i = NIL;
+    TlbKey k;
+
+    key_from_tag(tag, &k);
+    if (t->st.used) {
+        i = tlb_search(t, &k, iova);
+    }
+    if (i == NIL) {
+        t->stats.misses++;
+        trace_smmuv3_aux_iotlb_miss(tag->regime, tag->stage, k.vmid, k.asid,
+                                    iova, t->stats.hits, t->stats.misses);
+        return false;
+    } else {
+        TlbSlot *s = tlb_slot(t, i);
+
+        s->flags |= SLOT_REF;
+        out->iova = s->ia;
+        out->pa = s->oa;
+        out->addr_mask = size_mask(s->shift);
+        out->granule = 12 + 2 * ((s->tag >> 4) & 3);
+        out->level = s->tag >> 6;
+        out->perm = s->perm;
+        out->ng = s->flags & SLOT_NG;
+        t->stats.hits++;
+        trace_smmuv3_aux_iotlb_hit(tag->regime, tag->stage, k.vmid, k.asid,
+                                   iova, s->shift, t->stats.hits,
+                                   t->stats.misses);
+        return true;
+    }
+}
+
+/* log2 of the size a leaf at level maps with this granule, or 0. */
+static unsigned leaf_shift(unsigned granule, unsigned level)
+{
+    if ((granule != 12 && granule != 14 && granule != 16) || level > 3) {
+        return 0;
+    }
+    /* Each level resolves granule - 3 bits (VMSAv8-64, D8.2). */
+    return granule + (3 - level) * (granule - 3);
+}
+
+bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
+                             const SMMUv3AuxTlbEntry *ent)
+{
+    unsigned shift = leaf_shift(ent->granule, ent->level);
+    uint32_t i;
+    TlbSlot *s;
+    TlbKey k;
+
+    if (!shift || tag->regime < SMMUV3_AUX_TLB_NS_EL1 ||
+        tag->regime > SMMUV3_AUX_TLB_EL2_E2H ||
+        tag->stage > SMMUV3_AUX_TLB_S12) {
+        return false;
+    }
+    if (!st_alloc(&t->st)) {
+        return true;            /* disabled: nothing is cached */
+    }
+    key_from_tag(tag, &k);
+    k.global = !ent->ng || !key_uses_asid(&k);
+    k.asid = k.global ? 0 : k.asid;
+    k.shift = shift;
+    k.ia = ent->iova & ~size_mask(shift);
+    i = tlb_find(t, &k);
+    if (i == NIL) {
+        i = st_take(&t->st, tlb_evict, t);
+        s = tlb_slot(t, i);
+        s->ia = k.ia;
+        s->shift = shift;
+        s->vmid = k.vmid;
+        s->asid = k.asid;
+        s->flags = SLOT_USED | (k.global ? 0 : SLOT_NG);
+        s->tag = k.regime | k.stage << 2;
+        st_chain_add(&t->st, key_hash(&k), i);
+        size_count(t, shift, k.global, 1);
+    }
+    s = tlb_slot(t, i);
+    s->oa = ent->pa & ~size_mask(shift);
+    s->perm = ent->perm;
+    s->tag = (s->tag & 0xf) | ((ent->granule - 12) / 2) << 4 |
+             ent->level << 6;
+    t->stats.inserts++;
+    trace_smmuv3_aux_iotlb_insert(k.regime, k.stage, k.vmid, k.asid, k.ia,
+                                  s->oa, shift, !k.global, t->st.used);
+    return true;
+}
+
+/* ---- IOTLB: invalidation -------------------------------------------- */
+
+static bool inv_matches(const SMMUv3AuxTlbInv *inv, const TlbSlot *s)
+{
+    unsigned stage = (s->tag >> 2) & 3;
+    unsigned granule = 12 + 2 * ((s->tag >> 4) & 3);
+
+    if (!(inv->regimes & (1u << (s->tag & 3))) ||
+        !(inv->stages & (1u << stage))) {
+        return false;
+    }
+    if (inv->match_vmid && s->vmid != inv->vmid) {
+        return false;
+    }
+    if (s->flags & SLOT_NG) {
+        if (inv->match_asid && s->asid != inv->asid) {
+            return false;
+        }
+    } else if (inv->nonglobal_only) {
+        return false;
+    }
+    if (inv->has_range &&
+        (s->ia > inv->last || s->ia + size_mask(s->shift) < inv->start)) {
+        return false;
+    }
+    /*
+     * TTL says the leaf is at that level; an entry of the same granule at
+     * another level is not what software meant.  A combined entry's level
+     * may be stage 2's, so the hint says nothing about it: never spared.
+     */
+    if (inv->ttl_level && stage != SMMUV3_AUX_TLB_S12 &&
+        granule == inv->tg_granule && (s->tag >> 6) != inv->ttl_level) {
+        return false;
+    }
+    return true;
+}
+
+static unsigned inv_scan(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
+{
+    unsigned n = 0;
+
+    for (uint32_t i = 0; i < t->st.hwm; i++) {
+        TlbSlot *s = tlb_slot(t, i);
+
+        if ((s->flags & SLOT_USED) && inv_matches(inv, s)) {
+            tlb_remove(t, i);
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * Number of hash probes an address-range invalidation would take, or
+ * UINT64_MAX if some matching entry could not be found by probing: any
+ * VMID, or any ASID where ASID-tagged entries exist.
+ */
+static uint64_t inv_probe_cost(const SMMUv3AuxIotlb *t,
+                               const SMMUv3AuxTlbInv *inv)
+{
+    uint64_t sizes = t->sizes_ng | t->sizes_global;
+    uint64_t per_block = 2 * ctpop8(inv->regimes) * ctpop8(inv->stages);
+    uint64_t cost = 0;
+
+    if (!inv->has_range ||
+        (!inv->match_vmid &&
+         (inv->regimes & SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_NS_EL1))) ||
+        (!inv->match_asid && t->sizes_ng &&
+         (inv->stages & ~SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2)) &&
+         (inv->regimes & ~SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_EL2)))) {
+        return UINT64_MAX;
+    }
+    while (sizes) {
+        unsigned shift = ctz64(sizes);
+        uint64_t blocks = (inv->last >> shift) - (inv->start >> shift) + 1;
+
+        sizes &= sizes - 1;
+        if (blocks == 0 || blocks > (1ULL << 32)) {
+            return UINT64_MAX;
+        }
+        cost += blocks * per_block;
+    }
+    return cost;
+}
+
+/* Remove the entry with key k if the predicate holds for it. */
+static unsigned inv_key(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                        const TlbKey *k)
+{
+    uint32_t i = tlb_find(t, k);
+
+    if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
+        tlb_remove(t, i);
+        return 1;
+    }
+    return 0;
+}
+
+/* Every key of one block: each regime and stage named, nG and global. */
+static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                          unsigned shift, uint64_t ia)
+{
+    unsigned n = 0;
+
+    for (unsigned r = SMMUV3_AUX_TLB_NS_EL1; r <= SMMUV3_AUX_TLB_EL2_E2H;
+         r++) {
+        for (unsigned s = 0; s <= SMMUV3_AUX_TLB_S12; s++) {
+            SMMUv3AuxTlbTag tag = { r, s, inv->vmid, inv->asid };
+            TlbKey k;
+
+            if (!(inv->regimes & (1u << r)) || !(inv->stages & (1u << s))) {
+                continue;
+            }
+            key_from_tag(&tag, &k);
+            k.shift = shift;
+            k.ia = ia;
+            if (key_uses_asid(&k) && t->count_ng[shift]) {
+                n += inv_key(t, inv, &k);
+            }
+            k.global = true;
+            if (!inv->nonglobal_only && t->count_global[shift]) {
+                n += inv_key(t, inv, &k);
+            }
+        }
+    }
+    return n;
+}
+
+static unsigned inv_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
+{
+    uint64_t sizes = t->sizes_ng | t->sizes_global;
+    unsigned n = 0;
+
+    while (sizes) {
+        unsigned shift = ctz64(sizes);
+        uint64_t last = inv->last >> shift;
+
+        sizes &= sizes - 1;
+        for (uint64_t b = inv->start >> shift; b <= last; b++) {
+            n += inv_block(t, inv, shift, b << shift);
+        }
+    }
+    return n;
+}
+
+unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
+                                     const SMMUv3AuxTlbInv *inv)
+{
+    uint64_t cost;
+    bool scan;
+    unsigned n;
+
+    if (!t->st.used) {
+        return 0;
+    }
+    /*
+     * Probing costs a hash lookup per block of each size present; a huge
+     * range, or one that probing cannot serve, walks the slots instead,
+     * which costs one pass over the table whatever the range.
+     */
+    cost = inv_probe_cost(t, inv);
+    scan = cost > MAX(16, t->st.hwm / 4);
+    n = scan ? inv_scan(t, inv) : inv_probe(t, inv);
+    t->stats.invalidated += n;
+    trace_smmuv3_aux_iotlb_inval(inv->regimes, inv->stages, inv->vmid,
+                                 inv->asid, inv->start, inv->last, scan, n);
+    return n;
+}
