@@ -14,9 +14,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxState, ARM_SMMUV3_AUX)
 
 #define TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION "smmuv3-aux-iommu-memory-region"
 
-/* MMIO window: page 0 and page 1 of the SMMU register file. */
-#define SMMUV3_AUX_MMIO_SIZE 0x20000
-
 /*
  * ITS DeviceID of the SMMU's own MSIs on the virt board.  QEMU's ITS has 16
  * DeviceID bits and pcie.0 RIDs start at 0, so the top of the range is the
