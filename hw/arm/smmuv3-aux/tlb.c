@@ -23,22 +23,14 @@ typedef void SlotEvictFn(void *owner, uint32_t i);
 static void st_init(SMMUv3AuxSlotTable *st, uint32_t capacity,
                     uint32_t stride, uint32_t flags_off)
 {
-    memset(st, 0, sizeof(*st));
-    st->capacity = capacity;
-    st->stride = stride;
-    st->flags_off = flags_off;
-    st->free_head = NIL;
+    *st = (SMMUv3AuxSlotTable) { .capacity = capacity, .stride = stride,
+                                 .flags_off = flags_off, .free_head = NIL };
 }
 
 /* Buckets: the power of two at or above capacity, so chains average <= 1. */
 static uint32_t st_nbuckets(uint32_t capacity)
 {
-    uint32_t n = 1;
-
-    while (n < capacity) {
-        n <<= 1;
-    }
-    return n;
+    return pow2ceil(MAX(capacity, 1));
 }
 
 static void st_clear(SMMUv3AuxSlotTable *st)
@@ -79,11 +71,8 @@ static void st_free(SMMUv3AuxSlotTable *st)
 
 static size_t st_bytes(const SMMUv3AuxSlotTable *st)
 {
-    if (!st->slots) {
-        return 0;
-    }
-    return (size_t)st->capacity * st->stride +
-           (size_t)(st->bucket_mask + 1) * sizeof(uint32_t);
+    return !st->slots ? 0 : (size_t)st->capacity * st->stride +
+                            (size_t)(st->bucket_mask + 1) * sizeof(uint32_t);
 }
 
 static inline void *st_slot(const SMMUv3AuxSlotTable *st, uint32_t i)
@@ -91,20 +80,11 @@ static inline void *st_slot(const SMMUv3AuxSlotTable *st, uint32_t i)
     return st->slots + (size_t)i * st->stride;
 }
 
-static inline SMMUv3AuxSlotLink *st_link(const SMMUv3AuxSlotTable *st,
-                                         uint32_t i)
-{
-    return st_slot(st, i);
-}
+#define st_link(st, i)  ((SMMUv3AuxSlotLink *)st_slot(st, i))
 
 static inline uint8_t *st_flags(const SMMUv3AuxSlotTable *st, uint32_t i)
 {
     return (uint8_t *)st_slot(st, i) + st->flags_off;
-}
-
-static inline uint32_t st_head(const SMMUv3AuxSlotTable *st, uint32_t hash)
-{
-    return st->buckets[hash & st->bucket_mask];
 }
 
 static void st_chain_add(SMMUv3AuxSlotTable *st, uint32_t hash, uint32_t i)
@@ -189,12 +169,19 @@ static CfgSlot *cfg_slot(const SMMUv3AuxCfgCache *c, uint32_t i)
     return st_slot(&c->st, i);
 }
 
+/* The value follows its slot header. */
+static uint8_t *cfg_value(const SMMUv3AuxCfgCache *c, uint32_t i)
+{
+    return (uint8_t *)st_slot(&c->st, i) + sizeof(CfgSlot);
+}
+
 void smmuv3_aux_cfgc_init(SMMUv3AuxCfgCache *c, uint32_t capacity,
                           uint32_t value_size)
 {
     memset(c, 0, sizeof(*c));
     st_init(&c->st, MIN(capacity, SMMUV3_AUX_CFGC_MAX_SIZE),
-            sizeof(CfgSlot), offsetof(CfgSlot, flags));
+            QEMU_ALIGN_UP(sizeof(CfgSlot) + value_size, 8),
+            offsetof(CfgSlot, flags));
     c->value_size = value_size;
     c->gen = 1;
 }
@@ -202,32 +189,17 @@ void smmuv3_aux_cfgc_init(SMMUv3AuxCfgCache *c, uint32_t capacity,
 void smmuv3_aux_cfgc_destroy(SMMUv3AuxCfgCache *c)
 {
     st_free(&c->st);
-    g_free(c->values);
-    c->values = NULL;
 }
 
 size_t smmuv3_aux_cfgc_bytes(const SMMUv3AuxCfgCache *c)
 {
-    return st_bytes(&c->st) +
-           (c->values ? (size_t)c->st.capacity * c->value_size : 0);
-}
-
-static bool cfgc_ready(SMMUv3AuxCfgCache *c)
-{
-    if (c->st.slots) {
-        return true;
-    }
-    if (!st_alloc(&c->st)) {
-        return false;
-    }
-    c->values = g_malloc0((size_t)c->st.capacity * c->value_size);
-    return true;
+    return st_bytes(&c->st);
 }
 
 /* The slot of {sid, ssid}, live or stale, or NIL. */
 static uint32_t cfgc_find(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid)
 {
-    uint32_t i = st_head(&c->st, cfg_hash(sid, ssid));
+    uint32_t i = c->st.buckets[cfg_hash(sid, ssid) & c->st.bucket_mask];
 
     while (i != NIL) {
         CfgSlot *s = cfg_slot(c, i);
@@ -247,7 +219,7 @@ bool smmuv3_aux_cfgc_lookup(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid,
 
     if (i != NIL && cfg_slot(c, i)->gen == c->gen) {
         cfg_slot(c, i)->flags |= SLOT_REF;
-        memcpy(value, c->values + (size_t)i * c->value_size, c->value_size);
+        memcpy(value, cfg_value(c, i), c->value_size);
         c->stats.hits++;
         trace_smmuv3_aux_cfgc_hit(sid, ssid, c->stats.hits, c->stats.misses);
         return true;
@@ -269,9 +241,7 @@ static void cfgc_evict(void *owner, uint32_t i)
     SMMUv3AuxCfgCache *c = owner;
 
     /* Stale entries (an older generation) are dead already. */
-    if (cfg_slot(c, i)->gen == c->gen) {
-        c->stats.evictions++;
-    }
+    c->stats.evictions += cfg_slot(c, i)->gen == c->gen;
     cfgc_remove(c, i);
 }
 
@@ -279,22 +249,19 @@ void smmuv3_aux_cfgc_insert(SMMUv3AuxCfgCache *c, uint32_t sid,
                             uint32_t ssid, const void *value)
 {
     uint32_t i;
-    CfgSlot *s;
 
-    if (!cfgc_ready(c)) {
+    if (!st_alloc(&c->st)) {
         return;
     }
     i = cfgc_find(c, sid, ssid);
     if (i == NIL) {
         i = st_take(&c->st, cfgc_evict, c);
-        s = cfg_slot(c, i);
-        s->sid = sid;
-        s->ssid = ssid;
-        s->flags = SLOT_USED;
+        *cfg_slot(c, i) = (CfgSlot) { .sid = sid, .ssid = ssid,
+                                      .flags = SLOT_USED };
         st_chain_add(&c->st, cfg_hash(sid, ssid), i);
     }
     cfg_slot(c, i)->gen = c->gen;
-    memcpy(c->values + (size_t)i * c->value_size, value, c->value_size);
+    memcpy(cfg_value(c, i), value, c->value_size);
     c->stats.inserts++;
     trace_smmuv3_aux_cfgc_insert(sid, ssid, c->st.used);
 }
@@ -351,13 +318,6 @@ static unsigned cfgc_inv_range(SMMUv3AuxCfgCache *c, const CfgRange *r)
     return n;
 }
 
-unsigned smmuv3_aux_cfgc_inv_sid(SMMUv3AuxCfgCache *c, uint32_t sid)
-{
-    CfgRange r = { sid, sid, 0, SMMUV3_AUX_NO_SSID };
-
-    return cfgc_inv_range(c, &r);
-}
-
 unsigned smmuv3_aux_cfgc_inv_sid_range(SMMUv3AuxCfgCache *c, uint32_t first,
                                        uint32_t last)
 {
@@ -366,34 +326,26 @@ unsigned smmuv3_aux_cfgc_inv_sid_range(SMMUv3AuxCfgCache *c, uint32_t first,
     return cfgc_inv_range(c, &r);
 }
 
-/* One key: a hash probe rather than a scan (CFGI_CD with Leaf = 1). */
-static unsigned cfgc_inv_key(SMMUv3AuxCfgCache *c, uint32_t sid,
-                             uint32_t ssid)
-{
-    uint32_t i = c->st.slots ? cfgc_find(c, sid, ssid) : NIL;
-    unsigned n = 0;
-
-    if (i != NIL) {
-        n = cfg_slot(c, i)->gen == c->gen;
-        cfgc_remove(c, i);
-    }
-    c->stats.invalidated += n;
-    return n;
-}
-
 unsigned smmuv3_aux_cfgc_inv_ssid_range(SMMUv3AuxCfgCache *c, uint32_t sid,
                                         uint32_t first, uint32_t last)
 {
     CfgRange r = { sid, sid, first, last };
-    unsigned n;
+    uint32_t keys[2] = { first, SMMUV3_AUX_NO_SSID };
+    unsigned n = 0;
 
-    if (first != last) {
+    if (first != last || !c->st.slots) {
         return cfgc_inv_range(c, &r);
     }
-    n = cfgc_inv_key(c, sid, first);
-    if (first == 0) {
-        n += cfgc_inv_key(c, sid, SMMUV3_AUX_NO_SSID);
+    /* One SubstreamID (CFGI_CD, Leaf = 1): probes rather than a scan. */
+    for (int k = 0; k < (first == 0 ? 2 : 1); k++) {
+        uint32_t i = cfgc_find(c, sid, keys[k]);
+
+        if (i != NIL) {
+            n += cfg_slot(c, i)->gen == c->gen;
+            cfgc_remove(c, i);
+        }
     }
+    c->stats.invalidated += n;
     trace_smmuv3_aux_cfgc_inval(sid, sid, first, last, n);
     return n;
 }
@@ -439,15 +391,10 @@ static inline uint64_t size_mask(unsigned shift)
     return (1ULL << shift) - 1;
 }
 
-static inline bool regime_has_asid(unsigned regime)
-{
-    return regime != SMMUV3_AUX_TLB_EL2;
-}
-
-/* Does a lookup with this key look at ASID-tagged entries at all? */
+/* Can entries of this key be ASID-tagged?  Not S2, not EL2 (no ASID). */
 static inline bool key_uses_asid(const TlbKey *k)
 {
-    return k->stage != SMMUV3_AUX_TLB_S2 && regime_has_asid(k->regime);
+    return k->stage != SMMUV3_AUX_TLB_S2 && k->regime != SMMUV3_AUX_TLB_EL2;
 }
 
 /* Zero the tags the regime and stage do not have (tlb.h). */
@@ -474,16 +421,12 @@ static TlbSlot *tlb_slot(const SMMUv3AuxIotlb *t, uint32_t i)
     return st_slot(&t->st, i);
 }
 
-static void slot_key(const TlbSlot *s, TlbKey *k)
+static uint32_t slot_hash(const TlbSlot *s)
 {
-    memset(k, 0, sizeof(*k));
-    k->regime = s->tag & 3;
-    k->stage = (s->tag >> 2) & 3;
-    k->shift = s->shift;
-    k->global = !(s->flags & SLOT_NG);
-    k->vmid = s->vmid;
-    k->asid = s->asid;
-    k->ia = s->ia;
+    TlbKey k = { s->tag & 3, (s->tag >> 2) & 3, s->shift,
+                 !(s->flags & SLOT_NG), s->vmid, s->asid, s->ia };
+
+    return key_hash(&k);
 }
 
 static bool slot_is(const TlbSlot *s, const TlbKey *k)
@@ -496,7 +439,7 @@ static bool slot_is(const TlbSlot *s, const TlbKey *k)
 
 static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
 {
-    uint32_t i = st_head(&t->st, key_hash(k));
+    uint32_t i = t->st.buckets[key_hash(k) & t->st.bucket_mask];
 
     while (i != NIL) {
         const TlbSlot *s = tlb_slot(t, i);
@@ -514,25 +457,20 @@ static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
 static void size_count(SMMUv3AuxIotlb *t, unsigned shift, bool global,
                        int delta)
 {
-    uint32_t *cnt = global ? &t->count_global[shift] : &t->count_ng[shift];
-    uint64_t *sizes = global ? &t->sizes_global : &t->sizes_ng;
+    uint32_t *cnt = global ? &t->sz.count_global[shift]
+                           : &t->sz.count_ng[shift];
+    uint64_t *sizes = global ? &t->sz.sizes_global : &t->sz.sizes_ng;
 
     *cnt += delta;
-    if (*cnt) {
-        *sizes |= 1ULL << shift;
-    } else {
-        *sizes &= ~(1ULL << shift);
-    }
+    *sizes = *cnt ? *sizes | 1ULL << shift : *sizes & ~(1ULL << shift);
 }
 
 static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
 {
     TlbSlot *s = tlb_slot(t, i);
-    TlbKey k;
 
-    slot_key(s, &k);
-    size_count(t, s->shift, k.global, -1);
-    st_chain_del(&t->st, key_hash(&k), i);
+    size_count(t, s->shift, !(s->flags & SLOT_NG), -1);
+    st_chain_del(&t->st, slot_hash(s), i);
 }
 
 static void tlb_evict(void *owner, uint32_t i)
@@ -561,10 +499,7 @@ void smmuv3_aux_iotlb_flush(SMMUv3AuxIotlb *t)
 {
     trace_smmuv3_aux_iotlb_flush(t->st.used);
     st_clear(&t->st);
-    memset(t->count_ng, 0, sizeof(t->count_ng));
-    memset(t->count_global, 0, sizeof(t->count_global));
-    t->sizes_ng = 0;
-    t->sizes_global = 0;
+    memset(&t->sz, 0, sizeof(t->sz));
 }
 
 size_t smmuv3_aux_iotlb_bytes(const SMMUv3AuxIotlb *t)
@@ -590,11 +525,11 @@ static uint32_t tlb_probe(const SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova,
 
     k->shift = shift;
     k->ia = iova & ~size_mask(shift);
-    if (key_uses_asid(k) && t->count_ng[shift]) {
+    if (key_uses_asid(k) && t->sz.count_ng[shift]) {
         k->global = false;
         i = tlb_find(t, k);
     }
-    if (i == NIL && t->count_global[shift]) {
+    if (i == NIL && t->sz.count_global[shift]) {
         k->global = true;
         i = tlb_find(t, k);
     }
@@ -603,7 +538,8 @@ static uint32_t tlb_probe(const SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova,
 
 static uint32_t tlb_search(SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova)
 {
-    uint64_t sizes = t->sizes_global | (key_uses_asid(k) ? t->sizes_ng : 0);
+    uint64_t sizes = t->sz.sizes_global |
+                     (key_uses_asid(k) ? t->sz.sizes_ng : 0);
     unsigned last = t->last_hit_shift;
     uint32_t i;
 
@@ -631,35 +567,31 @@ static uint32_t tlb_search(SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova)
 bool smmuv3_aux_iotlb_lookup(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
                              uint64_t iova, SMMUv3AuxTlbEntry *out)
 {
-    uint32_t i = NIL;
+    uint32_t i;
+    TlbSlot *s;
     TlbKey k;
 
     key_from_tag(tag, &k);
-    if (t->st.used) {
-        i = tlb_search(t, &k, iova);
-    }
+    i = t->st.used ? tlb_search(t, &k, iova) : NIL;
     if (i == NIL) {
         t->stats.misses++;
         trace_smmuv3_aux_iotlb_miss(tag->regime, tag->stage, k.vmid, k.asid,
                                     iova, t->stats.hits, t->stats.misses);
         return false;
-    } else {
-        TlbSlot *s = tlb_slot(t, i);
-
-        s->flags |= SLOT_REF;
-        out->iova = s->ia;
-        out->pa = s->oa;
-        out->addr_mask = size_mask(s->shift);
-        out->granule = 12 + 2 * ((s->tag >> 4) & 3);
-        out->level = s->tag >> 6;
-        out->perm = s->perm;
-        out->ng = s->flags & SLOT_NG;
-        t->stats.hits++;
-        trace_smmuv3_aux_iotlb_hit(tag->regime, tag->stage, k.vmid, k.asid,
-                                   iova, s->shift, t->stats.hits,
-                                   t->stats.misses);
-        return true;
     }
+    s = tlb_slot(t, i);
+    s->flags |= SLOT_REF;
+    out->iova = s->ia;
+    out->pa = s->oa;
+    out->addr_mask = size_mask(s->shift);
+    out->granule = 12 + 2 * ((s->tag >> 4) & 3);
+    out->level = s->tag >> 6;
+    out->perm = s->perm;
+    out->ng = s->flags & SLOT_NG;
+    t->stats.hits++;
+    trace_smmuv3_aux_iotlb_hit(tag->regime, tag->stage, k.vmid, k.asid, iova,
+                               s->shift, t->stats.hits, t->stats.misses);
+    return true;
 }
 
 /* log2 of the size a leaf at level maps with this granule, or 0. */
@@ -696,13 +628,11 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
     i = tlb_find(t, &k);
     if (i == NIL) {
         i = st_take(&t->st, tlb_evict, t);
-        s = tlb_slot(t, i);
-        s->ia = k.ia;
-        s->shift = shift;
-        s->vmid = k.vmid;
-        s->asid = k.asid;
-        s->flags = SLOT_USED | (k.global ? 0 : SLOT_NG);
-        s->tag = k.regime | k.stage << 2;
+        *tlb_slot(t, i) = (TlbSlot) {
+            .ia = k.ia, .shift = shift, .vmid = k.vmid, .asid = k.asid,
+            .flags = SLOT_USED | (k.global ? 0 : SLOT_NG),
+            .tag = k.regime | k.stage << 2,
+        };
         st_chain_add(&t->st, key_hash(&k), i);
         size_count(t, shift, k.global, 1);
     }
@@ -759,9 +689,8 @@ static unsigned inv_scan(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
     unsigned n = 0;
 
     for (uint32_t i = 0; i < t->st.hwm; i++) {
-        TlbSlot *s = tlb_slot(t, i);
-
-        if ((s->flags & SLOT_USED) && inv_matches(inv, s)) {
+        if ((tlb_slot(t, i)->flags & SLOT_USED) &&
+            inv_matches(inv, tlb_slot(t, i))) {
             tlb_remove(t, i);
             n++;
         }
@@ -777,14 +706,14 @@ static unsigned inv_scan(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
 static uint64_t inv_probe_cost(const SMMUv3AuxIotlb *t,
                                const SMMUv3AuxTlbInv *inv)
 {
-    uint64_t sizes = t->sizes_ng | t->sizes_global;
+    uint64_t sizes = t->sz.sizes_ng | t->sz.sizes_global;
     uint64_t per_block = 2 * ctpop8(inv->regimes) * ctpop8(inv->stages);
     uint64_t cost = 0;
 
     if (!inv->has_range ||
         (!inv->match_vmid &&
          (inv->regimes & SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_NS_EL1))) ||
-        (!inv->match_asid && t->sizes_ng &&
+        (!inv->match_asid && t->sz.sizes_ng &&
          (inv->stages & ~SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2)) &&
          (inv->regimes & ~SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_EL2)))) {
         return UINT64_MAX;
@@ -802,44 +731,33 @@ static uint64_t inv_probe_cost(const SMMUv3AuxIotlb *t,
     return cost;
 }
 
-/* Remove the entry with key k if the predicate holds for it. */
-static unsigned inv_key(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
-                        const TlbKey *k)
-{
-    uint32_t i = tlb_find(t, k);
-
-    if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
-        tlb_remove(t, i);
-        return 1;
-    }
-    return 0;
-}
-
 /* Every key of one block: each regime and stage named, nG and global. */
 static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
                           unsigned shift, uint64_t ia)
 {
     unsigned n = 0;
 
-    for (unsigned r = SMMUV3_AUX_TLB_NS_EL1; r <= SMMUV3_AUX_TLB_EL2_E2H;
-         r++) {
-        for (unsigned s = 0; s <= SMMUV3_AUX_TLB_S12; s++) {
-            SMMUv3AuxTlbTag tag = { r, s, inv->vmid, inv->asid };
-            TlbKey k;
+    for (unsigned x = 0; x < 4 * 3 * 2; x++) {
+        SMMUv3AuxTlbTag tag = { x / 6, x / 2 % 3, inv->vmid, inv->asid };
+        uint32_t i;
+        TlbKey k;
 
-            if (!(inv->regimes & (1u << r)) || !(inv->stages & (1u << s))) {
-                continue;
-            }
-            key_from_tag(&tag, &k);
-            k.shift = shift;
-            k.ia = ia;
-            if (key_uses_asid(&k) && t->count_ng[shift]) {
-                n += inv_key(t, inv, &k);
-            }
-            k.global = true;
-            if (!inv->nonglobal_only && t->count_global[shift]) {
-                n += inv_key(t, inv, &k);
-            }
+        if (!(inv->regimes & (1u << tag.regime)) ||
+            !(inv->stages & (1u << tag.stage))) {
+            continue;
+        }
+        key_from_tag(&tag, &k);
+        k.shift = shift;
+        k.ia = ia;
+        k.global = x & 1;
+        if (k.global ? inv->nonglobal_only || !t->sz.count_global[shift]
+                     : !key_uses_asid(&k) || !t->sz.count_ng[shift]) {
+            continue;
+        }
+        i = tlb_find(t, &k);
+        if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
+            tlb_remove(t, i);
+            n++;
         }
     }
     return n;
@@ -847,7 +765,7 @@ static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
 
 static unsigned inv_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
 {
-    uint64_t sizes = t->sizes_ng | t->sizes_global;
+    uint64_t sizes = t->sz.sizes_ng | t->sz.sizes_global;
     unsigned n = 0;
 
     while (sizes) {

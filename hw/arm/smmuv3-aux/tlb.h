@@ -91,8 +91,7 @@ typedef struct SMMUv3AuxSlotTable {
 /* ---- Configuration cache -------------------------------------------- */
 
 typedef struct SMMUv3AuxCfgCache {
-    SMMUv3AuxSlotTable st;
-    uint8_t *values;            /* capacity * value_size bytes */
+    SMMUv3AuxSlotTable st;      /* each slot: header, then the value */
     uint32_t value_size;
     uint32_t gen;               /* entries of another generation are stale */
     SMMUv3AuxCacheStats stats;
@@ -109,11 +108,15 @@ void smmuv3_aux_cfgc_insert(SMMUv3AuxCfgCache *c, uint32_t sid,
                             uint32_t ssid, const void *value);
 /* Invalidations return the number of live entries removed. */
 unsigned smmuv3_aux_cfgc_inv_all(SMMUv3AuxCfgCache *c);
-/* Every SubstreamID of sid, and its SMMUV3_AUX_NO_SSID entry. */
-unsigned smmuv3_aux_cfgc_inv_sid(SMMUv3AuxCfgCache *c, uint32_t sid);
 /* StreamIDs first..last (inclusive), all SubstreamIDs. */
 unsigned smmuv3_aux_cfgc_inv_sid_range(SMMUv3AuxCfgCache *c, uint32_t first,
                                        uint32_t last);
+/* Every SubstreamID of sid, and its SMMUV3_AUX_NO_SSID entry. */
+static inline unsigned smmuv3_aux_cfgc_inv_sid(SMMUv3AuxCfgCache *c,
+                                               uint32_t sid)
+{
+    return smmuv3_aux_cfgc_inv_sid_range(c, sid, sid);
+}
 /*
  * SubstreamIDs first..last of sid.  A range including SSID 0 also removes
  * the SMMUV3_AUX_NO_SSID entry: with STE.S1DSS = 0b10 a transaction
@@ -199,9 +202,11 @@ typedef struct SMMUv3AuxTlbInv {
 
 typedef struct SMMUv3AuxIotlb {
     SMMUv3AuxSlotTable st;
-    /* Live entries per log2 size, split by global/non-global. */
-    uint32_t count_ng[64], count_global[64];
-    uint64_t sizes_ng, sizes_global;    /* bit n: count_*[n] != 0 */
+    struct {
+        /* Live entries per log2 size, split by global/non-global. */
+        uint32_t count_ng[64], count_global[64];
+        uint64_t sizes_ng, sizes_global;    /* bit n: count_*[n] != 0 */
+    } sz;
     uint8_t last_hit_shift;
     SMMUv3AuxCacheStats stats;
 } SMMUv3AuxIotlb;
