@@ -17,8 +17,8 @@
 #   IOMMU         virt iommu= model (default smmuv3-aux)
 #   KERNEL_SUITE  backports (default) or stable, for the Debian kernel
 #   SCENARIO      scenarios for the Debian kernel (default probe,dma,dmesg-clean)
-#   PASSTHROUGH   1 (default) boots the Debian kernel with iommu.passthrough=1;
-#                 0 uses the default translated DMA domain
+#   PASSTHROUGH   1 boots the Debian kernel with iommu.passthrough=1;
+#                 0 (default) uses the default, translated DMA domain
 #   GUEST_TIMEOUT seconds for the Debian kernel run (default 300)
 #   QEMU_EXTRA    extra QEMU arguments, e.g. "-trace smmuv3_aux_*" or "-s -S"
 set -euo pipefail
@@ -44,7 +44,7 @@ kernel=$(sed -n 's/^KERNEL=//p' "$env")
 initrd=$(sed -n 's/^INITRD=//p' "$env")
 kver=$(sed -n 's/^KVER=//p' "$env")
 extra=${APPEND:-}
-if [ "${PASSTHROUGH:-1}" = 1 ]; then
+if [ "${PASSTHROUGH:-0}" = 1 ]; then
     extra="iommu.passthrough=1${extra:+ $extra}"
 fi
 echo "run: Debian $suite kernel $kver on -machine virt,iommu=$iommu"

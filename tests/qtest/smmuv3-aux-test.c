@@ -22,19 +22,21 @@
 
 /*
  * ---- Documented defaults of the model (docs/system/arm/smmuv3-aux.rst) ---
- * The defaults advertise what is implemented: no stage 2, EL2 regime or
- * range invalidation yet, so S2P, HYP, VMID16 and RIL are clear.
+ * The defaults advertise what is implemented.
  */
 
 static uint32_t expected_idr0(void)
 {
     uint32_t v = 0;
 
+    v = FIELD_DP32(v, IDR0, S2P, 1);
     v = FIELD_DP32(v, IDR0, S1P, 1);
     v = FIELD_DP32(v, IDR0, TTF, SMMUV3_AUX_IDR0_TTF_AA64);
     v = FIELD_DP32(v, IDR0, COHACC, 1);
+    v = FIELD_DP32(v, IDR0, HYP, 1);
     v = FIELD_DP32(v, IDR0, ASID16, 1);
     v = FIELD_DP32(v, IDR0, MSI, 1);
+    v = FIELD_DP32(v, IDR0, VMID16, 1);
     v = FIELD_DP32(v, IDR0, TTENDIAN, SMMUV3_AUX_IDR0_TTENDIAN_LE);
     v = FIELD_DP32(v, IDR0, STALL_MODEL, SMMUV3_AUX_IDR0_STALL_NONE);
     v = FIELD_DP32(v, IDR0, ST_LEVEL, 1);
@@ -55,7 +57,7 @@ static uint32_t expected_idr1(void)
 
 static uint32_t expected_idr3(void)
 {
-    return 0;
+    return FIELD_DP32(0, IDR3, RIL, 1);
 }
 
 static uint32_t expected_idr5(void)
@@ -1146,12 +1148,11 @@ static const PropCase prop_cases[] = {
     { "msi", "msi=off", A_IDR0, R_IDR0_MSI_MASK, 0 },
     { "cohacc", "cohacc=off", A_IDR0, R_IDR0_COHACC_MASK, 0 },
     { "stage1", "stage1=off", A_IDR0, R_IDR0_S1P_MASK, 0 },
-    { "stage2", "stage2=on", A_IDR0, R_IDR0_S2P_MASK, R_IDR0_S2P_MASK },
-    { "hyp", "hyp=on", A_IDR0, R_IDR0_HYP_MASK, R_IDR0_HYP_MASK },
+    { "stage2", "stage2=off", A_IDR0, R_IDR0_S2P_MASK, 0 },
+    { "hyp", "hyp=off", A_IDR0, R_IDR0_HYP_MASK, 0 },
     { "asid16", "asid16=off", A_IDR0, R_IDR0_ASID16_MASK, 0 },
-    { "vmid16", "vmid16=on", A_IDR0, R_IDR0_VMID16_MASK,
-      R_IDR0_VMID16_MASK },
-    { "ril", "ril=on", A_IDR3, R_IDR3_RIL_MASK, R_IDR3_RIL_MASK },
+    { "vmid16", "vmid16=off", A_IDR0, R_IDR0_VMID16_MASK, 0 },
+    { "ril", "ril=off", A_IDR3, R_IDR3_RIL_MASK, 0 },
     { "gran4k", "gran4k=off", A_IDR5, R_IDR5_GRAN4K_MASK, 0 },
     { "gran16k", "gran16k=off", A_IDR5, R_IDR5_GRAN16K_MASK, 0 },
     { "gran64k", "gran64k=off", A_IDR5, R_IDR5_GRAN64K_MASK, 0 },
@@ -1160,9 +1161,9 @@ static const PropCase prop_cases[] = {
 static void test_prop(const void *opaque)
 {
     const PropCase *pc = opaque;
-    /* stage1=off needs stage2=on: the driver requires one of them. */
+    /* stage1=off needs hyp=off: EL2 contexts are stage-1 contexts. */
     const char *extra = !strcmp(pc->name, "stage1") ?
-                        " -global arm-smmuv3-aux.stage2=on" : "";
+                        " -global arm-smmuv3-aux.hyp=off" : "";
     QTestState *qts = qtest_initf(MACHINE_ARGS
                                   " -global arm-smmuv3-aux.%s%s",
                                   pc->global, extra);
@@ -1189,7 +1190,8 @@ static void test_prop_invalid(void)
         "oas=47",
         "gran4k=off -global arm-smmuv3-aux.gran16k=off "
         "-global arm-smmuv3-aux.gran64k=off",
-        "stage1=off",
+        "stage1=off -global arm-smmuv3-aux.stage2=off",
+        "stage1=off",       /* hyp=on needs stage 1 */
     };
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
     unsigned i;

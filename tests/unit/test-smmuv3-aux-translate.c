@@ -39,10 +39,21 @@ static uint64_t ev_qw0(unsigned id)
     return ((uint64_t)SID << 32) | id;
 }
 
+/*
+ * Publish the STE and CD, then invalidate what the SMMU may have cached,
+ * as software must: CFGI_ALL (CFGI_STE_RANGE, Range 31), TLBI_NSNH_ALL,
+ * and a CMD_SYNC.
+ */
 static void env_commit(Env *env)
 {
+    SMMUv3AuxCmd cmds[3];
+
     ste_write(env->t, STRTAB + SID * 64, &env->ste);
     cd_write(env->t, CD_ADDR, &env->cd);
+    cmds[0] = cmd_make(SMMUV3_AUX_CMD_CFGI_STE_RANGE, 0, 31);
+    cmds[1] = cmd_make(SMMUV3_AUX_CMD_TLBI_NSNH_ALL, 0, 0);
+    cmds[2] = cmd_sync_make(0, 0, 0);
+    tsmmu_submit(env->t, cmds, 3);
 }
 
 static void env_base(Env *env)
@@ -483,6 +494,78 @@ static void test_merge_bad_ste(void)
     tsmmu_free(env.t);
 }
 
+/* ---- Caching: what is cached stays until the named invalidation -------- */
+
+static void submit2(Env *env, SMMUv3AuxCmd c)
+{
+    SMMUv3AuxCmd cmds[2] = { c, cmd_sync_make(0, 0, 0) };
+
+    tsmmu_submit(env->t, cmds, 2);
+}
+
+/* A PTE change is invisible until TLBI_NH_VA names the address. */
+static void test_cache_tlbi_va(void)
+{
+    Env env;
+    uint64_t other = 0x41000000ULL;
+
+    env_s1(&env);
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);
+    tpt_map(env.t, env.s1root, 48, IOVA, other, PTE_S1_LINUX, 3);
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);        /* IOTLB hit */
+    /* A TLBI for another ASID or another page leaves the entry. */
+    submit2(&env, cmd_make(SMMUV3_AUX_CMD_TLBI_NH_VA,
+                           FIELD_DP64(0, CMD_0, ASID, ASID + 1), IOVA));
+    submit2(&env, cmd_make(SMMUV3_AUX_CMD_TLBI_NH_VA,
+                           FIELD_DP64(0, CMD_0, ASID, ASID), IOVA + 0x1000));
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);
+    submit2(&env, cmd_make(SMMUV3_AUX_CMD_TLBI_NH_VA,
+                           FIELD_DP64(0, CMD_0, ASID, ASID), IOVA));
+    assert_ok(&env, IOVA, false, other, 0xfff, true);
+    tsmmu_free(env.t);
+}
+
+/* An STE change is invisible until CFGI_STE names the StreamID. */
+static void test_cache_cfgi_ste(void)
+{
+    Env env;
+
+    env_s1(&env);
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);
+    env.ste = ste_make(SMMUV3_AUX_STE_CONFIG_ABORT);
+    ste_write(env.t, STRTAB + SID * 64, &env.ste);
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);
+    submit2(&env, cmd_make(SMMUV3_AUX_CMD_CFGI_STE,
+                           FIELD_DP64(0, CMD_0, SID, SID + 1), 1));
+    assert_ok(&env, IOVA, false, PA, 0xfff, true);
+    submit2(&env, cmd_make(SMMUV3_AUX_CMD_CFGI_STE,
+                           FIELD_DP64(0, CMD_0, SID, SID), 1));
+    assert_abort(&env, IOVA, false);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);     /* abort: silent */
+    tsmmu_free(env.t);
+}
+
+/*
+ * A cached read-only entry does not grant a write: the write is walked
+ * again and faults with the complete record, and the entry stays usable.
+ */
+static void test_cache_permission(void)
+{
+    Env env;
+
+    env_s1(&env);
+    tpt_map(env.t, env.s1root, 48, IOVA, PA, PTE_S1_LINUX | PTE_AP_RDONLY, 3);
+    env_commit(&env);
+    assert_ok(&env, IOVA, false, PA, 0xfff, false);
+    assert_abort(&env, IOVA, true);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_PERMISSION),
+                     CLASS_IN, IOVA, 0);
+    tsmmu_consume_events(env.t);
+    assert_ok(&env, IOVA, false, PA, 0xfff, false);
+    tsmmu_free(env.t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -490,6 +573,12 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/translate/s1-block", test_s1_block);
     g_test_add_func("/smmuv3-aux/translate/s1-readonly", test_s1_readonly);
     g_test_add_func("/smmuv3-aux/translate/s1-privcfg", test_s1_privcfg);
+    g_test_add_func("/smmuv3-aux/translate/cache-tlbi-va",
+                    test_cache_tlbi_va);
+    g_test_add_func("/smmuv3-aux/translate/cache-cfgi-ste",
+                    test_cache_cfgi_ste);
+    g_test_add_func("/smmuv3-aux/translate/cache-permission",
+                    test_cache_permission);
     for (int i = 0; i < ARRAY_SIZE(s1_fault_cases); i++) {
         g_autofree char *path =
             g_strdup_printf("/smmuv3-aux/translate/s1-fault/%s",

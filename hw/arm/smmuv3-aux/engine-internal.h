@@ -259,6 +259,13 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
                                          SMMUv3AuxTxnOut *out,
                                          SMMUv3AuxTransInfo *info);
 
+/* An identity translation of the page of txn (bypass). */
+SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
+                                      SMMUv3AuxTxnOut *out);
+/* The access of txn after the STE's PRIVCFG/INSTCFG overrides. */
+SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxTxn *txn);
+
 /* cd.c: fetch the CD of cfg (through stage 2 if nested), check, decode. */
 bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                         SMMUv3AuxEvent *ev);

@@ -146,7 +146,7 @@ void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
     e->opaque = opaque;
     /* Caches (tlb.c): sized here, allocated on first use. */
     smmuv3_aux_iotlb_init(&e->iotlb, p->iotlb_size);
-    smmuv3_aux_cfgc_init(&e->cfgc, p->cfgc_size, SMMUV3_AUX_CFGC_VALUE_SIZE);
+    smmuv3_aux_cfgc_init(&e->cfgc, p->cfgc_size, sizeof(SMMUv3AuxCfg));
     smmuv3_aux_engine_reset(e);
 }
 

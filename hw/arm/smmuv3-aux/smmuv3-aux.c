@@ -32,8 +32,10 @@
 #include "hw/qdev-properties.h"
 #include "hw/sysbus.h"
 #include "migration/vmstate.h"
+#include "system/dma.h"
 #include "hw/arm/smmuv3-aux.h"
 #include "engine.h"
+#include "tlb.h"
 #include "trace.h"
 
 /* One IOMMU memory region per PCI function behind the SMMU. */
@@ -43,6 +45,7 @@ typedef struct SMMUv3AuxDevice {
     SMMUv3AuxState *smmu;
     PCIBus *bus;
     int devfn;
+    IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
 } SMMUv3AuxDevice;
 
 struct SMMUv3AuxState {
@@ -67,6 +70,12 @@ static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
     [SMMUV3_AUX_IRQ_CMD_SYNC] = "cmdq-sync",
     [SMMUV3_AUX_IRQ_GERROR] = "gerror",
 };
+
+/* The StreamID of a PCI function is its requester ID (iommu-map is 1:1). */
+static uint32_t smmuv3_aux_sid(SMMUv3AuxDevice *sdev)
+{
+    return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
+}
 
 /* ---- engine ops: guest memory ------------------------------------------ */
 
@@ -159,6 +168,99 @@ static void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
     }
 }
 
+/* ---- IOMMU notifiers -------------------------------------------------- */
+
+/* Tell notifier n that [start, last] is unmapped, in aligned blocks. */
+static void smmuv3_aux_notify_range(SMMUv3AuxDevice *sdev, IOMMUNotifier *n,
+                                    uint64_t start, uint64_t last)
+{
+    start = MAX(start, n->start);
+    last = MIN(last, n->end);
+    if (start == n->start && last == n->end) {
+        memory_region_unmap_iommu_notifier_range(n);
+        return;
+    }
+    while (start <= last) {
+        uint64_t mask = dma_aligned_pow2_mask(start, last, 64);
+        IOMMUTLBEvent event = {
+            .type = IOMMU_NOTIFIER_UNMAP,
+            .entry = {
+                .target_as = &address_space_memory,
+                .iova = start,
+                .addr_mask = mask,
+                .perm = IOMMU_NONE,
+            },
+        };
+
+        trace_smmuv3_aux_notify_unmap(smmuv3_aux_sid(sdev), start, mask);
+        memory_region_notify_iommu_one(n, &event);
+        if (start + mask == last || start + mask + 1 == 0) {
+            break;
+        }
+        start += mask + 1;
+    }
+}
+
+static void smmuv3_aux_notify_device(SMMUv3AuxDevice *sdev,
+                                     const SMMUv3AuxInval *inv, unsigned n,
+                                     bool all)
+{
+    IOMMUNotifier *notifier;
+    unsigned i;
+
+    IOMMU_NOTIFIER_FOREACH(notifier, &sdev->iommu) {
+        if (!(notifier->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
+            continue;
+        }
+        for (i = 0; i < (all ? 1 : n); i++) {
+            /*
+             * Address-range invalidations unmap their range; anything
+             * wider (a VMID, an ASID, a configuration) unmaps everything,
+             * which is always safe for an UNMAP notifier.
+             */
+            bool ranged = !all && inv[i].size &&
+                          (inv[i].kind == SMMUV3_AUX_INVAL_TLB_VA ||
+                           inv[i].kind == SMMUV3_AUX_INVAL_TLB_IPA);
+
+            smmuv3_aux_notify_range(sdev, notifier,
+                                    ranged ? inv[i].iova : 0,
+                                    ranged ? inv[i].iova + inv[i].size - 1
+                                           : UINT64_MAX);
+        }
+    }
+}
+
+/*
+ * Pass what the commands invalidated on to the UNMAP notifiers (vhost's
+ * device IOTLB, for example).  Called without s->lock, under the BQL, as
+ * commands only run from MMIO writes.
+ */
+static void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
+{
+    SMMUv3AuxInval inv[SMMUV3_AUX_MAX_INVALS];
+    GHashTableIter iter;
+    SMMUv3AuxDevice **devs;
+    bool all = false;
+    unsigned n, devfn;
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        n = smmuv3_aux_engine_take_invals(&s->engine, inv, ARRAY_SIZE(inv),
+                                          &all);
+    }
+    if (!n && !all) {
+        return;
+    }
+    g_hash_table_iter_init(&iter, s->devices_by_bus);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&devs)) {
+        for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+            if (devs[devfn] &&
+                (devs[devfn]->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
+                smmuv3_aux_notify_device(devs[devfn], inv, n, all);
+            }
+        }
+    }
+}
+
 /* ---- MMIO ------------------------------------------------------------------ */
 
 static MemTxResult smmuv3_aux_mmio_read(void *opaque, hwaddr offset,
@@ -182,6 +284,7 @@ static MemTxResult smmuv3_aux_mmio_write(void *opaque, hwaddr offset,
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         smmuv3_aux_reg_write(&s->engine, offset, data, size);
     }
+    smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
     return MEMTX_OK;
 }
@@ -201,12 +304,6 @@ static const MemoryRegionOps smmuv3_aux_mmio_ops = {
 };
 
 /* ---- IOMMU memory regions ------------------------------------------------- */
-
-/* The StreamID of a PCI function is its requester ID (iommu-map is 1:1). */
-static uint32_t smmuv3_aux_sid(SMMUv3AuxDevice *sdev)
-{
-    return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
-}
 
 static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
                                                 hwaddr addr,
@@ -264,6 +361,7 @@ static int smmuv3_aux_notify_flag_changed(IOMMUMemoryRegion *mr,
                    "(sid 0x%x); emulated devices only", smmuv3_aux_sid(sdev));
         return -EINVAL;
     }
+    sdev->notifier_flags = new;
     return 0;
 }
 
@@ -320,6 +418,15 @@ static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
     }
 }
 
+static void smmuv3_aux_unrealize(DeviceState *dev)
+{
+    SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
+
+    smmuv3_aux_engine_finalize(&s->engine);
+    g_hash_table_destroy(s->devices_by_bus);
+    qemu_mutex_destroy(&s->lock);
+}
+
 static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 {
     SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
@@ -371,14 +478,18 @@ static const Property smmuv3_aux_properties[] = {
     DEFINE_PROP_BOOL("msi", SMMUv3AuxState, params.msi, true),
     DEFINE_PROP_BOOL("cohacc", SMMUv3AuxState, params.coherent, true),
     DEFINE_PROP_BOOL("stage1", SMMUv3AuxState, params.s1p, true),
-    DEFINE_PROP_BOOL("stage2", SMMUv3AuxState, params.s2p, false),
-    DEFINE_PROP_BOOL("hyp", SMMUv3AuxState, params.hyp, false),
+    DEFINE_PROP_BOOL("stage2", SMMUv3AuxState, params.s2p, true),
+    DEFINE_PROP_BOOL("hyp", SMMUv3AuxState, params.hyp, true),
     DEFINE_PROP_BOOL("asid16", SMMUv3AuxState, params.asid16, true),
-    DEFINE_PROP_BOOL("vmid16", SMMUv3AuxState, params.vmid16, false),
-    DEFINE_PROP_BOOL("ril", SMMUv3AuxState, params.ril, false),
+    DEFINE_PROP_BOOL("vmid16", SMMUv3AuxState, params.vmid16, true),
+    DEFINE_PROP_BOOL("ril", SMMUv3AuxState, params.ril, true),
     DEFINE_PROP_BOOL("gran4k", SMMUv3AuxState, params.gran4k, true),
     DEFINE_PROP_BOOL("gran16k", SMMUv3AuxState, params.gran16k, true),
     DEFINE_PROP_BOOL("gran64k", SMMUv3AuxState, params.gran64k, true),
+    DEFINE_PROP_UINT32("iotlb-size", SMMUv3AuxState, params.iotlb_size,
+                       SMMUV3_AUX_IOTLB_DEFAULT_SIZE),
+    DEFINE_PROP_UINT32("cfgc-size", SMMUv3AuxState, params.cfgc_size,
+                       SMMUV3_AUX_CFGC_DEFAULT_SIZE),
 };
 
 static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
@@ -388,6 +499,7 @@ static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
 
     dc->desc = "Arm SMMUv3 with substreams and virtual command queues";
     dc->realize = smmuv3_aux_realize;
+    dc->unrealize = smmuv3_aux_unrealize;
     dc->vmsd = &smmuv3_aux_vmstate;
     /* Board-created only: the machine wires its MMIO, SPIs, DT and IORT. */
     dc->user_creatable = false;

@@ -17,8 +17,8 @@
 #include "engine-internal.h"
 
 /* Output of a bypassed transaction: one 4 KiB identity page, RW. */
-static SMMUv3AuxResult txn_bypass(const SMMUv3AuxTxn *txn,
-                                  SMMUv3AuxTxnOut *out)
+SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
+                                      SMMUv3AuxTxnOut *out)
 {
     out->addr_mask = 0xfff;
     out->pa = txn->iova & ~out->addr_mask;
@@ -466,8 +466,8 @@ bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
  * 0b10: Unprivileged / Data, 0b11: Privileged / Instruction).  The EL2
  * StreamWorld has no unprivileged accesses (5.4 UWXN).
  */
-static SMMUv3AuxPtwAccess txn_access(const SMMUv3AuxCfg *cfg,
-                                     const SMMUv3AuxTxn *txn)
+SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxTxn *txn)
 {
     SMMUv3AuxPtwAccess acc = {
         .write = txn->is_write, .exec = txn->is_exec, .priv = txn->is_priv,
@@ -540,7 +540,7 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
                                          SMMUv3AuxTxnOut *out,
                                          SMMUv3AuxTransInfo *info)
 {
-    SMMUv3AuxPtwAccess acc = txn_access(cfg, txn);
+    SMMUv3AuxPtwAccess acc = smmuv3_aux_txn_access(cfg, txn);
     SMMUv3AuxPtwResult res;
     SMMUv3AuxPtwFault f;
     bool ok;
@@ -556,7 +556,7 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
         return SMMUV3_AUX_TXN_ABORT;
     case SMMUV3_AUX_CFG_BYPASS:
         trace_smmuv3_aux_translate_bypass(txn->sid, txn->iova);
-        return txn_bypass(txn, out);
+        return smmuv3_aux_txn_bypass(txn, out);
     case SMMUV3_AUX_CFG_S2:
         ok = smmuv3_aux_ptw_s2(e->ops, e->opaque, &cfg->s2, txn->iova, acc,
                                &res, &f);
@@ -585,57 +585,4 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
         info->walk = res;
     }
     return SMMUV3_AUX_TXN_OK;
-}
-
-/* ---- Entry point ---------------------------------------------------- */
-
-static SMMUv3AuxResult txn_fault(SMMUv3AuxEngine *e, SMMUv3AuxEvent *ev)
-{
-    if (!ev->id) {
-        return SMMUV3_AUX_TXN_ABORT;    /* terminated, nothing to record */
-    }
-    /* Invalid StreamIDs are only recorded when CR2.RECINVSID says so. */
-    if (ev->id == SMMUV3_AUX_EVT_C_BAD_STREAMID &&
-        !FIELD_EX32(e->regs.cr2, CR2, RECINVSID)) {
-        trace_smmuv3_aux_bad_streamid_unrecorded(ev->sid);
-        return SMMUV3_AUX_TXN_ABORT;
-    }
-    smmuv3_aux_evtq_record(e, ev);
-    return SMMUV3_AUX_TXN_ABORT;
-}
-
-static SMMUv3AuxResult txn_disabled(SMMUv3AuxEngine *e,
-                                    const SMMUv3AuxTxn *txn,
-                                    SMMUv3AuxTxnOut *out)
-{
-    /* SMMUEN = 0: GBPA decides, and no event is ever recorded. */
-    if (FIELD_EX32(e->regs.gbpa, GBPA, ABORT)) {
-        trace_smmuv3_aux_translate_gbpa(txn->sid, txn->iova, true);
-        return SMMUV3_AUX_TXN_ABORT;
-    }
-    trace_smmuv3_aux_translate_gbpa(txn->sid, txn->iova, false);
-    return txn_bypass(txn, out);
-}
-
-/*
- * Decode, then translate.  The configuration cache and the IOTLB will be
- * looked up around these two calls.
- */
-SMMUv3AuxResult smmuv3_aux_translate(SMMUv3AuxEngine *e,
-                                     const SMMUv3AuxTxn *txn,
-                                     SMMUv3AuxTxnOut *out)
-{
-    SMMUv3AuxCfg cfg;
-    SMMUv3AuxEvent ev;
-
-    memset(out, 0, sizeof(*out));
-    if (!smmuv3_aux_smmuen(e)) {
-        return txn_disabled(e, txn, out);
-    }
-    smmuv3_aux_event_init(&ev, 0, txn);
-    if (!smmuv3_aux_cfg_decode(e, txn->sid, txn->ssid, txn->ssv, &cfg,
-                               &ev)) {
-        return txn_fault(e, &ev);
-    }
-    return smmuv3_aux_cfg_translate(e, &cfg, txn, out, NULL);
 }
