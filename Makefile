@@ -34,7 +34,7 @@ configure:
 
 # ninja's step lines are condensed to a progress line every 250 steps;
 # everything else (warnings, errors) is shown as is.
-NINJA_FILTER := awk '/^\[[0-9]+\/[0-9]+\] / { split(substr($$1, 2), a, "/"); \
+NINJA_FILTER := awk '/^\[[0-9]+\/[0-9]+\] / { split(substr($$1, 2, length($$1) - 2), a, "/"); \
 	    if (a[1] % 250 == 0 || a[1] == a[2]) printf "  BUILD  %s/%s steps\n", a[1], a[2]; \
 	    fflush(); next } { print; fflush() }'
 
