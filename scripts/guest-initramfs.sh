@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Build the test initramfs (cpio.gz) for one extracted Debian kernel:
-# Debian stable's busybox-static, tests/guest/init, and the kernel modules
+# Debian stable's busybox-static, tests/guest/init (and the udhcpc script
+# tests/guest/udhcpc.script), and the kernel modules
 # the guest needs (with their dependencies, decompressed on the host
 # because busybox insmod does not decompress).
 #
@@ -24,14 +25,15 @@ kdir=$(cd "$kdir" && pwd)
 [ -d "$kdir/modules" ] || { echo "error: $kdir/modules is missing" >&2; exit 1; }
 
 init=$top/tests/guest/init
+udhcpc_script=$top/tests/guest/udhcpc.script
 gcache=$SMMUV3_AUX_CACHE/guest
 mkdir -p "$gcache/debs" "$gcache/initramfs"
 
 # Modules the guest needs if they are not built in, in load order.  In
-# Debian's arm64 config only virtio_blk is a module; the PCI host, the SMMU
-# driver and the virtio PCI transport are =y but are listed in case a
-# kernel has them as modules.
-wanted="pci_host_generic arm_smmu_v3 virtio_pci virtio_blk ${GUEST_MODULES:-}"
+# Debian's arm64 config virtio_blk and virtio_net (with failover and
+# net_failover) are modules; the PCI host, the SMMU driver and the virtio
+# PCI transport are =y but are listed in case a kernel has them as modules.
+wanted="pci_host_generic arm_smmu_v3 virtio_pci virtio_blk virtio_net ${GUEST_MODULES:-}"
 
 log() { printf '  %-6s %s\n' "$1" "$2" >&2; }
 
@@ -117,7 +119,7 @@ key=$( {
     basename "$kdir"
     basename "$bbdeb"
     printf '%s\n' "${modfiles[@]+"${modfiles[@]}"}"
-    cat "$init" "${BASH_SOURCE[0]}"
+    cat "$init" "$udhcpc_script" "${BASH_SOURCE[0]}"
 } | sha256sum | cut -c1-16)
 out=$gcache/initramfs/$(basename "$kdir")-$key.cpio.gz
 if [ -f "$out" ]; then
@@ -128,10 +130,11 @@ fi
 log INITRD "$(basename "$out")"
 dpkg-deb -x "$bbdeb" "$work/bb"
 root=$work/root
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib/modules,usr/bin,usr/sbin,mnt}
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib/modules,usr/bin,usr/sbin,etc/udhcpc,mnt}
 cp "$work/bb/usr/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 0755 "$init" "$root/init"
+install -m 0755 "$udhcpc_script" "$root/etc/udhcpc/default.script"
 : >"$root/etc/modules.order"
 for f in "${modfiles[@]+"${modfiles[@]}"}"; do
     n=$(basename "$f")

@@ -2,52 +2,131 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The guest test matrix of "make check": Debian's stable and backports arm64
-# kernels on -machine virt,iommu=smmuv3-aux.
+# kernels on -machine virt,iommu=smmuv3-aux, one boot per (kernel, config),
+# named <suite>-<config>:
 #
-#   <suite>-passthrough  probe,dma,dmesg-clean with iommu.passthrough=1
-#   <suite>-translated   probe with the default (translated) DMA domain
+#   strict       default translated DMA domain, strict invalidation
+#                (Debian's default): probe,dma,net,dmesg-clean
+#   lazy         iommu.strict=0 (DMA-FQ domains, deferred TLBI):
+#                dma,net,dmesg-clean
+#   passthrough  iommu.passthrough=1 (identity domains):
+#                probe,dma,net,dmesg-clean
+#   s2only       -global arm-smmuv3-aux.stage1=off,hyp=off: the driver must
+#                report TRANS_S2 without TRANS_S1 and use stage-2 DMA
+#                domains: probe,dma,net,dmesg-clean
+#   el2          -machine virtualization=on: the kernel runs at EL2 with VHE,
+#                the driver sets CR2.E2H, STRW=EL2 and uses TLBI_EL2_*:
+#                probe,dma,net,dmesg-clean
+#   nomsipoll    arm_smmu_v3.disable_msipolling=1 (CMD_SYNC completion by
+#                polling CMDQ_CONS instead of an MSI write):
+#                probe,dma,dmesg-clean
 #
-# Prints one line per check ("PASS <name>" / "FAIL <name>") and ends with
-# "guest: N passed, N failed"; exits non-zero on any failure.
+# Every run ends with dmesg-clean: no arm-smmu-v3 error or event line and no
+# oops/BUG/WARNING in the guest's kernel log.  Every run has a timeout, and
+# prints the end of its console log when anything fails.
+#
+# Prints one line per check ("PASS <name>" / "FAIL <name>"), a timing line
+# per run, and ends with "guest: N passed, N failed"; exits non-zero on any
+# failure.
 #
 # Environment:
 #   KERNEL_SUITE   "stable", "backports" or both (default "stable backports")
-#   SCENARIO       comma-separated scenarios for the passthrough run instead
-#                  of probe,dma,dmesg-clean; the translated run only runs if
-#                  the list contains "probe"
+#   CONFIG         configurations to run, comma- or space-separated (default
+#                  all: strict,lazy,passthrough,s2only,el2,nomsipoll)
+#   SCENARIO       comma-separated scenarios for every selected run instead
+#                  of the configuration's own list
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
 #   GUEST_IOMMU    virt iommu= model (default smmuv3-aux; "smmuv3" compares
-#                  with upstream's model)
-#   GUEST_TIMEOUT  seconds per boot (default 120; a boot takes 4-10 s with
-#                  QEMU 10.0 under TCG, 10-26 s with QEMU 7.2)
-#   QEMU_EXTRA     extra QEMU arguments, e.g. "-trace smmuv3_aux_*"
+#                  with upstream's model, whose properties differ: the
+#                  s2only config then fails)
+#   GUEST_TIMEOUT  seconds per boot (default 120; a boot takes 10-25 s)
+#   QEMU_EXTRA     extra QEMU arguments for every run, e.g.
+#                  "-trace smmuv3_aux_*"
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 suites=${KERNEL_SUITE:-stable backports}
 iommu=${GUEST_IOMMU:-smmuv3-aux}
 timeout=${GUEST_TIMEOUT:-120}
-scenarios=${SCENARIO:-probe,dma,dmesg-clean}
+all_configs="strict lazy passthrough s2only el2 nomsipoll"
+configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
 
 passed=0
 failed=0
+timings=()
 
 fail() {
     echo "FAIL $1  $2"
     failed=$((failed + 1))
 }
 
-# run_one <name> <kernel> <initrd> <scenarios> [extra append]
+# Feature bits of the driver's probe line (arm-smmu-v3.h ARM_SMMU_FEAT_*,
+# the same in 6.12 and 7.x).
+FEAT_TRANS_S1=0x200
+FEAT_TRANS_S2=0x400
+FEAT_HYP=0x1000
+FEAT_E2H=0x40000
+
+# config_vars <config>: sets scen, append, machine and qemu for one config,
+# or returns 1 for an unknown name.
+config_vars() {
+    machine=""
+    qemu=""
+    case "$1" in
+    strict)
+        scen=probe,dma,net,dmesg-clean
+        append="smmutest.expect_domain=DMA"
+        ;;
+    lazy)
+        scen=dma,net,dmesg-clean
+        append="iommu.strict=0 smmutest.expect_domain=DMA-FQ"
+        ;;
+    passthrough)
+        scen=probe,dma,net,dmesg-clean
+        append="iommu.passthrough=1 smmutest.expect_domain=identity"
+        ;;
+    s2only)
+        scen=probe,dma,net,dmesg-clean
+        append="smmutest.expect_domain=DMA smmutest.feat_set=$FEAT_TRANS_S2"
+        append+=" smmutest.feat_clear=$((FEAT_TRANS_S1 | FEAT_HYP))"
+        qemu="-global arm-smmuv3-aux.stage1=off -global arm-smmuv3-aux.hyp=off"
+        ;;
+    el2)
+        scen=probe,dma,net,dmesg-clean
+        append="smmutest.expect_domain=DMA smmutest.expect_el2=1"
+        append+=" smmutest.feat_set=$((FEAT_TRANS_S1 | FEAT_HYP | FEAT_E2H))"
+        machine="virtualization=on"
+        ;;
+    nomsipoll)
+        scen=probe,dma,dmesg-clean
+        append="arm_smmu_v3.disable_msipolling=1 smmutest.expect_domain=DMA"
+        ;;
+    *)
+        return 1
+        ;;
+    esac
+    if [ -n "${SCENARIO:-}" ]; then
+        scen=$SCENARIO
+    fi
+}
+
+# run_one <name> <kernel> <initrd>, with scen/append/machine/qemu set.
 run_one() {
-    local name=$1 kernel=$2 initrd=$3 scen=$4 extra=${5:-} out rc p f
+    local name=$1 kernel=$2 initrd=$3 out rc p f t0 t1
     out=$logdir/$name.out
     rc=0
-    python3 "$top/tests/guest/run-guest.py" \
+    t0=$(date +%s.%N)
+    # run-guest.py kills QEMU at the timeout; the outer timeout only guards
+    # against the runner itself getting stuck.
+    timeout -k 10 $((timeout + 60)) \
+        python3 "$top/tests/guest/run-guest.py" \
         --kernel "$kernel" --initrd "$initrd" --iommu "$iommu" \
-        --scenarios "$scen" --append-extra "$extra" --timeout "$timeout" \
-        --name "$name" --log-dir "$logdir" >"$out" 2>&1 || rc=$?
+        --scenarios "$scen" --append-extra "$append" \
+        --machine-extra "$machine" --qemu-extra "$qemu" \
+        --timeout "$timeout" --name "$name" --log-dir "$logdir" >"$out" 2>&1 || rc=$?
+    t1=$(date +%s.%N)
     # Everything but run-guest's own summary line; the total comes last.
     grep -v -E '^guest: [0-9]+ passed' "$out" || true
     p=$(grep -cE '^PASS ' "$out" || true)
@@ -55,10 +134,18 @@ run_one() {
     passed=$((passed + p))
     failed=$((failed + f))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        fail "$name/run" "run-guest.py exited with status $rc"
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+            fail "$name/run" "run-guest.py killed after $((timeout + 60)) s"
+            tail -n 100 "$logdir/$name.log" 2>/dev/null || true
+        else
+            fail "$name/run" "run-guest.py exited with status $rc"
+        fi
     fi
+    timings+=("$(awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$rc" \
+        'BEGIN { printf "%-24s %5.1f s  %s", n, b - a, r == 0 ? "pass" : "FAIL" }')")
 }
 
+start=$(date +%s)
 for suite in $suites; do
     case "$suite" in
     stable | backports) ;;
@@ -77,11 +164,18 @@ for suite in $suites; do
     initrd=$(sed -n 's/^INITRD=//p' "$env")
     kver=$(sed -n 's/^KVER=//p' "$env")
     echo "== $suite kernel $kver, iommu=$iommu"
-    run_one "$suite-passthrough" "$kernel" "$initrd" "$scenarios" iommu.passthrough=1
-    # Default (strict) DMA domain: every virtio-blk DMA is translated by
-    # stage 1 through the driver's page tables.
-    run_one "$suite-translated" "$kernel" "$initrd" "$scenarios"
+    for c in $configs; do
+        if ! config_vars "$c"; then
+            fail "$suite-$c/config" "unknown CONFIG (one of: $all_configs)"
+            continue
+        fi
+        run_one "$suite-$c" "$kernel" "$initrd"
+    done
 done
 
+if [ ${#timings[@]} -gt 0 ]; then
+    echo "== timings (total $(($(date +%s) - start)) s)"
+    printf '  %s\n' "${timings[@]}"
+fi
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,11 +14,22 @@
 # --raw boots any kernel/initrd with the given --append and just streams the
 # console (used by "make run KERNEL=...").
 #
-# Extra QEMU arguments come from --qemu-extra or the QEMU_EXTRA environment
-# variable (split like a shell would), e.g. QEMU_EXTRA="-trace smmuv3_aux_*".
+# Extra QEMU arguments come from --qemu-extra (a configuration's own
+# arguments, e.g. "-global arm-smmuv3-aux.stage1=off") and from the
+# QEMU_EXTRA environment variable (split like a shell would, e.g.
+# QEMU_EXTRA="-trace smmuv3_aux_*"); both are used.
+#
+# With the "net" scenario (or --net) the guest gets a virtio-net-pci NIC on
+# QEMU's user networking, and the runner serves HTTP on 127.0.0.1:<free
+# port>, which the guest reaches as 10.0.2.2:<port>: GET /data returns
+# --net-mib MiB of deterministic data (its SHA-256 and length go on the
+# kernel command line), POST /upload answers "<sha256> <length>" of the body.
 
 import argparse
+import hashlib
+import http.server
 import os
+import random
 import re
 import shlex
 import shutil
@@ -35,6 +46,14 @@ DEFAULT_LOGDIR = os.path.join(TOP, "build", "guest-logs")
 RESULT_RE = re.compile(r"SMMUTEST (\S+) (PASS|FAIL|SKIP)\b ?(.*)$")
 DONE_RE = re.compile(r"SMMUTEST-DONE\b")
 PANIC_RE = re.compile(r"Kernel panic - not syncing.*")
+# Kernel log lines of the arm-smmu-v3 driver that report an event, a
+# command queue problem or a global error, wherever they appear on the
+# console (also after the guest's own dmesg-clean check, e.g. at power-off).
+SMMU_EVENT_RE = re.compile(
+    r"^\[ *[0-9.]+\] arm-smmu-v3 .*("
+    r"event 0x|event: |CMD_SYNC timeout|CMDQ timeout|CMDQ error|"
+    r"skipping command|retrying command|GERROR|gerror|Service Failure|"
+    r"overflow|not responding|failed)")
 
 
 def parse_args():
@@ -54,8 +73,16 @@ def parse_args():
                    help="appended to the kernel command line")
     p.add_argument("--machine-extra", default="",
                    help="appended to -machine, e.g. 'its=off'")
-    p.add_argument("--qemu-extra", default=os.environ.get("QEMU_EXTRA", ""),
-                   help="extra QEMU arguments, shell-split (default: $QEMU_EXTRA)")
+    p.add_argument("--qemu-extra", default="",
+                   help="extra QEMU arguments, shell-split; $QEMU_EXTRA is "
+                        "added after them")
+    p.add_argument("--net", action="store_true",
+                   help="add a virtio-net NIC on user networking and the HTTP "
+                        "server (implied by the net scenario)")
+    p.add_argument("--net-mib", type=int, default=8,
+                   help="MiB served by GET /data (default %(default)s)")
+    p.add_argument("--net-up-mib", type=int, default=4,
+                   help="MiB the guest uploads (default %(default)s)")
     p.add_argument("--timeout", type=float, default=300,
                    help="seconds before QEMU is killed (0: none; default %(default)s)")
     p.add_argument("--name", default="guest", help="test name, used for the log file")
@@ -75,7 +102,75 @@ def parse_args():
     return p.parse_args()
 
 
-def build_cmdline(args, disk):
+def want_net(args):
+    return args.net or (not args.raw and "net" in args.scenarios.split(","))
+
+
+def net_data(mib):
+    """The deterministic download: the same bytes on every run."""
+    return random.Random(0x5e3a).randbytes(mib << 20)
+
+
+class NetServer:
+    """HTTP server on 127.0.0.1 for the guest's download and upload."""
+
+    def __init__(self, data):
+        self.data = data
+        self.events = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+            timeout = 60          # a stuck guest does not keep a thread forever
+
+            def log_message(self, fmt, *a):
+                server.events.append("http: " + (fmt % a))
+
+            def do_GET(self):
+                if self.path != "/data":
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(server.data)))
+                self.end_headers()
+                self.wfile.write(server.data)
+                server.events.append("http: sent %d bytes" % len(server.data))
+
+            def do_POST(self):
+                if self.path != "/upload":
+                    self.send_error(404)
+                    return
+                n = int(self.headers.get("Content-Length", "0"))
+                h = hashlib.sha256()
+                got = 0
+                while got < n:
+                    chunk = self.rfile.read(min(1 << 16, n - got))
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    got += len(chunk)
+                body = ("%s %d\n" % (h.hexdigest(), got)).encode()
+                server.events.append("http: received %d of %d bytes, sha256 %s"
+                                     % (got, n, h.hexdigest()))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def build_cmdline(args, disk, net=None):
     machine = "virt,gic-version=3"
     if args.iommu and args.iommu != "none":
         machine += ",iommu=" + args.iommu
@@ -89,6 +184,11 @@ def build_cmdline(args, disk):
         append = "console=ttyAMA0 panic=-1 smmutest.scenarios=" + args.scenarios
     if args.append_extra:
         append += " " + args.append_extra
+    if net is not None:
+        append += (" smmutest.net_port=%d smmutest.net_sha256=%s"
+                   " smmutest.net_bytes=%d smmutest.net_up_mib=%d"
+                   % (net.port, hashlib.sha256(net.data).hexdigest(),
+                      len(net.data), args.net_up_mib))
     interactive = args.raw and sys.stdin.isatty()
     cmd = [args.qemu,
            "-machine", machine,
@@ -104,10 +204,16 @@ def build_cmdline(args, disk):
     if disk:
         cmd += ["-drive", "file=%s,if=none,format=raw,id=disk0" % disk,
                 "-device", "virtio-blk-pci,drive=disk0"]
+    if want_net(args):
+        # romfile=: no option ROM (the build has no firmware blobs).
+        cmd += ["-netdev", "user,id=n0",
+                "-device", "virtio-net-pci,netdev=n0,romfile="]
     if args.gdb:
         cmd += ["-s", "-S"]
     if args.qemu_extra:
         cmd += shlex.split(args.qemu_extra)
+    if os.environ.get("QEMU_EXTRA"):
+        cmd += shlex.split(os.environ["QEMU_EXTRA"])
     return cmd, interactive
 
 
@@ -123,6 +229,7 @@ class Console:
         self.results = []          # (check, status, detail)
         self.done = False
         self.panic = None
+        self.smmu_events = []      # console lines matching SMMU_EVENT_RE
         self.done_time = None
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -137,6 +244,8 @@ class Console:
             if self.raw:
                 continue
             text = line.rstrip("\r\n")
+            if SMMU_EVENT_RE.search(text):
+                self.smmu_events.append(text)
             m = RESULT_RE.search(text)
             if m:
                 check, status, detail = m.group(1), m.group(2), m.group(3).strip()
@@ -177,22 +286,27 @@ def main():
     os.makedirs(args.log_dir, exist_ok=True)
     logpath = os.path.join(args.log_dir, re.sub(r"[^A-Za-z0-9_.,+-]", "_", args.name) + ".log")
     tmpdir = tempfile.mkdtemp(prefix="smmuv3-aux-guest-")
+    net = None
     try:
         disk = None
         if args.disk_mib > 0:
             disk = os.path.join(tmpdir, "disk.img")
             with open(disk, "wb") as f:
                 f.truncate(args.disk_mib << 20)
-        cmd, interactive = build_cmdline(args, disk)
+        if want_net(args) and not args.dry_run:
+            net = NetServer(net_data(args.net_mib))
+        cmd, interactive = build_cmdline(args, disk, net)
         if args.dry_run:
             print(shlex.join(cmd))
             return 0
-        return boot(args, cmd, interactive, logpath)
+        return boot(args, cmd, interactive, logpath, net)
     finally:
+        if net is not None:
+            net.close()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def boot(args, cmd, interactive, logpath):
+def boot(args, cmd, interactive, logpath, net=None):
     timeout = None if (args.gdb or args.timeout <= 0) else args.timeout
     start = time.monotonic()
     with open(logpath, "w", encoding="utf-8") as logf:
@@ -234,6 +348,9 @@ def boot(args, cmd, interactive, logpath):
         rc = proc.wait()
         con.thread.join(10)
         elapsed = time.monotonic() - start
+        if net is not None:
+            for e in list(net.events):
+                logf.write("# %s\n" % e)
         logf.write("# qemu exit status %d after %.1f s%s\n"
                    % (rc, elapsed, " (timeout)" if timed_out else ""))
 
@@ -257,6 +374,15 @@ def boot(args, cmd, interactive, logpath):
         if not any(r[0].split("/")[0] == s for r in con.results):
             failed += 1
             report("FAIL", "%s/%s" % (args.name, s), "no results for this scenario")
+    if con.smmu_events:
+        failed += 1
+        report("FAIL", "%s/console-smmu" % args.name,
+               "%d arm-smmu-v3 event/error lines on the console, first: %s"
+               % (len(con.smmu_events), con.smmu_events[0]))
+    else:
+        passed += 1
+        report("PASS", "%s/console-smmu" % args.name,
+               "no arm-smmu-v3 event or error line on the console")
     if not con.done:
         failed += 1
         if timed_out:
