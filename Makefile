@@ -6,7 +6,7 @@
 #   make run          boot Debian's arm64 kernel on -machine virt,iommu=smmuv3-aux
 #   make run KERNEL=Image [INITRD=initrd] [APPEND="..."]   boot your own kernel
 #   make check        build everything, run unit, qtest and guest tests
-#   make check-unit | check-qtest | check-guest [SCENARIO=...]
+#   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
 #
 # Downloads, the private apt state and ccache live in ~/.cache/smmuv3-aux.
 
@@ -19,8 +19,8 @@ export SMMUV3_AUX_CACHE ?= $(HOME)/.cache/smmuv3-aux
 export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
 NINJA_JOBS ?= $(shell nproc)
 
-.PHONY: all build configure qemu standalone run check check-unit \
-        check-qtest check-guest clean distclean help
+.PHONY: all build configure qemu standalone fuzz run check check-unit \
+        check-qtest check-guest check-fuzz clean distclean help
 
 all: build
 
@@ -50,17 +50,27 @@ standalone: configure
 	        -Dqemu_src=$$(cat $(BUILD)/qemu-src-origin) >/dev/null; fi
 	@set -o pipefail; ninja -C $(BUILD)/standalone | $(NINJA_FILTER)
 
-build: qemu standalone
+# libFuzzer harness of the engine, built with clang, ASan and UBSan.
+fuzz: configure
+	@if [ ! -f $(BUILD)/fuzz/build.ninja ]; then \
+	    CC=clang meson setup $(BUILD)/fuzz $(TOP) -Dfuzz=true \
+	        -Dqemu_src=$$(cat $(BUILD)/qemu-src-origin) >/dev/null; fi
+	@set -o pipefail; ninja -C $(BUILD)/fuzz fuzz-smmuv3-aux | $(NINJA_FILTER)
+
+build: qemu standalone fuzz
 
 run: qemu
 	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND="$(APPEND)" \
 	    QEMU="$(QEMU)" $(TOP)/scripts/run.sh
 
 check: build
-	@$(TOP)/scripts/check.sh unit qtest guest
+	@$(TOP)/scripts/check.sh unit fuzz qtest guest
 
 check-unit: standalone
 	@$(TOP)/scripts/check.sh unit
+
+check-fuzz: fuzz
+	@$(TOP)/scripts/check.sh fuzz
 
 check-qtest: qemu
 	@$(TOP)/scripts/check.sh qtest
@@ -69,7 +79,8 @@ check-guest: qemu
 	@SCENARIO="$(SCENARIO)" $(TOP)/scripts/check.sh guest
 
 clean:
-	rm -rf $(BUILD)/qemu-build $(BUILD)/standalone $(BUILD)/check-logs
+	rm -rf $(BUILD)/qemu-build $(BUILD)/standalone $(BUILD)/fuzz \
+	    $(BUILD)/check-logs
 
 distclean:
 	rm -rf $(BUILD)

@@ -4,7 +4,7 @@
 # Run the test layers and sum them up on one last line:
 #   N passed, N failed, N skipped
 #
-# Usage: scripts/check.sh [unit] [qtest] [guest]   (default: all three)
+# Usage: scripts/check.sh [unit] [fuzz] [qtest] [guest]   (default: all)
 # Every layer reports individual cases (TAP lines or PASS/FAIL lines); a
 # layer that cannot run at all counts as one failure, never as a pass.
 
@@ -58,10 +58,36 @@ check_unit() {
     done
 }
 
+# A time-boxed libFuzzer run from a fixed seed: a crash, leak, sanitizer
+# report or hang (-timeout) fails it.  FUZZ_SECONDS sets the budget.
+check_fuzz() {
+    echo "== fuzz (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-30} s)"
+    local f=$build/fuzz/fuzz-smmuv3-aux log=$logs/fuzz.log corpus
+    if [ ! -x "$f" ]; then
+        echo "  FAIL fuzz: not built"
+        failed=$((failed + 1))
+        return
+    fi
+    corpus=$(mktemp -d)
+    [ -d "$top/tests/fuzz/corpus" ] && cp "$top"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null
+    if (cd "$logs" && "$f" -seed=1 -max_total_time="${FUZZ_SECONDS:-30}" \
+            -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            "$corpus" >"$log" 2>&1); then
+        echo "  PASS fuzz: $(grep -E '^stat::number_of_executed_units' "$log" | \
+                          awk '{print $2}') inputs, no finding"
+        passed=$((passed + 1))
+    else
+        echo "  FAIL fuzz: see $log"
+        grep -E 'ERROR|SUMMARY|artifact' "$log" | head -n 5 | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+    rm -rf "$corpus"
+}
+
 check_qtest() {
     echo "== qtests (qemu-system-aarch64 -machine virt,iommu=smmuv3-aux)"
     local t
-    for t in smmuv3-aux-test; do
+    for t in smmuv3-aux-test smmuv3-aux-conformance-test; do
         if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
             echo "  FAIL $t: not built"
             failed=$((failed + 1))
@@ -89,10 +115,11 @@ check_guest() {
 }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(unit qtest guest)
+[ ${#layers[@]} -eq 0 ] && layers=(unit fuzz qtest guest)
 for l in "${layers[@]}"; do
     case "$l" in
     unit) check_unit ;;
+    fuzz) check_fuzz ;;
     qtest) check_qtest ;;
     guest) check_guest ;;
     *) echo "check.sh: unknown layer $l" >&2; exit 2 ;;

@@ -121,6 +121,7 @@ TestSMMU *tsmmu_new(const SMMUv3AuxParams *p)
 
 void tsmmu_free(TestSMMU *t)
 {
+    smmuv3_aux_engine_finalize(&t->e);
     g_hash_table_destroy(t->mem.pages);
     g_array_free(t->mem.read_faults, true);
     g_array_free(t->mem.write_faults, true);
