@@ -7,6 +7,7 @@
 #   make run KERNEL=Image [INITRD=initrd] [APPEND="..."]   boot your own kernel
 #   make check        build everything, run unit, qtest and guest tests
 #   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
+#   make bench [BENCH_QUICK=1]   speed and memory vs arm-smmuv3 and no IOMMU
 #
 # Downloads, the private apt state and ccache live in ~/.cache/smmuv3-aux.
 
@@ -20,12 +21,12 @@ export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
 NINJA_JOBS ?= $(shell nproc)
 
 .PHONY: all build configure qemu standalone fuzz run check check-unit \
-        check-qtest check-guest check-fuzz clean distclean help
+        check-qtest check-guest check-fuzz bench clean distclean help
 
 all: build
 
 help:
-	@sed -n '3,12p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 # configure is cheap when nothing changed; it also links new project files
 # into the QEMU tree, so it runs on every build.
@@ -77,6 +78,11 @@ check-qtest: qemu
 
 check-guest: qemu
 	@SCENARIO="$(SCENARIO)" $(TOP)/scripts/check.sh guest
+
+# Not part of check: minutes of timing, written to build/bench/results.json.
+bench: qemu
+	@BENCH_QUICK="$(BENCH_QUICK)" python3 $(TOP)/scripts/bench/bench.py \
+	    --qemu $(QEMU) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)/qemu-build $(BUILD)/standalone $(BUILD)/fuzz \
