@@ -5,21 +5,25 @@
 # and stream its console.
 #
 # Without KERNEL: fetch Debian's backports kernel and the test initramfs,
-# run the probe,dma,dmesg-clean scenarios (the driver's probe lines, the
-# IOMMU groups and a DMA integrity check scroll by) and exit 0 if they pass.
+# run the probe,dma,net,dmesg-clean scenarios (the driver's probe lines, the
+# IOMMU groups, a disk DMA and a network transfer integrity check scroll by)
+# and exit 0 if they pass.
 # With KERNEL (and optionally INITRD, APPEND): boot that kernel as it is and
 # stream the console; with a terminal on stdin the console is interactive
-# (Ctrl-a x quits QEMU).
+# (Ctrl-a x quits QEMU).  NET=1 adds the virtio-net NIC on user networking
+# (and the runner's HTTP server, reachable from the guest as 10.0.2.2:<port>).
 #
 # Environment:
 #   QEMU          qemu-system-aarch64 (default build/qemu-build/...)
 #   KERNEL INITRD APPEND   your own kernel, initrd and command line
 #   IOMMU         virt iommu= model (default smmuv3-aux)
 #   KERNEL_SUITE  backports (default) or stable, for the Debian kernel
-#   SCENARIO      scenarios for the Debian kernel (default probe,dma,dmesg-clean)
+#   SCENARIO      scenarios for the Debian kernel
+#                 (default probe,dma,net,dmesg-clean)
 #   PASSTHROUGH   1 boots the Debian kernel with iommu.passthrough=1;
 #                 0 (default) uses the default, translated DMA domain
 #   GUEST_TIMEOUT seconds for the Debian kernel run (default 300)
+#   MACHINE_EXTRA appended to -machine, e.g. virtualization=on
 #   QEMU_EXTRA    extra QEMU arguments, e.g. "-trace smmuv3_aux_*" or "-s -S"
 set -euo pipefail
 
@@ -31,8 +35,10 @@ iommu=${IOMMU:-smmuv3-aux}
 if [ -n "${KERNEL:-}" ]; then
     args=(--raw --show-console --timeout 0 --name run-user
           --qemu "$qemu" --iommu "$iommu" --kernel "$KERNEL"
-          --append "${APPEND:-console=ttyAMA0}")
+          --append "${APPEND:-console=ttyAMA0}"
+          --machine-extra "${MACHINE_EXTRA:-}")
     [ -n "${INITRD:-}" ] && args+=(--initrd "$INITRD")
+    [ "${NET:-0}" = 1 ] && args+=(--net)
     exec python3 "$runner" "${args[@]}"
 fi
 
@@ -50,5 +56,6 @@ fi
 echo "run: Debian $suite kernel $kver on -machine virt,iommu=$iommu"
 python3 "$runner" --show-console --name "run-$suite" \
     --qemu "$qemu" --iommu "$iommu" --kernel "$kernel" --initrd "$initrd" \
-    --scenarios "${SCENARIO:-probe,dma,dmesg-clean}" --append-extra "$extra" \
+    --scenarios "${SCENARIO:-probe,dma,net,dmesg-clean}" --append-extra "$extra" \
+    --machine-extra "${MACHINE_EXTRA:-}" \
     --timeout "${GUEST_TIMEOUT:-300}"

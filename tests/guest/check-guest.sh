@@ -90,13 +90,13 @@ config_vars() {
     s2only)
         scen=probe,dma,net,dmesg-clean
         append="smmutest.expect_domain=DMA smmutest.feat_set=$FEAT_TRANS_S2"
-        append+=" smmutest.feat_clear=$((FEAT_TRANS_S1 | FEAT_HYP))"
+        append+=" smmutest.feat_clear=$(printf 0x%x $((FEAT_TRANS_S1 | FEAT_HYP)))"
         qemu="-global arm-smmuv3-aux.stage1=off -global arm-smmuv3-aux.hyp=off"
         ;;
     el2)
         scen=probe,dma,net,dmesg-clean
         append="smmutest.expect_domain=DMA smmutest.expect_el2=1"
-        append+=" smmutest.feat_set=$((FEAT_TRANS_S1 | FEAT_HYP | FEAT_E2H))"
+        append+=" smmutest.feat_set=$(printf 0x%x $((FEAT_TRANS_S1 | FEAT_HYP | FEAT_E2H)))"
         machine="virtualization=on"
         ;;
     nomsipoll)

@@ -184,7 +184,7 @@ def build_cmdline(args, disk, net=None):
         append = "console=ttyAMA0 panic=-1 smmutest.scenarios=" + args.scenarios
     if args.append_extra:
         append += " " + args.append_extra
-    if net is not None:
+    if net is not None and not args.raw:
         append += (" smmutest.net_port=%d smmutest.net_sha256=%s"
                    " smmutest.net_bytes=%d smmutest.net_up_mib=%d"
                    % (net.port, hashlib.sha256(net.data).hexdigest(),
@@ -299,6 +299,9 @@ def main():
         if args.dry_run:
             print(shlex.join(cmd))
             return 0
+        if net is not None and args.raw:
+            print("guest: HTTP server on 10.0.2.2:%d (GET /data, POST /upload)"
+                  % net.port, flush=True)
         return boot(args, cmd, interactive, logpath, net)
     finally:
         if net is not None:
