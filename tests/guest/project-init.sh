@@ -1,0 +1,346 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Scenarios of the project guest kernel (scripts/guest-kernel.sh), run by
+# the initramfs's /init:
+#
+#   . /lib/smmutest/base.sh        # tests/guest/init up to its main loop
+#   . /lib/smmutest/project-init.sh
+#
+# base.sh is the distro guests' /init without its main loop, so its
+# scenario functions (scenario_probe, scenario_dma, scenario_net,
+# scenario_dmesg_clean), result(), cmdline_param() and finish() are shared;
+# this file adds the scenarios that need the project kernel and the test
+# device (-device smmuv3-aux-testdev), and runs the list given by
+# smmutest.scenarios= on the kernel command line:
+#
+#   probe        base probe, plus the testdev's IOMMU group
+#   features     the driver's feature word against the ID registers that
+#                IOMMU_GET_HW_INFO returns (smmu-iommufd hwinfo)
+#   dma          base dma: O_DIRECT write/read of /dev/vda, SHA-256
+#   net          base net
+#   testdev      the test module: DMA API (coherent and streaming) DMA by
+#                the device, data and hashes checked in the kernel, MSI count
+#   bench        dma_map_benchmark on the testdev: map/unmap churn, single
+#                and scatter-gather, 4 threads
+#   iommufd      smmu-iommufd dma: VFIO cdev + iommufd IOAS, device DMA,
+#                then a DMA to an unmapped IOVA must fail; the one SMMU
+#                event it causes is checked and then cleared from the log
+#   pasid        SKIP with the reason while the SMMU has no substreams
+#   sva          SKIP with the reason while the driver has no FEAT_SVA
+#   cmdqv        SKIP while the machine has no CMDQV; else the probe
+#   dmesg-clean  base dmesg-clean
+#
+# Parameters (besides the base ones): smmutest.testdev_iters=N (default
+# 200), smmutest.bench_seconds=N (default 2).
+
+# The PCI function of the test device, or nothing.
+testdev_pcidev() {
+    for d in /sys/bus/pci/devices/*; do
+        [ "$(cat "$d/vendor" 2>/dev/null)" = 0x1b36 ] &&
+            [ "$(cat "$d/device" 2>/dev/null)" = 0x00f5 ] && { echo "$d"; return; }
+    done
+}
+
+# timed <seconds> <command...>: run it with a time limit (a driver probe or
+# a DMA can block forever when DMA is broken); output in /tmp/timed.out.
+# Returns the command's status, or 124 if it was still running (it is left
+# running and STUCK is set, so that finish() reboots through sysrq).
+timed() {
+    limit=$1
+    shift
+    "$@" >/tmp/timed.out 2>&1 &
+    tpid=$!
+    i=0
+    while [ -d "/proc/$tpid" ] && [ $i -lt $((limit * 10)) ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ -d "/proc/$tpid" ]; then
+        STUCK="$*"
+        return 124
+    fi
+    wait "$tpid"
+}
+
+testdev_driver() {
+    pd=$(testdev_pcidev)
+    [ -n "$pd" ] && [ -e "$pd/driver" ] || return 0
+    d=$(readlink -f "$pd/driver")
+    echo "${d##*/}"
+}
+
+# Bind the testdev to driver $1 (with driver_override), or to whatever
+# matches it if $1 is empty.
+testdev_bind() {
+    pd=$(testdev_pcidev)
+    bdf=${pd##*/}
+    [ -e "$pd/driver" ] && echo "$bdf" >"$pd/driver/unbind"
+    if [ -n "$1" ]; then
+        echo "$1" >"$pd/driver_override"
+    else
+        echo >"$pd/driver_override"
+    fi
+    echo "$bdf" >/sys/bus/pci/drivers_probe 2>/dev/null
+    [ -z "$1" ] || [ "$(testdev_driver)" = "$1" ]
+}
+
+TESTDEV_LOADED=""
+load_testdev() {
+    [ -z "$TESTDEV_LOADED" ] || return 0
+    TESTDEV_LOADED=1
+    if ! timed 30 insmod /lib/modules/smmuv3_aux_testdev.ko; then
+        if [ -n "$STUCK" ]; then
+            result testdev/insmod FAIL "still running after 30 s (probe stuck)"
+        else
+            result testdev/insmod FAIL "$(cat /tmp/timed.out)"
+        fi
+        return 1
+    fi
+}
+
+# The feature word of the driver's probe line.
+driver_features() {
+    dmesg | sed -n 's/.*arm-smmu-v3 .*oas [0-9]*-bit (features \(0x[0-9a-f]*\)).*/\1/p' | head -n 1
+}
+
+# run_tool <scenario> <args...>: smmu-iommufd, its RESULT lines as results
+# of <scenario>, the rest printed.
+run_tool() {
+    scen=$1
+    shift
+    timed 120 smmu-iommufd "$@"
+    rc=$?
+    cp /tmp/timed.out /tmp/tool.out
+    sed -n '/^RESULT /!s/^/  | /p' /tmp/tool.out
+    while read -r tag check res detail; do
+        [ "$tag" = RESULT ] && result "$scen/$check" "$res" "$detail"
+    done </tmp/tool.out
+    if [ $rc -eq 124 ]; then
+        result "$scen/run" FAIL "smmu-iommufd $* still running after 120 s"
+    elif ! grep -q '^RESULT ' /tmp/tool.out; then
+        result "$scen/run" FAIL "smmu-iommufd $* exited with $rc and no results"
+    fi
+    return $rc
+}
+
+scenario_probe_project() {
+    scenario_probe
+    pd=$(testdev_pcidev)
+    if [ -n "$pd" ]; then
+        group_check probe/testdev-group testdev "$pd"
+    else
+        result probe/testdev-group FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+    fi
+}
+
+HWINFO=""
+scenario_features() {
+    feat=$(driver_features)
+    if [ -z "$feat" ]; then
+        result features/driver FAIL "no 'oas NN-bit (features 0x...)' line from arm-smmu-v3"
+        return
+    fi
+    if [ -z "$(testdev_pcidev)" ]; then
+        result features/testdev FAIL "no test device to bind to iommufd"
+        return
+    fi
+    vhe=0
+    dmesg | grep -q 'CPU: All CPU(s) started at EL2' && vhe=1
+    run_tool features hwinfo --features "$feat" --vhe "$vhe"
+    HWINFO=$(grep -E '^SVA=' /tmp/tool.out)
+}
+
+# The SVA=/SSIDSIZE= line of smmu-iommufd hwinfo (runs it if needed).
+hwinfo() {
+    if [ -z "$HWINFO" ] && [ -n "$(testdev_pcidev)" ]; then
+        timed 120 smmu-iommufd hwinfo --features "$(driver_features)" >/dev/null
+        HWINFO=$(grep -E '^SVA=' /tmp/timed.out)
+    fi
+    echo "$HWINFO" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"
+}
+
+scenario_pasid() {
+    ssid=$(hwinfo SSIDSIZE)
+    if [ -z "$ssid" ]; then
+        result pasid/attach FAIL "cannot read IDR1.SSIDSIZE (smmu-iommufd hwinfo)"
+    elif [ "$ssid" -eq 0 ]; then
+        result pasid/attach SKIP "the SMMU has no substreams yet (IDR1.SSIDSIZE=0): no PASID"
+    else
+        result pasid/attach SKIP "IDR1.SSIDSIZE=$ssid, but the PASID attach test is not written yet"
+    fi
+}
+
+scenario_sva() {
+    sva=$(hwinfo SVA)
+    ssid=$(hwinfo SSIDSIZE)
+    feat=$(driver_features)
+    if [ "$sva" = 1 ]; then
+        result sva/bind SKIP "FEAT_SVA is set (features $feat), but the SVA bind test is not written yet"
+    else
+        why="the driver did not set FEAT_SVA (features ${feat:-?})"
+        [ "${ssid:-0}" -eq 0 ] && why="$why: the SMMU has no substreams yet (IDR1.SSIDSIZE=0)"
+        result sva/bind SKIP "$why"
+    fi
+}
+
+scenario_cmdqv() {
+    node=$(grep -l -s 'cmdqv' /sys/firmware/devicetree/base/*/compatible 2>/dev/null | head -n 1)
+    if [ -z "$node" ]; then
+        result cmdqv/probe SKIP "no nvidia,tegra264-cmdqv node in the device tree: the machine has no CMDQV yet"
+        return
+    fi
+    errs=$(dmesg | grep -iE 'cmdqv|vcmdq' | grep -E "$SMMU_ERR")
+    if [ -n "$errs" ]; then
+        result cmdqv/probe FAIL "$(echo "$errs" | head -n 2 | tr '\n' ';')"
+    elif dmesg | grep -qiE 'tegra241.cmdqv|cmdqv'; then
+        result cmdqv/probe PASS "$(dmesg | grep -iE 'cmdqv' | head -n 1 | sed 's/^\[[^]]*\] //')"
+    else
+        result cmdqv/probe FAIL "CMDQV node ${node%/compatible}, but no tegra241-cmdqv kernel message"
+    fi
+}
+
+scenario_testdev() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result testdev/device FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
+    load_testdev || return
+    drv=$(testdev_driver)
+    if [ "$drv" != smmuv3_aux_testdev ]; then
+        # Another scenario may have moved it (bench, iommufd give it back).
+        testdev_bind ""
+        drv=$(testdev_driver)
+    fi
+    if [ "$drv" != smmuv3_aux_testdev ]; then
+        result testdev/bind FAIL "${pd##*/} driver '${drv:-none}': $(dmesg | grep -E 'smmuv3_aux_testdev' | tail -n 1)"
+        return
+    fi
+    group_check testdev/group testdev "$pd"
+    n=$(cmdline_param smmutest.testdev_iters)
+    n=${n:-200}
+    d=/sys/kernel/debug/smmuv3_aux_testdev
+    t0=$(now_ms)
+    if ! timed 300 sh -c "echo 'run $n' >$d/ctl"; then
+        result testdev/dma FAIL "run $n: $(cat /tmp/timed.out) ${STUCK:+(stuck)}"
+        return
+    fi
+    t1=$(now_ms)
+    r=$(cat $d/result)
+    case "$r" in
+    PASS*) result testdev/dma PASS "${r#PASS } ($((t1 - t0)) ms)" ;;
+    *) result testdev/dma FAIL "${r#FAIL }" ;;
+    esac
+}
+
+scenario_bench() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result bench/bind FAIL "no PCI device 1b36:00f5 to benchmark on"
+        return
+    fi
+    prev=$(testdev_driver)
+    if ! testdev_bind dma_map_benchmark; then
+        result bench/bind FAIL "cannot bind ${pd##*/} to dma_map_benchmark (driver '$(testdev_driver)')"
+        testdev_bind ""
+        return
+    fi
+    secs=$(cmdline_param smmutest.bench_seconds)
+    secs=${secs:-2}
+    for args in "-g 1" "-g 16" "-m 1 -g 8"; do
+        name=single-g${args##*-g }
+        case "$args" in -m*) name=sg-g${args##*-g } ;; esac
+        # shellcheck disable=SC2086 # args are words
+        timed $((secs + 60)) dma_map_benchmark -t 4 -s "$secs" -b 48 $args
+        rc=$?
+        out=$(cat /tmp/timed.out)
+        echo "$out" | sed 's/^/  | /'
+        map=$(echo "$out" | sed -n 's/^average map latency(us):\([0-9.]*\).*/\1/p')
+        unmap=$(echo "$out" | sed -n 's/^average unmap latency(us):\([0-9.]*\).*/\1/p')
+        errs=$(smmu_errors)
+        if [ $rc -eq 0 ] && [ -n "$map" ] && [ -n "$unmap" ] && [ -z "$errs" ]; then
+            result "bench/$name" PASS "4 threads ${secs}s: map ${map} us, unmap ${unmap} us"
+        else
+            result "bench/$name" FAIL "status $rc: $(echo "$out" | tail -n 1) ${errs:+SMMU: $(echo "$errs" | head -n 1)}"
+            [ $rc -eq 124 ] && break
+        fi
+    done
+    [ -n "$STUCK" ] && return
+    # Give the device back.
+    testdev_bind ""
+    [ -z "$prev" ] || [ "$(testdev_driver)" = "$prev" ] ||
+        echo "init: testdev driver now '$(testdev_driver)', was '$prev'"
+}
+
+scenario_iommufd() {
+    if [ -z "$(testdev_pcidev)" ]; then
+        result iommufd/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
+    # The DMA to the unmapped IOVA makes the SMMU record one F_TRANSLATION
+    # event, which the driver logs as an error.  Anything logged before is
+    # unexpected; the event itself is checked, kept off the console (the
+    # host runner fails on any SMMU event line there) and cleared from the
+    # log so that dmesg-clean does not count it.
+    errs=$(smmu_errors)
+    if [ -n "$errs" ]; then
+        result iommufd/pre-clean FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
+        return
+    fi
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    run_tool iommufd dma
+    fiova=$(sed -n 's/^FAULT-IOVA=//p' /tmp/tool.out)
+    i=0
+    while [ -n "$fiova" ] && ! dmesg | tail -n +$((n0 + 1)) | grep -q 'event: ' && [ $i -lt 30 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 0.5
+    new=$(dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR")
+    dmesg -n "$level"
+    if [ -z "$fiova" ]; then
+        [ -z "$new" ] || result iommufd/events FAIL "$(echo "$new" | head -n 2 | tr '\n' ';')"
+        return
+    fi
+    # Expected: "event 0x10 received:" and "event: F_TRANSLATION client:
+    # <bdf> sid: .. ssid: .. iova: <fault iova> ipa: ..".
+    bad=$(echo "$new" | grep -v -E 'event 0x10 received:|event: F_TRANSLATION .* iova: '"$fiova"' ')
+    ev=$(echo "$new" | grep -E 'event: F_TRANSLATION' | head -n 1 | sed 's/^\[[^]]*\] //')
+    if [ -n "$bad" ]; then
+        result iommufd/fault-event FAIL "unexpected: $(echo "$bad" | head -n 2 | tr '\n' ';')"
+    elif [ -z "$ev" ]; then
+        result iommufd/fault-event FAIL "no F_TRANSLATION event for iova $fiova in the kernel log"
+    else
+        result iommufd/fault-event PASS "${ev#*: }"
+        dmesg -C
+    fi
+}
+
+echo "init: smmutest project guest, kernel $(uname -r) ($(cat /etc/smmutest-kernel 2>/dev/null))"
+scenarios=$(cmdline_param smmutest.scenarios)
+[ -n "$scenarios" ] || echo "init: no smmutest.scenarios= on the command line"
+for s in $(echo "$scenarios" | tr ',' ' '); do
+    echo "init: scenario $s"
+    if [ -n "$STUCK" ]; then
+        result "$s/run" FAIL "not run: $STUCK is stuck"
+        continue
+    fi
+    case "$s" in
+    probe) scenario_probe_project ;;
+    features) scenario_features ;;
+    dma) scenario_dma ;;
+    net) scenario_net ;;
+    testdev) scenario_testdev ;;
+    bench) scenario_bench ;;
+    iommufd) scenario_iommufd ;;
+    pasid) scenario_pasid ;;
+    sva) scenario_sva ;;
+    cmdqv) scenario_cmdqv ;;
+    dmesg-clean) scenario_dmesg_clean ;;
+    *) result "$s/run" FAIL "unknown scenario" ;;
+    esac
+done
+finish

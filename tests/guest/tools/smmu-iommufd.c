@@ -1,0 +1,804 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * smmu-iommufd: drive the smmuv3-aux test device (PCI 1b36:00f5) from user
+ * space through VFIO and iommufd, on the project guest kernel.
+ *
+ *   smmu-iommufd hwinfo [--features 0xF] [--vhe 0|1] [--bdf B]
+ *   smmu-iommufd dma [--iova 0xA] [--bdf B]
+ *
+ * Both commands move the device to vfio-pci (driver_override), open its
+ * VFIO cdev /dev/vfio/devices/vfioN and /dev/iommu, bind the device to the
+ * iommufd (VFIO_DEVICE_BIND_IOMMUFD), allocate an IOAS and attach the
+ * device to it (VFIO_DEVICE_ATTACH_IOMMUFD_PT), and at the end give the
+ * device back to the driver it had.
+ *
+ * hwinfo: IOMMU_GET_HW_INFO; prints the SMMUv3 IDR0..5, IIDR and AIDR,
+ *   checks that they describe an SMMU the driver can use, and with
+ *   --features (the word of the driver's "oas NN-bit (features 0x...)"
+ *   line) that every feature bit the driver derives from the ID registers
+ *   matches them.  FEAT_SVA is reported separately.
+ * dma: maps a buffer at a fixed IOVA (IOMMU_IOAS_MAP), mmaps BAR0 through
+ *   the VFIO region info, makes the device WRITE a pattern there (the CPU
+ *   checks it), READ it back (FNV-1a hash), COPY within it; then unmaps
+ *   it and checks that a DMA to the unmapped IOVA fails with STATUS.ERROR
+ *   and ERR_ADDR = the IOVA, leaving the buffer untouched.
+ *
+ * One line per check on stdout, for tests/guest/project-init.sh:
+ *   RESULT <check> PASS|FAIL|SKIP <detail>
+ * and informational lines starting with "  ".  Exit status 0 if no FAIL.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#define TD_VENDOR	0x1b36
+#define TD_DEVICE	0x00f5
+#define TD_MAGIC_VAL	0x534d4d55u
+
+#define TD_MAGIC	0x00
+#define TD_CMD		0x08
+#define TD_STATUS	0x0c
+#define TD_CTRL		0x10
+#define TD_SRC		0x18
+#define TD_DST		0x20
+#define TD_LEN		0x28
+#define TD_PATTERN	0x2c
+#define TD_PASID	0x30
+#define TD_RESULT	0x38
+#define TD_ERR_ADDR	0x40
+#define TD_ST_DONE	1u
+#define TD_ST_ERROR	2u
+#define TD_CMD_READ	1
+#define TD_CMD_WRITE	2
+#define TD_CMD_COPY	3
+
+/* arm-smmu-v3.h ARM_SMMU_FEAT_* (7.x, the same since 6.x) */
+static const char *const feat_names[] = {
+	"2_LVL_STRTAB", "2_LVL_CDTAB", "TT_LE", "TT_BE", "PRI", "ATS", "SEV",
+	"MSI", "COHERENCY", "TRANS_S1", "TRANS_S2", "STALLS", "HYP",
+	"STALL_FORCE", "VAX", "RANGE_INV", "BTM", "SVA", "E2H", "NESTING",
+	"ATTR_TYPES_OVR", "HA", "HD", "S2FWB", "BBML2", "HAFT",
+};
+enum {
+	F_2LVL_STRTAB, F_2LVL_CDTAB, F_TT_LE, F_TT_BE, F_PRI, F_ATS, F_SEV,
+	F_MSI, F_COHERENCY, F_TRANS_S1, F_TRANS_S2, F_STALLS, F_HYP,
+	F_STALL_FORCE, F_VAX, F_RANGE_INV, F_BTM, F_SVA, F_E2H, F_NESTING,
+	F_ATTR_TYPES_OVR, F_HA, F_HD, F_S2FWB, F_BBML2, F_HAFT, F_NR
+};
+#define BIT(n)		(1u << (n))
+#define FIELD(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
+
+static int failures;
+static char bdf[64];
+static char old_driver[64];
+static bool moved;
+
+static void result(const char *check, const char *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("RESULT %s %s ", check, res);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!strcmp(res, "FAIL"))
+		failures++;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static int read_hex(const char *path, unsigned int *v)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%x", v) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+static bool find_testdev(void)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	char p[PATH_MAX];
+	unsigned int v, dv;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		if (read_hex(p, &v) || v != TD_VENDOR)
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", e->d_name);
+		if (read_hex(p, &dv) || dv != TD_DEVICE)
+			continue;
+		snprintf(bdf, sizeof(bdf), "%s", e->d_name);
+		closedir(d);
+		return true;
+	}
+	closedir(d);
+	return false;
+}
+
+static void current_driver(char *buf, size_t len)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+	ssize_t n;
+	char *s;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n < 0) {
+		buf[0] = 0;
+		return;
+	}
+	t[n] = 0;
+	s = strrchr(t, '/');
+	snprintf(buf, len, "%s", s ? s + 1 : t);
+}
+
+/* Move the device to vfio-pci. */
+static int to_vfio(void)
+{
+	char p[PATH_MAX], drv[64];
+	int ret;
+
+	current_driver(old_driver, sizeof(old_driver));
+	if (!strcmp(old_driver, "vfio-pci"))
+		return 0;
+	if (old_driver[0]) {
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		ret = write_file(p, bdf);
+		if (ret) {
+			result("vfio-bind", "FAIL", "unbind %s from %s: %s", bdf,
+			       old_driver, strerror(-ret));
+			return ret;
+		}
+	}
+	moved = true;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	ret = write_file(p, "vfio-pci");
+	if (ret) {
+		result("vfio-bind", "FAIL", "driver_override: %s", strerror(-ret));
+		return ret;
+	}
+	ret = write_file("/sys/bus/pci/drivers/vfio-pci/bind", bdf);
+	current_driver(drv, sizeof(drv));
+	if (strcmp(drv, "vfio-pci")) {
+		result("vfio-bind", "FAIL", "bind %s to vfio-pci: %s (driver now '%s')",
+		       bdf, ret ? strerror(-ret) : "no error", drv);
+		return ret ? ret : -ENODEV;
+	}
+	return 0;
+}
+
+/* Give the device back to the driver it had (if any). */
+static void from_vfio(void)
+{
+	char p[PATH_MAX], drv[64];
+
+	if (!moved)
+		return;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+	write_file(p, bdf);
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	write_file(p, "\n");
+	if (old_driver[0]) {
+		snprintf(p, sizeof(p), "/sys/bus/pci/drivers/%s/bind", old_driver);
+		write_file(p, bdf);
+	}
+	current_driver(drv, sizeof(drv));
+	printf("  device %s back to driver '%s' (had '%s')\n", bdf, drv, old_driver);
+	moved = false;
+}
+
+struct ctx {
+	int dev_fd, iommu_fd;
+	uint32_t dev_id, ioas_id;
+	volatile uint8_t *bar;
+	size_t bar_size;
+};
+
+static int open_cdev(struct ctx *c)
+{
+	char p[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	int i;
+
+	/* /sys/bus/pci/devices/BDF/vfio-dev/vfioN; devtmpfs makes the node. */
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(p);
+	if (!d) {
+		result("vfio-cdev", "FAIL", "%s: %s (no VFIO_DEVICE_CDEV?)", p, strerror(errno));
+		return -1;
+	}
+	p[0] = 0;
+	while ((e = readdir(d))) {
+		if (!strncmp(e->d_name, "vfio", 4)) {
+			snprintf(p, sizeof(p), "/dev/vfio/devices/%s", e->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	if (!p[0]) {
+		result("vfio-cdev", "FAIL", "no vfioN under /sys/bus/pci/devices/%s/vfio-dev", bdf);
+		return -1;
+	}
+	for (i = 0; i < 50; i++) {
+		c->dev_fd = open(p, O_RDWR);
+		if (c->dev_fd >= 0 || errno != ENOENT)
+			break;
+		usleep(100000);
+	}
+	if (c->dev_fd < 0) {
+		result("vfio-cdev", "FAIL", "open %s: %s", p, strerror(errno));
+		return -1;
+	}
+	printf("  %s: %s\n", bdf, p);
+	return 0;
+}
+
+static int setup(struct ctx *c)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+
+	memset(c, 0, sizeof(*c));
+	c->dev_fd = c->iommu_fd = -1;
+	if (to_vfio())
+		return -1;
+	if (open_cdev(c))
+		return -1;
+	c->iommu_fd = open("/dev/iommu", O_RDWR);
+	if (c->iommu_fd < 0) {
+		result("iommufd-attach", "FAIL", "open /dev/iommu: %s", strerror(errno));
+		return -1;
+	}
+	bind.iommufd = c->iommu_fd;
+	if (ioctl(c->dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) {
+		result("iommufd-attach", "FAIL", "VFIO_DEVICE_BIND_IOMMUFD: %s", strerror(errno));
+		return -1;
+	}
+	c->dev_id = bind.out_devid;
+	if (ioctl(c->iommu_fd, IOMMU_IOAS_ALLOC, &alloc)) {
+		result("iommufd-attach", "FAIL", "IOMMU_IOAS_ALLOC: %s", strerror(errno));
+		return -1;
+	}
+	c->ioas_id = alloc.out_ioas_id;
+	attach.pt_id = c->ioas_id;
+	if (ioctl(c->dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach)) {
+		result("iommufd-attach", "FAIL", "VFIO_DEVICE_ATTACH_IOMMUFD_PT(ioas %u): %s",
+		       c->ioas_id, strerror(errno));
+		return -1;
+	}
+	result("iommufd-attach", "PASS", "%s bound to iommufd as dev %u, attached to IOAS %u (hwpt %u)",
+	       bdf, c->dev_id, c->ioas_id, attach.pt_id);
+	return 0;
+}
+
+static void teardown(struct ctx *c)
+{
+	if (c->bar)
+		munmap((void *)c->bar, c->bar_size);
+	if (c->dev_fd >= 0)
+		close(c->dev_fd);
+	if (c->iommu_fd >= 0)
+		close(c->iommu_fd);
+	from_vfio();
+}
+
+/* ---- hwinfo ---- */
+
+static uint32_t expected_features(const uint32_t *idr, uint32_t iidr, bool coherent,
+				  int vhe)
+{
+	uint32_t f = 0, r = idr[0];
+	unsigned int impl = FIELD(iidr, 11, 0), prod = FIELD(iidr, 31, 20);
+	unsigned int var = FIELD(iidr, 19, 16), rev = FIELD(iidr, 15, 12);
+
+	if (coherent)
+		f |= BIT(F_COHERENCY);
+	if (FIELD(r, 28, 27) == 1)
+		f |= BIT(F_2LVL_STRTAB);
+	if (r & BIT(19))
+		f |= BIT(F_2LVL_CDTAB);
+	switch (FIELD(r, 22, 21)) {
+	case 0:
+		f |= BIT(F_TT_LE) | BIT(F_TT_BE);
+		break;
+	case 2:
+		f |= BIT(F_TT_LE);
+		break;
+	}
+	if (r & BIT(16))
+		f |= BIT(F_PRI);
+	if (r & BIT(10))
+		f |= BIT(F_ATS);
+	if (r & BIT(14))
+		f |= BIT(F_SEV);
+	if (r & BIT(13))
+		f |= BIT(F_MSI);
+	if (r & BIT(9)) {
+		f |= BIT(F_HYP);
+		if (vhe > 0)
+			f |= BIT(F_E2H);
+	}
+	switch (FIELD(r, 7, 6)) {	/* HTTU, from IDR0 on DT */
+	case 3:
+		f |= BIT(F_HAFT);
+		/* fallthrough */
+	case 2:
+		f |= BIT(F_HD);
+		/* fallthrough */
+	case 1:
+		f |= BIT(F_HA);
+	}
+	switch (FIELD(r, 25, 24)) {
+	case 2:
+		f |= BIT(F_STALL_FORCE);
+		/* fallthrough */
+	case 0:
+		f |= BIT(F_STALLS);
+	}
+	if (r & BIT(1))
+		f |= BIT(F_TRANS_S1);
+	if (r & BIT(0))
+		f |= BIT(F_TRANS_S2);
+	if (idr[1] & BIT(27))
+		f |= BIT(F_ATTR_TYPES_OVR);
+	if (FIELD(idr[1], 5, 0) <= 8)
+		f &= ~BIT(F_2LVL_STRTAB);
+	if (idr[3] & BIT(10))
+		f |= BIT(F_RANGE_INV);
+	if (idr[3] & BIT(8))
+		f |= BIT(F_S2FWB);
+	if (FIELD(idr[3], 12, 11) == 2)
+		f |= BIT(F_BBML2);
+	if (FIELD(idr[5], 11, 10) == 1)
+		f |= BIT(F_VAX);
+	if ((f & BIT(F_TRANS_S1)) && (f & BIT(F_TRANS_S2)))
+		f |= BIT(F_NESTING);
+	if (impl == 0x43b && prod == 0x483) {		/* MMU-600 */
+		if (var == 0 && rev <= 2)
+			f &= ~BIT(F_SEV);
+		if (var < 2)
+			f &= ~BIT(F_NESTING);
+	} else if (impl == 0x43b && prod == 0x487 && (var < 1 || rev < 1)) {
+		f &= ~BIT(F_NESTING);			/* MMU-700 */
+	}
+	return f;
+}
+
+static void feat_list(uint32_t f, char *buf, size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < F_NR && o < len; i++)
+		if (f & BIT(i))
+			o += snprintf(buf + o, len - o, "%s%s", o ? "," : "", feat_names[i]);
+	if (!o)
+		snprintf(buf, len, "none");
+}
+
+static int cmd_hwinfo(long long features, int vhe)
+{
+	struct iommu_hw_info_arm_smmuv3 info;
+	struct iommu_hw_info hw = { .size = sizeof(hw) };
+	struct ctx c;
+	char problems[1024] = "", *p = problems;
+	const uint32_t *idr = info.idr;
+	static const int oas_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	unsigned int oas, cmdqs, evtqs, sid, ssid;
+	bool coherent;
+
+	if (setup(&c))
+		goto out;
+	memset(&info, 0, sizeof(info));
+	hw.dev_id = c.dev_id;
+	hw.data_len = sizeof(info);
+	hw.data_uptr = (uintptr_t)&info;
+	if (ioctl(c.iommu_fd, IOMMU_GET_HW_INFO, &hw)) {
+		result("hw-info", "FAIL", "IOMMU_GET_HW_INFO: %s", strerror(errno));
+		goto out;
+	}
+	printf("  IOMMU_GET_HW_INFO: type %u, data_len %u, max_pasid_log2 %u, capabilities 0x%llx\n",
+	       hw.out_data_type, hw.data_len, hw.out_max_pasid_log2,
+	       (unsigned long long)hw.out_capabilities);
+	printf("  IDR0 0x%08x IDR1 0x%08x IDR2 0x%08x IDR3 0x%08x IDR4 0x%08x IDR5 0x%08x\n",
+	       idr[0], idr[1], idr[2], idr[3], idr[4], idr[5]);
+	printf("  IIDR 0x%08x AIDR 0x%08x flags 0x%x\n", info.iidr, info.aidr, info.flags);
+	if (hw.out_data_type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+		result("hw-info", "FAIL", "data type %u, want %u (ARM_SMMUV3)",
+		       hw.out_data_type, IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
+		goto out;
+	}
+
+	/* What the driver needs of the ID registers (contract section 2). */
+#define PROBLEM(...) p += snprintf(p, problems + sizeof(problems) - p, "; " __VA_ARGS__)
+	if (!(idr[0] & (BIT(0) | BIT(1))))
+		PROBLEM("IDR0: neither S1P nor S2P");
+	if (!(FIELD(idr[0], 3, 2) & 2))
+		PROBLEM("IDR0.TTF has no AArch64");
+	if (FIELD(idr[0], 22, 21) == 1 || FIELD(idr[0], 22, 21) == 3)
+		PROBLEM("IDR0.TTENDIAN %u on a little-endian kernel", FIELD(idr[0], 22, 21));
+	if (FIELD(idr[0], 25, 24) == 3)
+		PROBLEM("IDR0.STALL_MODEL 3 is reserved");
+	if (idr[1] & (BIT(30) | BIT(29) | BIT(28)))
+		PROBLEM("IDR1 TABLES_PRESET/QUEUES_PRESET/REL set");
+	cmdqs = FIELD(idr[1], 25, 21);
+	evtqs = FIELD(idr[1], 20, 16);
+	ssid = FIELD(idr[1], 10, 6);
+	sid = FIELD(idr[1], 5, 0);
+	if (cmdqs < 7)
+		PROBLEM("IDR1.CMDQS %u < 7", cmdqs);
+	if (cmdqs > 19 || evtqs > 19)
+		PROBLEM("IDR1 queue sizes above 2^19");
+	if (sid == 0 || sid > 32)
+		PROBLEM("IDR1.SIDSIZE %u", sid);
+	if (ssid > 20)
+		PROBLEM("IDR1.SSIDSIZE %u > 20", ssid);
+	oas = FIELD(idr[5], 2, 0);
+	if (oas > 6)
+		PROBLEM("IDR5.OAS %u reserved", oas);
+	if (!(idr[5] & BIT(4)))
+		PROBLEM("IDR5: no 4K granule (this kernel uses 4K pages)");
+	if (FIELD(info.aidr, 7, 4) != 0)
+		PROBLEM("AIDR.ArchMajorRev %u, want 0 (SMMUv3)", FIELD(info.aidr, 7, 4));
+	if (hw.out_max_pasid_log2 > ssid)
+		PROBLEM("max_pasid_log2 %u > IDR1.SSIDSIZE %u", hw.out_max_pasid_log2, ssid);
+#undef PROBLEM
+	if (problems[0])
+		result("hw-info", "FAIL", "%s", problems + 2);
+	else
+		result("hw-info", "PASS", "SMMUv3.%u, OAS %d, SIDSIZE %u, SSIDSIZE %u, CMDQS %u, EVTQS %u, IIDR 0x%08x",
+		       FIELD(info.aidr, 3, 0), oas <= 6 ? oas_bits[oas] : 48, sid, ssid,
+		       cmdqs, evtqs, info.iidr);
+
+	if (features < 0) {
+		result("features", "SKIP", "no --features word from the driver's probe line");
+		goto out;
+	}
+	{
+		/*
+		 * Bits that do not come from the ID registers: COHERENCY is the
+		 * DT "dma-coherent" (QEMU virt sets it; IDR0.COHACC is only
+		 * compared), E2H needs the kernel at EL2 with VHE (--vhe), SVA
+		 * depends on the CPU as well, BTM is never set.
+		 */
+		uint32_t f = (uint32_t)features, want, mask, diff;
+		char got_s[512], want_s[512], diff_s[512];
+
+		coherent = f & BIT(F_COHERENCY);
+		if (!!(idr[0] & BIT(4)) != coherent)
+			printf("  note: IDR0.COHACC=%d, firmware coherency %d\n",
+			       !!(idr[0] & BIT(4)), coherent);
+		want = expected_features(idr, info.iidr, true, vhe);
+		mask = (BIT(F_NR) - 1) & ~BIT(F_SVA) & ~BIT(F_BTM);
+		if (vhe < 0)
+			mask &= ~BIT(F_E2H);
+		diff = (f ^ want) & mask;
+		feat_list(f, got_s, sizeof(got_s));
+		feat_list(want, want_s, sizeof(want_s));
+		printf("  driver features 0x%08x: %s\n", f, got_s);
+		printf("  from the IDRs   0x%08x: %s\n", want, want_s);
+		if (diff) {
+			feat_list(diff, diff_s, sizeof(diff_s));
+			result("features", "FAIL", "driver 0x%08x, IDRs give 0x%08x (mask 0x%08x); differ in %s",
+			       f, want, mask, diff_s);
+		} else {
+			result("features", "PASS", "driver 0x%08x = IDRs 0x%08x on every IDR-derived bit (%s)",
+			       f, want & mask, want_s);
+		}
+		printf("  FEAT_SVA %s, SSIDSIZE %u\n", f & BIT(F_SVA) ? "set" : "clear", ssid);
+		printf("SVA=%d SSIDSIZE=%u MAX_PASID_LOG2=%u\n", !!(f & BIT(F_SVA)), ssid,
+		       hw.out_max_pasid_log2);
+	}
+out:
+	teardown(&c);
+	return failures ? 1 : 0;
+}
+
+/* ---- dma ---- */
+
+static inline void w32(struct ctx *c, unsigned int off, uint32_t v)
+{
+	*(volatile uint32_t *)(c->bar + off) = v;
+}
+
+static inline void w64(struct ctx *c, unsigned int off, uint64_t v)
+{
+	*(volatile uint64_t *)(c->bar + off) = v;
+}
+
+static inline uint32_t r32(struct ctx *c, unsigned int off)
+{
+	return *(volatile uint32_t *)(c->bar + off);
+}
+
+static inline uint64_t r64(struct ctx *c, unsigned int off)
+{
+	return *(volatile uint64_t *)(c->bar + off);
+}
+
+static uint32_t td_cmd(struct ctx *c, uint32_t cmd, uint64_t src, uint64_t dst,
+		       uint32_t len, uint32_t pattern)
+{
+	uint32_t st;
+
+	w64(c, TD_SRC, src);
+	w64(c, TD_DST, dst);
+	w32(c, TD_LEN, len);
+	w32(c, TD_PATTERN, pattern);
+	w32(c, TD_PASID, 0);
+	w32(c, TD_CMD, cmd);
+	st = r32(c, TD_STATUS);
+	w32(c, TD_STATUS, TD_ST_DONE | TD_ST_ERROR);
+	return st;
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+static int map_bar0(struct ctx *c)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg) };
+	uint16_t cmd;
+	void *m;
+
+	/* Memory space and bus mastering on, through the config region. */
+	cfg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(c->dev_fd, VFIO_DEVICE_GET_REGION_INFO, &cfg)) {
+		result("bar0", "FAIL", "GET_REGION_INFO(config): %s", strerror(errno));
+		return -1;
+	}
+	if (pread(c->dev_fd, &cmd, 2, cfg.offset + PCI_COMMAND) != 2) {
+		result("bar0", "FAIL", "read PCI_COMMAND: %s", strerror(errno));
+		return -1;
+	}
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (pwrite(c->dev_fd, &cmd, 2, cfg.offset + PCI_COMMAND) != 2) {
+		result("bar0", "FAIL", "write PCI_COMMAND: %s", strerror(errno));
+		return -1;
+	}
+
+	ri.index = VFIO_PCI_BAR0_REGION_INDEX;
+	if (ioctl(c->dev_fd, VFIO_DEVICE_GET_REGION_INFO, &ri)) {
+		result("bar0", "FAIL", "GET_REGION_INFO(BAR0): %s", strerror(errno));
+		return -1;
+	}
+	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP) || ri.size < 0x1000) {
+		result("bar0", "FAIL", "BAR0 size 0x%llx flags 0x%x: not mmappable",
+		       (unsigned long long)ri.size, ri.flags);
+		return -1;
+	}
+	m = mmap(NULL, ri.size, PROT_READ | PROT_WRITE, MAP_SHARED, c->dev_fd, ri.offset);
+	if (m == MAP_FAILED) {
+		result("bar0", "FAIL", "mmap BAR0: %s", strerror(errno));
+		return -1;
+	}
+	c->bar = m;
+	c->bar_size = ri.size;
+	if (r32(c, TD_MAGIC) != TD_MAGIC_VAL) {
+		result("bar0", "FAIL", "magic 0x%08x, want 0x%08x", r32(c, TD_MAGIC), TD_MAGIC_VAL);
+		return -1;
+	}
+	w32(c, TD_CTRL, 0);		/* no interrupts: nobody listens */
+	w32(c, TD_STATUS, TD_ST_DONE | TD_ST_ERROR);
+	printf("  BAR0: %llu bytes at region offset 0x%llx, magic ok\n",
+	       (unsigned long long)ri.size, (unsigned long long)ri.offset);
+	return 0;
+}
+
+static int cmd_dma(uint64_t iova)
+{
+	const size_t size = 256 * 1024, half = size / 2;
+	struct iommu_ioas_map map = { .size = sizeof(map) };
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	uint8_t *buf, *before;
+	uint32_t st, pattern = 0x5a5a0000u, *w;
+	uint64_t h, want, err;
+	struct ctx c;
+	size_t i;
+
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	before = malloc(size);
+	if (buf == MAP_FAILED || !before) {
+		result("dma", "FAIL", "cannot allocate %zu bytes", size);
+		return 1;
+	}
+	memset(buf, 0xa5, size);
+	if (setup(&c))
+		goto out;
+	if (map_bar0(&c))
+		goto out;
+
+	map.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+		    IOMMU_IOAS_MAP_WRITEABLE;
+	map.ioas_id = c.ioas_id;
+	map.user_va = (uintptr_t)buf;
+	map.length = size;
+	map.iova = iova;
+	if (ioctl(c.iommu_fd, IOMMU_IOAS_MAP, &map)) {
+		result("ioas-map", "FAIL", "IOMMU_IOAS_MAP %zu bytes at iova 0x%llx: %s",
+		       size, (unsigned long long)iova, strerror(errno));
+		goto out;
+	}
+	result("ioas-map", "PASS", "%zu KiB of user memory at iova 0x%llx", size >> 10,
+	       (unsigned long long)iova);
+
+	/* WRITE the first half (at an odd word offset, crossing pages). */
+	st = td_cmd(&c, TD_CMD_WRITE, 0, iova + 4, half - 8, pattern);
+	if (st != TD_ST_DONE) {
+		result("dma-write", "FAIL", "status 0x%x, err_addr 0x%llx", st,
+		       (unsigned long long)r64(&c, TD_ERR_ADDR));
+		goto out;
+	}
+	w = (uint32_t *)(buf + 4);
+	for (i = 0; i < (half - 8) / 4; i++) {
+		if (w[i] != pattern + i) {
+			result("dma-write", "FAIL", "word %zu is 0x%08x, want 0x%08x", i, w[i],
+			       (uint32_t)(pattern + i));
+			goto out;
+		}
+	}
+	if (buf[3] != 0xa5 || buf[half - 4] != 0xa5) {
+		result("dma-write", "FAIL", "the device wrote outside [iova+4, iova+%zu)", half - 4);
+		goto out;
+	}
+	result("dma-write", "PASS", "%zu bytes at iova 0x%llx, CPU sees the pattern", half - 8,
+	       (unsigned long long)iova + 4);
+
+	/* READ it back: the device's hash must be the CPU's. */
+	st = td_cmd(&c, TD_CMD_READ, iova, 0, half, 0);
+	h = r64(&c, TD_RESULT);
+	want = fnv1a(buf, half);
+	if (st != TD_ST_DONE || h != want) {
+		result("dma-read", "FAIL", "status 0x%x, hash 0x%016llx, want 0x%016llx", st,
+		       (unsigned long long)h, (unsigned long long)want);
+		goto out;
+	}
+	result("dma-read", "PASS", "%zu bytes, FNV-1a 0x%016llx", half, (unsigned long long)h);
+
+	/* COPY the first half over the second. */
+	st = td_cmd(&c, TD_CMD_COPY, iova, iova + half, half, 0);
+	if (st != TD_ST_DONE || memcmp(buf, buf + half, half) || r64(&c, TD_RESULT) != want) {
+		result("dma-copy", "FAIL", "status 0x%x, halves %s, hash 0x%016llx", st,
+		       memcmp(buf, buf + half, half) ? "differ" : "equal",
+		       (unsigned long long)r64(&c, TD_RESULT));
+		goto out;
+	}
+	result("dma-copy", "PASS", "%zu bytes iova 0x%llx -> 0x%llx", half,
+	       (unsigned long long)iova, (unsigned long long)iova + half);
+
+	/* Unmap, then DMA to the unmapped IOVA must fail. */
+	unmap.ioas_id = c.ioas_id;
+	unmap.iova = iova;
+	unmap.length = size;
+	if (ioctl(c.iommu_fd, IOMMU_IOAS_UNMAP, &unmap) || unmap.length != size) {
+		result("ioas-unmap", "FAIL", "IOMMU_IOAS_UNMAP: %s (length %llu)", strerror(errno),
+		       (unsigned long long)unmap.length);
+		goto out;
+	}
+	memcpy(before, buf, size);
+	printf("FAULT-IOVA=0x%llx\n", (unsigned long long)iova + half);
+	fflush(stdout);
+	st = td_cmd(&c, TD_CMD_WRITE, 0, iova + half, 4096, 0x600dbeefu);
+	err = r64(&c, TD_ERR_ADDR);
+	if (!(st & TD_ST_ERROR) || err != iova + half || memcmp(before, buf, size)) {
+		result("unmapped-fault", "FAIL", "WRITE to unmapped iova 0x%llx: status 0x%x, err_addr 0x%llx, buffer %s",
+		       (unsigned long long)iova + half, st, (unsigned long long)err,
+		       memcmp(before, buf, size) ? "CHANGED" : "unchanged");
+		goto out;
+	}
+	result("unmapped-fault", "PASS", "WRITE to unmapped iova 0x%llx: STATUS.ERROR, ERR_ADDR 0x%llx, buffer unchanged",
+	       (unsigned long long)iova + half, (unsigned long long)err);
+out:
+	teardown(&c);
+	munmap(buf, size);
+	free(before);
+	return failures ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: smmu-iommufd hwinfo [--features 0xF] [--vhe 0|1] [--bdf B]\n"
+		"       smmu-iommufd dma [--iova 0xA] [--bdf B]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bdf", required_argument, NULL, 'b' },
+		{ "features", required_argument, NULL, 'f' },
+		{ "vhe", required_argument, NULL, 'v' },
+		{ "iova", required_argument, NULL, 'i' },
+		{ }
+	};
+	long long features = -1;
+	uint64_t iova = 0x10000000;
+	int vhe = -1, o;
+	const char *cmd;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	optind = 2;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'b':
+			snprintf(bdf, sizeof(bdf), "%s", optarg);
+			break;
+		case 'f':
+			features = strtoll(optarg, NULL, 0);
+			break;
+		case 'v':
+			vhe = atoi(optarg);
+			break;
+		case 'i':
+			iova = strtoull(optarg, NULL, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!bdf[0] && !find_testdev()) {
+		result("testdev", "FAIL", "no PCI device %04x:%04x", TD_VENDOR, TD_DEVICE);
+		return 1;
+	}
+	if (!strcmp(cmd, "hwinfo"))
+		return cmd_hwinfo(features, vhe);
+	if (!strcmp(cmd, "dma"))
+		return cmd_dma(iova);
+	usage();
+	return 2;
+}
