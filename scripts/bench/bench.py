@@ -23,7 +23,7 @@ from stats import table_lines, write_json          # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_QEMU = os.path.join(TOP, "build", "qemu-build", "qemu-system-aarch64")
-ALL = ("throughput", "walk", "commands", "memory")
+ALL = ("throughput", "walk", "commands", "memory", "guest")
 
 MISSING = [
     {"figure": "scaling: throughput with 2 and 4 test devices at once",
@@ -69,6 +69,8 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--only", default=",".join(ALL),
                    help="comma-separated subset of " + ",".join(ALL))
+    p.add_argument("--guest-iops", action="store_true",
+                   help="also run the (experimental) guest IOPS loop")
     p.add_argument("--out", default=os.path.join(TOP, "build", "bench",
                                                  "results.json"))
     args = p.parse_args()
@@ -143,7 +145,7 @@ def main():
         import guest_bench
         log("bench: guest boot and virtio-blk IOPS")
         grows, gmissing = guest_bench.bench_guest(args.qemu, runs, args.quick,
-                                                  log)
+                                                  log, iops=args.guest_iops)
         rows += grows
         missing += gmissing
 

@@ -48,7 +48,7 @@ class Instance:
     """
 
     def __init__(self, qemu, iommu, globals_=(), fill=True, alias_pages=0,
-                 setups=SETUPS):
+                 setups=SETUPS, prefix=()):
         machine = MACHINE + ("" if iommu == "none" else ",iommu=" + iommu)
         args = ["-machine", machine, "-m", "4G"]
         for g in globals_:
@@ -56,7 +56,7 @@ class Instance:
         for i in range(len(setups)):
             args += ["-device", "smmuv3-aux-testdev,addr=%02x.0" % (4 + i)]
         self.iommu = iommu
-        self.q = QTest(qemu, args)
+        self.q = QTest(qemu, args, timeout=600, prefix=prefix)
         self.devs = {}
         for i, name in enumerate(setups):
             self.devs[name] = TestDev(self.q, devfn=(4 + i) << 3,

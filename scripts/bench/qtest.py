@@ -25,7 +25,7 @@ class QTestError(RuntimeError):
 class QTest:
     """One QEMU process driven through qtest."""
 
-    def __init__(self, qemu, args, timeout=120.0):
+    def __init__(self, qemu, args, timeout=120.0, prefix=()):
         self.tmpdir = tempfile.mkdtemp(prefix="smmuv3-aux-bench-")
         path = os.path.join(self.tmpdir, "qtest.sock")
         srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -33,7 +33,7 @@ class QTest:
         srv.listen(1)
         srv.settimeout(timeout)
         self.stderr_path = os.path.join(self.tmpdir, "stderr")
-        self.cmdline = [qemu, "-qtest", "unix:" + path, "-accel", "qtest",
+        self.cmdline = list(prefix) + [qemu, "-qtest", "unix:" + path, "-accel", "qtest",
                         "-display", "none", "-nodefaults", "-serial", "none",
                         "-monitor", "none"] + list(args)
         with open(self.stderr_path, "wb") as err:
