@@ -76,9 +76,15 @@ static SMMUv3AuxCmdError cmd_prefetch(SMMUv3AuxEngine *e,
 /*
  * Keep a bounded list; past it, one "everything" flag covers all that
  * was lost, so nothing is ever missed and memory stays bounded.
+ *
+ * Every CFGI_* and TLBI_* that acts on the caches comes through here, so
+ * this is also where the invalidation generation moves (engine.h): the
+ * binding's micro-TLB drops everything on any invalidation, before the
+ * handler returns and so before a later CMD_SYNC can complete.
  */
 static void inval_record(SMMUv3AuxEngine *e, const SMMUv3AuxInval *inv)
 {
+    smmuv3_aux_engine_inval_gen_bump(e);
     if (e->invals_overflow) {
         return;
     }

@@ -4,6 +4,7 @@
  * global errors (Arm IHI 0070 chapters 6.3 and 7.5).
  */
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "engine-internal.h"
 
 /* IDR5.OAS encodings indexed by SMMUV3_AUX_OAS_*. */
@@ -190,6 +191,7 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
      */
     smmuv3_aux_iotlb_flush(&e->iotlb);
     smmuv3_aux_cfgc_inv_all(&e->cfgc);
+    smmuv3_aux_engine_inval_gen_bump(e);
     e->n_invals = 0;
     e->invals_overflow = false;
     trace_smmuv3_aux_engine_reset(r->idr[0], r->idr[1], r->idr[3],
@@ -208,6 +210,29 @@ unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
     }
     e->irq_pending = 0;
     return n;
+}
+
+/*
+ * The invalidation generation (engine.h).  The binding's micro-TLB
+ * serves translations without the device lock while its entry's
+ * generation equals this one, so this must run before the guest can
+ * observe the change: before the command handler returns (so before the
+ * following CMD_SYNC completes) or the register write completes.
+ */
+void smmuv3_aux_engine_inval_gen_bump(SMMUv3AuxEngine *e)
+{
+#ifdef CONFIG_ATOMIC64
+    qatomic_set_u64(&e->inval_gen, e->inval_gen + 1);
+#else
+    /* No 64-bit atomics: the binding then never reads it without a lock. */
+    e->inval_gen++;
+#endif
+    /*
+     * Order the new generation before every later store, such as the
+     * CMD_SYNC completion MSI this thread writes while still holding the
+     * lock: a reader that saw the completion must see the new generation.
+     */
+    smp_wmb();
 }
 
 /* Caches (tlb.c): the invalidations recorded by cmdq.c. */

@@ -138,6 +138,16 @@ struct SMMUv3AuxEngine {
     SMMUv3AuxInval invals[SMMUV3_AUX_MAX_INVALS];
     unsigned n_invals;
     bool invals_overflow;       /* too many: invalidate everything */
+    /*
+     * Invalidation generation, for the binding's lock-free micro-TLB.
+     * smmuv3_aux_engine_inval_gen_bump() advances it on every event that
+     * can change the result of a translation (CFGI_*, TLBI_*, writes to
+     * CR0/CR1/CR2/GBPA/STRTAB_BASE*, reset).  Written only with the device
+     * lock held; read without it (qatomic_read_u64).  Never 0 once the
+     * engine is initialised, so 0 can tag an empty micro-TLB entry.  At
+     * one bump per nanosecond 64 bits last 584 years: no wrap handling.
+     */
+    uint64_t inval_gen;
 };
 
 /* engine.c */
@@ -161,6 +171,12 @@ void smmuv3_aux_engine_msi_failed(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq);
 unsigned smmuv3_aux_engine_take_invals(SMMUv3AuxEngine *e,
                                        SMMUv3AuxInval *out, unsigned max,
                                        bool *all);
+/*
+ * Advance e->inval_gen: called (with the device lock held) by everything
+ * that may change a translation result, before that change can be
+ * observed by the guest.
+ */
+void smmuv3_aux_engine_inval_gen_bump(SMMUv3AuxEngine *e);
 /* Free what the engine allocated (the caches); init may follow. */
 void smmuv3_aux_engine_finalize(SMMUv3AuxEngine *e);
 

@@ -217,6 +217,8 @@ static void write_cr0(SMMUv3AuxEngine *e, uint32_t val)
      */
     e->regs.cr0 = new;
     e->regs.cr0ack = new;
+    /* SMMUEN switches between GBPA and the tables (micro-TLB, engine.h). */
+    smmuv3_aux_engine_inval_gen_bump(e);
     trace_smmuv3_aux_cr0(old, new);
     if (!(old & R_CR0_CMDQEN_MASK) && (new & R_CR0_CMDQEN_MASK)) {
         smmuv3_aux_cmdq_run(e);
@@ -234,6 +236,8 @@ static void write_gbpa(SMMUv3AuxEngine *e, uint32_t val)
         return;
     }
     e->regs.gbpa = val & GBPA_MASK;
+    /* GBPA.ABORT decides while SMMUEN = 0 (micro-TLB, engine.h). */
+    smmuv3_aux_engine_inval_gen_bump(e);
     trace_smmuv3_aux_gbpa(e->regs.gbpa);
 }
 
@@ -285,6 +289,7 @@ static void reg64_write(SMMUv3AuxEngine *e, uint64_t off, uint64_t val)
          */
         if (!guarded(e, R_CR0_SMMUEN_MASK, off, val)) {
             r->strtab_base = val & STRTAB_BASE_MASK;
+            smmuv3_aux_engine_inval_gen_bump(e);    /* micro-TLB */
         }
         break;
     case A_CMDQ_BASE:
@@ -351,9 +356,13 @@ static void reg32_write_page0(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
         break;
     case A_CR1:
         r->cr1 = val & CR1_MASK;
+        /* Only table attributes, but cheap: probe time only (engine.h). */
+        smmuv3_aux_engine_inval_gen_bump(e);
         break;
     case A_CR2:
         r->cr2 = val & (CR2_MASK | (e->params.hyp ? R_CR2_E2H_MASK : 0));
+        /* E2H selects the regime of EL2 STEs (micro-TLB, engine.h). */
+        smmuv3_aux_engine_inval_gen_bump(e);
         break;
     case A_GBPA:
         write_gbpa(e, val);
@@ -377,6 +386,7 @@ static void reg32_write_page0(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
     case A_STRTAB_BASE_CFG:
         if (!guarded(e, R_CR0_SMMUEN_MASK, off, val)) {
             r->strtab_base_cfg = val & STRTAB_CFG_MASK;
+            smmuv3_aux_engine_inval_gen_bump(e);    /* micro-TLB */
         }
         break;
     case A_CMDQ_PROD:

@@ -17,13 +17,22 @@
  * the lock is dropped, taking the BQL if the calling thread does not hold
  * it (the GIC and the ITS are BQL-protected).  The lock order is therefore
  * BQL -> s->lock, and s->lock is never held while taking the BQL.
+ *
+ * The one exception to "engine state under s->lock" is the translation
+ * hit path: each device has a micro-TLB that is read without any lock
+ * (see "Micro-TLB" below), so DMA of different devices, and of one device
+ * from several threads, does not serialize once it hits.
  */
 
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "qemu/lockable.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/seqlock.h"
+#include "qemu/stats64.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "hw/irq.h"
@@ -38,6 +47,96 @@
 #include "tlb.h"
 #include "trace.h"
 
+/*
+ * Micro-TLB
+ * ---------
+ * Like the per-interface micro-TLBs of real SMMUs, each device (PCI
+ * function) has a small direct-mapped cache of the translations the
+ * engine returned, in front of the locked engine path, and looked up
+ * without taking any lock:
+ *
+ * - An entry holds the whole result for one input page: the IOVA range
+ *   (iova, mask), the output address, the granted IOMMU_RO/WO, and what
+ *   the engine's result depended on besides the page: the StreamID (the
+ *   bus number of a function behind a bridge can be renumbered without
+ *   any SMMU command) and iommu_idx (0 today; if the binding ever maps
+ *   MemTxAttrs to PASID/privilege indexes, they stay distinct entries).
+ *   The engine's own inputs (STE, CD, page tables, registers) are covered
+ *   by the generation below.
+ * - The engine keeps a 64-bit invalidation generation, e->inval_gen
+ *   (engine.h), and bumps it, under s->lock, on everything that can change
+ *   a translation result: every CFGI_* and TLBI_* (whatever it names),
+ *   writes to CR0, CR1, CR2, GBPA, STRTAB_BASE(_CFG), and reset.  An entry
+ *   is tagged with the generation at which it was filled and is only used
+ *   while that is still the current generation: any invalidation drops
+ *   every entry of every device at once, in O(1).
+ * - Each entry has its own seqcount.  Entries are written only under
+ *   s->lock, which serializes the writers; readers never write.
+ * - Only successful translations are cached.  Faults always take the
+ *   locked path, which records their event every time, as the
+ *   architecture requires.  Permission is checked on a hit exactly as the
+ *   engine would (a write needs WO, anything else RO), so an access the
+ *   entry does not grant goes to the engine and faults there.
+ * - With iotlb-size or cfgc-size 0 the user asked for every transaction
+ *   to walk the tables, so the micro-TLB is off too, as it is with
+ *   utlb=off and on hosts without 64-bit atomics.
+ *
+ * Why a hit never returns a translation that a completed invalidation
+ * removed.  Write G for e->inval_gen.  G only changes under s->lock, only
+ * grows, and 64 bits do not wrap, so an entry tagged g can only match
+ * while G == g.
+ *
+ * 1. Fill.  The filler holds s->lock from before it reads g = G until
+ *    after it has written the entry.  G cannot change in that window, so
+ *    the value it stores is the engine's result at generation g.  A fill
+ *    racing with an invalidation is therefore either entirely before the
+ *    bump (tagged g, stale once G = g + 1) or entirely after it (tagged
+ *    g + 1, computed from the new state): stale is possible, wrong is not.
+ * 2. Read.  The reader loads G, then snapshots the entry between two reads
+ *    of its seqcount.  A snapshot overlapping a write (odd or changed
+ *    count) is discarded and the locked path is used, so a half-written
+ *    entry is never used.  A complete snapshot tagged g == G(loaded) was
+ *    filled at generation g (1.), i.e. it is what the engine returned for
+ *    this key while G was g, and G was still g when the reader loaded it:
+ *    the hit is equivalent to a locked translation taken just before any
+ *    later bump.  If the entry was refilled after the load of G it carries
+ *    a newer tag and mismatches; it can never carry an older G again.
+ * 3. CMD_SYNC.  A TLBI/CFGI bumps G in its handler, before the handler
+ *    returns.  Commands run in order under s->lock, so the bump precedes
+ *    the completion of every later CMD_SYNC: the guest sees it either
+ *    through CMDQ_CONS (read under s->lock, after the bump's unlock) or
+ *    through the CMD_SYNC MSI write (after the bump and its smp_wmb()).
+ *    A DMA issued after the guest saw the completion is ordered after it
+ *    through the guest and the device model (a doorbell, a descriptor the
+ *    guest wrote afterwards), and the reader's smp_rmb() before loading G
+ *    keeps the load of G after those loads: it sees G >= g + 1, and no
+ *    entry filled before the invalidation matches.  Register writes
+ *    (CR0, GBPA, STRTAB_BASE*) are complete for the guest when the MMIO
+ *    write returns, which is after the bump in the same way.
+ *
+ * What neither this nor the locked path can give: a translation returned
+ * before the bump may still be in use by a device model that has not
+ * finished its access when CMD_SYNC completes; QEMU has no way to wait for
+ * in-flight DMA, and upstream arm-smmuv3 has the same limit.
+ *
+ * Cost of a hit: one smp_rmb() (a compiler barrier on x86), two loads of
+ * the seqcount and the entry fields, one shared read-mostly load of G, and
+ * a per-device counter.  No store to any line shared between devices.
+ */
+#define SMMUV3_AUX_UTLB_BITS    8
+#define SMMUV3_AUX_UTLB_SIZE    (1u << SMMUV3_AUX_UTLB_BITS)
+
+typedef struct SMMUv3AuxUtlbEntry {
+    QemuSeqLock seq;        /* odd while being written (under s->lock) */
+    uint32_t sid;
+    uint32_t perm;          /* IOMMU_RO | IOMMU_WO granted */
+    int32_t iommu_idx;
+    uint64_t gen;           /* e->inval_gen at fill time; 0: empty */
+    uint64_t iova;          /* input address & ~mask */
+    uint64_t mask;          /* addr_mask of the IOMMUTLBEntry */
+    uint64_t pa;            /* output address & ~mask */
+} SMMUv3AuxUtlbEntry;
+
 /* One IOMMU memory region per PCI function behind the SMMU. */
 typedef struct SMMUv3AuxDevice {
     IOMMUMemoryRegion iommu;
@@ -46,6 +145,9 @@ typedef struct SMMUv3AuxDevice {
     PCIBus *bus;
     int devfn;
     IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
+    /* Translations served by the micro-TLB, and by the engine. */
+    Stat64 utlb_hits, utlb_misses;
+    SMMUv3AuxUtlbEntry utlb[SMMUV3_AUX_UTLB_SIZE];
 } SMMUv3AuxDevice;
 
 struct SMMUv3AuxState {
@@ -57,6 +159,8 @@ struct SMMUv3AuxState {
 
     QemuMutex lock;
     SMMUv3AuxEngine engine;
+    bool utlb;                  /* property */
+    bool utlb_on;               /* utlb, and caching is allowed at all */
 
     MemoryRegion iomem;
     qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
@@ -305,6 +409,74 @@ static const MemoryRegionOps smmuv3_aux_mmio_ops = {
 
 /* ---- IOMMU memory regions ------------------------------------------------- */
 
+/* Direct-mapped by 4 KiB page number: sequential IOVAs spread evenly. */
+static SMMUv3AuxUtlbEntry *smmuv3_aux_utlb_slot(SMMUv3AuxDevice *sdev,
+                                                hwaddr addr)
+{
+    return &sdev->utlb[(addr >> 12) & (SMMUV3_AUX_UTLB_SIZE - 1)];
+}
+
+/* The lock-free hit path; see "Micro-TLB" for why this is safe. */
+static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
+                                   hwaddr addr, IOMMUAccessFlags flag,
+                                   int iommu_idx, IOMMUTLBEntry *entry)
+{
+    SMMUv3AuxUtlbEntry *u = smmuv3_aux_utlb_slot(sdev, addr);
+    /* As the engine checks it: is_write = flag & IOMMU_WO. */
+    uint32_t need = (flag & IOMMU_WO) ? IOMMU_WO : IOMMU_RO;
+    uint64_t gen, egen, iova, mask, pa;
+    uint32_t esid, perm;
+    int32_t eidx;
+    unsigned seq;
+
+    /*
+     * Keep the loads that made the caller issue this DMA (a doorbell, a
+     * descriptor written after the guest saw CMD_SYNC complete) before
+     * the load of the generation: point 3 of the proof.
+     */
+    smp_rmb();
+    gen = qatomic_read_u64(&sdev->smmu->engine.inval_gen);
+
+    seq = seqlock_read_begin(&u->seq);
+    egen = qatomic_read_u64(&u->gen);
+    esid = qatomic_read(&u->sid);
+    eidx = qatomic_read(&u->iommu_idx);
+    perm = qatomic_read(&u->perm);
+    iova = qatomic_read_u64(&u->iova);
+    mask = qatomic_read_u64(&u->mask);
+    pa = qatomic_read_u64(&u->pa);
+    if (seqlock_read_retry(&u->seq, seq)) {
+        return false;       /* a fill is in progress: take the lock */
+    }
+    if (egen != gen || esid != sid || eidx != iommu_idx ||
+        (addr & ~mask) != iova || !(perm & need)) {
+        return false;
+    }
+    entry->iova = iova;
+    entry->translated_addr = pa;
+    entry->addr_mask = mask;
+    entry->perm = perm;
+    return true;
+}
+
+/* Called with s->lock held, gen read under the same hold of the lock. */
+static void smmuv3_aux_utlb_fill(SMMUv3AuxDevice *sdev, uint32_t sid,
+                                 hwaddr addr, int iommu_idx, uint64_t gen,
+                                 const IOMMUTLBEntry *entry)
+{
+    SMMUv3AuxUtlbEntry *u = smmuv3_aux_utlb_slot(sdev, addr);
+
+    seqlock_write_begin(&u->seq);
+    qatomic_set_u64(&u->gen, gen);
+    qatomic_set(&u->sid, sid);
+    qatomic_set(&u->iommu_idx, iommu_idx);
+    qatomic_set(&u->perm, entry->perm);
+    qatomic_set_u64(&u->iova, entry->iova);
+    qatomic_set_u64(&u->mask, entry->addr_mask);
+    qatomic_set_u64(&u->pa, entry->translated_addr);
+    seqlock_write_end(&u->seq);
+}
+
 static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
                                                 hwaddr addr,
                                                 IOMMUAccessFlags flag,
@@ -326,18 +498,36 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
         .addr_mask = 0xfff,
         .perm = IOMMU_NONE,
     };
+    uint64_t gen;
+
+    if (s->utlb_on &&
+        smmuv3_aux_utlb_lookup(sdev, txn.sid, addr, flag, iommu_idx,
+                               &entry)) {
+        stat64_add(&sdev->utlb_hits, 1);
+        trace_smmuv3_aux_iommu_translate(txn.sid, addr,
+                                         entry.translated_addr, entry.perm);
+        return entry;
+    }
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
+        /* Before the engine runs, under the same hold of the lock. */
+        gen = s->engine.inval_gen;
         res = smmuv3_aux_translate(&s->engine, &txn, &out);
+        if (res == SMMUV3_AUX_TXN_OK) {
+            entry.addr_mask = out.addr_mask;
+            entry.iova = addr & ~out.addr_mask;
+            entry.translated_addr = out.pa & ~out.addr_mask;
+            entry.perm = (out.read ? IOMMU_RO : 0) |
+                         (out.write ? IOMMU_WO : 0);
+            if (s->utlb_on) {
+                smmuv3_aux_utlb_fill(sdev, txn.sid, addr, iommu_idx, gen,
+                                     &entry);
+            }
+        }
     }
+    stat64_add(&sdev->utlb_misses, 1);
     smmuv3_aux_flush_irqs(s);
 
-    if (res == SMMUV3_AUX_TXN_OK) {
-        entry.addr_mask = out.addr_mask;
-        entry.iova = addr & ~out.addr_mask;
-        entry.translated_addr = out.pa & ~out.addr_mask;
-        entry.perm = (out.read ? IOMMU_RO : 0) | (out.write ? IOMMU_WO : 0);
-    }
     trace_smmuv3_aux_iommu_translate(txn.sid, addr, entry.translated_addr,
                                      entry.perm);
     return entry;
@@ -363,6 +553,48 @@ static int smmuv3_aux_notify_flag_changed(IOMMUMemoryRegion *mr,
     }
     sdev->notifier_flags = new;
     return 0;
+}
+
+/* ---- Micro-TLB statistics (QOM, for benchmarks) ------------------------- */
+
+static uint64_t smmuv3_aux_utlb_stat(SMMUv3AuxDevice *sdev, const char *name)
+{
+    return stat64_get(g_str_equal(name, "utlb-hits") ? &sdev->utlb_hits
+                                                     : &sdev->utlb_misses);
+}
+
+/* "utlb-hits"/"utlb-misses" of one device's IOMMU memory region. */
+static void smmuv3_aux_get_dev_utlb_stat(Object *obj, Visitor *v,
+                                         const char *name, void *opaque,
+                                         Error **errp)
+{
+    uint64_t val = smmuv3_aux_utlb_stat(opaque, name);
+
+    visit_type_uint64(v, name, &val, errp);
+}
+
+/* The same, summed over every device behind the SMMU (BQL held). */
+static void smmuv3_aux_get_utlb_stat(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    SMMUv3AuxState *s = ARM_SMMUV3_AUX(obj);
+    SMMUv3AuxDevice **devs;
+    GHashTableIter iter;
+    uint64_t val = 0;
+    unsigned devfn;
+
+    if (s->devices_by_bus) {
+        g_hash_table_iter_init(&iter, s->devices_by_bus);
+        while (g_hash_table_iter_next(&iter, NULL, (void **)&devs)) {
+            for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+                if (devs[devfn]) {
+                    val += smmuv3_aux_utlb_stat(devs[devfn], name);
+                }
+            }
+        }
+    }
+    visit_type_uint64(v, name, &val, errp);
 }
 
 static AddressSpace *smmuv3_aux_get_address_space(PCIBus *bus, void *opaque,
@@ -393,6 +625,10 @@ static AddressSpace *smmuv3_aux_get_address_space(PCIBus *bus, void *opaque,
                              TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION, OBJECT(s),
                              name, UINT64_MAX);
     address_space_init(&sdev->as, MEMORY_REGION(&sdev->iommu), name);
+    object_property_add(OBJECT(&sdev->iommu), "utlb-hits", "uint64",
+                        smmuv3_aux_get_dev_utlb_stat, NULL, NULL, sdev);
+    object_property_add(OBJECT(&sdev->iommu), "utlb-misses", "uint64",
+                        smmuv3_aux_get_dev_utlb_stat, NULL, NULL, sdev);
     trace_smmuv3_aux_add_device(name);
     devs[devfn] = sdev;
     return &sdev->as;
@@ -445,6 +681,15 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 
     qemu_mutex_init(&s->lock);
     smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);
+    /*
+     * A cache size of 0 means "walk on every transaction"; without 64-bit
+     * atomics the generation cannot be read without the lock.
+     */
+#ifdef CONFIG_ATOMIC64
+    s->utlb_on = s->utlb && s->params.iotlb_size && s->params.cfgc_size;
+#else
+    s->utlb_on = false;
+#endif
     s->devices_by_bus = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 
     memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_aux_mmio_ops, s,
@@ -490,6 +735,7 @@ static const Property smmuv3_aux_properties[] = {
                        SMMUV3_AUX_IOTLB_DEFAULT_SIZE),
     DEFINE_PROP_UINT32("cfgc-size", SMMUv3AuxState, params.cfgc_size,
                        SMMUV3_AUX_CFGC_DEFAULT_SIZE),
+    DEFINE_PROP_BOOL("utlb", SMMUv3AuxState, utlb, true),
 };
 
 static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
@@ -505,6 +751,10 @@ static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
     dc->user_creatable = false;
     rc->phases.exit = smmuv3_aux_reset_exit;
     device_class_set_props(dc, smmuv3_aux_properties);
+    object_class_property_add(klass, "utlb-hits", "uint64",
+                              smmuv3_aux_get_utlb_stat, NULL, NULL, NULL);
+    object_class_property_add(klass, "utlb-misses", "uint64",
+                              smmuv3_aux_get_utlb_stat, NULL, NULL, NULL);
 }
 
 static void smmuv3_aux_iommu_memory_region_class_init(ObjectClass *klass,
