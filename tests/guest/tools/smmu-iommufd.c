@@ -87,8 +87,8 @@ enum {
 #define FIELD(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
 
 static int failures;
-static char bdf[64];
-static char old_driver[64];
+static char bdf[256];
+static char old_driver[256];
 static bool moved;
 
 static void result(const char *check, const char *res, const char *fmt, ...)
@@ -170,13 +170,13 @@ static void current_driver(char *buf, size_t len)
 	}
 	t[n] = 0;
 	s = strrchr(t, '/');
-	snprintf(buf, len, "%s", s ? s + 1 : t);
+	snprintf(buf, len, "%.255s", s ? s + 1 : t);
 }
 
 /* Move the device to vfio-pci. */
 static int to_vfio(void)
 {
-	char p[PATH_MAX], drv[64];
+	char p[PATH_MAX], drv[256];
 	int ret;
 
 	current_driver(old_driver, sizeof(old_driver));
@@ -211,7 +211,7 @@ static int to_vfio(void)
 /* Give the device back to the driver it had (if any). */
 static void from_vfio(void)
 {
-	char p[PATH_MAX], drv[64];
+	char p[PATH_MAX], drv[256];
 
 	if (!moved)
 		return;
