@@ -76,6 +76,9 @@ def parse_args():
     p.add_argument("--qemu-extra", default="",
                    help="extra QEMU arguments, shell-split; $QEMU_EXTRA is "
                         "added after them")
+    p.add_argument("--bypass-iommu-virtio", action="store_true",
+                   help="leave out iommu_platform=on: the virtio devices then "
+                        "DMA to guest physical addresses, around the SMMU")
     p.add_argument("--net", action="store_true",
                    help="add a virtio-net NIC on user networking and the HTTP "
                         "server (implied by the net scenario)")
@@ -170,6 +173,19 @@ class NetServer:
         self.httpd.server_close()
 
 
+def virtio_opts(args):
+    """Properties that make a virtio-pci device DMA through the SMMU.
+
+    Without iommu_platform=on QEMU's virtio devices do not offer
+    VIRTIO_F_ACCESS_PLATFORM: Linux then bypasses the DMA API and gives the
+    device guest physical addresses, and QEMU's device accesses
+    address_space_memory directly, so nothing but the MSI doorbell goes
+    through the IOMMU.  ACCESS_PLATFORM needs a modern-only device."""
+    if args.bypass_iommu_virtio:
+        return ""
+    return ",iommu_platform=on,disable-legacy=on"
+
+
 def build_cmdline(args, disk, net=None):
     machine = "virt,gic-version=3"
     if args.iommu and args.iommu != "none":
@@ -203,11 +219,11 @@ def build_cmdline(args, disk, net=None):
         cmd += ["-initrd", args.initrd]
     if disk:
         cmd += ["-drive", "file=%s,if=none,format=raw,id=disk0" % disk,
-                "-device", "virtio-blk-pci,drive=disk0"]
+                "-device", "virtio-blk-pci,drive=disk0" + virtio_opts(args)]
     if want_net(args):
         # romfile=: no option ROM (the build has no firmware blobs).
         cmd += ["-netdev", "user,id=n0",
-                "-device", "virtio-net-pci,netdev=n0,romfile="]
+                "-device", "virtio-net-pci,netdev=n0,romfile=" + virtio_opts(args)]
     if args.gdb:
         cmd += ["-s", "-S"]
     if args.qemu_extra:
