@@ -231,7 +231,6 @@ if [ ! -f "$out/.done" ]; then
         die "module build failed"
     fi
     cp -a "$bdir/usr/include" "$out.tmp/include"
-    mkdir -p "$out.tmp/include/linux"
     cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE
             -isystem "$out.tmp/include")
     for t in "$tooldir"/*.c; do

@@ -179,7 +179,7 @@ scenario_sva() {
         result sva/bind SKIP "FEAT_SVA is set (features $feat), but the SVA bind test is not written yet"
     else
         why="the driver did not set FEAT_SVA (features ${feat:-?})"
-        [ "${ssid:-0}" -eq 0 ] && why="$why: the SMMU has no substreams yet (IDR1.SSIDSIZE=0)"
+        [ "$ssid" = 0 ] && why="$why: the SMMU has no substreams yet (IDR1.SSIDSIZE=0)"
         result sva/bind SKIP "$why"
     fi
 }
