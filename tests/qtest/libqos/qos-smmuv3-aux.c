@@ -11,6 +11,7 @@
 #include "qemu/bswap.h"
 #include "qemu/host-utils.h"
 #include "libqtest.h"
+#include "standard-headers/linux/pci_regs.h"
 #include "qos-smmuv3-aux.h"
 
 void qsmmu_aux_init(QSMMUAux *s, QTestState *qts, uint64_t base)
@@ -474,4 +475,402 @@ void qsmmu_aux_enable(QSMMUAux *s)
 
     cr0 = FIELD_DP32(cr0, CR0, SMMUEN, 1);
     g_assert_true(qsmmu_aux_write_cr0(s, cr0));
+}
+
+/* ---- Translation tables ---------------------------------------------- */
+
+uint64_t qsmmu_aux_mem_readq(QSMMUAux *s, uint64_t pa)
+{
+    uint64_t v;
+
+    qsmmu_aux_mem_read_qwords(s, pa, &v, 1);
+    return v;
+}
+
+void qsmmu_aux_mem_writeq(QSMMUAux *s, uint64_t pa, uint64_t val)
+{
+    qsmmu_aux_mem_write_qwords(s, pa, &val, 1);
+}
+
+/* Lowest address bit an entry at @level translates. */
+static unsigned pt_shift(const QSMMUAuxPT *pt, unsigned level)
+{
+    return pt->gshift + (3 - level) * (pt->gshift - 3);
+}
+
+/* Number of entries of the (possibly concatenated) start-level table. */
+static uint64_t pt_root_entries(const QSMMUAuxPT *pt)
+{
+    return 1ULL << (pt->ia_bits - pt_shift(pt, pt->start_level));
+}
+
+void qsmmu_aux_pt_init(QSMMUAux *s, QSMMUAuxPT *pt, unsigned gshift,
+                       unsigned ia_bits, int start_level, uint64_t oa_offset)
+{
+    unsigned stride = gshift - 3, natural;
+    uint64_t entries, size;
+
+    g_assert(gshift == 12 || gshift == 14 || gshift == 16);
+    g_assert_cmpuint(ia_bits, >, gshift);
+    g_assert_cmpuint(ia_bits, <=, 48);
+    memset(pt, 0, sizeof(*pt));
+    pt->s = s;
+    pt->gshift = gshift;
+    pt->ia_bits = ia_bits;
+    pt->oa_offset = oa_offset;
+    natural = 4 - DIV_ROUND_UP(ia_bits - gshift, stride);
+    pt->start_level = start_level == QSMMU_AUX_PT_START_AUTO ? natural
+                                                              : start_level;
+    g_assert_cmpuint(pt->start_level, >=, natural);
+    g_assert_cmpuint(pt->start_level, <=, 3);
+
+    entries = pt_root_entries(pt);
+    pt->concat = MAX(entries >> stride, 1);
+    g_assert_cmpuint(pt->concat, <=, 16);
+    size = MAX(entries * 8, 64);
+    /* A table is aligned to its size (TTB alignment, 5.2 / D8.2.4). */
+    pt->root = qsmmu_aux_alloc(s, size, size);
+}
+
+uint64_t qsmmu_aux_pt_level_size(const QSMMUAuxPT *pt, unsigned level)
+{
+    return 1ULL << pt_shift(pt, level);
+}
+
+uint64_t qsmmu_aux_pt_ttb(const QSMMUAuxPT *pt)
+{
+    return pt->root + pt->oa_offset;
+}
+
+/* Output address bits [47:gshift] of a descriptor. */
+static uint64_t pt_desc_oa(const QSMMUAuxPT *pt, uint64_t desc)
+{
+    return desc & MAKE_64BIT_MASK(pt->gshift, 48 - pt->gshift);
+}
+
+uint64_t qsmmu_aux_pt_entry_addr(QSMMUAuxPT *pt, uint64_t va, unsigned level,
+                                 bool alloc)
+{
+    uint64_t table = pt->root, entries = pt_root_entries(pt);
+    unsigned l;
+
+    g_assert_cmpuint(level, >=, pt->start_level);
+    g_assert_cmpuint(level, <=, 3);
+    for (l = pt->start_level; ; l++) {
+        uint64_t idx = (va >> pt_shift(pt, l)) & (entries - 1);
+        uint64_t pa = table + idx * 8, desc;
+
+        if (l == level) {
+            return pa;
+        }
+        desc = qsmmu_aux_mem_readq(pt->s, pa);
+        if ((desc & 3) != 3) {
+            uint64_t next;
+
+            g_assert_true(alloc);
+            next = qsmmu_aux_alloc(pt->s, 1ULL << pt->gshift,
+                                   1ULL << pt->gshift);
+            desc = (next + pt->oa_offset) | QSMMU_AUX_PTE_VALID |
+                   QSMMU_AUX_PTE_TABLE;
+            qsmmu_aux_mem_writeq(pt->s, pa, desc);
+        }
+        table = pt_desc_oa(pt, desc) - pt->oa_offset;
+        entries = 1ULL << (pt->gshift - 3);
+    }
+}
+
+uint64_t qsmmu_aux_pt_leaf(const QSMMUAuxPT *pt, uint64_t oa, unsigned level,
+                           uint64_t attrs)
+{
+    uint64_t size = qsmmu_aux_pt_level_size(pt, level);
+
+    g_assert_cmphex(oa & (size - 1), ==, 0);
+    g_assert_cmphex(oa >> 48, ==, 0);
+    return oa | attrs | QSMMU_AUX_PTE_VALID |
+           (level == 3 ? QSMMU_AUX_PTE_TABLE : 0);
+}
+
+uint64_t qsmmu_aux_pt_map(QSMMUAuxPT *pt, uint64_t va, uint64_t oa,
+                          unsigned level, uint64_t attrs)
+{
+    uint64_t pa = qsmmu_aux_pt_entry_addr(pt, va, level, true);
+
+    qsmmu_aux_mem_writeq(pt->s, pa, qsmmu_aux_pt_leaf(pt, oa, level, attrs));
+    return pa;
+}
+
+unsigned qsmmu_aux_pt_s2sl0(const QSMMUAuxPT *pt)
+{
+    /* 4K: SL0 0/1/2 = level 2/1/0; 16K, 64K: SL0 0/1/2 = level 3/2/1. */
+    return (pt->gshift == 12 ? 2 : 3) - pt->start_level;
+}
+
+unsigned qsmmu_aux_pt_tg0(const QSMMUAuxPT *pt)
+{
+    switch (pt->gshift) {
+    case 12:
+        return SMMUV3_AUX_CD_TG0_4K;
+    case 14:
+        return SMMUV3_AUX_CD_TG0_16K;
+    default:
+        return SMMUV3_AUX_CD_TG0_64K;
+    }
+}
+
+unsigned qsmmu_aux_pt_tg1(const QSMMUAuxPT *pt)
+{
+    switch (pt->gshift) {
+    case 12:
+        return SMMUV3_AUX_CD_TG1_4K;
+    case 14:
+        return SMMUV3_AUX_CD_TG1_16K;
+    default:
+        return SMMUV3_AUX_CD_TG1_64K;
+    }
+}
+
+/* ---- CDs and STEs ---------------------------------------------------- */
+
+void qsmmu_aux_cd_linux(SMMUv3AuxCD *cd, const QSMMUAuxPT *pt, uint16_t asid,
+                        unsigned ips)
+{
+    uint64_t ttb = qsmmu_aux_pt_ttb(pt);
+
+    memset(cd, 0, sizeof(*cd));
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, T0SZ, 64 - pt->ia_bits);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, TG0, qsmmu_aux_pt_tg0(pt));
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, IR0, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, OR0, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, SH0, 3);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, EPD1, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, V, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, IPS, ips);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, AA64, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, R, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, A, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, ASET, 1);
+    cd->qw[0] = FIELD_DP64(cd->qw[0], CD_0, ASID, asid);
+    cd->qw[1] = FIELD_DP64(cd->qw[1], CD_1, TTB0, ttb >> 4);
+    g_assert_cmphex(cd->qw[1], ==, ttb);
+    cd->qw[3] = QSMMU_AUX_MAIR_LINUX;
+}
+
+void qsmmu_aux_write_cd(QSMMUAux *s, uint64_t pa, const SMMUv3AuxCD *cd)
+{
+    qsmmu_aux_mem_write_qwords(s, pa, cd->qw, ARRAY_SIZE(cd->qw));
+}
+
+static void ste_s1_part(SMMUv3AuxSTE *ste, uint64_t cd_ptr, unsigned config)
+{
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, V, 1);
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, CONFIG, config);
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, S1FMT,
+                            SMMUV3_AUX_STE_S1FMT_LINEAR);
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, S1CONTEXTPTR,
+                            cd_ptr >> R_STE_0_S1CONTEXTPTR_SHIFT);
+    g_assert_cmphex(ste->qw[0] & R_STE_0_S1CONTEXTPTR_MASK, ==, cd_ptr);
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, S1CDMAX, 0);
+    ste->qw[1] = FIELD_DP64(ste->qw[1], STE_1, S1CIR, 1);
+    ste->qw[1] = FIELD_DP64(ste->qw[1], STE_1, S1COR, 1);
+    ste->qw[1] = FIELD_DP64(ste->qw[1], STE_1, S1CSH, 3);
+    ste->qw[1] = FIELD_DP64(ste->qw[1], STE_1, STRW,
+                            SMMUV3_AUX_STE_STRW_NSEL1);
+}
+
+static void ste_s2_part(SMMUv3AuxSTE *ste, const QSMMUAuxPT *pt,
+                        uint16_t vmid, unsigned s2ps)
+{
+    uint64_t ttb = qsmmu_aux_pt_ttb(pt);
+
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2VMID, vmid);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2T0SZ, 64 - pt->ia_bits);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2SL0, qsmmu_aux_pt_s2sl0(pt));
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2IR0, 1);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2OR0, 1);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2SH0, 3);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2TG, qsmmu_aux_pt_tg0(pt));
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2PS, s2ps);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2AA64, 1);
+    ste->qw[2] = FIELD_DP64(ste->qw[2], STE_2, S2R, 1);
+    ste->qw[3] = FIELD_DP64(ste->qw[3], STE_3, S2TTB, ttb >> 4);
+    g_assert_cmphex(ste->qw[3], ==, ttb);
+}
+
+void qsmmu_aux_ste_s1(SMMUv3AuxSTE *ste, uint64_t cd_ptr)
+{
+    memset(ste, 0, sizeof(*ste));
+    ste_s1_part(ste, cd_ptr, SMMUV3_AUX_STE_CONFIG_S1);
+}
+
+void qsmmu_aux_ste_s2(SMMUv3AuxSTE *ste, const QSMMUAuxPT *pt, uint16_t vmid,
+                      unsigned s2ps)
+{
+    memset(ste, 0, sizeof(*ste));
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, V, 1);
+    ste->qw[0] = FIELD_DP64(ste->qw[0], STE_0, CONFIG,
+                            SMMUV3_AUX_STE_CONFIG_S2);
+    /* Linux: SHCFG = incoming */
+    ste->qw[1] = FIELD_DP64(ste->qw[1], STE_1, SHCFG, 1);
+    ste_s2_part(ste, pt, vmid, s2ps);
+}
+
+void qsmmu_aux_ste_nested(SMMUv3AuxSTE *ste, uint64_t cd_ipa,
+                          const QSMMUAuxPT *s2pt, uint16_t vmid,
+                          unsigned s2ps)
+{
+    memset(ste, 0, sizeof(*ste));
+    ste_s1_part(ste, cd_ipa, SMMUV3_AUX_STE_CONFIG_NESTED);
+    ste_s2_part(ste, s2pt, vmid, s2ps);
+}
+
+/* ---- Invalidation ---------------------------------------------------- */
+
+void qsmmu_aux_cmd_cfgi_cd(SMMUv3AuxCmd *cmd, uint32_t sid, uint32_t ssid)
+{
+    qsmmu_aux_cmd_raw(cmd, SMMUV3_AUX_CMD_CFGI_CD);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, SSID, ssid);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, SID, sid);
+    cmd->qw[1] = FIELD_DP64(cmd->qw[1], CMD_1, LEAF, 1);
+}
+
+void qsmmu_aux_cmd_tlbi_nh_all(SMMUv3AuxCmd *cmd, uint16_t vmid)
+{
+    qsmmu_aux_cmd_raw(cmd, SMMUV3_AUX_CMD_TLBI_NH_ALL);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, VMID, vmid);
+}
+
+void qsmmu_aux_cmd_tlbi_nh_asid(SMMUv3AuxCmd *cmd, uint16_t vmid,
+                                uint16_t asid)
+{
+    qsmmu_aux_cmd_raw(cmd, SMMUV3_AUX_CMD_TLBI_NH_ASID);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, VMID, vmid);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, ASID, asid);
+}
+
+static void cmd_tlbi_addr(SMMUv3AuxCmd *cmd, uint64_t addr, bool leaf,
+                          unsigned num, unsigned scale, unsigned tg,
+                          unsigned ttl)
+{
+    if (tg) {
+        cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, NUM, num);
+        cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, SCALE, scale);
+    }
+    cmd->qw[1] = FIELD_DP64(cmd->qw[1], CMD_1, LEAF, leaf);
+    cmd->qw[1] = FIELD_DP64(cmd->qw[1], CMD_1, TTL, ttl);
+    cmd->qw[1] = FIELD_DP64(cmd->qw[1], CMD_1, TG, tg);
+    cmd->qw[1] = FIELD_DP64(cmd->qw[1], CMD_1, ADDR, addr >> 12);
+}
+
+void qsmmu_aux_cmd_tlbi_nh_va(SMMUv3AuxCmd *cmd, uint16_t vmid, uint16_t asid,
+                              uint64_t va, bool leaf, unsigned num,
+                              unsigned scale, unsigned tg, unsigned ttl)
+{
+    qsmmu_aux_cmd_raw(cmd, SMMUV3_AUX_CMD_TLBI_NH_VA);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, VMID, vmid);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, ASID, asid);
+    cmd_tlbi_addr(cmd, va, leaf, num, scale, tg, ttl);
+}
+
+void qsmmu_aux_cmd_tlbi_s2_ipa(SMMUv3AuxCmd *cmd, uint16_t vmid, uint64_t ipa,
+                               bool leaf, unsigned num, unsigned scale,
+                               unsigned tg, unsigned ttl)
+{
+    qsmmu_aux_cmd_raw(cmd, SMMUV3_AUX_CMD_TLBI_S2_IPA);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, VMID, vmid);
+    cmd_tlbi_addr(cmd, ipa, leaf, num, scale, tg, ttl);
+}
+
+void qsmmu_aux_cmd_tlbi_s12_vmall(SMMUv3AuxCmd *cmd, uint16_t vmid)
+{
+    qsmmu_aux_cmd_raw(cmd, SMMUV3_AUX_CMD_TLBI_S12_VMALL);
+    cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, VMID, vmid);
+}
+
+uint32_t qsmmu_aux_cmdq_run_sync(QSMMUAux *s, const SMMUv3AuxCmd *cmds,
+                                 unsigned n)
+{
+    SMMUv3AuxCmd sync;
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        qsmmu_aux_cmdq_put(s, &cmds[i]);
+    }
+    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_cmdq_put(s, &sync);
+    qsmmu_aux_cmdq_publish(s);
+    return qsmmu_aux_cmdq_wait(s);
+}
+
+void qsmmu_aux_cmdq_run_sync_ok(QSMMUAux *s, const SMMUv3AuxCmd *cmds,
+                                unsigned n)
+{
+    uint32_t cons = qsmmu_aux_cmdq_run_sync(s, cmds, n);
+
+    g_assert_cmphex(cons, ==, qsmmu_aux_q_wrp_idx(s->cmdq_prod,
+                                                  s->cmdq_log2size));
+}
+
+/* ---- smmuv3-aux-testdev ---------------------------------------------- */
+
+void qsmmu_aux_td_init(QSMMUAuxTestdev *td, QPCIBus *bus, int devfn)
+{
+    td->dev = qpci_device_find(bus, devfn);
+    g_assert_nonnull(td->dev);
+    g_assert_cmphex(qpci_config_readw(td->dev, PCI_VENDOR_ID), ==,
+                    SMMUV3_AUX_TESTDEV_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(td->dev, PCI_DEVICE_ID), ==,
+                    SMMUV3_AUX_TESTDEV_DEVICE_ID);
+    qpci_device_enable(td->dev);
+    td->bar = qpci_iomap(td->dev, 0, NULL);
+    g_assert_cmphex(qpci_io_readl(td->dev, td->bar, A_TD_MAGIC), ==,
+                    SMMUV3_AUX_TESTDEV_MAGIC);
+}
+
+void qsmmu_aux_td_free(QSMMUAuxTestdev *td)
+{
+    g_free(td->dev);
+    td->dev = NULL;
+}
+
+uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
+                          uint64_t dst, uint32_t len, uint32_t pattern)
+{
+    qpci_io_writel(td->dev, td->bar, A_TD_STATUS,
+                   R_TD_STATUS_DONE_MASK | R_TD_STATUS_ERROR_MASK);
+    qpci_io_writeq(td->dev, td->bar, A_TD_SRC, src);
+    qpci_io_writeq(td->dev, td->bar, A_TD_DST, dst);
+    qpci_io_writel(td->dev, td->bar, A_TD_LEN, len);
+    qpci_io_writel(td->dev, td->bar, A_TD_PATTERN, pattern);
+    qpci_io_writel(td->dev, td->bar, A_TD_CMD, cmd);
+    return qpci_io_readl(td->dev, td->bar, A_TD_STATUS);
+}
+
+uint64_t qsmmu_aux_td_result(QSMMUAuxTestdev *td)
+{
+    return qpci_io_readq(td->dev, td->bar, A_TD_RESULT);
+}
+
+uint64_t qsmmu_aux_td_err_addr(QSMMUAuxTestdev *td)
+{
+    return qpci_io_readq(td->dev, td->bar, A_TD_ERR_ADDR);
+}
+
+uint64_t qsmmu_aux_fnv1a(uint64_t h, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+
+    while (len--) {
+        h = (h ^ *p++) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+void qsmmu_aux_td_write_pattern(void *buf, size_t len, uint32_t pattern)
+{
+    uint8_t *p = buf;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        p[i] = (pattern + i / 4) >> (8 * (i % 4));
+    }
 }

@@ -15,7 +15,9 @@
 #define QTEST_LIBQOS_QOS_SMMUV3_AUX_H
 
 #include "libqtest.h"
+#include "pci.h"
 #include "hw/arm/smmuv3-aux-common.h"
+#include "hw/arm/smmuv3-aux-testdev.h"
 
 /* Machine-created instance on -M virt,iommu=smmuv3-aux. */
 #define QSMMU_AUX_VIRT_BASE         0x09050000ULL
@@ -171,5 +173,166 @@ void qsmmu_aux_gerror_ack(QSMMUAux *s);
 void qsmmu_aux_bringup(QSMMUAux *s, unsigned cmdq_log2, unsigned evtq_log2);
 /* CR0 |= SMMUEN, asserting CR0ACK follows. */
 void qsmmu_aux_enable(QSMMUAux *s);
+
+/* ---- VMSAv8-64 translation tables ------------------------------------ */
+
+/* Descriptor bits (Arm ARM D8.3; stage 2 attributes D8.5.5) */
+#define QSMMU_AUX_PTE_VALID         (1ULL << 0)
+#define QSMMU_AUX_PTE_TABLE         (1ULL << 1)   /* table (L0-2), page (L3) */
+#define QSMMU_AUX_PTE_ATTRIDX(i)    ((uint64_t)(i) << 2)
+#define QSMMU_AUX_PTE_AP_UNPRIV     (1ULL << 6)   /* AP[1] */
+#define QSMMU_AUX_PTE_AP_RDONLY     (1ULL << 7)   /* AP[2] */
+#define QSMMU_AUX_PTE_SH_IS         (3ULL << 8)
+#define QSMMU_AUX_PTE_AF            (1ULL << 10)
+#define QSMMU_AUX_PTE_NG            (1ULL << 11)
+#define QSMMU_AUX_PTE_S2_MEMATTR_WB (0xfULL << 2)
+#define QSMMU_AUX_PTE_S2AP_R        (1ULL << 6)
+#define QSMMU_AUX_PTE_S2AP_W        (1ULL << 7)
+
+/*
+ * Leaf attributes as Linux's io-pgtable-arm writes them for IOMMU_READ |
+ * IOMMU_WRITE | IOMMU_CACHE: stage 1 AttrIndx 1 (MAIR 0xff, WB), stage 2
+ * MemAttr 0xf (Normal WB).
+ */
+#define QSMMU_AUX_S1_ATTRS_LINUX \
+    (QSMMU_AUX_PTE_AF | QSMMU_AUX_PTE_SH_IS | QSMMU_AUX_PTE_AP_UNPRIV | \
+     QSMMU_AUX_PTE_NG | QSMMU_AUX_PTE_ATTRIDX(1))
+#define QSMMU_AUX_S2_ATTRS_LINUX \
+    (QSMMU_AUX_PTE_AF | QSMMU_AUX_PTE_SH_IS | QSMMU_AUX_PTE_S2AP_R | \
+     QSMMU_AUX_PTE_S2AP_W | QSMMU_AUX_PTE_S2_MEMATTR_WB)
+
+/* Linux's MAIR: NC (0x44), WB (0xff), Device-nGnRE (0x04), 0xf4. */
+#define QSMMU_AUX_MAIR_LINUX        0xf404ff44ULL
+
+/* Start level chosen from the granule and the input size. */
+#define QSMMU_AUX_PT_START_AUTO     (-1)
+
+/*
+ * One translation regime's tables (stage 1 or stage 2).  Tables are
+ * allocated from the driver's window on demand.  oa_offset is added to
+ * every table address written into a descriptor or returned by
+ * qsmmu_aux_pt_ttb(): for nested tests the stage-1 tables then sit at
+ * IPA = PA + oa_offset, which stage 2 maps back.
+ */
+typedef struct QSMMUAuxPT {
+    QSMMUAux *s;
+    unsigned gshift;            /* 12, 14 or 16 */
+    unsigned ia_bits;           /* input address size */
+    unsigned start_level;
+    unsigned concat;            /* concatenated start-level tables (S2) */
+    uint64_t root;              /* PA */
+    uint64_t oa_offset;
+} QSMMUAuxPT;
+
+/*
+ * @start_level: QSMMU_AUX_PT_START_AUTO for the natural level, or a
+ * deeper level for stage-2 concatenation (at most 16 tables).
+ */
+void qsmmu_aux_pt_init(QSMMUAux *s, QSMMUAuxPT *pt, unsigned gshift,
+                       unsigned ia_bits, int start_level, uint64_t oa_offset);
+/* Bytes one entry at @level maps. */
+uint64_t qsmmu_aux_pt_level_size(const QSMMUAuxPT *pt, unsigned level);
+/* TTB (TTB0/TTB1/S2TTB) value: root + oa_offset. */
+uint64_t qsmmu_aux_pt_ttb(const QSMMUAuxPT *pt);
+/*
+ * PA of the descriptor for @va at @level; missing tables above it are
+ * allocated (and linked) when @alloc, else the function asserts they exist.
+ */
+uint64_t qsmmu_aux_pt_entry_addr(QSMMUAuxPT *pt, uint64_t va, unsigned level,
+                                 bool alloc);
+/*
+ * Map @va to @oa with a leaf at @level (page at level 3, block above) and
+ * leaf attributes @attrs; return the PA of the descriptor.
+ */
+uint64_t qsmmu_aux_pt_map(QSMMUAuxPT *pt, uint64_t va, uint64_t oa,
+                          unsigned level, uint64_t attrs);
+/* Leaf descriptor value qsmmu_aux_pt_map() would write. */
+uint64_t qsmmu_aux_pt_leaf(const QSMMUAuxPT *pt, uint64_t oa, unsigned level,
+                           uint64_t attrs);
+/* STE.S2SL0 encoding of the start level (Arm IHI 0070 5.2, VTCR_EL2.SL0). */
+unsigned qsmmu_aux_pt_s2sl0(const QSMMUAuxPT *pt);
+/* CD.TG0 / STE.S2TG encoding; CD.TG1 encoding. */
+unsigned qsmmu_aux_pt_tg0(const QSMMUAuxPT *pt);
+unsigned qsmmu_aux_pt_tg1(const QSMMUAuxPT *pt);
+
+uint64_t qsmmu_aux_mem_readq(QSMMUAux *s, uint64_t pa);
+void qsmmu_aux_mem_writeq(QSMMUAux *s, uint64_t pa, uint64_t val);
+
+/* ---- Context descriptors and STEs -------------------------------------- */
+
+/*
+ * The CD Linux's arm_smmu_make_s1_cd() writes: T0SZ = 64 - ia_bits, TG0,
+ * IR0/OR0 = WBWA, SH0 = ISH, EPD1 = 1, V, IPS, AA64, R, A, ASET, ASID,
+ * TTB0, MAIR 0xf404ff44.
+ */
+void qsmmu_aux_cd_linux(SMMUv3AuxCD *cd, const QSMMUAuxPT *pt, uint16_t asid,
+                        unsigned ips);
+void qsmmu_aux_write_cd(QSMMUAux *s, uint64_t pa, const SMMUv3AuxCD *cd);
+
+/* Linux's stage-1 STE: linear CD table of one CD at @cd_ptr. */
+void qsmmu_aux_ste_s1(SMMUv3AuxSTE *ste, uint64_t cd_ptr);
+/*
+ * Linux's stage-2 STE: VMID, VTCR fields from @pt (S2T0SZ, S2SL0, S2IR0,
+ * S2OR0, S2SH0, S2TG), S2PS = @s2ps, S2AA64, S2R, S2TTB.
+ */
+void qsmmu_aux_ste_s2(SMMUv3AuxSTE *ste, const QSMMUAuxPT *pt, uint16_t vmid,
+                      unsigned s2ps);
+/* Nested: the stage-1 part of ste_s1 (CD at IPA @cd_ipa) on ste_s2. */
+void qsmmu_aux_ste_nested(SMMUv3AuxSTE *ste, uint64_t cd_ipa,
+                          const QSMMUAuxPT *s2pt, uint16_t vmid,
+                          unsigned s2ps);
+
+/* ---- Invalidation commands -------------------------------------------- */
+
+void qsmmu_aux_cmd_cfgi_cd(SMMUv3AuxCmd *cmd, uint32_t sid, uint32_t ssid);
+void qsmmu_aux_cmd_tlbi_nh_all(SMMUv3AuxCmd *cmd, uint16_t vmid);
+void qsmmu_aux_cmd_tlbi_nh_asid(SMMUv3AuxCmd *cmd, uint16_t vmid,
+                                uint16_t asid);
+/*
+ * TLBI_NH_VA / TLBI_S2_IPA.  @num, @scale, @tg, @ttl as in the command
+ * (tg = 0 for a single address, then num and scale are ignored).
+ */
+void qsmmu_aux_cmd_tlbi_nh_va(SMMUv3AuxCmd *cmd, uint16_t vmid, uint16_t asid,
+                              uint64_t va, bool leaf, unsigned num,
+                              unsigned scale, unsigned tg, unsigned ttl);
+void qsmmu_aux_cmd_tlbi_s2_ipa(SMMUv3AuxCmd *cmd, uint16_t vmid, uint64_t ipa,
+                               bool leaf, unsigned num, unsigned scale,
+                               unsigned tg, unsigned ttl);
+void qsmmu_aux_cmd_tlbi_s12_vmall(SMMUv3AuxCmd *cmd, uint16_t vmid);
+
+/*
+ * Submit @n commands followed by CMD_SYNC (CS = SIG_SEV), publish once and
+ * poll for completion; return the final CMDQ_CONS.  Completion means
+ * CONS == PROD with ERR == 0.
+ */
+uint32_t qsmmu_aux_cmdq_run_sync(QSMMUAux *s, const SMMUv3AuxCmd *cmds,
+                                 unsigned n);
+/* As above, asserting completion without a command error. */
+void qsmmu_aux_cmdq_run_sync_ok(QSMMUAux *s, const SMMUv3AuxCmd *cmds,
+                                unsigned n);
+
+/* ---- smmuv3-aux-testdev ---------------------------------------------- */
+
+typedef struct QSMMUAuxTestdev {
+    QPCIDevice *dev;
+    QPCIBar bar;
+} QSMMUAuxTestdev;
+
+/* Find the test device at @devfn, enable it and map BAR0. */
+void qsmmu_aux_td_init(QSMMUAuxTestdev *td, QPCIBus *bus, int devfn);
+void qsmmu_aux_td_free(QSMMUAuxTestdev *td);
+/*
+ * Run one command (SMMUV3_AUX_TD_CMD_*) with the given arguments; return
+ * TD_STATUS (DONE or ERROR).  STATUS is cleared before the command.
+ */
+uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
+                          uint64_t dst, uint32_t len, uint32_t pattern);
+uint64_t qsmmu_aux_td_result(QSMMUAuxTestdev *td);
+uint64_t qsmmu_aux_td_err_addr(QSMMUAuxTestdev *td);
+/* The device's READ/COPY hash: 64-bit FNV-1a, continued from @h. */
+#define QSMMU_AUX_FNV1A_INIT        0xcbf29ce484222325ULL
+uint64_t qsmmu_aux_fnv1a(uint64_t h, const void *buf, size_t len);
+/* Bytes the device's WRITE command produces: LE words from @pattern. */
+void qsmmu_aux_td_write_pattern(void *buf, size_t len, uint32_t pattern);
 
 #endif
