@@ -38,7 +38,7 @@ for f in "$bin" "$qemu"; do
 done
 mkdir -p "$logs"
 
-mapfile -t cases < <("$bin" -l | grep '^/')
+mapfile -t cases < <(QTEST_QEMU_BINARY=$qemu "$bin" -l | grep '^/')
 if [ ${#cases[@]} -eq 0 ]; then
     echo "conformance-table: no cases listed by $bin -l" >&2
     exit 2

@@ -368,8 +368,12 @@ uint32_t qsmmu_aux_cmdq_wait(QSMMUAux *s)
 
     for (i = 0; i < QSMMU_AUX_POLL_MAX; i++) {
         cons = qsmmu_aux_readl(s, A_CMDQ_CONS);
-        if (FIELD_EX32(cons, CMDQ_CONS, ERR) ||
-            qsmmu_aux_q_wrp_idx(cons, s->cmdq_log2size) == want) {
+        if (qsmmu_aux_q_wrp_idx(cons, s->cmdq_log2size) == want) {
+            break;
+        }
+        /* CMDQ_CONS.ERR is UNKNOWN unless GERROR.CMDQ_ERR is active */
+        if (FIELD_EX32(cons, CMDQ_CONS, ERR) &&
+            (qsmmu_aux_gerror_active(s) & R_GERROR_CMDQ_ERR_MASK)) {
             break;
         }
     }
@@ -806,8 +810,10 @@ void qsmmu_aux_cmdq_run_sync_ok(QSMMUAux *s, const SMMUv3AuxCmd *cmds,
 {
     uint32_t cons = qsmmu_aux_cmdq_run_sync(s, cmds, n);
 
-    g_assert_cmphex(cons, ==, qsmmu_aux_q_wrp_idx(s->cmdq_prod,
-                                                  s->cmdq_log2size));
+    g_assert_cmphex(qsmmu_aux_gerror_active(s) & R_GERROR_CMDQ_ERR_MASK,
+                    ==, 0);
+    g_assert_cmphex(qsmmu_aux_q_wrp_idx(cons, s->cmdq_log2size), ==,
+                    qsmmu_aux_q_wrp_idx(s->cmdq_prod, s->cmdq_log2size));
 }
 
 /* ---- smmuv3-aux-testdev ---------------------------------------------- */

@@ -140,7 +140,8 @@ void qsmmu_aux_cmdq_publish(QSMMUAux *s);
 uint64_t qsmmu_aux_cmdq_submit(QSMMUAux *s, const SMMUv3AuxCmd *cmd);
 /*
  * Poll CMDQ_CONS until its RD (index and wrap) equals the shadow PROD or
- * ERR becomes non-zero; return the last CMDQ_CONS value.
+ * a command error is reported (ERR non-zero while GERROR.CMDQ_ERR is
+ * active; ERR is UNKNOWN otherwise); return the last CMDQ_CONS value.
  */
 uint32_t qsmmu_aux_cmdq_wait(QSMMUAux *s);
 /* Submit CFGI_ALL, TLBI_NSNH_ALL and CMD_SYNC; assert they are consumed. */
@@ -303,7 +304,7 @@ void qsmmu_aux_cmd_tlbi_s12_vmall(SMMUv3AuxCmd *cmd, uint16_t vmid);
 /*
  * Submit @n commands followed by CMD_SYNC (CS = SIG_SEV), publish once and
  * poll for completion; return the final CMDQ_CONS.  Completion means
- * CONS == PROD with ERR == 0.
+ * CONS.RD == PROD with GERROR.CMDQ_ERR inactive.
  */
 uint32_t qsmmu_aux_cmdq_run_sync(QSMMUAux *s, const SMMUv3AuxCmd *cmds,
                                  unsigned n);
