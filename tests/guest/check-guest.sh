@@ -39,7 +39,8 @@
 #   GUEST_IOMMU    virt iommu= model (default smmuv3-aux; "smmuv3" compares
 #                  with upstream's model, whose properties differ: the
 #                  s2only config then fails)
-#   GUEST_TIMEOUT  seconds per boot (default 120; a boot takes 10-25 s)
+#   GUEST_TIMEOUT  seconds per boot (default 120; a passing boot takes
+#                  15-30 s on an idle host, up to 65 s on a loaded one)
 #   QEMU_EXTRA     extra QEMU arguments for every run, e.g.
 #                  "-trace smmuv3_aux_*"
 set -euo pipefail
