@@ -42,7 +42,8 @@ NINJA_FILTER := awk '/^\[[0-9]+\/[0-9]+\] / { split(substr($$1, 2, length($$1) -
 qemu: configure
 	@echo "  BUILD  qemu-system-aarch64 and the smmuv3-aux qtests"
 	@set -o pipefail; ninja -C $(QEMU_BUILD) -j $(NINJA_JOBS) \
-	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test | $(NINJA_FILTER)
+	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test \
+	    tests/qtest/smmuv3-aux-conformance-test | $(NINJA_FILTER)
 
 # The engine and its unit tests, built without QEMU (seconds).
 standalone: configure

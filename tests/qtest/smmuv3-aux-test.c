@@ -57,7 +57,14 @@ static uint32_t expected_idr1(void)
 
 static uint32_t expected_idr3(void)
 {
-    return FIELD_DP32(0, IDR3, RIL, 1);
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR3, HAD, 1);
+    v = FIELD_DP32(v, IDR3, XNX, 1);
+    v = FIELD_DP32(v, IDR3, FWB, 1);
+    v = FIELD_DP32(v, IDR3, RIL, 1);
+    v = FIELD_DP32(v, IDR3, BBML, 2);
+    return v;
 }
 
 static uint32_t expected_idr5(void)
@@ -1153,6 +1160,10 @@ static const PropCase prop_cases[] = {
     { "asid16", "asid16=off", A_IDR0, R_IDR0_ASID16_MASK, 0 },
     { "vmid16", "vmid16=off", A_IDR0, R_IDR0_VMID16_MASK, 0 },
     { "ril", "ril=off", A_IDR3, R_IDR3_RIL_MASK, 0 },
+    { "had", "had=off", A_IDR3, R_IDR3_HAD_MASK, 0 },
+    { "xnx", "xnx=off", A_IDR3, R_IDR3_XNX_MASK, 0 },
+    { "fwb", "fwb=off", A_IDR3, R_IDR3_FWB_MASK, 0 },
+    { "bbml", "bbml=1", A_IDR3, R_IDR3_BBML_MASK, 1 << R_IDR3_BBML_SHIFT },
     { "gran4k", "gran4k=off", A_IDR5, R_IDR5_GRAN4K_MASK, 0 },
     { "gran16k", "gran16k=off", A_IDR5, R_IDR5_GRAN16K_MASK, 0 },
     { "gran64k", "gran64k=off", A_IDR5, R_IDR5_GRAN64K_MASK, 0 },
@@ -1187,7 +1198,7 @@ static void test_prop_invalid(void)
 {
     static const char *const bad[] = {
         "sid-size=0", "sid-size=33", "cmdqs=6", "cmdqs=20", "evtqs=20",
-        "oas=47",
+        "oas=47", "bbml=3",
         "gran4k=off -global arm-smmuv3-aux.gran16k=off "
         "-global arm-smmuv3-aux.gran64k=off",
         "stage1=off -global arm-smmuv3-aux.stage2=off",

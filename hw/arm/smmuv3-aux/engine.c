@@ -36,6 +36,10 @@ void smmuv3_aux_params_set_defaults(SMMUv3AuxParams *p)
         .asid16 = true,
         .vmid16 = true,
         .ril = true,
+        .had = true,
+        .xnx = true,
+        .fwb = true,
+        .bbml = 2,
         .gran4k = true,
         .gran16k = true,
         .gran64k = true,
@@ -66,6 +70,10 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
     }
     if (!p->s1p && !p->s2p) {
         *why = "at least one of stage 1 and stage 2 must be supported";
+        return false;
+    }
+    if (p->bbml > 2) {
+        *why = "bbml must be 0, 1 or 2";
         return false;
     }
     if (!p->gran4k && !p->gran16k && !p->gran64k) {
@@ -158,6 +166,23 @@ void smmuv3_aux_engine_finalize(SMMUv3AuxEngine *e)
     smmuv3_aux_cfgc_destroy(&e->cfgc);
 }
 
+/*
+ * BBML2 holds by construction: the IOTLB never raises F_TLB_CONFLICT, it
+ * returns either the old or the new translation of an address whose block
+ * size changed until the TLBI, which is what level 2 allows.
+ */
+static uint32_t compose_idr3(const SMMUv3AuxParams *p)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, IDR3, HAD, p->had);
+    v = FIELD_DP32(v, IDR3, XNX, p->xnx && p->s2p);
+    v = FIELD_DP32(v, IDR3, FWB, p->fwb && p->s2p);
+    v = FIELD_DP32(v, IDR3, RIL, p->ril);
+    v = FIELD_DP32(v, IDR3, BBML, p->bbml);
+    return v;
+}
+
 void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
 {
     SMMUv3AuxRegs *r = &e->regs;
@@ -165,7 +190,7 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
     memset(r, 0, sizeof(*r));
     r->idr[0] = compose_idr0(&e->params);
     r->idr[1] = compose_idr1(&e->params);
-    r->idr[3] = FIELD_DP32(0, IDR3, RIL, e->params.ril);
+    r->idr[3] = compose_idr3(&e->params);
     r->idr[5] = compose_idr5(&e->params);
     /* IIDR = 0 avoids every Linux implementation quirk keyed on it. */
     r->iidr = 0;

@@ -41,6 +41,10 @@ typedef struct SMMUv3AuxParams {
     bool asid16;            /* IDR0.ASID16 */
     bool vmid16;            /* IDR0.VMID16 */
     bool ril;               /* IDR3.RIL */
+    bool had;               /* IDR3.HAD: CD.HAD0/HAD1 */
+    bool xnx;               /* IDR3.XNX: stage-2 XN[1:0] */
+    bool fwb;               /* IDR3.FWB: STE.S2FWB */
+    uint8_t bbml;           /* IDR3.BBML: 0, 1 or 2 */
     bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
     /* Cache capacities in entries (tlb.h); 0 disables that cache. */
     uint32_t iotlb_size;
