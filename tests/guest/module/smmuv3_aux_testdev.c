@@ -17,7 +17,8 @@
  *     second buffer, device COPY from the coherent buffer into it, unmap,
  *     the CPU compares the bytes (and the hash of the copy);
  *   - with MSI, every command raises one interrupt (through the GICv3 ITS,
- *     whose doorbell the SMMU translates too); the count must match.
+ *     whose doorbell the SMMU translates too), which must arrive within a
+ *     second, before the next command; no extra ones either.
  *
  * Interface (debugfs):
  *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "run N" (N iterations,
@@ -119,8 +120,19 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 	writel(cmd, td->regs + TD_CMD);
 	status = readl(td->regs + TD_STATUS);
 	writel(TD_STATUS_DONE | TD_STATUS_ERROR, td->regs + TD_STATUS);
-	if (td->msi)
+	if (td->msi) {
+		/*
+		 * Wait for this command's MSI before the next command: MSIs
+		 * are edge-triggered LPIs, and a second one that arrives while
+		 * the first is still pending would be merged with it.
+		 */
 		td->cmds++;
+		if (!wait_event_timeout(td->irq_wait,
+					atomic_read(&td->irqs) >= td->cmds, HZ)) {
+			*err_addr = 0;
+			return -ENOMSG;
+		}
+	}
 	if (status & TD_STATUS_ERROR) {
 		*err_addr = readq(td->regs + TD_ERR_ADDR);
 		return -EIO;
@@ -130,6 +142,21 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 		return -ETIMEDOUT;
 	}
 	return 0;
+}
+
+/* What a td_cmd() error means, for the result line. */
+static const char *td_err_str(int err)
+{
+	switch (err) {
+	case -EIO:
+		return "STATUS.ERROR";
+	case -ETIMEDOUT:
+		return "STATUS has neither DONE nor ERROR";
+	case -ENOMSG:
+		return "its MSI did not arrive within 1 s";
+	default:
+		return "error";
+	}
 }
 
 static const char *td_domain_type(struct device *dev)
@@ -176,8 +203,8 @@ static int td_iteration(struct td *td, unsigned int it, void *cbuf,
 	memset(cbuf, 0xa5, TD_BUF_MAX);
 	ret = td_cmd(td, TD_CMD_WRITE, 0, cdma + off, len, pattern, &err);
 	if (ret) {
-		td_fail(td, "iter %u: coherent WRITE of %u bytes at iova %pad+%u: %d (err_addr 0x%llx)",
-			it, len, &cdma, off, ret, err);
+		td_fail(td, "iter %u: coherent WRITE of %u bytes at iova %pad+%u: %s (err_addr 0x%llx)",
+			it, len, &cdma, off, td_err_str(ret), err);
 		return ret;
 	}
 	w = cbuf + off;
@@ -198,7 +225,8 @@ static int td_iteration(struct td *td, unsigned int it, void *cbuf,
 	}
 	ret = td_cmd(td, TD_CMD_READ, cdma + off, 0, len, 0, &err);
 	if (ret) {
-		td_fail(td, "iter %u: coherent READ: %d (err_addr 0x%llx)", it, ret, err);
+		td_fail(td, "iter %u: coherent READ: %s (err_addr 0x%llx)", it,
+			td_err_str(ret), err);
 		return ret;
 	}
 	want = td_fnv1a(TD_FNV_INIT, cbuf + off, len);
@@ -219,8 +247,8 @@ static int td_iteration(struct td *td, unsigned int it, void *cbuf,
 	ret = td_cmd(td, TD_CMD_READ, sdma, 0, len, 0, &err);
 	dma_unmap_single(dev, sdma, len, DMA_TO_DEVICE);
 	if (ret) {
-		td_fail(td, "iter %u: streaming READ at iova %pad len %u: %d (err_addr 0x%llx)",
-			it, &sdma, len, ret, err);
+		td_fail(td, "iter %u: streaming READ at iova %pad len %u: %s (err_addr 0x%llx)",
+			it, &sdma, len, td_err_str(ret), err);
 		return ret;
 	}
 	want = td_fnv1a(TD_FNV_INIT, sbuf + off, len);
@@ -241,8 +269,8 @@ static int td_iteration(struct td *td, unsigned int it, void *cbuf,
 	ret = td_cmd(td, TD_CMD_COPY, cdma + off, ddma, len, 0, &err);
 	dma_unmap_single(dev, ddma, len, DMA_FROM_DEVICE);
 	if (ret) {
-		td_fail(td, "iter %u: COPY to iova %pad len %u: %d (err_addr 0x%llx)",
-			it, &ddma, len, ret, err);
+		td_fail(td, "iter %u: COPY to iova %pad len %u: %s (err_addr 0x%llx)",
+			it, &ddma, len, td_err_str(ret), err);
 		return ret;
 	}
 	if (memcmp(dbuf + off, cbuf + off, len)) {
@@ -269,7 +297,6 @@ static int td_run(struct td *td, unsigned int n)
 	u8 *sbuf = NULL, *dbuf = NULL;
 	unsigned int it, want_irqs;
 	u64 dma0, dma1;
-	long left;
 	int ret = 0;
 
 	td->bytes = 0;
@@ -294,14 +321,13 @@ static int td_run(struct td *td, unsigned int n)
 	}
 	dma1 = readq(td->regs + TD_DMA_COUNT);
 
-	/* Every command raised an MSI: wait for the last ones to land. */
+	/* Every command raised exactly one MSI (td_cmd() waited for it). */
 	want_irqs = td->cmds;
-	left = wait_event_timeout(td->irq_wait,
-				  atomic_read(&td->irqs) >= want_irqs, 5 * HZ);
-	if (td->msi && !left) {
-		td_fail(td, "%u iterations passed, but %d of %u MSIs arrived",
+	msleep(20);
+	if (td->msi && atomic_read(&td->irqs) != want_irqs) {
+		td_fail(td, "%u iterations passed, but %d MSIs arrived for %u commands",
 			n, atomic_read(&td->irqs), want_irqs);
-		ret = -ETIMEDOUT;
+		ret = -EPROTO;
 		goto out;
 	}
 	scnprintf(td->result, TD_RESULT_LEN,
