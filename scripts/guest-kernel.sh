@@ -184,10 +184,23 @@ bdir=$vdir/build-$cfghash
 if [ ! -f "$bdir/.kernel-done" ]; then
     log KERNEL "building linux $xy (about 8 minutes on 2 cores)"
     t0=$(date +%s)
-    # An interrupted build (same config) resumes where make stopped.
+    # An interrupted build (same config) resumes where make stopped.  A
+    # new fragment starts from a copy of the newest finished build of the
+    # same source, so that make rebuilds only what the changed options
+    # touch (kbuild tracks the CONFIG_ symbols each file uses).
     if [ ! -f "$bdir/.config-done" ]; then
-        rm -rf "$bdir"
-        mkdir -p "$bdir"
+        rm -rf "$bdir" "$bdir.tmp"
+        # shellcheck disable=SC2012 # names are build-<hex>
+        prev=$(ls -dt "$vdir"/build-*/.kernel-done 2>/dev/null | head -n 1)
+        if [ -n "$prev" ]; then
+            prev=$(dirname "$prev")
+            log KERNEL "starting from $(basename "$prev") (incremental)"
+            cp -a "$prev" "$bdir.tmp"
+            rm -f "$bdir.tmp"/.kernel-done "$bdir.tmp"/.config-done "$bdir.tmp"/.build-seconds
+            mv "$bdir.tmp" "$bdir"
+        else
+            mkdir -p "$bdir"
+        fi
         # allnoconfig with the fragment as the forced values, then
         # olddefconfig.
         KCONFIG_ALLCONFIG=$fragment kmake allnoconfig >"$bdir/config.log" 2>&1 ||
@@ -211,6 +224,13 @@ if [ ! -f "$bdir/.kernel-done" ]; then
     echo $(($(date +%s) - t0)) >"$bdir/.build-seconds"
     log KERNEL "built linux $(cat "$bdir/include/config/kernel.release") in $(cat "$bdir/.build-seconds") s"
     touch "$bdir/.kernel-done"
+    # Keep the three newest kernel builds of this source (and their
+    # module/program directories).
+    # shellcheck disable=SC2012 # names are build-<hex>
+    ls -dt "$vdir"/build-*/ | tail -n +4 | while read -r d; do
+        d=${d%/}
+        rm -rf "$d" "$vdir/out-${d##*/build-}"-*
+    done
 fi
 kver=$(cat "$bdir/include/config/kernel.release")
 
