@@ -191,7 +191,7 @@ if [ ! -f "$bdir/.kernel-done" ]; then
     if [ ! -f "$bdir/.config-done" ]; then
         rm -rf "$bdir" "$bdir.tmp"
         # shellcheck disable=SC2012 # names are build-<hex>
-        prev=$(ls -dt "$vdir"/build-*/.kernel-done 2>/dev/null | head -n 1)
+        prev=$(ls -dt "$vdir"/build-*/.kernel-done 2>/dev/null | head -n 1 || true)
         if [ -n "$prev" ]; then
             prev=$(dirname "$prev")
             log KERNEL "starting from $(basename "$prev") (incremental)"
@@ -227,7 +227,7 @@ if [ ! -f "$bdir/.kernel-done" ]; then
     # Keep the three newest kernel builds of this source (and their
     # module/program directories).
     # shellcheck disable=SC2012 # names are build-<hex>
-    ls -dt "$vdir"/build-*/ | tail -n +4 | while read -r d; do
+    { ls -dt "$vdir"/build-*/ 2>/dev/null || true; } | tail -n +4 | while read -r d; do
         d=${d%/}
         rm -rf "$d" "$vdir/out-${d##*/build-}"-*
     done
