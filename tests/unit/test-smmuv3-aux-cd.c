@@ -214,10 +214,13 @@ static void test_cd_decode_fields(void)
 {
     SMMUv3AuxCfg cfg;
     SMMUv3AuxEvent ev = { 0 };
+    SMMUv3AuxParams p;
     SMMUv3AuxCD cd;
     CdEnv env;
 
-    cd_env_init(&env, NULL);
+    smmuv3_aux_params_set_defaults(&p);
+    p.had = false;
+    cd_env_init(&env, &p);
     cd = cd_make_linux(env.t, env.root, ASID);
     cd.qw[0] |= F0(TBI0, 1) | F0(AFFD, 1) | F0(WXN, 1) | F0(PAN, 1);
     cd.qw[0] &= ~M0(R);

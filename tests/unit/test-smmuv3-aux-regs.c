@@ -8,7 +8,8 @@
 /* IDRs of smmuv3_aux_params_set_defaults(). */
 #define DEF_IDR0    0x0944301bu
 #define DEF_IDR1    0x02730010u
-#define DEF_IDR3    0x00000400u
+/* HAD | XNX | FWB | RIL | BBML = 2 */
+#define DEF_IDR3    0x00001514u
 #define DEF_IDR5    0x00000074u
 
 typedef struct RegReset {
@@ -123,6 +124,8 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->asid16 = false;
     p->vmid16 = false;
     p->ril = false;
+    p->had = false;
+    p->bbml = 0;
     p->gran16k = false;
     p->gran64k = false;
 }
@@ -147,7 +150,7 @@ static const IdrCase idr_cases[] = {
     { "minimal", tweak_minimal, 0x0140000a, 0x00e00008, 0, 0x10 },
     /* S2P|TTF|COHACC|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
     { "s2-only", tweak_s2_only_hyp_off, 0x09443019,
-      0x02730020, 0x400, 0x66 },
+      0x02730020, DEF_IDR3, 0x66 },
     { "hyp", tweak_hyp, DEF_IDR0 | 0x200, DEF_IDR1, DEF_IDR3, 0x75 },
 };
 
