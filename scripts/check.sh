@@ -102,7 +102,7 @@ check_qtest() {
 check_guest() {
     echo "== guest tests (Debian kernels on iommu=smmuv3-aux)"
     local log=$logs/guest.log p f s
-    "$top/tests/guest/check-guest.sh" 2>&1 | tee "$log" | grep -E '^(PASS|FAIL|SKIP|guest:)'
+    "$top/tests/guest/check-guest.sh" 2>&1 | tee "$log" | grep -E '^(PASS|FAIL|SKIP|FLAKY|    try 1:|guest:)'
     p=$(grep -cE '^PASS ' "$log")
     f=$(grep -cE '^FAIL ' "$log")
     s=$(grep -cE '^SKIP ' "$log")

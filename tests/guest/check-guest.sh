@@ -123,9 +123,52 @@ config_vars() {
     fi
 }
 
-# run_one <name> <kernel> <initrd>, with scen/append/machine/qemu set.
+# run_one <name> <kernel> <initrd>: one boot, retried once if it fails.
+# A rare data mismatch under translated virtio DMA is still open (see
+# docs/devel/guest-tests.rst, "Known failures"); a boot that fails and
+# then passes prints a FLAKY line and keeps the failed log, so it stays
+# visible without turning CI into a coin toss.  Two failures in a row are
+# reported as failures.
 run_one() {
-    local name=$1 kernel=$2 initrd=$3 out rc p f t0 t1
+    local name=$1 first
+    run_try "$@"
+    if [ "$try_rc" -eq 0 ]; then
+        cat "$logdir/$name.out.shown"
+        count_try "$name"
+        return
+    fi
+    first=$(grep -E '^FAIL ' "$logdir/$name.out" | head -n 3 || true)
+    cp "$logdir/$name.out" "$logdir/$name.try1.out"
+    cp "$logdir/$name.log" "$logdir/$name.try1.log" 2>/dev/null || true
+    run_try "$@"
+    if [ "$try_rc" -eq 0 ]; then
+        echo "FLAKY $name  failed once, passed on retry; first try:" \
+             "$logdir/$name.try1.log"
+        printf '%s\n' "$first" | sed 's/^/    try 1: /'
+    fi
+    cat "$logdir/$name.out.shown"
+    count_try "$name"
+}
+
+count_try() {
+    local name=$1 out=$logdir/$1.out p f
+    p=$(grep -cE '^PASS ' "$out" || true)
+    f=$(grep -cE '^FAIL ' "$out" || true)
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$try_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        if [ "$try_rc" -eq 124 ] || [ "$try_rc" -eq 137 ]; then
+            fail "$name/run" "run-guest.py killed after $((timeout + 60)) s"
+            tail -n 100 "$logdir/$name.log" 2>/dev/null || true
+        else
+            fail "$name/run" "run-guest.py exited with status $try_rc"
+        fi
+    fi
+}
+
+# run_try <name> <kernel> <initrd>, with scen/append/machine/qemu set.
+run_try() {
+    local name=$1 kernel=$2 initrd=$3 out rc t0 t1
     out=$logdir/$name.out
     rc=0
     t0=$(date +%s.%N)
@@ -139,19 +182,8 @@ run_one() {
         --timeout "$timeout" --name "$name" --log-dir "$logdir" >"$out" 2>&1 || rc=$?
     t1=$(date +%s.%N)
     # Everything but run-guest's own summary line; the total comes last.
-    grep -v -E '^guest: [0-9]+ passed' "$out" || true
-    p=$(grep -cE '^PASS ' "$out" || true)
-    f=$(grep -cE '^FAIL ' "$out" || true)
-    passed=$((passed + p))
-    failed=$((failed + f))
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-            fail "$name/run" "run-guest.py killed after $((timeout + 60)) s"
-            tail -n 100 "$logdir/$name.log" 2>/dev/null || true
-        else
-            fail "$name/run" "run-guest.py exited with status $rc"
-        fi
-    fi
+    grep -v -E '^guest: [0-9]+ passed' "$out" >"$out.shown" || true
+    try_rc=$rc
     timings+=("$(awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$rc" \
         'BEGIN { printf "%-24s %5.1f s  %s", n, b - a, r == 0 ? "pass" : "FAIL" }')")
 }
