@@ -74,9 +74,12 @@
  *   s->lock, which serializes the writers; readers never write.
  * - Only successful translations are cached.  Faults always take the
  *   locked path, which records their event every time, as the
- *   architecture requires.  Permission is checked on a hit exactly as the
- *   engine would (a write needs WO, anything else RO), so an access the
- *   entry does not grant goes to the engine and faults there.
+ *   architecture requires.  An entry only serves the access types (read,
+ *   write: the engine's is_write) that the engine has granted for it, not
+ *   everything the returned perm says: with STE.INSTCFG = instruction a
+ *   read also needs execute permission, which the returned perm does not
+ *   show.  Any other access goes to the engine, which faults or widens the
+ *   entry.
  * - With iotlb-size or cfgc-size 0 the user asked for every transaction
  *   to walk the tables, so the micro-TLB is off too, as it is with
  *   utlb=off and on hosts without 64-bit atomics.
@@ -129,7 +132,8 @@
 typedef struct SMMUv3AuxUtlbEntry {
     QemuSeqLock seq;        /* odd while being written (under s->lock) */
     uint32_t sid;
-    uint32_t perm;          /* IOMMU_RO | IOMMU_WO granted */
+    uint32_t perm;          /* IOMMUTLBEntry.perm the engine returned */
+    uint32_t served;        /* accesses the engine granted: IOMMU_RO/WO */
     int32_t iommu_idx;
     uint64_t gen;           /* e->inval_gen at fill time; 0: empty */
     uint64_t iova;          /* input address & ~mask */
@@ -416,16 +420,20 @@ static SMMUv3AuxUtlbEntry *smmuv3_aux_utlb_slot(SMMUv3AuxDevice *sdev,
     return &sdev->utlb[(addr >> 12) & (SMMUV3_AUX_UTLB_SIZE - 1)];
 }
 
+/* The access type the engine checks: is_write = flag & IOMMU_WO. */
+static uint32_t smmuv3_aux_utlb_access(IOMMUAccessFlags flag)
+{
+    return (flag & IOMMU_WO) ? IOMMU_WO : IOMMU_RO;
+}
+
 /* The lock-free hit path; see "Micro-TLB" for why this is safe. */
 static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
                                    hwaddr addr, IOMMUAccessFlags flag,
                                    int iommu_idx, IOMMUTLBEntry *entry)
 {
     SMMUv3AuxUtlbEntry *u = smmuv3_aux_utlb_slot(sdev, addr);
-    /* As the engine checks it: is_write = flag & IOMMU_WO. */
-    uint32_t need = (flag & IOMMU_WO) ? IOMMU_WO : IOMMU_RO;
     uint64_t gen, egen, iova, mask, pa;
-    uint32_t esid, perm;
+    uint32_t esid, perm, served;
     int32_t eidx;
     unsigned seq;
 
@@ -442,6 +450,7 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
     esid = qatomic_read(&u->sid);
     eidx = qatomic_read(&u->iommu_idx);
     perm = qatomic_read(&u->perm);
+    served = qatomic_read(&u->served);
     iova = qatomic_read_u64(&u->iova);
     mask = qatomic_read_u64(&u->mask);
     pa = qatomic_read_u64(&u->pa);
@@ -449,7 +458,8 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
         return false;       /* a fill is in progress: take the lock */
     }
     if (egen != gen || esid != sid || eidx != iommu_idx ||
-        (addr & ~mask) != iova || !(perm & need)) {
+        (addr & ~mask) != iova ||
+        !(served & smmuv3_aux_utlb_access(flag))) {
         return false;
     }
     entry->iova = iova;
@@ -459,18 +469,31 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
     return true;
 }
 
-/* Called with s->lock held, gen read under the same hold of the lock. */
+/*
+ * Called with s->lock held, gen read under the same hold of the lock, after
+ * the engine granted an access of type flag for entry.  Only writers touch
+ * the entries and they all hold s->lock, so plain reads are fine here.
+ */
 static void smmuv3_aux_utlb_fill(SMMUv3AuxDevice *sdev, uint32_t sid,
-                                 hwaddr addr, int iommu_idx, uint64_t gen,
+                                 hwaddr addr, IOMMUAccessFlags flag,
+                                 int iommu_idx, uint64_t gen,
                                  const IOMMUTLBEntry *entry)
 {
     SMMUv3AuxUtlbEntry *u = smmuv3_aux_utlb_slot(sdev, addr);
+    uint32_t served = smmuv3_aux_utlb_access(flag);
 
+    /* The same translation, granted for the other access type: widen. */
+    if (u->gen == gen && u->sid == sid && u->iommu_idx == iommu_idx &&
+        u->iova == entry->iova && u->mask == entry->addr_mask &&
+        u->pa == entry->translated_addr && u->perm == entry->perm) {
+        served |= u->served;
+    }
     seqlock_write_begin(&u->seq);
     qatomic_set_u64(&u->gen, gen);
     qatomic_set(&u->sid, sid);
     qatomic_set(&u->iommu_idx, iommu_idx);
     qatomic_set(&u->perm, entry->perm);
+    qatomic_set(&u->served, served);
     qatomic_set_u64(&u->iova, entry->iova);
     qatomic_set_u64(&u->mask, entry->addr_mask);
     qatomic_set_u64(&u->pa, entry->translated_addr);
@@ -520,8 +543,8 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
             entry.perm = (out.read ? IOMMU_RO : 0) |
                          (out.write ? IOMMU_WO : 0);
             if (s->utlb_on) {
-                smmuv3_aux_utlb_fill(sdev, txn.sid, addr, iommu_idx, gen,
-                                     &entry);
+                smmuv3_aux_utlb_fill(sdev, txn.sid, addr, flag, iommu_idx,
+                                     gen, &entry);
             }
         }
     }
