@@ -865,6 +865,25 @@ static void test_dma_bad_streamid(void)
     ctx_stop(&c);
 }
 
+/*
+ * One edu device whose StreamID has the given STE in a 64-entry linear
+ * stream table, queues up and SMMUEN set; returns an untouched target page.
+ */
+static uint64_t edu_start_with_ste(Ctx *c, const SMMUv3AuxSTE *ste,
+                                   uint8_t *pattern)
+{
+    uint64_t tgt;
+
+    ctx_start(c, 1);
+    edu_load_pattern(c, &c->edu[0], pattern);
+    tgt = alloc_target(c);
+    qsmmu_aux_strtab_linear(&c->smmu, 6);
+    qsmmu_aux_write_ste(&c->smmu, EDU0_SID, ste);
+    qsmmu_aux_bringup(&c->smmu, 3, 3);
+    qsmmu_aux_enable(&c->smmu);
+    return tgt;
+}
+
 static void test_dma_bypass(void)
 {
     Ctx c;
@@ -876,15 +895,8 @@ static void test_dma_bypass(void)
     if (!have_edu()) {
         return;
     }
-    ctx_start(&c, 1);
-    edu_load_pattern(&c, &c.edu[0], pattern);
-    tgt = alloc_target(&c);
-
-    qsmmu_aux_strtab_linear(s, 6);
     qsmmu_aux_ste_bypass(&ste);
-    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
-    qsmmu_aux_bringup(s, 3, 3);
-    qsmmu_aux_enable(s);
+    tgt = edu_start_with_ste(&c, &ste, pattern);
 
     /* IOVA == PA */
     edu_dma(&c, &c.edu[0], true, tgt + 128, DMA_LEN);
@@ -909,15 +921,8 @@ static void test_dma_abort(void)
     if (!have_edu()) {
         return;
     }
-    ctx_start(&c, 1);
-    edu_load_pattern(&c, &c.edu[0], pattern);
-    tgt = alloc_target(&c);
-
-    qsmmu_aux_strtab_linear(s, 6);
     qsmmu_aux_ste_abort(&ste);
-    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
-    qsmmu_aux_bringup(s, 3, 3);
-    qsmmu_aux_enable(s);
+    tgt = edu_start_with_ste(&c, &ste, pattern);
 
     /* Config = abort: the transaction is terminated, no event recorded. */
     edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
@@ -940,15 +945,8 @@ static void test_dma_ste_invalid(void)
     if (!have_edu()) {
         return;
     }
-    ctx_start(&c, 1);
-    edu_load_pattern(&c, &c.edu[0], pattern);
-    tgt = alloc_target(&c);
-
-    qsmmu_aux_strtab_linear(s, 6);
     qsmmu_aux_ste_invalid(&ste);
-    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
-    qsmmu_aux_bringup(s, 3, 3);
-    qsmmu_aux_enable(s);
+    tgt = edu_start_with_ste(&c, &ste, pattern);
 
     edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
