@@ -5,7 +5,7 @@
 # arm-smmuv3 and no IOMMU, one QEMU binary, one run.  Prints one table and
 # writes build/bench/results.json.  Method: docs/devel/performance.rst.
 #
-#   scripts/bench/bench.py [--quick] [--only throughput,walk,...]
+#   scripts/bench/bench.py [--quick] [--only engine,throughput,walk,...]
 
 import argparse
 import os
@@ -23,7 +23,7 @@ from stats import table_lines, write_json          # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_QEMU = os.path.join(TOP, "build", "qemu-build", "qemu-system-aarch64")
-ALL = ("throughput", "walk", "commands", "memory", "guest")
+ALL = ("engine", "throughput", "walk", "commands", "memory", "guest")
 
 MISSING = [
     {"figure": "scaling: throughput with 2 and 4 test devices at once",
@@ -69,8 +69,8 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--only", default=",".join(ALL),
                    help="comma-separated subset of " + ",".join(ALL))
-    p.add_argument("--guest-iops", action="store_true",
-                   help="also run the (experimental) guest IOPS loop")
+    p.add_argument("--no-guest-iops", dest="guest_iops", action="store_false",
+                   help="guest: boot time only, no virtio-blk IOPS")
     p.add_argument("--out", default=os.path.join(TOP, "build", "bench",
                                                  "results.json"))
     args = p.parse_args()
@@ -136,6 +136,13 @@ def main():
                         "why": "upstream's IOTLB cannot be disabled and the "
                                "test device strides by 4 KiB, so 15 of 16 "
                                "DMAs per 64K page hit"})
+
+    if "engine" in only:
+        import engine_bench
+        log("bench: standalone engine microbenchmark")
+        erows, emissing = engine_bench.bench_engine(runs, args.quick, log)
+        rows += erows
+        missing += emissing
 
     if "memory" in only:
         log("bench: memory per cached translation")

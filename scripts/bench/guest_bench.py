@@ -2,22 +2,27 @@
 #
 # Guest benchmarks: boot time to init and 4 KiB O_DIRECT random-read IOPS
 # on virtio-blk (-smp 4, 4 parallel readers), strict and lazy invalidation
-# (iommu.strict=0), for iommu=none, arm-smmuv3 and arm-smmuv3-aux.
+# (iommu.strict=1 / iommu.strict=0), for iommu=none, arm-smmuv3 and
+# arm-smmuv3-aux.
 #
 # The guest is Debian's backports kernel with the project's busybox
 # initramfs from scripts/guest-fetch.sh.  tests/guest/init is not touched:
-# this module appends a second cpio archive holding /bench (the kernel
-# unpacks concatenated archives in order) and boots with rdinit=/bench.
-# /bench loads the initramfs modules, prints "BENCH-INIT" (the boot-time
-# marker, timed on the host from QEMU's start), then runs 4 readers.  Each
-# reader repeats "dd if=/dev/vda bs=4k count=64 skip=<random> iflag=direct"
-# (64 O_DIRECT 4 KiB reads from a random offset) for the measurement
-# window and the guest prints the total reads and the elapsed seconds.
+# this module appends a second cpio archive holding /bench and
+# /smmu-iops (the kernel unpacks concatenated archives in order) and
+# boots with rdinit=/bench.  /bench loads the initramfs modules, prints
+# "BENCH-INIT" (the boot-time marker, timed on the host from QEMU's
+# start), then runs smmu-iops (tests/guest/tools/smmu-iops.c, built here
+# with aarch64-linux-gnu-gcc -static): 4 threads of pread() at random
+# 4 KiB-aligned offsets of /dev/vda opened O_DIRECT, for a fixed window;
+# it prints the reads and the seconds they took.  The virtio-blk device
+# has iommu_platform=on (see tests/guest/run-guest.py virtio_opts), so
+# every request, its data and the virtqueue go through the SMMU.
 
 import gzip
-import io
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -48,27 +53,14 @@ if [ "$secs" = 0 ]; then
     echo "BENCH-IOPS skipped"
     poweroff -f
 fi
-blocks=$(( $(cat /sys/block/vda/size) / 8 - 64 ))
-reader() {
-    n=0
-    end=$(( $(cut -d. -f1 /proc/uptime) + secs ))
-    while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
-        dd if=/dev/vda of=/dev/null bs=4096 count=64 iflag=direct \
-            skip=$((RANDOM * 32768 % blocks + RANDOM % 32768 % blocks)) \
-            2>/dev/null || { echo "BENCH-ERROR dd"; break; }
-        n=$((n + 64))
-    done
-    echo $n >/tmp/reads.$1
-}
-mkdir -p /tmp
-mount -t tmpfs tmpfs /tmp
-t0=$(cut -d' ' -f1 /proc/uptime)
-for r in $(seq 1 __READERS__); do reader $r & done
-wait
-t1=$(cut -d' ' -f1 /proc/uptime)
-total=0
-for r in $(seq 1 __READERS__); do total=$((total + $(cat /tmp/reads.$r))); done
-echo "BENCH-IOPS reads $total t0 $t0 t1 $t1"
+# The DMA domain of the disk: DMA (strict), DMA-FQ (lazy), or none.
+dom=none
+for g in /sys/block/vda/device/../iommu_group /sys/block/vda/device/iommu_group; do
+    [ -r "$g/type" ] && dom=$(cat "$g/type")
+done
+echo "BENCH-DOMAIN $dom"
+/smmu-iops --threads __READERS__ --seconds "$secs" /dev/vda ||
+    echo "BENCH-ERROR smmu-iops exit $?"
 echo "BENCH-SMMU $(dmesg | grep -c -i 'smmu')"
 poweroff -f
 """
@@ -83,12 +75,40 @@ def newc_entry(name, data, mode):
     return out
 
 
-def bench_initrd(base, seconds, readers, path):
-    """base initramfs + a gzip'd newc archive with /bench."""
+def build_iops_tool(log):
+    """
+    tests/guest/tools/smmu-iops.c as a static aarch64 binary, cached in
+    build/bench by the hash of its source; None if it cannot be built.
+    """
+    src = os.path.join(TOP, "tests", "guest", "tools", "smmu-iops.c")
+    with open(src, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    out = os.path.join(TOP, "build", "bench", "smmu-iops-" + digest)
+    if os.path.exists(out):
+        return out
+    cc = shutil.which("aarch64-linux-gnu-gcc")
+    if not cc:
+        log("  no aarch64-linux-gnu-gcc (./configure installs it)")
+        return None
+    r = subprocess.run([cc, "-static", "-O2", "-Wall", "-D_GNU_SOURCE",
+                        "-o", out + ".tmp", src],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        log(r.stderr[-2000:])
+        return None
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def bench_initrd(base, seconds, readers, path, tool):
+    """base initramfs + a gzip'd newc archive with /bench and /smmu-iops."""
     script = BENCH_SCRIPT.replace("__SECONDS__", str(seconds))
     script = script.replace("__READERS__", str(readers)).encode()
-    arc = newc_entry("bench", script, 0o100755) + newc_entry("TRAILER!!!",
-                                                             b"", 0)
+    arc = newc_entry("bench", script, 0o100755)
+    if tool:
+        with open(tool, "rb") as f:
+            arc += newc_entry("smmu-iops", f.read(), 0o100755)
+    arc += newc_entry("TRAILER!!!", b"", 0)
     arc += b"\0" * (-len(arc) % 512)
     with open(base, "rb") as f:
         data = f.read()
@@ -108,8 +128,18 @@ def fetch_guest(log):
     return env
 
 
+# iommu_platform=on: without VIRTIO_F_ACCESS_PLATFORM Linux bypasses the
+# DMA API and QEMU's virtio device reads guest memory directly, so nothing
+# but the MSI doorbell would go through the SMMU (tests/guest/run-guest.py
+# virtio_opts).  ACCESS_PLATFORM needs a modern-only device.
+VIRTIO_OPTS = ",iommu_platform=on,disable-legacy=on"
+
+
 def boot(qemu, kernel, initrd, disk, iommu, append_extra, timeout, smp):
-    """Boot once; return (seconds to BENCH-INIT, iops or None, log)."""
+    """
+    Boot once; return a dict: init (seconds to BENCH-INIT), iops,
+    reads, seconds, domain (the disk's IOMMU domain type), errors, lines.
+    """
     machine = "virt,gic-version=3" + ("" if iommu == "none"
                                       else ",iommu=" + iommu)
     cmd = [qemu, "-machine", machine, "-cpu", "max", "-smp", str(smp), "-m", "1G",
@@ -119,11 +149,12 @@ def boot(qemu, kernel, initrd, disk, iommu, append_extra, timeout, smp):
            "-append", "console=ttyAMA0 panic=-1 quiet rdinit=/bench " +
            append_extra,
            "-drive", "file=%s,if=none,format=raw,id=d0" % disk,
-           "-device", "virtio-blk-pci,drive=d0"]
+           "-device", "virtio-blk-pci,drive=d0" + VIRTIO_OPTS]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    state = {"init": None, "iops": None, "lines": []}
+    state = {"init": None, "iops": None, "reads": None, "seconds": None,
+             "domain": None, "errors": [], "lines": []}
 
     def reader():
         for raw in iter(proc.stdout.readline, b""):
@@ -131,11 +162,20 @@ def boot(qemu, kernel, initrd, disk, iommu, append_extra, timeout, smp):
             state["lines"].append(line)
             if "BENCH-INIT" in line and state["init"] is None:
                 state["init"] = time.monotonic() - start
-            m = re.search(r"BENCH-IOPS reads (\d+) t0 ([\d.]+) t1 ([\d.]+)",
-                          line)
+            m = re.search(r"SMMU-IOPS reads (\d+) seconds ([\d.]+) .*"
+                          r"errors (\d+)", line)
             if m:
-                secs = float(m.group(3)) - float(m.group(2))
-                state["iops"] = int(m.group(1)) / secs if secs > 0 else None
+                reads, secs = int(m.group(1)), float(m.group(2))
+                state["reads"], state["seconds"] = reads, secs
+                if int(m.group(3)):
+                    state["errors"].append(line)
+                else:
+                    state["iops"] = reads / secs if secs > 0 else None
+            m = re.search(r"BENCH-DOMAIN (\S+)", line)
+            if m:
+                state["domain"] = m.group(1)
+            if "BENCH-ERROR" in line or "smmu-iops:" in line:
+                state["errors"].append(line)
 
     th = threading.Thread(target=reader, daemon=True)
     th.start()
@@ -144,57 +184,85 @@ def boot(qemu, kernel, initrd, disk, iommu, append_extra, timeout, smp):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+        state["errors"].append("timeout after %d s" % timeout)
     th.join(5)
-    return state["init"], state["iops"], state["lines"]
+    return state
 
 
-def bench_guest(qemu, runs, quick, log, iops=False):
+# Lazy mode is a kernel parameter; strict is the Debian kernel's default
+# (CONFIG_IOMMU_DEFAULT_DMA_STRICT) but is named anyway, so the rows do
+# not depend on it.  Without an IOMMU there is one mode: the "none"
+# samples serve both rows.
+STRICT, LAZY = "iommu.strict=1", "iommu.strict=0"
+EXPECTED_DOMAIN = {STRICT: "DMA", LAZY: "DMA-FQ"}
+
+
+def bench_guest(qemu, runs, quick, log, iops=True):
     """
-    Boot time for none/upstream/ours (strict), and with iops also the
-    strict and lazy IOPS rows.  The IOPS loop is off by default: see
-    IOPS_MISSING.
+    Boot time for none/upstream/ours (strict boots), and with iops also
+    the strict and lazy IOPS rows.  Every run boots none, upstream strict,
+    ours strict, upstream lazy, ours lazy, in that order (interleaved).
     """
     missing = []
     env = fetch_guest(log)
     if not env:
         return [], [{"figure": "guest boot and IOPS",
                      "why": "scripts/guest-fetch.sh backports failed"}]
-    seconds = (4 if quick else 10) if iops else 0
+    tool = build_iops_tool(log) if iops else None
+    if iops and not tool:
+        missing.append({"figure": "guest virtio-blk IOPS, strict and lazy",
+                        "why": "cannot build tests/guest/tools/smmu-iops.c "
+                               "with aarch64-linux-gnu-gcc -static"})
+        iops = False
+    seconds = (5 if quick else 10) if iops else 0
     smp = 4
-    runs = 1 if quick else runs
+    runs = 2 if quick else runs
     tmp = tempfile.mkdtemp(prefix="smmuv3-aux-bench-guest-",
                            dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     initrd = os.path.join(tmp, "bench-initrd.cpio.gz")
-    bench_initrd(env["INITRD"], seconds, smp, initrd)
+    bench_initrd(env["INITRD"], seconds, smp, initrd, tool)
     disk = os.path.join(tmp, "disk.img")
     with open(disk, "wb") as f:
         f.write(os.urandom(1 << 20) * 64)                # 64 MiB
-    plan = [("none", ""), ("smmuv3", ""), ("smmuv3-aux", "")]
+    plan = [("none", STRICT), ("smmuv3", STRICT), ("smmuv3-aux", STRICT)]
     if iops:
-        plan += [("smmuv3", "iommu.strict=0"), ("smmuv3-aux", "iommu.strict=0")]
+        plan += [("smmuv3", LAZY), ("smmuv3-aux", LAZY)]
     boot_s = {c: [] for c in ("smmuv3-aux", "smmuv3", "none")}
     strict = {c: [] for c in boot_s}
     lazy = {c: [] for c in boot_s}
+    problems = []
     logdir = os.path.join(TOP, "build", "bench")
     try:
         for r in range(runs):
-            for cfg, extra in plan:
-                t, rate, lines = boot(qemu, env["KERNEL"], initrd, disk, cfg,
-                                      extra, 120 + 10 * seconds, smp)
-                with open(os.path.join(logdir, "guest-%s%s.log" % (
-                        cfg, "-lazy" if extra else "")), "w") as f:
-                    f.write("\n".join(lines) + "\n")
-                if extra:
+            for cfg, mode in plan:
+                st = boot(qemu, env["KERNEL"], initrd, disk, cfg, mode,
+                          120 + 10 * seconds, smp)
+                name = "%s-%s" % (cfg, "lazy" if mode == LAZY else "strict")
+                with open(os.path.join(logdir, "guest-%s.log" % name),
+                          "w") as f:
+                    f.write("\n".join(st["lines"]) + "\n")
+                rate = st["iops"]
+                want = "none" if cfg == "none" else EXPECTED_DOMAIN[mode]
+                if iops and st["domain"] != want:
+                    # e.g. a lazy boot that still runs strict: not a sample.
+                    problems.append("run %d %s: disk domain %s, expected %s"
+                                    % (r + 1, name, st["domain"], want))
+                    rate = None
+                for e in st["errors"]:
+                    problems.append("run %d %s: %s" % (r + 1, name, e))
+                if mode == LAZY:
                     lazy[cfg].append(rate)
                 else:
-                    boot_s[cfg].append(t)
+                    boot_s[cfg].append(st["init"])
                     strict[cfg].append(rate)
                     if cfg == "none":
-                        lazy[cfg].append(rate)      # no IOMMU: one mode
-                log("  guest run %d %s %s: init %s s%s"
-                    % (r + 1, cfg, extra or "strict",
-                       "%.1f" % t if t else "never",
-                       ", %.0f IOPS" % rate if rate else ""))
+                        lazy[cfg].append(rate)
+                log("  guest run %d %s: init %s s%s%s"
+                    % (r + 1, name,
+                       "%.1f" % st["init"] if st["init"] else "never",
+                       ", %.0f IOPS (%s reads in %s s)"
+                       % (rate, st["reads"], st["seconds"]) if rate else "",
+                       ", domain %s" % st["domain"] if iops else ""))
     finally:
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
@@ -208,38 +276,34 @@ def bench_guest(qemu, runs, quick, log, iops=False):
             ("<= 1.05x none", lambda row: None if row.ratio("aux/none") is None
              else row.ratio("aux/none") <= 1.05),
             note="host wall time from QEMU's start to the first line of "
-                 "/bench (rdinit), console=ttyAMA0 quiet"),
+                 "/bench (rdinit), console=ttyAMA0 quiet, strict boots"),
     ]
     if iops:
+        what = ("guest virtio-blk 4K O_DIRECT randread IOPS, %d readers, "
+                "-smp %d" % (smp, smp))
+        note = ("smmu-iops: %d pthreads of pread() at random 4 KiB offsets "
+                "of a 64 MiB /dev/vda (O_DIRECT, iommu_platform=on) for "
+                "%d s; guest CLOCK_MONOTONIC" % (smp, seconds))
         rows += [
-            Row("guest virtio-blk 4K O_DIRECT read IOPS, strict", "IOPS",
-                fmt_plain, strict,
+            Row(what + ", strict", "IOPS", fmt_plain, strict,
                 [("aux/up", "smmuv3-aux", "smmuv3", None),
                  ("aux/none", "smmuv3-aux", "none", None)],
                 (">= 1x up", lambda row: None if row.ratio("aux/up") is None
-                 else row.ratio("aux/up") >= 1.0)),
-            Row("guest virtio-blk 4K O_DIRECT read IOPS, lazy", "IOPS",
-                fmt_plain, lazy,
+                 else row.ratio("aux/up") >= 1.0), note=note),
+            Row(what + ", lazy", "IOPS", fmt_plain, lazy,
                 [("aux/up", "smmuv3-aux", "smmuv3", None),
                  ("aux/none", "smmuv3-aux", "none", None)],
                 (">= 0.9x none", lambda row: None if row.ratio("aux/none") is None
-                 else row.ratio("aux/none") >= 0.9)),
+                 else row.ratio("aux/none") >= 0.9),
+                note="iommu.strict=0 (DMA-FQ domain); none: the same "
+                     "samples as the strict row"),
         ]
-    else:
-        missing.append(IOPS_MISSING)
+    for p in problems:
+        log("  guest problem: " + p)
+    if problems:
+        missing.append({"figure": "guest samples dropped or suspect",
+                        "why": "; ".join(problems)[:2000]})
     if runs < 5:
-        missing.append({"figure": "guest rows", "why": "quick mode: 1 run "
-                        "each, not a median of 5"})
+        missing.append({"figure": "guest rows", "why": "quick mode: %d runs "
+                        "each, not a median of 5" % runs})
     return rows, missing
-
-
-IOPS_MISSING = {
-    "figure": "guest virtio-blk IOPS, strict and lazy",
-    "why": "the busybox-dd reader loop of /bench (--guest-iops) is not "
-           "trustworthy yet: one dd of 64 O_DIRECT 4 KiB reads takes "
-           "0.2-0.6 s in the guest, but the timed loop of 2 or 4 readers "
-           "completes only a few dd per reader in 25-80 s on every "
-           "configuration, iommu=none included, so it measures the loop, "
-           "not the IOMMU.  Needs fio-like random O_DIRECT reads from one "
-           "static binary (scenario 'iops' in tests/guest/init); see "
-           "docs/devel/performance.rst."}
