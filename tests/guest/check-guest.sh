@@ -43,10 +43,6 @@
 #                  15-30 s on an idle host, up to 65 s on a loaded one)
 #   QEMU_EXTRA     extra QEMU arguments for every run, e.g.
 #                  "-trace smmuv3_aux_*"
-#   GUEST_NET      1 runs the net scenario too.  It is off by default while
-#                  virtio-net with iommu_platform=on is unreliable under TCG
-#                  (docs/devel/guest-tests.rst, "Known issues"): each skipped
-#                  run prints a SKIP line saying so, never a PASS.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,14 +54,8 @@ configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
 
-passed=0
-failed=0
-timings=()
-
-fail() {
-    echo "FAIL $1  $2"
-    failed=$((failed + 1))
-}
+# shellcheck source=tests/guest/lib.sh
+. "$top/tests/guest/lib.sh"
 
 # Feature bits of the driver's probe line (arm-smmu-v3.h ARM_SMMU_FEAT_*,
 # the same in 6.12 and 7.x).
@@ -115,80 +105,8 @@ config_vars() {
     if [ -n "${SCENARIO:-}" ]; then
         scen=$SCENARIO
     fi
-    if [ "${GUEST_NET:-0}" != 1 ] && [[ ",$scen," == *,net,* ]]; then
-        scen=$(echo ",$scen," | sed 's/,net,/,/; s/^,//; s/,$//')
-        skip_net=1
-    else
-        skip_net=0
-    fi
 }
 
-# run_one <name> <kernel> <initrd>: one boot, retried once if it fails.
-# A rare data mismatch under translated virtio DMA is still open (see
-# docs/devel/guest-tests.rst, "Known failures"); a boot that fails and
-# then passes prints a FLAKY line and keeps the failed log, so it stays
-# visible without turning CI into a coin toss.  Two failures in a row are
-# reported as failures.
-run_one() {
-    local name=$1 first
-    run_try "$@"
-    if [ "$try_rc" -eq 0 ]; then
-        cat "$logdir/$name.out.shown"
-        count_try "$name"
-        return
-    fi
-    first=$(grep -E '^FAIL ' "$logdir/$name.out" | head -n 3 || true)
-    cp "$logdir/$name.out" "$logdir/$name.try1.out"
-    cp "$logdir/$name.log" "$logdir/$name.try1.log" 2>/dev/null || true
-    run_try "$@"
-    if [ "$try_rc" -eq 0 ]; then
-        echo "FLAKY $name  failed once, passed on retry; first try:" \
-             "$logdir/$name.try1.log"
-        printf '%s\n' "$first" | sed 's/^/    try 1: /'
-    fi
-    cat "$logdir/$name.out.shown"
-    count_try "$name"
-}
-
-count_try() {
-    local name=$1 out=$logdir/$1.out p f
-    p=$(grep -cE '^PASS ' "$out" || true)
-    f=$(grep -cE '^FAIL ' "$out" || true)
-    passed=$((passed + p))
-    failed=$((failed + f))
-    if [ "$try_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        if [ "$try_rc" -eq 124 ] || [ "$try_rc" -eq 137 ]; then
-            fail "$name/run" "run-guest.py killed after $((timeout + 60)) s"
-            tail -n 100 "$logdir/$name.log" 2>/dev/null || true
-        else
-            fail "$name/run" "run-guest.py exited with status $try_rc"
-        fi
-    fi
-}
-
-# run_try <name> <kernel> <initrd>, with scen/append/machine/qemu set.
-run_try() {
-    local name=$1 kernel=$2 initrd=$3 out rc t0 t1
-    out=$logdir/$name.out
-    rc=0
-    t0=$(date +%s.%N)
-    # run-guest.py kills QEMU at the timeout; the outer timeout only guards
-    # against the runner itself getting stuck.
-    timeout -k 10 $((timeout + 60)) \
-        python3 "$top/tests/guest/run-guest.py" \
-        --kernel "$kernel" --initrd "$initrd" --iommu "$iommu" \
-        --scenarios "$scen" --append-extra "$append" \
-        --machine-extra "$machine" --qemu-extra "$qemu" \
-        --timeout "$timeout" --name "$name" --log-dir "$logdir" >"$out" 2>&1 || rc=$?
-    t1=$(date +%s.%N)
-    # Everything but run-guest's own summary line; the total comes last.
-    grep -v -E '^guest: [0-9]+ passed' "$out" >"$out.shown" || true
-    try_rc=$rc
-    timings+=("$(awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$rc" \
-        'BEGIN { printf "%-24s %5.1f s  %s", n, b - a, r == 0 ? "pass" : "FAIL" }')")
-}
-
-start=$(date +%s)
 for suite in $suites; do
     case "$suite" in
     stable | backports) ;;
@@ -212,18 +130,10 @@ for suite in $suites; do
             fail "$suite-$c/config" "unknown CONFIG (one of: $all_configs)"
             continue
         fi
-        run_one "$suite-$c" "$kernel" "$initrd"
-        if [ "$skip_net" = 1 ]; then
-            echo "SKIP $suite-$c/net  virtio-net with iommu_platform=on is" \
-                 "unreliable under TCG (known issue, see" \
-                 "docs/devel/guest-tests.rst); GUEST_NET=1 runs it"
-        fi
+        guest_boot "$suite-$c" --kernel "$kernel" --initrd "$initrd" \
+            --iommu "$iommu" --scenarios "$scen" --append-extra "$append" \
+            --machine-extra "$machine" --qemu-extra "$qemu"
     done
 done
 
-if [ ${#timings[@]} -gt 0 ]; then
-    echo "== timings (total $(($(date +%s) - start)) s)"
-    printf '  %s\n' "${timings[@]}"
-fi
-echo "guest: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+guest_summary guest

@@ -36,15 +36,8 @@ configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
 
-passed=0
-failed=0
-skipped=0
-timings=()
-
-fail() {
-    echo "FAIL $1  $2"
-    failed=$((failed + 1))
-}
+# shellcheck source=tests/guest/lib.sh
+. "$top/tests/guest/lib.sh"
 
 config_vars() {
     case "$1" in
@@ -65,38 +58,6 @@ config_vars() {
     fi
 }
 
-run_one() {
-    local name=$1 out rc p f s t0 t1
-    out=$logdir/$name.out
-    rc=0
-    t0=$(date +%s.%N)
-    timeout -k 10 $((timeout + 60)) \
-        python3 "$top/tests/guest/run-guest.py" \
-        --kernel "$kernel" --initrd "$initrd" --iommu smmuv3-aux \
-        --scenarios "$scen" --append-extra "$append" \
-        --qemu-extra "-device smmuv3-aux-testdev" --smp 4 \
-        --timeout "$timeout" --name "$name" --log-dir "$logdir" >"$out" 2>&1 || rc=$?
-    t1=$(date +%s.%N)
-    grep -v -E '^guest: [0-9]+ passed' "$out" || true
-    p=$(grep -cE '^PASS ' "$out" || true)
-    f=$(grep -cE '^FAIL ' "$out" || true)
-    s=$(grep -cE '^SKIP ' "$out" || true)
-    passed=$((passed + p))
-    failed=$((failed + f))
-    skipped=$((skipped + s))
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-            fail "$name/run" "run-guest.py killed after $((timeout + 60)) s"
-            tail -n 100 "$logdir/$name.log" 2>/dev/null || true
-        else
-            fail "$name/run" "run-guest.py exited with status $rc"
-        fi
-    fi
-    timings+=("$(awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$rc" \
-        'BEGIN { printf "%-24s %5.1f s  %s", n, b - a, r == 0 ? "pass" : "FAIL" }')")
-}
-
-start=$(date +%s)
 env=$logdir/project.env
 # Progress lines of the build (the "KERNEL building" one included) go to
 # the terminal as well as to the log.
@@ -106,21 +67,17 @@ else
     kernel=$(sed -n 's/^KERNEL=//p' "$env")
     initrd=$(sed -n 's/^INITRD=//p' "$env")
     kver=$(sed -n 's/^KVER=//p' "$env")
-    built=$(($(date +%s) - start))
+    built=$(($(date +%s) - guest_start))
     echo "== project kernel $kver ($built s to build or find), iommu=smmuv3-aux, -device smmuv3-aux-testdev"
     for c in $configs; do
         if ! config_vars "$c"; then
             fail "project-$c/config" "unknown CONFIG (one of: $all_configs)"
             continue
         fi
-        run_one "project-$c"
+        guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
+            --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
+            --qemu-extra "-device smmuv3-aux-testdev" --smp 4
     done
 fi
 
-if [ ${#timings[@]} -gt 0 ]; then
-    echo "== timings (total $(($(date +%s) - start)) s)"
-    printf '  %s\n' "${timings[@]}"
-fi
-[ "$skipped" -eq 0 ] || echo "guest-project: $skipped skipped (features the device does not have yet)"
-echo "guest-project: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+guest_summary guest-project

@@ -361,6 +361,48 @@ static void test_s1_4k(void)
     conf_stop(&c);
 }
 
+/*
+ * An 8-byte access that straddles two IOVA pages mapped to non-adjacent
+ * pages, made through a MemoryRegionCache as virtio makes its ring
+ * accesses (testdev TD_CTRL.CACHED).  Each half must land in the page its
+ * own IOVA maps to; nothing may reach the page that physically follows
+ * the first one.  (Linux aligns a split virtqueue's used ring to 64
+ * bytes, so 1024-entry rings have exactly such an element.)
+ */
+static void test_s1_cached_cross_page(void)
+{
+    Conf c;
+    S1Dom d;
+    uint64_t a, gap, b, iova = IOVA + PAGE - 4;
+    uint8_t want[8];
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    s1_4k_start(&c, &d);
+    a = alloc_sentinel(&c, PAGE, PAGE);
+    gap = alloc_sentinel(&c, PAGE, PAGE);
+    b = alloc_sentinel(&c, PAGE, PAGE);
+    g_assert_cmphex(gap, ==, a + PAGE);
+    s1_map4k(&d, IOVA, a);
+    s1_map4k(&d, IOVA + PAGE, b);
+    conf_enable(&c);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL, R_TD_CTRL_CACHED_MASK);
+
+    dma_write(&c, iova, 8, 0x3000);
+    qsmmu_aux_td_write_pattern(want, 8, 0x3000);
+    expect_mem_sentinel(&c, a, PAGE - 4);
+    g_assert_cmphex(qtest_readl(c.qts, a + PAGE - 4), ==, ldl_le_p(want));
+    g_assert_cmphex(qtest_readl(c.qts, b), ==, ldl_le_p(want + 4));
+    expect_mem_sentinel(&c, b + 4, PAGE - 4);
+    expect_mem_sentinel(&c, gap, PAGE);
+
+    g_assert_cmphex(dma_read(&c, iova, 8), ==,
+                    qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, want, 8));
+    expect_no_event(&c);
+    conf_stop(&c);
+}
+
 /* 4K granule, 2 MiB block at level 2. */
 static void test_s1_block_2m(void)
 {
@@ -1320,6 +1362,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     qtest_add_func("/smmuv3-conformance/s1/4k-linux-cd", test_s1_4k);
+    qtest_add_func("/smmuv3-conformance/s1/cached-cross-page",
+                   test_s1_cached_cross_page);
     qtest_add_func("/smmuv3-conformance/s1/block-2m", test_s1_block_2m);
     qtest_add_func("/smmuv3-conformance/s1/block-1g", test_s1_block_1g);
     qtest_add_func("/smmuv3-conformance/s1/granule-16k", test_s1_16k);

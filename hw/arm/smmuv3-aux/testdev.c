@@ -48,9 +48,38 @@ struct SMMUv3AuxTestdev {
     uint8_t page[TD_PAGE];
 };
 
+static bool smmuv3_aux_testdev_is_cached(SMMUv3AuxTestdev *s)
+{
+    return FIELD_EX32(s->ctrl, TD_CTRL, CACHED);
+}
+
 /*
- * One DMA of at most a page.  Returns false on a bus or translation error.
- * The attributes carry what the SMMU input needs (privileged, instruction).
+ * TD_CTRL.CACHED: one access through a MemoryRegionCache over exactly
+ * [iova, iova + len), as virtio does for its rings.  Behind an IOMMU the
+ * cache has no direct pointer, so the access takes QEMU's translated slow
+ * path, which must translate each page it crosses on its own.
+ */
+static MemTxResult smmuv3_aux_testdev_cached_rw(SMMUv3AuxTestdev *s,
+                                                uint64_t iova, void *buf,
+                                                uint32_t len, bool is_write)
+{
+    MemoryRegionCache cache;
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+    MemTxResult res = MEMTX_DECODE_ERROR;
+
+    RCU_READ_LOCK_GUARD();
+    if (address_space_cache_init(&cache, as, iova, len, is_write) >= len) {
+        res = is_write ? address_space_write_cached(&cache, 0, buf, len)
+                       : address_space_read_cached(&cache, 0, buf, len);
+    }
+    address_space_cache_destroy(&cache);
+    return res;
+}
+
+/*
+ * One DMA of at most a page (or one TD_CTRL.CACHED access).  Returns false
+ * on a bus or translation error.  The attributes carry what the SMMU input
+ * needs (privileged, instruction).
  */
 static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
                                    void *buf, uint32_t len, bool is_write)
@@ -62,9 +91,13 @@ static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
     MemTxResult res;
 
     s->dma_count++;
-    res = pci_dma_rw(PCI_DEVICE(s), iova, buf, len,
-                     is_write ? DMA_DIRECTION_FROM_DEVICE
-                              : DMA_DIRECTION_TO_DEVICE, attrs);
+    if (smmuv3_aux_testdev_is_cached(s)) {
+        res = smmuv3_aux_testdev_cached_rw(s, iova, buf, len, is_write);
+    } else {
+        res = pci_dma_rw(PCI_DEVICE(s), iova, buf, len,
+                         is_write ? DMA_DIRECTION_FROM_DEVICE
+                                  : DMA_DIRECTION_TO_DEVICE, attrs);
+    }
     if (res != MEMTX_OK) {
         s->err_addr = iova;
         trace_smmuv3_aux_testdev_dma_error(iova, len, is_write, res);
@@ -73,9 +106,16 @@ static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
     return true;
 }
 
-/* Bytes from iova to the end of its page, capped at len. */
-static uint32_t smmuv3_aux_testdev_chunk(uint64_t iova, uint64_t len)
+/*
+ * Bytes of the next DMA: to the end of the page of iova, capped at len; a
+ * CACHED command is one access (its len is at most a page).
+ */
+static uint32_t smmuv3_aux_testdev_chunk(SMMUv3AuxTestdev *s, uint64_t iova,
+                                         uint64_t len)
 {
+    if (smmuv3_aux_testdev_is_cached(s)) {
+        return len;
+    }
     return MIN(len, TD_PAGE - (iova & (TD_PAGE - 1)));
 }
 
@@ -92,7 +132,7 @@ static bool smmuv3_aux_testdev_read(SMMUv3AuxTestdev *s)
     uint64_t iova = s->src, left = s->len, h = 0xcbf29ce484222325ULL;
 
     while (left) {
-        uint32_t n = smmuv3_aux_testdev_chunk(iova, left);
+        uint32_t n = smmuv3_aux_testdev_chunk(s, iova, left);
 
         if (!smmuv3_aux_testdev_dma(s, iova, s->page, n, false)) {
             return false;
@@ -111,7 +151,7 @@ static bool smmuv3_aux_testdev_write(SMMUv3AuxTestdev *s, bool fill)
     uint64_t iova = s->dst, left = s->len, off = 0;
 
     while (left) {
-        uint32_t n = smmuv3_aux_testdev_chunk(iova, left), i;
+        uint32_t n = smmuv3_aux_testdev_chunk(s, iova, left), i;
 
         for (i = 0; i < n; i++, off++) {
             uint32_t word = s->pattern + (fill ? 0 : off / 4);
@@ -133,8 +173,8 @@ static bool smmuv3_aux_testdev_copy(SMMUv3AuxTestdev *s)
     uint64_t h = 0xcbf29ce484222325ULL;
 
     while (left) {
-        uint32_t n = MIN(smmuv3_aux_testdev_chunk(src, left),
-                         smmuv3_aux_testdev_chunk(dst, left));
+        uint32_t n = MIN(smmuv3_aux_testdev_chunk(s, src, left),
+                         smmuv3_aux_testdev_chunk(s, dst, left));
 
         if (!smmuv3_aux_testdev_dma(s, src, s->page, n, false) ||
             !smmuv3_aux_testdev_dma(s, dst, s->page, n, true)) {
@@ -197,6 +237,9 @@ static bool smmuv3_aux_testdev_check(SMMUv3AuxTestdev *s, uint32_t cmd)
 {
     if (cmd == SMMUV3_AUX_TD_CMD_BURST) {
         return s->burst_pages != 0 && s->burst_count != 0;
+    }
+    if (smmuv3_aux_testdev_is_cached(s)) {
+        return s->len != 0 && s->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
     }
     return s->len != 0 && s->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
 }
@@ -317,7 +360,7 @@ static void smmuv3_aux_testdev_write_reg(void *opaque, hwaddr addr,
         pci_set_irq(PCI_DEVICE(s), 0);
         return;
     case A_TD_CTRL:
-        s->ctrl = val & R_TD_CTRL_INTR_EN_MASK;
+        s->ctrl = val & (R_TD_CTRL_INTR_EN_MASK | R_TD_CTRL_CACHED_MASK);
         return;
     case A_TD_LEN:
         s->len = val;

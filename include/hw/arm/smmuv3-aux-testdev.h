@@ -25,6 +25,8 @@
 #define SMMUV3_AUX_TESTDEV_BAR_SIZE     0x1000
 /* Largest LEN of one command; bigger requests fail with ERROR. */
 #define SMMUV3_AUX_TESTDEV_MAX_LEN      (1u << 24)
+/* Largest LEN of a TD_CTRL.CACHED command */
+#define SMMUV3_AUX_TESTDEV_MAX_CACHED   0x1000
 
 REG32(TD_MAGIC, 0x00)
 REG32(TD_VERSION, 0x04)
@@ -34,6 +36,12 @@ REG32(TD_STATUS, 0x0c)
     FIELD(TD_STATUS, ERROR, 1, 1)
 REG32(TD_CTRL, 0x10)
     FIELD(TD_CTRL, INTR_EN, 0, 1)
+    /*
+     * READ, WRITE, FILL and COPY as one access of LEN (at most 4 KiB, page
+     * crossings included) through a MemoryRegionCache, the way virtio
+     * reaches its rings, instead of page-sized pci_dma_rw() calls.
+     */
+    FIELD(TD_CTRL, CACHED, 1, 1)
 REG64(TD_SRC, 0x18)
 REG64(TD_DST, 0x20)
 REG32(TD_LEN, 0x28)
