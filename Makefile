@@ -5,8 +5,10 @@
 #   make              build QEMU (aarch64-softmmu) with arm-smmuv3-aux
 #   make run          boot Debian's arm64 kernel on -machine virt,iommu=smmuv3-aux
 #   make run KERNEL=Image [INITRD=initrd] [APPEND="..."]   boot your own kernel
-#   make check        build everything, run unit, qtest and guest tests
+#   make check        build everything, run unit, fuzz, qtest and guest tests
 #   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
+#   make check-project [SCENARIO=...]   guest tests on the project kernel
+#   make guest-kernel  build (or find cached) the project kernel and initramfs
 #   make bench [BENCH_QUICK=1]   speed and memory vs arm-smmuv3 and no IOMMU
 #
 # Downloads, the private apt state and ccache live in ~/.cache/smmuv3-aux.
@@ -21,12 +23,13 @@ export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
 NINJA_JOBS ?= $(shell nproc)
 
 .PHONY: all build configure qemu standalone fuzz run check check-unit \
-        check-qtest check-guest check-fuzz bench clean distclean help
+        check-qtest check-guest check-project check-fuzz guest-kernel bench \
+        clean distclean help
 
 all: build
 
 help:
-	@sed -n '3,13p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 # configure is cheap when nothing changed; it also links new project files
 # into the QEMU tree, so it runs on every build.
@@ -66,7 +69,7 @@ run: qemu
 	    QEMU="$(QEMU)" $(TOP)/scripts/run.sh
 
 check: build
-	@$(TOP)/scripts/check.sh unit fuzz qtest guest
+	@$(TOP)/scripts/check.sh unit fuzz qtest guest project
 
 check-unit: standalone
 	@$(TOP)/scripts/check.sh unit
@@ -77,8 +80,15 @@ check-fuzz: fuzz
 check-qtest: qemu
 	@$(TOP)/scripts/check.sh qtest
 
+# Debian's kernels, then the project kernel (built when not cached).
 check-guest: qemu
-	@SCENARIO="$(SCENARIO)" $(TOP)/scripts/check.sh guest
+	@SCENARIO="$(SCENARIO)" $(TOP)/scripts/check.sh guest project
+
+check-project: qemu
+	@SCENARIO="$(SCENARIO)" $(TOP)/scripts/check.sh project
+
+guest-kernel:
+	@$(TOP)/scripts/guest-kernel.sh
 
 # Not part of check: minutes of timing, written to build/bench/results.json.
 bench: qemu

@@ -4,7 +4,8 @@
 # Run the test layers and sum them up on one last line:
 #   N passed, N failed, N skipped
 #
-# Usage: scripts/check.sh [unit] [fuzz] [qtest] [guest]   (default: all)
+# Usage: scripts/check.sh [unit] [fuzz] [qtest] [guest] [project]
+#        (default: all)
 # Every layer reports individual cases (TAP lines or PASS/FAIL lines); a
 # layer that cannot run at all counts as one failure, never as a pass.
 
@@ -99,29 +100,42 @@ check_qtest() {
     done
 }
 
-check_guest() {
-    echo "== guest tests (Debian kernels on iommu=smmuv3-aux)"
-    local log=$logs/guest.log p f s
-    "$top/tests/guest/check-guest.sh" 2>&1 | tee "$log" | grep -E '^(PASS|FAIL|SKIP|FLAKY|    try 1:|guest:)'
+# Guest layers print PASS/FAIL/SKIP lines; a runner that printed none
+# failed to run at all.
+run_guest_layer() {
+    local name=$1 log=$logs/$1.log p f s; shift
+    "$@" 2>&1 | tee "$log" | grep --line-buffered -E '^(PASS|FAIL|SKIP|FLAKY|    try 1:|guest|==|  (KERNEL|FETCH|UNPACK|BUILD|INITRD) )'
     p=$(grep -cE '^PASS ' "$log")
     f=$(grep -cE '^FAIL ' "$log")
     s=$(grep -cE '^SKIP ' "$log")
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     if [ $((p + f + s)) -eq 0 ]; then
-        echo "  FAIL guest: no results (log: $log)"
+        echo "  FAIL $name: no results (log: $log)"
         tail -n 30 "$log" | sed 's/^/    /'
         failed=$((failed + 1))
     fi
 }
 
+check_guest() {
+    echo "== guest tests (Debian kernels on iommu=smmuv3-aux)"
+    run_guest_layer guest "$top/tests/guest/check-guest.sh"
+}
+
+# The project kernel is built (about 10 minutes) when it is not cached.
+check_project() {
+    echo "== guest tests (project kernel, test module, iommufd/VFIO)"
+    run_guest_layer project "$top/tests/guest/check-project.sh"
+}
+
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(unit fuzz qtest guest)
+[ ${#layers[@]} -eq 0 ] && layers=(unit fuzz qtest guest project)
 for l in "${layers[@]}"; do
     case "$l" in
     unit) check_unit ;;
     fuzz) check_fuzz ;;
     qtest) check_qtest ;;
     guest) check_guest ;;
+    project) check_project ;;
     *) echo "check.sh: unknown layer $l" >&2; exit 2 ;;
     esac
 done
