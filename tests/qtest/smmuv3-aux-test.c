@@ -951,27 +951,48 @@ static void test_dma_ste_invalid(void)
     edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
     pop_event(s, SMMUV3_AUX_EVT_C_BAD_STE, EDU0_SID);
+    assert_no_events(s);
     assert_untouched(&c, tgt, 4096);
+    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
 
-    /* A reserved Config (0b001) is C_BAD_STE as well. */
+    ctx_stop(&c);
+}
+
+/*
+ * STE.Config 0b001..0b011 are Reserved and behave as 0b000 (IHI 0070
+ * 5.2): the transaction is aborted and no event is recorded, whatever
+ * the other fields hold.
+ */
+static void test_dma_ste_config_reserved(void)
+{
+    Ctx c;
+    QSMMUAux *s = &c.smmu;
+    uint8_t pattern[DMA_LEN];
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCmd cmd;
+    uint64_t tgt;
+
+    if (!have_edu()) {
+        return;
+    }
     qsmmu_aux_ste_bypass(&ste);
-    ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, 1);
-    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
-    {
-        SMMUv3AuxCmd cmd;
-
+    tgt = edu_start_with_ste(&c, &ste, pattern);
+    for (unsigned config = 1; config <= 3; config++) {
+        ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, config);
+        qsmmu_aux_write_ste(s, EDU0_SID, &ste);
         qsmmu_aux_cmd_cfgi_ste(&cmd, EDU0_SID);
         qsmmu_aux_cmdq_put(s, &cmd);
         qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
         qsmmu_aux_cmdq_put(s, &cmd);
         qsmmu_aux_cmdq_publish(s);
         g_assert_cmphex(qsmmu_aux_cmdq_wait(s), ==, s->cmdq_prod);
+
+        edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
+        assert_untouched(&c, tgt, 4096);
+        assert_no_events(s);
+        g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0);
+        g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
     }
-    edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
-    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STE, EDU0_SID);
-    assert_no_events(s);
-    assert_untouched(&c, tgt, 4096);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
 
     ctx_stop(&c);
 }
@@ -1362,6 +1383,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux/dma/bypass", test_dma_bypass);
     qtest_add_func("/smmuv3-aux/dma/abort", test_dma_abort);
     qtest_add_func("/smmuv3-aux/dma/ste-invalid", test_dma_ste_invalid);
+    qtest_add_func("/smmuv3-aux/dma/ste-config-reserved",
+                   test_dma_ste_config_reserved);
     qtest_add_func("/smmuv3-aux/dma/2lvl", test_dma_2lvl);
     qtest_add_func("/smmuv3-aux/dma/gbpa", test_dma_gbpa);
     qtest_add_func("/smmuv3-aux/evtq/overflow", test_evtq_overflow);

@@ -236,8 +236,14 @@ static void test_cd_decode_fields(void)
     tsmmu_free(env.t);
 }
 
-static void test_cd_el2_regime(void)
+/*
+ * STE.STRW = EL2: CR2.E2H == 0 selects NS-EL2, one privilege level (PAN
+ * IGNORED, single-privilege permissions, no ASID, one range); E2H == 1
+ * selects NS-EL2-E2H, with EL1&0's permission model, PAN and ASIDs.
+ */
+static void test_cd_el2_regime(const void *opaque)
 {
+    bool e2h = GPOINTER_TO_INT(opaque);
     SMMUv3AuxParams p;
     SMMUv3AuxCfg cfg;
     SMMUv3AuxEvent ev = { 0 };
@@ -248,17 +254,22 @@ static void test_cd_el2_regime(void)
     smmuv3_aux_params_set_defaults(&p);
     p.hyp = true;
     cd_env_init(&env, &p);
+    env.t->e.regs.cr2 = FIELD_DP32(env.t->e.regs.cr2, CR2, E2H, e2h);
     ste.qw[1] |= (uint64_t)SMMUV3_AUX_STE_STRW_EL2 << R_STE_1_STRW_SHIFT;
     ste.qw[2] |= 7;         /* S2VMID: not used at EL2 */
     ste_write(env.t, STRTAB + SID * 64, &ste);
     cd = cd_make_linux(env.t, env.root, ASID);
+    cd.qw[0] |= F0(PAN, 1);
     cd_write(env.t, CD_ADDR, &cd);
     g_assert_true(smmuv3_aux_cfg_decode(&env.t->e, SID, 0, false, &cfg,
                                         &ev));
-    g_assert_cmpint(cfg.regime, ==, SMMUV3_AUX_REGIME_EL2);
-    g_assert_cmphex(cfg.asid, ==, 0);
+    g_assert_cmpint(cfg.regime, ==, e2h ? SMMUV3_AUX_REGIME_EL2_E2H :
+                                          SMMUV3_AUX_REGIME_EL2);
+    g_assert_cmphex(cfg.asid, ==, e2h ? ASID : 0);
     g_assert_cmphex(cfg.vmid, ==, 0);
     g_assert_true(cfg.s1.tt[1].epd);
+    g_assert_cmpint(cfg.s1.el2, ==, !e2h);
+    g_assert_cmpint(cfg.s1.pan, ==, e2h);
     tsmmu_free(env.t);
 }
 
@@ -274,6 +285,9 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/cd/not-cached", test_cd_not_cached);
     g_test_add_func("/smmuv3-aux/cd/decode-linux", test_cd_decode_linux);
     g_test_add_func("/smmuv3-aux/cd/decode-fields", test_cd_decode_fields);
-    g_test_add_func("/smmuv3-aux/cd/el2-regime", test_cd_el2_regime);
+    g_test_add_data_func("/smmuv3-aux/cd/el2-regime", GINT_TO_POINTER(0),
+                         test_cd_el2_regime);
+    g_test_add_data_func("/smmuv3-aux/cd/el2-e2h-regime",
+                         GINT_TO_POINTER(1), test_cd_el2_regime);
     return g_test_run();
 }

@@ -42,7 +42,8 @@ static const EncCase enc_cases[] = {
     { "f-bad-ats-treq", 0x05, { Q0(0x05), Q1_TXN, Q2_TXN, 0 } },
     { "f-stream-disabled", 0x06, { Q0(0x06), 0, 0, 0 } },
     { "f-transl-forbidden", 0x07, { Q0(0x07), Q1_TXN, Q2_TXN, 0 } },
-    { "c-bad-substreamid", 0x08, { Q0(0x08), 0, 0, 0 } },
+    /* SubstreamID always valid, no SSV qualifier: bit 11 RES0 (7.3.9). */
+    { "c-bad-substreamid", 0x08, { Q0(0x08) & ~0x800ULL, 0, 0, 0 } },
     { "f-cd-fetch", 0x09, { Q0(0x09), 0, 0, Q3_FETCH } },
     { "c-bad-cd", 0x0a, { Q0(0x0a), 0, 0, 0 } },
     { "f-walk-eabt", 0x0b, { Q0(0x0b), Q1_TXN, Q2_TXN, Q3_FETCH } },

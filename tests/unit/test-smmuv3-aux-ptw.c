@@ -598,6 +598,122 @@ static void test_exec_rules(void)
     tsmmu_free(x.t);
 }
 
+/*
+ * Stage-1 permissions by regime.  EL1&0 (NS-EL1, and NS-EL2-E2H, which
+ * has the same two-privilege rules) against EL2 without E2H, a regime
+ * with one privilege level (IHI 0070 5.4 UWXN/PAN/HADx; Arm ARM "Stage 1
+ * data accesses using Direct permissions": AP[1] RES1, one XN bit at 54,
+ * PXN, APTable[0] and PXNTable RES0; every access privileged).
+ */
+typedef struct PermCase {
+    const char *name;
+    bool el2;                   /* StreamWorld any-EL2 */
+    uint64_t leaf;              /* AP/PXN/UXN of a level-3 page (AF set) */
+    uint64_t table;             /* APTable/PXNTable/UXNTable at level 0 */
+    bool wxn, pan;
+    SMMUv3AuxPtwAccess acc;
+    bool ok;
+} PermCase;
+
+#define RD      { .priv = false }
+#define RD_P    { .priv = true }
+#define WR      { .write = true }
+#define WR_P    { .write = true, .priv = true }
+#define EX      { .exec = true }
+#define EX_P    { .exec = true, .priv = true }
+
+static const PermCase perm_cases[] = {
+    /* EL1&0 (and EL2&0): two privilege levels. */
+    { "el1/ap00-unpriv-read", false, D_AP(0), 0, false, false, RD, false },
+    { "el1/ap00-priv-write", false, D_AP(0), 0, false, false, WR_P, true },
+    { "el1/ap01-unpriv-write", false, D_AP(1), 0, false, false, WR, true },
+    { "el1/ap01-priv-exec", false, D_AP(1), 0, false, false, EX_P, false },
+    { "el1/ap11-priv-exec", false, D_AP(3), 0, false, false, EX_P, true },
+    { "el1/pxn-priv-exec", false, D_AP(0) | D_PXN, 0, false, false, EX_P,
+      false },
+    { "el1/pxn-unpriv-exec", false, D_AP(0) | D_PXN, 0, false, false, EX,
+      true },
+    { "el1/uxn-unpriv-exec", false, D_AP(0) | D_UXN, 0, false, false, EX,
+      false },
+    { "el1/uxn-priv-exec", false, D_AP(0) | D_UXN, 0, false, false, EX_P,
+      true },
+    { "el1/aptable0-unpriv-read", false, D_AP(1), D_APTABLE(1), false, false,
+      RD, false },
+    { "el1/pxntable-priv-exec", false, D_AP(0), D_PXNTABLE, false, false,
+      EX_P, false },
+    { "el1/pan-priv-read", false, D_AP(1), 0, false, true, RD_P, false },
+    { "el1/wxn-priv-exec", false, D_AP(0), 0, true, false, EX_P, false },
+    /* EL2: one privilege level. */
+    { "el2/ap00-read", true, D_AP(0), 0, false, false, RD_P, true },
+    { "el2/ap00-write", true, D_AP(0), 0, false, false, WR_P, true },
+    { "el2/ap00-unpriv-read", true, D_AP(0), 0, false, false, RD, true },
+    { "el2/ap01-write", true, D_AP(1), 0, false, false, WR_P, true },
+    { "el2/ap01-exec", true, D_AP(1), 0, false, false, EX_P, true },
+    { "el2/ap10-write", true, D_AP(2), 0, false, false, WR_P, false },
+    { "el2/ap10-read", true, D_AP(2), 0, false, false, RD_P, true },
+    { "el2/ap11-write", true, D_AP(3), 0, false, false, WR_P, false },
+    { "el2/ap11-exec", true, D_AP(3), 0, false, false, EX_P, true },
+    { "el2/pxn-exec", true, D_AP(0) | D_PXN, 0, false, false, EX_P, true },
+    { "el2/xn-exec", true, D_AP(0) | D_UXN, 0, false, false, EX_P, false },
+    { "el2/xn-read", true, D_AP(0) | D_UXN, 0, false, false, RD_P, true },
+    { "el2/pxntable-exec", true, D_AP(0), D_PXNTABLE, false, false, EX_P,
+      true },
+    { "el2/xntable-exec", true, D_AP(0), D_UXNTABLE, false, false, EX_P,
+      false },
+    { "el2/aptable0-read", true, D_AP(0), D_APTABLE(1), false, false, RD_P,
+      true },
+    { "el2/aptable0-unpriv-write", true, D_AP(0), D_APTABLE(1), false,
+      false, WR, true },
+    { "el2/aptable1-write", true, D_AP(0), D_APTABLE(2), false, false, WR_P,
+      false },
+    { "el2/aptable1-read", true, D_AP(0), D_APTABLE(2), false, false, RD_P,
+      true },
+    { "el2/wxn-exec", true, D_AP(0), 0, true, false, EX_P, false },
+    { "el2/wxn-ro-exec", true, D_AP(2), 0, true, false, EX_P, true },
+    { "el2/pan-ignored", true, D_AP(1), 0, false, true, RD_P, true },
+};
+
+#undef RD
+#undef RD_P
+#undef WR
+#undef WR_P
+#undef EX
+#undef EX_P
+
+static void test_regime_perm(const void *opaque)
+{
+    const PermCase *c = opaque;
+    uint64_t va = 0x12345678ULL, path[4];
+    S1Fixture x;
+
+    s1fx_init(&x);
+    pt_map(&x.b0, va, 0x80000000ULL, 3, D_AF | c->leaf, path);
+    mem_or64(x.t, path[0], c->table);
+    x.cfg.el2 = c->el2;
+    x.cfg.wxn = c->wxn;
+    x.cfg.pan = c->pan;
+    g_assert_cmpint(s1fx_walk(&x, va, c->acc), ==, c->ok);
+    if (c->ok) {
+        g_assert_cmphex(x.r.oa, ==, 0x80000678ULL);
+    } else {
+        assert_fault(&x.f, EVT(F_PERMISSION), false, CLASS(IN), va, 0, 3);
+        g_assert_cmpint(x.f.rnw, ==, !c->acc.write);
+        g_assert_cmpint(x.f.ind, ==, c->acc.exec);
+        g_assert_cmpint(x.f.pnu, ==, c->acc.priv);
+    }
+    tsmmu_free(x.t);
+}
+
+static void add_regime_perms(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(perm_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmuv3-aux/ptw/perm/%s",
+                                                perm_cases[i].name);
+
+        g_test_add_data_func(path, &perm_cases[i], test_regime_perm);
+    }
+}
+
 /* Reserved block levels and the level-3 "block" encoding. */
 static void test_reserved_desc(void)
 {
@@ -1004,6 +1120,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/ptw/tbi", test_tbi);
     g_test_add_func("/smmuv3-aux/ptw/hier-perms", test_hier_perms);
     g_test_add_func("/smmuv3-aux/ptw/exec-rules", test_exec_rules);
+    add_regime_perms();
     g_test_add_func("/smmuv3-aux/ptw/reserved-desc", test_reserved_desc);
     g_test_add_func("/smmuv3-aux/ptw/reserved-16k-l1-block",
                     test_reserved_16k_l1_block);

@@ -121,10 +121,15 @@ static const SteCase ste_cases[] = {
     { "nested", 7, { 0 }, 0, false, 0, ABT, 0 },
     { "invalid", 4, { 0 }, 0, true, 0, ABT, BAD_STE },
     { "invalid-abort", 0, { 0 }, 0, true, 0, ABT, BAD_STE },
-    /* 5.2 says these behave as 0b000; see smmuv3_aux_ste_check(). */
-    { "config-1", 1, { 0 }, 0, false, 0, ABT, BAD_STE },
-    { "config-2", 2, { 0 }, 0, false, 0, ABT, BAD_STE },
-    { "config-3", 3, { 0 }, 0, false, 0, ABT, BAD_STE },
+    /* Config 0b001..0b011: Reserved, behave as 0b000 (5.2): no event. */
+    { "config-1", 1, { 0 }, 0, false, 0, ABT, 0 },
+    { "config-2", 2, { 0 }, 0, false, 0, ABT, 0 },
+    { "config-3", 3, { 0 }, 0, false, 0, ABT, 0 },
+    { "config-3-junk", 3, { 0xfffffffffffffff0ULL, ~0ULL, ~0ULL }, 0, false,
+      0, ABT, 0 },
+    { "config-3-no-s2", 3, { 0 }, 0, false, STE_P_NO_S2, ABT, 0 },
+    /* V = 0 still wins over a Reserved Config. */
+    { "invalid-config-2", 2, { 0 }, 0, true, 0, ABT, BAD_STE },
     { "s1-unsupported", 5, { 0 }, 0, false, STE_P_NO_S1, ABT, BAD_STE },
     { "nested-no-s1", 7, { 0 }, 0, false, STE_P_NO_S1, ABT, BAD_STE },
     { "s2-unsupported", 6, { 0 }, 0, false, STE_P_NO_S2, ABT, BAD_STE },
@@ -308,7 +313,8 @@ static void test_ssv_without_ssid(void)
     g_assert_cmpint(smmuv3_aux_translate(&t->e, &txn, &out), ==, ABT);
     g_assert_cmpuint(n_events(t), ==, 1);
     tsmmu_event(t, 0, &rec);
-    g_assert_cmphex(rec.qw[0], ==, 0x000000020001f808ULL);
+    /* SubstreamID 0x1f, no SSV qualifier: bit 11 is RES0 (7.3.9). */
+    g_assert_cmphex(rec.qw[0], ==, 0x000000020001f008ULL);
     tsmmu_free(t);
 }
 

@@ -196,20 +196,40 @@ typedef struct S1FaultCase {
     const char *name;
     S1Fault kind;
     bool record;            /* CD.R */
+    bool razwi;             /* CD.A == 0 */
+    SMMUv3AuxResult result;
 } S1FaultCase;
 
+#define ABT     SMMUV3_AUX_TXN_ABORT
+#define RAZWI   SMMUV3_AUX_TXN_RAZWI
+
 static const S1FaultCase s1_fault_cases[] = {
-    { "translation-r1", S1F_TRANSLATION, true },
-    { "translation-r0", S1F_TRANSLATION, false },
-    { "access-r1", S1F_ACCESS, true },
-    { "access-r0", S1F_ACCESS, false },
-    { "addr-size-r1", S1F_ADDR_SIZE, true },
-    { "addr-size-r0", S1F_ADDR_SIZE, false },
-    { "permission-r1", S1F_PERMISSION, true },
-    { "permission-r0", S1F_PERMISSION, false },
+    { "translation-r1", S1F_TRANSLATION, true, false, ABT },
+    { "translation-r0", S1F_TRANSLATION, false, false, ABT },
+    { "access-r1", S1F_ACCESS, true, false, ABT },
+    { "access-r0", S1F_ACCESS, false, false, ABT },
+    { "addr-size-r1", S1F_ADDR_SIZE, true, false, ABT },
+    { "addr-size-r0", S1F_ADDR_SIZE, false, false, ABT },
+    { "permission-r1", S1F_PERMISSION, true, false, ABT },
+    { "permission-r0", S1F_PERMISSION, false, false, ABT },
     /* An external abort is not one of the four: recorded regardless. */
-    { "walk-eabt-r1", S1F_EABT, true },
-    { "walk-eabt-r0", S1F_EABT, false },
+    { "walk-eabt-r1", S1F_EABT, true, false, ABT },
+    { "walk-eabt-r0", S1F_EABT, false, false, ABT },
+    /*
+     * CD.A == 0 (IDR0.TERM_MODEL == 0): the four Translation-related
+     * faults complete with RAZ/WI, recorded as CD.R says; an external
+     * abort still aborts (5.5).
+     */
+    { "translation-a0-r1", S1F_TRANSLATION, true, true, RAZWI },
+    { "translation-a0-r0", S1F_TRANSLATION, false, true, RAZWI },
+    { "access-a0-r1", S1F_ACCESS, true, true, RAZWI },
+    { "access-a0-r0", S1F_ACCESS, false, true, RAZWI },
+    { "addr-size-a0-r1", S1F_ADDR_SIZE, true, true, RAZWI },
+    { "addr-size-a0-r0", S1F_ADDR_SIZE, false, true, RAZWI },
+    { "permission-a0-r1", S1F_PERMISSION, true, true, RAZWI },
+    { "permission-a0-r0", S1F_PERMISSION, false, true, RAZWI },
+    { "walk-eabt-a0-r1", S1F_EABT, true, true, ABT },
+    { "walk-eabt-a0-r0", S1F_EABT, false, true, ABT },
 };
 
 static void test_s1_fault(const void *opaque)
@@ -226,6 +246,7 @@ static void test_s1_fault(const void *opaque)
 
     env_s1(&env);
     env.cd.qw[0] = FIELD_DP64(env.cd.qw[0], CD_0, R, c->record);
+    env.cd.qw[0] = FIELD_DP64(env.cd.qw[0], CD_0, A, !c->razwi);
     env_commit(&env);
     switch (c->kind) {
     case S1F_TRANSLATION:
@@ -249,12 +270,19 @@ static void test_s1_fault(const void *opaque)
         break;
     }
     qw1 |= write ? 0 : EV_RNW;
-    assert_abort(&env, iova, write);
-    if (c->record || c->kind == S1F_EABT) {
-        g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
-        assert_event_rec(env.t, 0, ev_qw0(ids[c->kind]), qw1, iova, qw3);
-    } else {
-        g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);
+    for (int i = 0; i < 2; i++) {
+        SMMUv3AuxTxnOut out;
+
+        /* Twice: a terminated transaction is never cached. */
+        g_assert_cmpint(tsmmu_translate(env.t, SID, iova, write, &out), ==,
+                        c->result);
+        if (c->record || c->kind == S1F_EABT) {
+            g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+            assert_event_rec(env.t, i, ev_qw0(ids[c->kind]), qw1, iova, qw3);
+            tsmmu_consume_events(env.t);
+        } else {
+            g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);
+        }
     }
     tsmmu_free(env.t);
 }
@@ -294,15 +322,17 @@ static void test_s1_cfg_translate_info(void)
 
 static void test_s1_ssid_refused(void)
 {
-    SMMUv3AuxTxn txn = { .sid = SID, .ssv = true, .ssid = 0, .iova = IOVA };
+    SMMUv3AuxTxn txn = { .sid = SID, .ssv = true, .ssid = 0x123,
+                         .iova = IOVA };
     SMMUv3AuxTxnOut out;
     Env env;
 
     env_s1(&env);
     g_assert_cmpint(smmuv3_aux_translate(&env.t->e, &txn, &out), ==,
                     SMMUV3_AUX_TXN_ABORT);
+    /* The SubstreamID as input, without an SSV qualifier (7.3.9). */
     assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID) |
-                     R_EVT_0_SSV_MASK, 0, 0, 0);
+                     FIELD_DP64(0, EVT_0, SSID, 0x123), 0, 0, 0);
     tsmmu_free(env.t);
 }
 
@@ -429,6 +459,31 @@ static void test_nested_in_s2_fault(void)
     assert_abort(&env, IOVA | 0x20, true);
     assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
                      EV_S2 | CLASS_IN, IOVA | 0x20, IPA + 0x5000);
+    tsmmu_free(env.t);
+}
+
+/*
+ * CD.A applies to stage 1 only: with A == 0 a stage-1 fault of a nested
+ * translation completes with RAZ/WI, a stage-2 fault still aborts (5.5).
+ */
+static void test_nested_a0(void)
+{
+    SMMUv3AuxTxnOut out;
+    Env env;
+
+    env_nested(&env);
+    env.cd.qw[0] = FIELD_DP64(env.cd.qw[0], CD_0, A, 0);
+    env_commit(&env);
+    g_assert_cmpint(tsmmu_translate(env.t, SID, IOVA + 0x1000, true, &out),
+                    ==, SMMUV3_AUX_TXN_RAZWI);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     CLASS_IN, IOVA + 0x1000, 0);
+    tsmmu_consume_events(env.t);
+    tpt_map(env.t, env.s1root, 48, IOVA, IPA + 0x5000, PTE_S1_LINUX, 3);
+    assert_abort(&env, IOVA, false);
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 1);
+    assert_event_rec(env.t, 1, ev_qw0(SMMUV3_AUX_EVT_F_TRANSLATION),
+                     EV_S2 | CLASS_IN | EV_RNW, IOVA, IPA + 0x5000);
     tsmmu_free(env.t);
 }
 
@@ -600,6 +655,7 @@ int main(int argc, char **argv)
                     test_nested_tt_s2_fault);
     g_test_add_func("/smmuv3-aux/translate/nested-in-s2-fault",
                     test_nested_in_s2_fault);
+    g_test_add_func("/smmuv3-aux/translate/nested-a0", test_nested_a0);
     g_test_add_func("/smmuv3-aux/translate/merge-mev1", test_merge_mev1);
     g_test_add_func("/smmuv3-aux/translate/merge-mev0", test_merge_mev0);
     g_test_add_func("/smmuv3-aux/translate/merge-bad-ste",

@@ -229,6 +229,8 @@ void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     s1->wxn = FIELD_EX64(c0, CD_0, WXN);
     /* PAN is IGNORED (effectively 0) in the EL2 StreamWorld. */
     s1->pan = !cd_el2(cfg) && FIELD_EX64(c0, CD_0, PAN);
+    /* any-EL2 has one privilege level; EL2-E2H has EL1&0's rules. */
+    s1->el2 = cd_el2(cfg);
     s1->ha = FIELD_EX64(c0, CD_0, HA);
     s1->hd = FIELD_EX64(c0, CD_0, HD);
     s1->attrs = smmuv3_aux_ns_attrs();

@@ -210,7 +210,7 @@ typedef struct SMMUv3AuxCfg {
     /* Fault configuration (5.5): R and S per stage, A for stage 1. */
     bool s1_record;             /* CD.R */
     bool s1_stall;              /* CD.S: always 0 (STALL_MODEL = 0b01) */
-    bool s1_abort;              /* CD.A: 0 would be RAZ/WI termination */
+    bool s1_abort;              /* CD.A: 0 terminates with RAZ/WI */
     bool s2_record;             /* STE.S2R */
     bool s2_stall;              /* STE.S2S: always 0 */
     /* STE fields kept for substreams, ATS and event merging. */

@@ -95,6 +95,12 @@ typedef struct SMMUv3AuxTxn {
 typedef enum SMMUv3AuxResult {
     SMMUV3_AUX_TXN_OK = 0,  /* out->pa/perm are valid */
     SMMUV3_AUX_TXN_ABORT,   /* terminated; an event may have been recorded */
+    /*
+     * Terminated with RAZ/WI behaviour (CD.A == 0, IHI 0070 5.5): the
+     * access completes successfully, reads return zero and writes are
+     * ignored; an event may have been recorded.  Never cached.
+     */
+    SMMUV3_AUX_TXN_RAZWI,
 } SMMUv3AuxResult;
 
 typedef struct SMMUv3AuxTxnOut {

@@ -12,6 +12,8 @@
 #define EVF_FETCH   (1u << 1)   /* qword 3 FetchAddr */
 #define EVF_IPA     (1u << 2)   /* qword 3 IPA */
 #define EVF_PAGE    (1u << 3)   /* InputAddr[11:0] IGNORED when merging */
+/* SubstreamID always valid, bit 11 RES0: no SSV qualifier (7.3.9) */
+#define EVF_NO_SSV  (1u << 4)
 
 typedef struct SMMUv3AuxEvtInfo {
     const char *name;
@@ -27,7 +29,7 @@ static const SMMUv3AuxEvtInfo evt_info[256] = {
     EVT(F_BAD_ATS_TREQ, EVF_TXN),
     EVT(F_STREAM_DISABLED, 0),
     EVT(F_TRANSL_FORBIDDEN, EVF_TXN),
-    EVT(C_BAD_SUBSTREAMID, 0),
+    EVT(C_BAD_SUBSTREAMID, EVF_NO_SSV),
     EVT(F_CD_FETCH, EVF_FETCH),
     EVT(C_BAD_CD, 0),
     EVT(F_WALK_EABT, EVF_TXN | EVF_FETCH | EVF_PAGE),
@@ -54,8 +56,13 @@ void smmuv3_aux_evt_encode(const SMMUv3AuxEvent *ev, SMMUv3AuxEvtRecord *rec)
 
     memset(rec, 0, sizeof(*rec));
     rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, EVENTID, ev->id);
-    rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, SSV, ev->ssv);
-    rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, SSID, ev->ssv ? ev->ssid : 0);
+    if (f & EVF_NO_SSV) {
+        rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, SSID, ev->ssid);
+    } else {
+        rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, SSV, ev->ssv);
+        rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, SSID,
+                                ev->ssv ? ev->ssid : 0);
+    }
     rec->qw[0] = FIELD_DP64(rec->qw[0], EVT_0, SID, ev->sid);
     if (f & EVF_TXN) {
         q1 = FIELD_DP64(q1, EVT_1, STAG, ev->stall ? ev->stag : 0);

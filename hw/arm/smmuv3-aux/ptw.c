@@ -2,7 +2,8 @@
 /*
  * smmuv3-aux: VMSAv8-64 translation table walker.
  *
- * Stage 1 (EL1/EL0 regime, from a CD), stage 2 (from an STE) and nested.
+ * Stage 1 (EL1&0, EL2&0 or EL2 regime, from a CD), stage 2 (from an STE)
+ * and nested.
  * Faults follow the SMMUv3 spec (IHI 0070) 7.3.12-7.3.16 and, within a
  * level, its priority: F_WALK_EABT, F_TRANSLATION, F_ADDR_SIZE, then at the
  * leaf F_ACCESS and F_PERMISSION.  Descriptor formats and permission rules
@@ -408,8 +409,8 @@ static bool perm_allows(const SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwAccess acc)
 }
 
 /*
- * Stage-1 permissions of the EL1&0 regime (Arm ARM "Stage 1 direct
- * permissions"): AP[2:1] then APTable, UXN/PXN with their table bits,
+ * Stage-1 permissions of the EL1&0 and EL2&0 regimes (Arm ARM "Stage 1
+ * direct permissions"): AP[2:1] then APTable, UXN/PXN with their table bits,
  * EL0-writable memory is never privileged-executable, then WXN and PAN.
  * Execute needs no read permission, as on a PE.
  */
@@ -434,6 +435,33 @@ static void s1_perms(const SMMUv3AuxS1Cfg *cfg, const PtwLeaf *leaf,
         /* PAN stops privileged data access where EL0 has data access. */
         p->pr = p->pw = false;
     }
+}
+
+/*
+ * Stage-1 permissions of a regime with one privilege level (StreamWorld
+ * any-EL2, like the PE's EL2 regime without E2H; Arm ARM "Stage 1 data
+ * accesses using Direct permissions"): AP[1] is RES1 and ignored, AP[2]
+ * or APTable[1] makes the page read-only, and the single XN bit (54) or
+ * XNTable forbids execution.  PXN (53), APTable[0] and PXNTable are RES0
+ * in such a regime and ignored, and there is no "EL0-writable is PXN"
+ * rule.  WXN applies; PAN and UWXN do not (IHI 0070 5.4).  Every access
+ * is privileged here (5.4 UWXN), so the unprivileged permissions are the
+ * same as the privileged ones.
+ */
+static void s1_perms_el2(const SMMUv3AuxS1Cfg *cfg, const PtwLeaf *leaf,
+                         SMMUv3AuxPtwPerm *p)
+{
+    bool ro = extract64(leaf->desc, DESC_AP_SHIFT + 1, 1) || leaf->tbl_ro;
+
+    p->pr = true;
+    p->pw = !ro;
+    p->px = !(leaf->desc & DESC_UXN) && !leaf->tbl_uxn;
+    if (cfg->wxn) {
+        p->px = p->px && !p->pw;
+    }
+    p->ur = p->pr;
+    p->uw = p->pw;
+    p->ux = p->px;
 }
 
 /*
@@ -625,7 +653,11 @@ bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
     if (!(leaf.desc & DESC_AF) && !cfg->affd) {
         return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_ACCESS, leaf.level);
     }
-    s1_perms(cfg, &leaf, &out->perm);
+    if (cfg->el2) {
+        s1_perms_el2(cfg, &leaf, &out->perm);
+    } else {
+        s1_perms(cfg, &leaf, &out->perm);
+    }
     if (!perm_allows(&out->perm, acc)) {
         return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
     }

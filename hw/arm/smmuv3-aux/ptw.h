@@ -44,7 +44,11 @@ typedef struct SMMUv3AuxPtwTT {
     bool had;               /* CD.HADx (if IDR3.HAD): ignore APTable etc. */
 } SMMUv3AuxPtwTT;
 
-/* Stage-1 configuration decoded from a CD (EL1/EL0 StreamWorld). */
+/*
+ * Stage-1 configuration decoded from a CD.  The permission model follows
+ * the StreamWorld: EL1&0 rules for NS-EL1 and NS-EL2-E2H (two privilege
+ * levels), single-privilege rules for NS-EL2 (el2).
+ */
 typedef struct SMMUv3AuxS1Cfg {
     SMMUv3AuxPtwTT tt[2];   /* TTB0 (low VAs) and TTB1 (high VAs) */
     uint8_t ips;            /* CD.IPS decoded to bits (32..52) */
@@ -53,6 +57,7 @@ typedef struct SMMUv3AuxS1Cfg {
     bool affd;              /* CD.AFFD */
     bool wxn;               /* CD.WXN */
     bool pan;               /* CD.PAN */
+    bool el2;               /* StreamWorld any-EL2: one privilege level */
     bool ha, hd;            /* CD.HA/HD: no HTTU yet, behave as 0 */
     SMMUv3AuxMemAttrs attrs; /* for descriptor fetches */
 } SMMUv3AuxS1Cfg;

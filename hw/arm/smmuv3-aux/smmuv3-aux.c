@@ -167,6 +167,8 @@ struct SMMUv3AuxState {
     bool utlb_on;               /* utlb, and caching is allowed at all */
 
     MemoryRegion iomem;
+    MemoryRegion razwi_mr;      /* target of RAZ/WI-terminated accesses */
+    AddressSpace razwi_as;
     qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
     /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
     GHashTable *devices_by_bus;
@@ -500,6 +502,40 @@ static void smmuv3_aux_utlb_fill(SMMUv3AuxDevice *sdev, uint32_t sid,
     seqlock_write_end(&u->seq);
 }
 
+/*
+ * RAZ/WI termination (CD.A == 0, IHI 0070 5.5): the access completes
+ * successfully, so it is translated into a 4 KiB address space where
+ * reads return zero and writes are ignored.  Such an entry is never put
+ * in the micro-TLB: every access reaches the engine, which records the
+ * fault as CD.R says.
+ */
+static uint64_t smmuv3_aux_razwi_read(void *opaque, hwaddr addr,
+                                      unsigned size)
+{
+    return 0;
+}
+
+static void smmuv3_aux_razwi_write(void *opaque, hwaddr addr, uint64_t val,
+                                   unsigned size)
+{
+}
+
+static const MemoryRegionOps smmuv3_aux_razwi_ops = {
+    .read = smmuv3_aux_razwi_read,
+    .write = smmuv3_aux_razwi_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUTLBEntry *entry)
+{
+    entry->target_as = &s->razwi_as;
+    entry->translated_addr = 0;
+    entry->addr_mask = 0xfff;
+    entry->perm = IOMMU_RW;
+}
+
 static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
                                                 hwaddr addr,
                                                 IOMMUAccessFlags flag,
@@ -546,6 +582,9 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
                 smmuv3_aux_utlb_fill(sdev, txn.sid, addr, flag, iommu_idx,
                                      gen, &entry);
             }
+        } else if (res == SMMUV3_AUX_TXN_RAZWI) {
+            trace_smmuv3_aux_iommu_translate_razwi(txn.sid, addr);
+            smmuv3_aux_razwi_entry(s, &entry);
         }
     }
     stat64_add(&sdev->utlb_misses, 1);
@@ -682,6 +721,7 @@ static void smmuv3_aux_unrealize(DeviceState *dev)
     SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
 
     smmuv3_aux_engine_finalize(&s->engine);
+    address_space_destroy(&s->razwi_as);
     g_hash_table_destroy(s->devices_by_bus);
     qemu_mutex_destroy(&s->lock);
 }
@@ -718,6 +758,9 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_aux_mmio_ops, s,
                           TYPE_ARM_SMMUV3_AUX, SMMUV3_AUX_MMIO_SIZE);
     sysbus_init_mmio(sbd, &s->iomem);
+    memory_region_init_io(&s->razwi_mr, OBJECT(s), &smmuv3_aux_razwi_ops, s,
+                          "smmuv3-aux-razwi", 0x1000);
+    address_space_init(&s->razwi_as, &s->razwi_mr, "smmuv3-aux-razwi");
     for (i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
         sysbus_init_irq(sbd, &s->irq[i]);
     }

@@ -320,17 +320,9 @@ const char *smmuv3_aux_ste_check(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste)
     if (!FIELD_EX64(ste->qw[0], STE_0, V)) {
         return "V = 0";
     }
-    if (config == SMMUV3_AUX_STE_CONFIG_ABORT ||
-        config == SMMUV3_AUX_STE_CONFIG_BYPASS) {
+    /* 0b0xx (abort; 0b001..0b011 Reserved, behave as 0b000) and bypass. */
+    if (!(config & 4) || config == SMMUV3_AUX_STE_CONFIG_BYPASS) {
         return NULL;
-    }
-    /*
-     * 5.2 says Config 0b001..0b011 behave as 0b000 (silent abort); this
-     * model has reported them as C_BAD_STE from the start, and the qtest
-     * suite checks that, so the deviation stays until both change.
-     */
-    if (!(config & 4)) {
-        return "Config reserved";
     }
     if (config & 1) {
         why = ste_check_s1(e, ste);
@@ -420,6 +412,24 @@ static bool ssid_ok(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg)
            cdmax != 0 && cfg->ssid < (1u << MIN(cdmax, ssidsize));
 }
 
+/*
+ * STE.Config 0b0xx: report abort to the device, no event recorded (5.2);
+ * 0b001..0b011 are Reserved and behave as 0b000.
+ */
+static bool ste_config_abort(uint32_t sid, const SMMUv3AuxSTE *ste)
+{
+    unsigned config = FIELD_EX64(ste->qw[0], STE_0, CONFIG);
+
+    if (config & 4) {
+        return false;
+    }
+    if (config != SMMUV3_AUX_STE_CONFIG_ABORT) {
+        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_ste_config_reserved,
+                             "sid=0x%x config=%u", sid, config);
+    }
+    return true;
+}
+
 bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
                            bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev)
 {
@@ -441,7 +451,7 @@ bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
         ev->id = SMMUV3_AUX_EVT_C_BAD_STE;
         return false;
     }
-    if (FIELD_EX64(ste.qw[0], STE_0, CONFIG) == SMMUV3_AUX_STE_CONFIG_ABORT) {
+    if (ste_config_abort(sid, &ste)) {
         cfg->kind = SMMUV3_AUX_CFG_ABORT;
         return true;
     }
@@ -486,10 +496,24 @@ SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
 }
 
 /*
+ * How a walk fault terminates the transaction (5.5): a stage-1
+ * Translation-related fault (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
+ * F_PERMISSION) with CD.A == 0 completes with RAZ/WI behaviour; stage 2
+ * behaves as A == 1, and every other fault (F_WALK_EABT) aborts.
+ */
+static SMMUv3AuxResult walk_fault_result(const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxPtwFault *f)
+{
+    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT || f->s2 || cfg->s1_abort) {
+        return SMMUV3_AUX_TXN_ABORT;
+    }
+    return SMMUV3_AUX_TXN_RAZWI;
+}
+
+/*
  * A walk fault terminates the transaction.  The four Translation-related
  * faults are recorded only if R is set for their stage (CD.R, STE.S2R);
- * F_WALK_EABT always is (5.5).  CD.A == 0 asks for RAZ/WI termination,
- * which this model does not implement: such transactions abort.
+ * F_WALK_EABT always is (5.5).
  */
 static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
                                       const SMMUv3AuxCfg *cfg,
@@ -497,19 +521,18 @@ static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
                                       const SMMUv3AuxPtwFault *f)
 {
     bool record = f->s2 ? cfg->s2_record : cfg->s1_record;
+    SMMUv3AuxResult res = walk_fault_result(cfg, f);
     SMMUv3AuxEvent ev;
 
     if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT) {
         record = true;
-    } else if (!f->s2 && !cfg->s1_abort) {
-        SMMUV3_AUX_UNIMP("sid 0x%x: CD.A = 0 (RAZ/WI) terminates with an "
-                         "abort", cfg->sid);
     }
     trace_smmuv3_aux_translate_fault(txn->sid, txn->iova,
                                      smmuv3_aux_evt_name(f->type), f->s2,
-                                     f->level, record);
+                                     f->level, record,
+                                     res == SMMUV3_AUX_TXN_RAZWI);
     if (!record) {
-        return SMMUV3_AUX_TXN_ABORT;
+        return res;
     }
     smmuv3_aux_event_init(&ev, f->type, txn);
     ev.rnw = f->rnw;
@@ -523,7 +546,7 @@ static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
     ev.fetch_addr = f->fetch_addr;
     ev.merge = cfg->mev;
     smmuv3_aux_evtq_record(e, &ev);
-    return SMMUV3_AUX_TXN_ABORT;
+    return res;
 }
 
 static bool perm_ok(const SMMUv3AuxPtwPerm *p, bool priv, bool write)
