@@ -5,12 +5,14 @@
 # linux-source from stable-backports with tests/guest/kernel.config, the
 # test module and the iommufd/VFIO and dma_map_benchmark programs), on
 # -machine virt,gic-version=3,iommu=smmuv3-aux with -device
-# smmuv3-aux-testdev, -smp 4 under MTTCG, one boot per configuration:
+# smmuv3-aux-testdev and three virtio-blk disks, -smp 4 under MTTCG, one
+# boot per configuration:
 #
 #   strict  default translated DMA domains, strict invalidation:
-#           probe,features,dma,testdev,bench,iommufd,pasid,sva,cmdqv,dmesg-clean
+#           probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,sva,
+#           cmdqv,dmesg-clean
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
-#           dma,testdev,bench,dmesg-clean
+#           dma,dma-parallel,testdev,bench,dmesg-clean
 #
 # The first run builds the kernel (about 8 minutes on 2 cores); it is cached
 # afterwards (see scripts/guest-kernel.sh).  Prints "PASS/FAIL/SKIP <name>"
@@ -42,11 +44,11 @@ mkdir -p "$logdir"
 config_vars() {
     case "$1" in
     strict)
-        scen=probe,features,dma,testdev,bench,iommufd,pasid,sva,cmdqv,dmesg-clean
+        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,sva,cmdqv,dmesg-clean
         append="smmutest.expect_domain=DMA"
         ;;
     lazy)
-        scen=dma,testdev,bench,dmesg-clean
+        scen=dma,dma-parallel,testdev,bench,dmesg-clean
         append="iommu.strict=0 smmutest.expect_domain=DMA-FQ"
         ;;
     *)
@@ -76,7 +78,7 @@ else
         fi
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
-            --qemu-extra "-device smmuv3-aux-testdev" --smp 4
+            --qemu-extra "-device smmuv3-aux-testdev" --smp 4 --disks 3
     done
 fi
 

@@ -357,6 +357,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     probe) scenario_probe_project ;;
     features) scenario_features ;;
     dma) scenario_dma ;;
+    dma-parallel) scenario_dma_parallel ;;
     net) scenario_net ;;
     testdev) scenario_testdev ;;
     bench) scenario_bench ;;

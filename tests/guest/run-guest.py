@@ -91,7 +91,11 @@ def parse_args():
     p.add_argument("--name", default="guest", help="test name, used for the log file")
     p.add_argument("--log-dir", default=DEFAULT_LOGDIR)
     p.add_argument("--disk-mib", type=int, default=64,
-                   help="size of the scratch virtio-blk disk (0: no disk)")
+                   help="size of each scratch virtio-blk disk (0: no disk)")
+    p.add_argument("--disks", type=int, default=1,
+                   help="number of scratch virtio-blk disks; the first is "
+                   "00:01.0 as always, the others 00:10.0, 00:11.0, ... so "
+                   "that other devices keep their slots")
     p.add_argument("--smp", default="2")
     p.add_argument("--memory", default="1G")
     p.add_argument("--show-console", action="store_true",
@@ -193,7 +197,7 @@ def virtio_opts(args):
     return ",iommu_platform=on,disable-legacy=on"
 
 
-def build_cmdline(args, disk, net=None):
+def build_cmdline(args, disks, net=None):
     machine = "virt,gic-version=3"
     if args.iommu and args.iommu != "none":
         machine += ",iommu=" + args.iommu
@@ -207,6 +211,8 @@ def build_cmdline(args, disk, net=None):
         append = "console=ttyAMA0 panic=-1 smmutest.scenarios=" + args.scenarios
     if args.append_extra:
         append += " " + args.append_extra
+    if len(disks) > 1 and not args.raw:
+        append += " smmutest.disks=%d" % len(disks)
     if net is not None and not args.raw:
         append += (" smmutest.net_port=%d smmutest.net_sha256=%s"
                    " smmutest.net_bytes=%d smmutest.net_up_mib=%d"
@@ -224,9 +230,11 @@ def build_cmdline(args, disk, net=None):
            "-no-reboot"]
     if args.initrd:
         cmd += ["-initrd", args.initrd]
-    if disk:
-        cmd += ["-drive", "file=%s,if=none,format=raw,id=disk0" % disk,
-                "-device", "virtio-blk-pci,drive=disk0" + virtio_opts(args)]
+    for i, disk in enumerate(disks):
+        slot = "" if i == 0 else ",addr=0x%x.0" % (0x10 + i - 1)
+        cmd += ["-drive", "file=%s,if=none,format=raw,id=disk%d" % (disk, i),
+                "-device", "virtio-blk-pci,drive=disk%d%s%s"
+                % (i, slot, virtio_opts(args))]
     if want_net(args):
         # romfile=: no option ROM (the build has no firmware blobs).
         cmd += ["-netdev", "user,id=n0",
@@ -311,14 +319,15 @@ def main():
     tmpdir = tempfile.mkdtemp(prefix="smmuv3-aux-guest-")
     net = None
     try:
-        disk = None
+        disks = []
         if args.disk_mib > 0:
-            disk = os.path.join(tmpdir, "disk.img")
-            with open(disk, "wb") as f:
-                f.truncate(args.disk_mib << 20)
+            for i in range(max(args.disks, 1)):
+                disks.append(os.path.join(tmpdir, "disk%d.img" % i))
+                with open(disks[-1], "wb") as f:
+                    f.truncate(args.disk_mib << 20)
         if want_net(args) and not args.dry_run:
             net = NetServer(net_data(args.net_mib))
-        cmd, interactive = build_cmdline(args, disk, net)
+        cmd, interactive = build_cmdline(args, disks, net)
         if args.dry_run:
             print(shlex.join(cmd))
             return 0
