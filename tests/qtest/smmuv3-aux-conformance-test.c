@@ -403,6 +403,40 @@ static void test_s1_cached_cross_page(void)
     conf_stop(&c);
 }
 
+/*
+ * A device transaction that faults records one event, however long it is:
+ * a 4 KiB read of an unmapped page and a 4 KiB write to a read-only page
+ * each give exactly one record, at the first faulting address.  (QEMU's
+ * memory core used to retry the rest of a refused access 4 bytes at a
+ * time, and every retry was translated and recorded again.)
+ */
+static void test_s1_fault_once_per_page(void)
+{
+    Conf c;
+    S1Dom d;
+    uint64_t a;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    s1_4k_start(&c, &d);
+    a = alloc_data(&c, PAGE, PAGE, 0xc000);
+    qsmmu_aux_pt_map(&d.pt, IOVA, a, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
+    conf_enable(&c);
+
+    g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_READ,
+                                     IOVA + PAGE, 0, PAGE, 0), ==, TD_ERROR);
+    expect_fault(&c, SMMUV3_AUX_EVT_F_TRANSLATION, IOVA + PAGE, true, false,
+                 SMMUV3_AUX_EVT_CLASS_IN, 0);
+    g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_WRITE,
+                                     0, IOVA, PAGE, 0x1234), ==, TD_ERROR);
+    expect_fault(&c, SMMUV3_AUX_EVT_F_PERMISSION, IOVA, false, false,
+                 SMMUV3_AUX_EVT_CLASS_IN, 0);
+    expect_mem_pattern(&c, a, PAGE, 0xc000);
+    conf_stop(&c);
+}
+
 /* 4K granule, 2 MiB block at level 2. */
 static void test_s1_block_2m(void)
 {
@@ -738,6 +772,129 @@ static void test_s1_cd_r0(void)
     dma_fails(&c, true, IOVA + PAGE);
     expect_fault(&c, SMMUV3_AUX_EVT_F_TRANSLATION, IOVA + PAGE, true, false,
                  SMMUV3_AUX_EVT_CLASS_IN, 0);
+    conf_stop(&c);
+}
+
+/*
+ * CD.A = 0 with IDR0.TERM_MODEL = 0 (IHI 0070 5.5): a stage-1
+ * Translation-related fault completes the transaction with RAZ/WI (reads
+ * return zero, writes are ignored, the device sees success), and the
+ * fault is recorded as CD.R says.  One aligned access per DMA, so one
+ * record per DMA.
+ */
+static void test_s1_cd_a0(void)
+{
+    Conf c;
+    S1Dom d;
+    SMMUv3AuxCmd cmd;
+    uint64_t a, ro = IOVA + PAGE, hole = IOVA + 2 * PAGE;
+    uint8_t zero[FAULT_LEN] = { 0 };
+    uint64_t zero_h = qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, zero, FAULT_LEN);
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    if (!require(!FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0,
+                             TERM_MODEL), "RAZ/WI termination")) {
+        conf_stop(&c);
+        return;
+    }
+    s1_4k_start(&c, &d);
+    s1_map4k(&d, IOVA, alloc_data(&c, PAGE, PAGE, 0xd800));
+    a = alloc_data(&c, PAGE, PAGE, 0xd900);
+    qsmmu_aux_pt_map(&d.pt, ro, a, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
+    d.cdv.qw[0] = FIELD_DP64(d.cdv.qw[0], CD_0, A, 0);
+    s1_write_cd(&c, &d);
+    conf_enable(&c);
+
+    /* Mapped: unaffected. */
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==,
+                    pattern_hash(QSMMU_AUX_FNV1A_INIT, 64, 0xd800));
+    expect_no_event(&c);
+    /* F_TRANSLATION: the read completes and returns zeros. */
+    g_assert_cmphex(dma_read(&c, hole + 0x10, FAULT_LEN), ==, zero_h);
+    expect_fault(&c, SMMUV3_AUX_EVT_F_TRANSLATION, hole + 0x10, true, false,
+                 SMMUV3_AUX_EVT_CLASS_IN, 0);
+    /* F_PERMISSION: the write completes and changes nothing. */
+    dma_write(&c, ro + 0x20, FAULT_LEN, 0x5a5a5a5a);
+    expect_fault(&c, SMMUV3_AUX_EVT_F_PERMISSION, ro + 0x20, false, false,
+                 SMMUV3_AUX_EVT_CLASS_IN, 0);
+    expect_mem_pattern(&c, a, PAGE, 0xd900);
+    /* Not cached: the same faults again, recorded again. */
+    g_assert_cmphex(dma_read(&c, hole + 0x10, FAULT_LEN), ==, zero_h);
+    expect_fault(&c, SMMUV3_AUX_EVT_F_TRANSLATION, hole + 0x10, true, false,
+                 SMMUV3_AUX_EVT_CLASS_IN, 0);
+
+    /* R = 0: RAZ/WI without a record. */
+    d.cdv.qw[0] = FIELD_DP64(d.cdv.qw[0], CD_0, R, 0);
+    s1_write_cd(&c, &d);
+    qsmmu_aux_cmd_cfgi_cd(&cmd, SID, 0);
+    cmd1(&c, &cmd);
+    g_assert_cmphex(dma_read(&c, hole, FAULT_LEN), ==, zero_h);
+    dma_write(&c, ro, FAULT_LEN, 0x5a5a5a5a);
+    expect_no_event(&c);
+    expect_mem_pattern(&c, a, PAGE, 0xd900);
+
+    /* Control: A = 1 aborts. */
+    d.cdv.qw[0] = FIELD_DP64(d.cdv.qw[0], CD_0, A, 1);
+    s1_write_cd(&c, &d);
+    cmd1(&c, &cmd);
+    dma_fails(&c, true, hole);
+    expect_no_event(&c);
+    conf_stop(&c);
+}
+
+/*
+ * StreamWorld NS-EL2 (STE.STRW = EL2, CR2.E2H = 0): one privilege level,
+ * every access privileged and AP[1] ignored (IHI 0070 5.2 STRW, 5.4 UWXN;
+ * Arm ARM: AP[1] is RES1 in a regime with one Exception level).  A page
+ * with AP[2:1] = 00, which an unprivileged device cannot reach at NS-EL1,
+ * is readable and writable; AP[2] still makes a page read-only.
+ */
+static void test_s1_el2_perms(void)
+{
+    Conf c;
+    S1Dom d;
+    SMMUv3AuxSTE ste;
+    uint64_t a, b, ro = IOVA + PAGE;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    if (!require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0, HYP),
+                 "IDR0.HYP")) {
+        conf_stop(&c);
+        return;
+    }
+    s1_dom(&c, &d, 12, 0, 0);
+    qsmmu_aux_ste_s1(&ste, d.cd);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, STRW, SMMUV3_AUX_STE_STRW_EL2);
+    qsmmu_aux_write_ste(&c.s, SID, &ste);
+    a = alloc_data(&c, PAGE, PAGE, 0xda00);
+    b = alloc_data(&c, PAGE, PAGE, 0xdb00);
+    qsmmu_aux_pt_map(&d.pt, IOVA, a, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX & ~QSMMU_AUX_PTE_AP_UNPRIV);
+    qsmmu_aux_pt_map(&d.pt, ro, b, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
+    conf_enable(&c);
+
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==,
+                    pattern_hash(QSMMU_AUX_FNV1A_INIT, 64, 0xda00));
+    dma_write(&c, IOVA + 0x100, 64, 0xdc00);
+    expect_mem_pattern(&c, a + 0x100, 64, 0xdc00);
+    g_assert_cmphex(dma_read(&c, ro, 64), ==,
+                    pattern_hash(QSMMU_AUX_FNV1A_INIT, 64, 0xdb00));
+    expect_no_event(&c);
+
+    /*
+     * AP[2] = 1: read-only.  PnU is the transaction's attribute after
+     * STE.PRIVCFG (7.3.12): unprivileged, as the device sent it.
+     */
+    dma_fails(&c, false, ro + 0x40);
+    expect_fault(&c, SMMUV3_AUX_EVT_F_PERMISSION, ro + 0x40, false, false,
+                 SMMUV3_AUX_EVT_CLASS_IN, 0);
+    expect_mem_pattern(&c, b, PAGE, 0xdb00);
     conf_stop(&c);
 }
 
@@ -1364,6 +1521,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-conformance/s1/4k-linux-cd", test_s1_4k);
     qtest_add_func("/smmuv3-conformance/s1/cached-cross-page",
                    test_s1_cached_cross_page);
+    qtest_add_func("/smmuv3-conformance/s1/fault-once-per-page",
+                   test_s1_fault_once_per_page);
     qtest_add_func("/smmuv3-conformance/s1/block-2m", test_s1_block_2m);
     qtest_add_func("/smmuv3-conformance/s1/block-1g", test_s1_block_1g);
     qtest_add_func("/smmuv3-conformance/s1/granule-16k", test_s1_16k);
@@ -1380,6 +1539,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-conformance/s1/access-flag", test_s1_access_flag);
     qtest_add_func("/smmuv3-conformance/s1/addr-size", test_s1_addr_size);
     qtest_add_func("/smmuv3-conformance/s1/cd-r0", test_s1_cd_r0);
+    qtest_add_func("/smmuv3-conformance/s1/cd-a0-raz-wi", test_s1_cd_a0);
+    qtest_add_func("/smmuv3-conformance/s1/el2-perms", test_s1_el2_perms);
     qtest_add_data_func("/smmuv3-conformance/cd/bad-v0",
                         GUINT_TO_POINTER(0), test_cd_bad);
     qtest_add_data_func("/smmuv3-conformance/cd/bad-t0sz",
