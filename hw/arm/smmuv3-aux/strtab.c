@@ -473,8 +473,10 @@ bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
 
 /*
  * The access after STE.PRIVCFG and STE.INSTCFG (0b0x: use incoming,
- * 0b10: Unprivileged / Data, 0b11: Privileged / Instruction).  The EL2
- * StreamWorld has no unprivileged accesses (5.4 UWXN).
+ * 0b10: Unprivileged / Data, 0b11: Privileged / Instruction).  These are
+ * the PnU/InD values events report (7.3.12).  That the EL2 StreamWorld
+ * considers every access privileged (5.4 UWXN) is the walker's business:
+ * its single-privilege permissions are the same for both.
  */
 SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
                                          const SMMUv3AuxTxn *txn)
@@ -488,9 +490,6 @@ SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
     }
     if (cfg->instcfg & 2) {
         acc.exec = cfg->instcfg & 1;
-    }
-    if (cfg->regime == SMMUV3_AUX_REGIME_EL2) {
-        acc.priv = true;
     }
     return acc;
 }
