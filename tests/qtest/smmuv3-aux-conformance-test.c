@@ -403,6 +403,19 @@ static void test_s1_cached_cross_page(void)
     conf_stop(&c);
 }
 
+/* Stage 1 4K with one read-only page at IOVA holding pattern @seed. */
+static uint64_t s1_ro_page_start(Conf *c, S1Dom *d, uint32_t seed)
+{
+    uint64_t a;
+
+    s1_4k_start(c, d);
+    a = alloc_data(c, PAGE, PAGE, seed);
+    qsmmu_aux_pt_map(&d->pt, IOVA, a, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
+    conf_enable(c);
+    return a;
+}
+
 /*
  * A device transaction that faults records one event, however long it is:
  * a 4 KiB read of an unmapped page and a 4 KiB write to a read-only page
@@ -419,11 +432,7 @@ static void test_s1_fault_once_per_page(void)
     if (!conf_start(&c)) {
         return;
     }
-    s1_4k_start(&c, &d);
-    a = alloc_data(&c, PAGE, PAGE, 0xc000);
-    qsmmu_aux_pt_map(&d.pt, IOVA, a, 3,
-                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
-    conf_enable(&c);
+    a = s1_ro_page_start(&c, &d, 0xc000);
 
     g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_READ,
                                      IOVA + PAGE, 0, PAGE, 0), ==, TD_ERROR);
@@ -673,11 +682,7 @@ static void test_s1_permission(void)
     if (!conf_start(&c)) {
         return;
     }
-    s1_4k_start(&c, &d);
-    a = alloc_data(&c, PAGE, PAGE, 0xb000);
-    qsmmu_aux_pt_map(&d.pt, IOVA, a, 3,
-                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
-    conf_enable(&c);
+    a = s1_ro_page_start(&c, &d, 0xb000);
 
     g_assert_cmphex(dma_read(&c, IOVA, PAGE), ==,
                     pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE, 0xb000));
