@@ -56,28 +56,47 @@ typedef struct Conf {
     QSMMUAux s;
     QGenericPCIBus gbus;
     QSMMUAuxTestdev td;
+    QSMMUAuxTestdev extra[3];   /* at TD_SLOT + 1.., SID + 8 * (i + 1) */
+    unsigned nextra;
     unsigned oas;               /* IDR5.OAS encoding */
 } Conf;
 
-static bool conf_start(Conf *c)
+/* QEMU with the test device at TD_SLOT and @nextra more after it. */
+static bool conf_start_n(Conf *c, unsigned nextra)
 {
+    g_autoptr(GString) devs = g_string_new("");
+    unsigned i;
+
     if (!qtest_has_machine("virt") ||
         !qtest_has_device("smmuv3-aux-testdev")) {
         g_test_skip("needs -M virt and smmuv3-aux-testdev");
         return false;
     }
     memset(c, 0, sizeof(*c));
+    g_assert_cmpuint(nextra, <=, ARRAY_SIZE(c->extra));
+    for (i = 0; i <= nextra; i++) {
+        g_string_append_printf(devs, " -device smmuv3-aux-testdev,"
+                               "bus=pcie.0,addr=%d.0", TD_SLOT + i);
+    }
     c->qts = qtest_initf("-machine virt,gic-version=3,iommu=%s -cpu max "
-                         "-m 512M -nodefaults "
-                         "-device smmuv3-aux-testdev,bus=pcie.0,addr=%d.0",
-                         model(), TD_SLOT);
+                         "-m 512M -nodefaults%s", model(), devs->str);
     qsmmu_aux_init(&c->s, c->qts, QSMMU_AUX_VIRT_BASE);
     qpci_init_generic(&c->gbus, c->qts, NULL, false);
     qsmmu_aux_td_init(&c->td, &c->gbus.bus, QPCI_DEVFN(TD_SLOT, 0));
+    c->nextra = nextra;
+    for (i = 0; i < nextra; i++) {
+        qsmmu_aux_td_init(&c->extra[i], &c->gbus.bus,
+                          QPCI_DEVFN(TD_SLOT + 1 + i, 0));
+    }
     c->oas = FIELD_EX32(qsmmu_aux_readl(&c->s, A_IDR5), IDR5, OAS);
     qsmmu_aux_strtab_linear(&c->s, 8);
     qsmmu_aux_bringup(&c->s, 8, 8);
     return true;
+}
+
+static bool conf_start(Conf *c)
+{
+    return conf_start_n(c, 0);
 }
 
 /* Invalidate everything, then SMMUEN = 1. */
@@ -89,6 +108,11 @@ static void conf_enable(Conf *c)
 
 static void conf_stop(Conf *c)
 {
+    unsigned i;
+
+    for (i = 0; i < c->nextra; i++) {
+        qsmmu_aux_td_free(&c->extra[i]);
+    }
     qsmmu_aux_td_free(&c->td);
     qtest_quit(c->qts);
 }
@@ -443,6 +467,79 @@ static void test_s1_fault_once_per_page(void)
     expect_fault(&c, SMMUV3_AUX_EVT_F_PERMISSION, IOVA, false, false,
                  SMMUV3_AUX_EVT_CLASS_IN, 0);
     expect_mem_pattern(&c, a, PAGE, 0xc000);
+    conf_stop(&c);
+}
+
+/* Start a TD_CTRL.ASYNC command; it runs in the device's own thread. */
+static void td_start_async(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
+                           uint64_t dst, uint32_t len)
+{
+    qpci_io_writel(td->dev, td->bar, A_TD_STATUS,
+                   R_TD_STATUS_DONE_MASK | R_TD_STATUS_ERROR_MASK);
+    qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+    qpci_io_writeq(td->dev, td->bar, A_TD_SRC, src);
+    qpci_io_writeq(td->dev, td->bar, A_TD_DST, dst);
+    qpci_io_writel(td->dev, td->bar, A_TD_LEN, len);
+    qpci_io_writel(td->dev, td->bar, A_TD_CMD, cmd);
+}
+
+/* STATUS once BUSY has cleared (within 20 s of host time). */
+static uint32_t td_wait(QSMMUAuxTestdev *td)
+{
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    uint32_t st;
+
+    while ((st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS)) &
+           R_TD_STATUS_BUSY_MASK) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    return st;
+}
+
+/*
+ * Four test devices, four StreamIDs, one stage-1 domain: each copies its
+ * own 256 KiB through the SMMU in its own thread (TD_CTRL.ASYNC) while
+ * the others do the same, so translations of different devices, cache
+ * fills included, run concurrently.  Every destination must hold its
+ * source's bytes and no event may be recorded.
+ */
+static void test_async_parallel_copy(void)
+{
+    enum { NDEV = 4, LEN = 64 * PAGE };
+    QSMMUAuxTestdev *tds[NDEV];
+    uint64_t src[NDEV], dst[NDEV], p;
+    SMMUv3AuxSTE ste;
+    Conf c;
+    S1Dom d;
+    unsigned i;
+
+    if (!conf_start_n(&c, NDEV - 1)) {
+        return;
+    }
+    s1_4k_start(&c, &d);
+    qsmmu_aux_ste_s1(&ste, d.cd);
+    for (i = 0; i < NDEV; i++) {
+        tds[i] = i ? &c.extra[i - 1] : &c.td;
+        qsmmu_aux_write_ste(&c.s, SID + 8 * i, &ste);
+        src[i] = alloc_data(&c, LEN, PAGE, 0x10000 * (i + 1));
+        dst[i] = alloc_sentinel(&c, LEN, PAGE);
+        for (p = 0; p < LEN; p += PAGE) {
+            s1_map4k(&d, IOVA + 2 * i * LEN + p, src[i] + p);
+            s1_map4k(&d, IOVA + (2 * i + 1) * LEN + p, dst[i] + p);
+        }
+    }
+    conf_enable(&c);
+
+    for (i = 0; i < NDEV; i++) {
+        td_start_async(tds[i], SMMUV3_AUX_TD_CMD_COPY, IOVA + 2 * i * LEN,
+                       IOVA + (2 * i + 1) * LEN, LEN);
+    }
+    for (i = 0; i < NDEV; i++) {
+        g_assert_cmphex(td_wait(tds[i]), ==, TD_DONE);
+        expect_mem_pattern(&c, dst[i], LEN, 0x10000 * (i + 1));
+    }
+    expect_no_event(&c);
     conf_stop(&c);
 }
 
@@ -1528,6 +1625,8 @@ int main(int argc, char **argv)
                    test_s1_cached_cross_page);
     qtest_add_func("/smmuv3-conformance/s1/fault-once-per-page",
                    test_s1_fault_once_per_page);
+    qtest_add_func("/smmuv3-conformance/s1/async-parallel-copy",
+                   test_async_parallel_copy);
     qtest_add_func("/smmuv3-conformance/s1/block-2m", test_s1_block_2m);
     qtest_add_func("/smmuv3-conformance/s1/block-1g", test_s1_block_1g);
     qtest_add_func("/smmuv3-conformance/s1/granule-16k", test_s1_16k);

@@ -6,7 +6,9 @@
  * The register layout is in include/hw/arm/smmuv3-aux-testdev.h.  DMA goes
  * through the device's bus-master address space, so it is translated by
  * whatever IOMMU sits above the device.  Commands run synchronously in the
- * thread that writes TD_CMD; a burst is timed with the host clock.
+ * thread that writes TD_CMD, or with TD_CTRL.ASYNC in the device's own
+ * thread without the BQL, so that several devices (and the vCPUs) DMA
+ * through the IOMMU at the same time; a burst is timed with the host clock.
  *
  * The device has a PASID extended capability and advertises End-End TLP
  * prefixes in DEVCAP2, which Linux requires before it enables PASID.  Every
@@ -16,6 +18,8 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
@@ -35,22 +39,53 @@ OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxTestdev, SMMUV3_AUX_TESTDEV)
 #define TD_MSI_CAP          0x50
 #define TD_PASID_EXT_CAP    0x100
 
+/*
+ * One command: the registers it reads, snapshotted when CMD is written, and
+ * what it produces.  A running job touches nothing else of the device but
+ * its page buffer, so it can run in the device's thread while software
+ * reprograms the registers.
+ */
+typedef struct TDJob {
+    uint32_t cmd, ctrl, len, pattern, attrs, burst_pages, burst_order;
+    uint64_t src, dst, burst_count;
+    uint32_t epoch;             /* device resets since realize */
+    /* results */
+    bool ok;
+    uint64_t result, err_addr, burst_ns, dmas;
+} TDJob;
+
 struct SMMUv3AuxTestdev {
     PCIDevice parent_obj;
 
     MemoryRegion bar;
     uint8_t pasid_width;
 
+    /* Registers; BQL */
     uint32_t status, ctrl, len, pattern, pasid, attrs;
     uint32_t burst_pages, burst_order;
     uint64_t src, dst, result, err_addr;
     uint64_t burst_count, burst_ns, dma_count;
+    uint32_t epoch;
+
+    /*
+     * TD_CTRL.ASYNC: the worker thread runs one job at a time outside the
+     * BQL; done_bh publishes its results under the BQL.  busy (BQL) is set
+     * from dispatch until done_bh ran, across a reset too, because the
+     * worker owns job and page until then.
+     */
+    QemuThread thread;
+    QemuMutex lock;             /* protects pending, quit */
+    QemuCond cond;
+    bool pending, quit;
+    bool busy;
+    QEMUBH *done_bh;
+    TDJob job;
     uint8_t page[TD_PAGE];
 };
 
-static bool smmuv3_aux_testdev_is_cached(SMMUv3AuxTestdev *s)
+static bool smmuv3_aux_testdev_is_cached(const TDJob *j)
 {
-    return FIELD_EX32(s->ctrl, TD_CTRL, CACHED);
+    return FIELD_EX32(j->ctrl, TD_CTRL, CACHED);
 }
 
 /*
@@ -81,17 +116,18 @@ static MemTxResult smmuv3_aux_testdev_cached_rw(SMMUv3AuxTestdev *s,
  * on a bus or translation error.  The attributes carry what the SMMU input
  * needs (privileged, instruction).
  */
-static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
-                                   void *buf, uint32_t len, bool is_write)
+static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, TDJob *j,
+                                   uint64_t iova, void *buf, uint32_t len,
+                                   bool is_write)
 {
     MemTxAttrs attrs = {
-        .user = !FIELD_EX32(s->attrs, TD_ATTRS, PRIV),
+        .user = !FIELD_EX32(j->attrs, TD_ATTRS, PRIV),
         .requester_id = pci_requester_id(PCI_DEVICE(s)),
     };
     MemTxResult res;
 
-    s->dma_count++;
-    if (smmuv3_aux_testdev_is_cached(s)) {
+    j->dmas++;
+    if (smmuv3_aux_testdev_is_cached(j)) {
         res = smmuv3_aux_testdev_cached_rw(s, iova, buf, len, is_write);
     } else {
         res = pci_dma_rw(PCI_DEVICE(s), iova, buf, len,
@@ -99,7 +135,7 @@ static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
                                   : DMA_DIRECTION_TO_DEVICE, attrs);
     }
     if (res != MEMTX_OK) {
-        s->err_addr = iova;
+        j->err_addr = iova;
         trace_smmuv3_aux_testdev_dma_error(iova, len, is_write, res);
         return false;
     }
@@ -110,10 +146,10 @@ static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, uint64_t iova,
  * Bytes of the next DMA: to the end of the page of iova, capped at len; a
  * CACHED command is one access (its len is at most a page).
  */
-static uint32_t smmuv3_aux_testdev_chunk(SMMUv3AuxTestdev *s, uint64_t iova,
+static uint32_t smmuv3_aux_testdev_chunk(const TDJob *j, uint64_t iova,
                                          uint64_t len)
 {
-    if (smmuv3_aux_testdev_is_cached(s)) {
+    if (smmuv3_aux_testdev_is_cached(j)) {
         return len;
     }
     return MIN(len, TD_PAGE - (iova & (TD_PAGE - 1)));
@@ -127,38 +163,39 @@ static uint64_t smmuv3_aux_testdev_hash(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
-static bool smmuv3_aux_testdev_read(SMMUv3AuxTestdev *s)
+static bool smmuv3_aux_testdev_read(SMMUv3AuxTestdev *s, TDJob *j)
 {
-    uint64_t iova = s->src, left = s->len, h = 0xcbf29ce484222325ULL;
+    uint64_t iova = j->src, left = j->len, h = 0xcbf29ce484222325ULL;
 
     while (left) {
-        uint32_t n = smmuv3_aux_testdev_chunk(s, iova, left);
+        uint32_t n = smmuv3_aux_testdev_chunk(j, iova, left);
 
-        if (!smmuv3_aux_testdev_dma(s, iova, s->page, n, false)) {
+        if (!smmuv3_aux_testdev_dma(s, j, iova, s->page, n, false)) {
             return false;
         }
         h = smmuv3_aux_testdev_hash(h, s->page, n);
         iova += n;
         left -= n;
     }
-    s->result = h;
+    j->result = h;
     return true;
 }
 
 /* WRITE and FILL: 32-bit LE words, counting up from PATTERN for WRITE. */
-static bool smmuv3_aux_testdev_write(SMMUv3AuxTestdev *s, bool fill)
+static bool smmuv3_aux_testdev_write(SMMUv3AuxTestdev *s, TDJob *j)
 {
-    uint64_t iova = s->dst, left = s->len, off = 0;
+    bool fill = j->cmd == SMMUV3_AUX_TD_CMD_FILL;
+    uint64_t iova = j->dst, left = j->len, off = 0;
 
     while (left) {
-        uint32_t n = smmuv3_aux_testdev_chunk(s, iova, left), i;
+        uint32_t n = smmuv3_aux_testdev_chunk(j, iova, left), i;
 
         for (i = 0; i < n; i++, off++) {
-            uint32_t word = s->pattern + (fill ? 0 : off / 4);
+            uint32_t word = j->pattern + (fill ? 0 : off / 4);
 
             s->page[i] = word >> (8 * (off % 4));
         }
-        if (!smmuv3_aux_testdev_dma(s, iova, s->page, n, true)) {
+        if (!smmuv3_aux_testdev_dma(s, j, iova, s->page, n, true)) {
             return false;
         }
         iova += n;
@@ -167,17 +204,17 @@ static bool smmuv3_aux_testdev_write(SMMUv3AuxTestdev *s, bool fill)
     return true;
 }
 
-static bool smmuv3_aux_testdev_copy(SMMUv3AuxTestdev *s)
+static bool smmuv3_aux_testdev_copy(SMMUv3AuxTestdev *s, TDJob *j)
 {
-    uint64_t src = s->src, dst = s->dst, left = s->len;
+    uint64_t src = j->src, dst = j->dst, left = j->len;
     uint64_t h = 0xcbf29ce484222325ULL;
 
     while (left) {
-        uint32_t n = MIN(smmuv3_aux_testdev_chunk(s, src, left),
-                         smmuv3_aux_testdev_chunk(s, dst, left));
+        uint32_t n = MIN(smmuv3_aux_testdev_chunk(j, src, left),
+                         smmuv3_aux_testdev_chunk(j, dst, left));
 
-        if (!smmuv3_aux_testdev_dma(s, src, s->page, n, false) ||
-            !smmuv3_aux_testdev_dma(s, dst, s->page, n, true)) {
+        if (!smmuv3_aux_testdev_dma(s, j, src, s->page, n, false) ||
+            !smmuv3_aux_testdev_dma(s, j, dst, s->page, n, true)) {
             return false;
         }
         h = smmuv3_aux_testdev_hash(h, s->page, n);
@@ -185,7 +222,7 @@ static bool smmuv3_aux_testdev_copy(SMMUv3AuxTestdev *s)
         dst += n;
         left -= n;
     }
-    s->result = h;
+    j->result = h;
     return true;
 }
 
@@ -196,94 +233,168 @@ static bool smmuv3_aux_testdev_copy(SMMUv3AuxTestdev *s)
  * fixed, so every run (and every compared configuration) sees the same
  * pages.
  */
-static uint32_t smmuv3_aux_testdev_burst_page(SMMUv3AuxTestdev *s,
-                                              uint64_t i, uint64_t *rng)
+static uint32_t smmuv3_aux_testdev_burst_page(const TDJob *j, uint64_t i,
+                                              uint64_t *rng)
 {
     uint64_t x = *rng, span;
     unsigned octaves;
 
-    if (!s->burst_order) {
-        return i % s->burst_pages;
+    if (!j->burst_order) {
+        return i % j->burst_pages;
     }
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
     *rng = x;
-    octaves = 32 - clz32(s->burst_pages);
+    octaves = 32 - clz32(j->burst_pages);
     span = 1ULL << ((x >> 32) % octaves);
-    return (span - 1 + (uint32_t)x % span) % s->burst_pages;
+    return (span - 1 + (uint32_t)x % span) % j->burst_pages;
 }
 
-static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s)
+static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s, TDJob *j)
 {
     uint64_t i, rng = 0x9e3779b97f4a7c15ULL, h = 0;
     int64_t start = get_clock();
 
-    for (i = 0; i < s->burst_count; i++) {
-        uint64_t iova = s->src +
-            (uint64_t)smmuv3_aux_testdev_burst_page(s, i, &rng) * TD_PAGE;
+    for (i = 0; i < j->burst_count; i++) {
+        uint64_t iova = j->src +
+            (uint64_t)smmuv3_aux_testdev_burst_page(j, i, &rng) * TD_PAGE;
 
-        if (!smmuv3_aux_testdev_dma(s, iova, s->page, TD_PAGE, false)) {
+        if (!smmuv3_aux_testdev_dma(s, j, iova, s->page, TD_PAGE, false)) {
             return false;
         }
         h += s->page[0];
     }
-    s->burst_ns = get_clock() - start;
-    s->result = h;
+    j->burst_ns = get_clock() - start;
+    j->result = h;
     return true;
 }
 
-static bool smmuv3_aux_testdev_check(SMMUv3AuxTestdev *s, uint32_t cmd)
+static bool smmuv3_aux_testdev_check(const TDJob *j)
 {
-    if (cmd == SMMUV3_AUX_TD_CMD_BURST) {
-        return s->burst_pages != 0 && s->burst_count != 0;
+    if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
+        return j->burst_pages != 0 && j->burst_count != 0;
     }
-    if (smmuv3_aux_testdev_is_cached(s)) {
-        return s->len != 0 && s->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
+    if (smmuv3_aux_testdev_is_cached(j)) {
+        return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
     }
-    return s->len != 0 && s->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
+    return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
 }
 
-static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
+/* Run a job: any thread, BQL or not (the DMA API takes it if needed). */
+static void smmuv3_aux_testdev_exec(SMMUv3AuxTestdev *s, TDJob *j)
 {
-    bool ok;
-
-    trace_smmuv3_aux_testdev_cmd(cmd, s->src, s->dst, s->len);
-    s->err_addr = 0;
-    if (!smmuv3_aux_testdev_check(s, cmd)) {
+    trace_smmuv3_aux_testdev_cmd(j->cmd, j->src, j->dst, j->len);
+    if (!smmuv3_aux_testdev_check(j)) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: bad arguments "
                       "for command %u (len %u, burst %" PRIu64 "x%u)\n",
-                      cmd, s->len, s->burst_count, s->burst_pages);
-        ok = false;
-    } else {
-        switch (cmd) {
-        case SMMUV3_AUX_TD_CMD_READ:
-            ok = smmuv3_aux_testdev_read(s);
-            break;
-        case SMMUV3_AUX_TD_CMD_WRITE:
-        case SMMUV3_AUX_TD_CMD_FILL:
-            ok = smmuv3_aux_testdev_write(s, cmd == SMMUV3_AUX_TD_CMD_FILL);
-            break;
-        case SMMUV3_AUX_TD_CMD_COPY:
-            ok = smmuv3_aux_testdev_copy(s);
-            break;
-        case SMMUV3_AUX_TD_CMD_BURST:
-            ok = smmuv3_aux_testdev_burst(s);
-            break;
-        default:
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "smmuv3-aux-testdev: unknown command %u\n", cmd);
-            ok = false;
+                      j->cmd, j->len, j->burst_count, j->burst_pages);
+        j->ok = false;
+        return;
+    }
+    switch (j->cmd) {
+    case SMMUV3_AUX_TD_CMD_READ:
+        j->ok = smmuv3_aux_testdev_read(s, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_WRITE:
+    case SMMUV3_AUX_TD_CMD_FILL:
+        j->ok = smmuv3_aux_testdev_write(s, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_COPY:
+        j->ok = smmuv3_aux_testdev_copy(s, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_BURST:
+        j->ok = smmuv3_aux_testdev_burst(s, j);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3-aux-testdev: unknown command %u\n", j->cmd);
+        j->ok = false;
+    }
+}
+
+/* Publish a finished job in the registers and interrupt (BQL). */
+static void smmuv3_aux_testdev_complete(SMMUv3AuxTestdev *s, const TDJob *j)
+{
+    if (j->epoch != s->epoch) {
+        return;                 /* the device was reset meanwhile */
+    }
+    s->dma_count += j->dmas;
+    s->err_addr = j->err_addr;
+    if (j->ok) {
+        s->result = j->result;
+        if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
+            s->burst_ns = j->burst_ns;
         }
     }
-    s->status = ok ? R_TD_STATUS_DONE_MASK : R_TD_STATUS_ERROR_MASK;
-    if (FIELD_EX32(s->ctrl, TD_CTRL, INTR_EN)) {
+    s->status = j->ok ? R_TD_STATUS_DONE_MASK : R_TD_STATUS_ERROR_MASK;
+    if (FIELD_EX32(j->ctrl, TD_CTRL, INTR_EN)) {
         if (msi_enabled(PCI_DEVICE(s))) {
             msi_notify(PCI_DEVICE(s), 0);
         } else {
             pci_set_irq(PCI_DEVICE(s), 1);
         }
     }
+}
+
+static void smmuv3_aux_testdev_done_bh(void *opaque)
+{
+    SMMUv3AuxTestdev *s = opaque;
+
+    s->busy = false;
+    smmuv3_aux_testdev_complete(s, &s->job);
+}
+
+static void *smmuv3_aux_testdev_thread(void *opaque)
+{
+    SMMUv3AuxTestdev *s = opaque;
+
+    qemu_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->pending && !s->quit) {
+            qemu_cond_wait(&s->cond, &s->lock);
+        }
+        if (s->quit) {
+            break;
+        }
+        s->pending = false;
+        qemu_mutex_unlock(&s->lock);
+        smmuv3_aux_testdev_exec(s, &s->job);
+        qemu_bh_schedule(s->done_bh);
+        qemu_mutex_lock(&s->lock);
+    }
+    qemu_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* A CMD write (BQL): run the command now, or hand it to the thread. */
+static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
+{
+    TDJob j = {
+        .cmd = cmd, .ctrl = s->ctrl, .len = s->len, .pattern = s->pattern,
+        .attrs = s->attrs, .burst_pages = s->burst_pages,
+        .burst_order = s->burst_order, .src = s->src, .dst = s->dst,
+        .burst_count = s->burst_count, .epoch = s->epoch,
+    };
+
+    if (s->busy) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: command %u "
+                      "while the previous one still runs\n", cmd);
+        s->status |= R_TD_STATUS_ERROR_MASK;
+        return;
+    }
+    if (!FIELD_EX32(j.ctrl, TD_CTRL, ASYNC)) {
+        smmuv3_aux_testdev_exec(s, &j);
+        smmuv3_aux_testdev_complete(s, &j);
+        return;
+    }
+    s->busy = true;
+    s->status = R_TD_STATUS_BUSY_MASK;
+    qemu_mutex_lock(&s->lock);
+    s->job = j;
+    s->pending = true;
+    qemu_cond_signal(&s->cond);
+    qemu_mutex_unlock(&s->lock);
 }
 
 static uint64_t smmuv3_aux_testdev_read_reg(void *opaque, hwaddr addr,
@@ -356,11 +467,12 @@ static void smmuv3_aux_testdev_write_reg(void *opaque, hwaddr addr,
         smmuv3_aux_testdev_run(s, val);
         return;
     case A_TD_STATUS:
-        s->status &= ~val;
+        s->status &= ~(val & ~R_TD_STATUS_BUSY_MASK);
         pci_set_irq(PCI_DEVICE(s), 0);
         return;
     case A_TD_CTRL:
-        s->ctrl = val & (R_TD_CTRL_INTR_EN_MASK | R_TD_CTRL_CACHED_MASK);
+        s->ctrl = val & (R_TD_CTRL_INTR_EN_MASK | R_TD_CTRL_CACHED_MASK |
+                         R_TD_CTRL_ASYNC_MASK);
         return;
     case A_TD_LEN:
         s->len = val;
@@ -452,10 +564,29 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
     if (s->pasid_width) {
         smmuv3_aux_testdev_init_pasid(s);
     }
+    qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->cond);
+    s->done_bh = qemu_bh_new_guarded(smmuv3_aux_testdev_done_bh, s,
+                                     &DEVICE(s)->mem_reentrancy_guard);
+    qemu_thread_create(&s->thread, "smmuv3-aux-td", smmuv3_aux_testdev_thread,
+                       s, QEMU_THREAD_JOINABLE);
 }
 
 static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
 {
+    SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(pdev);
+
+    qemu_mutex_lock(&s->lock);
+    s->quit = true;
+    qemu_cond_signal(&s->cond);
+    qemu_mutex_unlock(&s->lock);
+    /* A running job may wait for the BQL (DMA to MMIO), as a vCPU may. */
+    bql_unlock();
+    qemu_thread_join(&s->thread);
+    bql_lock();
+    qemu_bh_delete(s->done_bh);
+    qemu_cond_destroy(&s->cond);
+    qemu_mutex_destroy(&s->lock);
     msi_uninit(pdev);
     pcie_cap_exit(pdev);
 }
@@ -464,6 +595,7 @@ static void smmuv3_aux_testdev_reset(DeviceState *dev)
 {
     SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(dev);
 
+    s->epoch++;                 /* a job still running is not published */
     s->status = s->ctrl = s->len = s->pattern = s->pasid = s->attrs = 0;
     s->burst_pages = s->burst_order = 0;
     s->src = s->dst = s->result = s->err_addr = 0;

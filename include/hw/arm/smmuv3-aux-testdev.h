@@ -6,8 +6,9 @@
  * Shared by the device model, qtests and the guest test module.
  *
  * Software writes SRC/DST/LEN/PATTERN/PASID/ATTRS, then writes CMD.  The
- * command runs to completion before the CMD write returns; STATUS then has
- * DONE set, or ERROR with ERR_ADDR holding the first IOVA that faulted.
+ * command runs to completion before the CMD write returns (unless
+ * CTRL.ASYNC); STATUS then has DONE set, or ERROR with ERR_ADDR holding the
+ * first IOVA that faulted.
  * Each command also raises the interrupt (MSI when enabled, else INTx)
  * when INTR_EN is set; writing STATUS clears DONE/ERROR (write 1 to clear)
  * and deasserts INTx.
@@ -34,6 +35,7 @@ REG32(TD_CMD, 0x08)
 REG32(TD_STATUS, 0x0c)
     FIELD(TD_STATUS, DONE, 0, 1)
     FIELD(TD_STATUS, ERROR, 1, 1)
+    FIELD(TD_STATUS, BUSY, 2, 1)     /* a TD_CTRL.ASYNC command runs */
 REG32(TD_CTRL, 0x10)
     FIELD(TD_CTRL, INTR_EN, 0, 1)
     /*
@@ -42,6 +44,14 @@ REG32(TD_CTRL, 0x10)
      * reaches its rings, instead of page-sized pci_dma_rw() calls.
      */
     FIELD(TD_CTRL, CACHED, 1, 1)
+    /*
+     * The command runs in the device's own thread, outside QEMU's big
+     * lock: the CMD write returns at once with STATUS = BUSY, and DONE or
+     * ERROR (and the interrupt) follow when it finishes.  Several devices
+     * then DMA through the IOMMU concurrently.  A CMD written while BUSY
+     * fails (ERROR) and leaves the running command alone.
+     */
+    FIELD(TD_CTRL, ASYNC, 2, 1)
 REG64(TD_SRC, 0x18)
 REG64(TD_DST, 0x20)
 REG32(TD_LEN, 0x28)
