@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "libqos/pci.h"
 #include "libqos/generic-pcihost.h"
@@ -1243,6 +1244,329 @@ static void test_prop_invalid(void)
 }
 
 /*
+ * ---- Properties with behaviour: iotlb-size, cfgc-size, utlb.  DMA from
+ * smmuv3-aux-testdev through a stage-1 domain (4K granule, one CD).  An
+ * entry rewritten without its TLBI/CFGI may or may not be used by an SMMU
+ * (IHI 0070 3.21: the old one may be cached); this model's answer is
+ * deterministic, and it is what each property changes:
+ *
+ *   IOTLB         a leaf PTE rewritten without TLBI: old page until TLBI;
+ *                 iotlb-size=0: the new page at once;
+ *   config cache  an STE or CD rewritten without CFGI: old configuration
+ *                 until CFGI; cfgc-size=0: the new one at once;
+ *   micro-TLB     the utlb-hits/utlb-misses counters of the device's IOMMU
+ *                 memory region, and a translation the IOTLB has evicted
+ *                 (iotlb-size=1) but the micro-TLB still serves.
+ */
+#define TD_SLOT             6
+#define TD_SID              0x30        /* 00:06.0 */
+#define TD_IOMMU_MR         "smmuv3-aux-iommu-memory-region-root-06.0[0]"
+#define S1_IOVA             0x8080600000ULL
+#define S1_ASID             1
+#define PAGE_SIZE_4K        4096ULL
+#define NDATA               3
+
+typedef struct S1Ctx {
+    QTestState *qts;
+    QSMMUAux s;
+    QGenericPCIBus gbus;
+    QSMMUAuxTestdev td;
+    QSMMUAuxPT pt;
+    uint64_t cd;                /* PA of the one CD */
+    uint64_t data[NDATA];       /* page i holds the testdev pattern seed(i) */
+} S1Ctx;
+
+static uint32_t data_seed(unsigned i)
+{
+    return (i + 1) << 12;
+}
+
+/* " -global arm-smmuv3-aux.a=x -global arm-smmuv3-aux.b=y" */
+static char *globals_args(const char *globals)
+{
+    g_auto(GStrv) props = g_strsplit(globals, " ", -1);
+    GString *args = g_string_new("");
+    unsigned i;
+
+    for (i = 0; props[i]; i++) {
+        if (*props[i]) {
+            g_string_append_printf(args, " -global arm-smmuv3-aux.%s",
+                                   props[i]);
+        }
+    }
+    return g_string_free(args, false);
+}
+
+/*
+ * SMMU with @globals (space-separated prop=value), the testdev's STE a
+ * stage-1 domain mapping S1_IOVA -> data[0] and S1_IOVA + 4K -> data[1],
+ * caches invalidated, SMMUEN = 1.  False (test skipped) without testdev.
+ */
+static bool s1_start(S1Ctx *c, const char *globals)
+{
+    g_autofree char *args = globals_args(globals);
+    g_autofree uint8_t *buf = g_malloc(PAGE_SIZE_4K);
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCD cd;
+    unsigned i, oas;
+
+    if (!qtest_has_device("smmuv3-aux-testdev")) {
+        g_test_skip("smmuv3-aux-testdev is not built");
+        return false;
+    }
+    memset(c, 0, sizeof(*c));
+    c->qts = qtest_initf(MACHINE_ARGS "%s -device smmuv3-aux-testdev,"
+                         "bus=pcie.0,addr=%d.0", args, TD_SLOT);
+    qsmmu_aux_init(&c->s, c->qts, QSMMU_AUX_VIRT_BASE);
+    qpci_init_generic(&c->gbus, c->qts, NULL, false);
+    qsmmu_aux_td_init(&c->td, &c->gbus.bus, QPCI_DEVFN(TD_SLOT, 0));
+    qsmmu_aux_strtab_linear(&c->s, 8);
+    qsmmu_aux_bringup(&c->s, 8, 8);
+
+    for (i = 0; i < NDATA; i++) {
+        c->data[i] = qsmmu_aux_alloc(&c->s, PAGE_SIZE_4K, PAGE_SIZE_4K);
+        qsmmu_aux_td_write_pattern(buf, PAGE_SIZE_4K, data_seed(i));
+        qtest_memwrite(c->qts, c->data[i], buf, PAGE_SIZE_4K);
+    }
+    oas = FIELD_EX32(qsmmu_aux_readl(&c->s, A_IDR5), IDR5, OAS);
+    qsmmu_aux_pt_init(&c->s, &c->pt, 12, 48, QSMMU_AUX_PT_START_AUTO, 0);
+    qsmmu_aux_pt_map(&c->pt, S1_IOVA, c->data[0], 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX);
+    qsmmu_aux_pt_map(&c->pt, S1_IOVA + PAGE_SIZE_4K, c->data[1], 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX);
+    c->cd = qsmmu_aux_alloc(&c->s, SMMUV3_AUX_CD_SIZE, SMMUV3_AUX_CD_SIZE);
+    qsmmu_aux_cd_linux(&cd, &c->pt, S1_ASID, oas);
+    qsmmu_aux_write_cd(&c->s, c->cd, &cd);
+    qsmmu_aux_ste_s1(&ste, c->cd);
+    qsmmu_aux_write_ste(&c->s, TD_SID, &ste);
+    qsmmu_aux_cmdq_invalidate_all(&c->s);
+    qsmmu_aux_enable(&c->s);
+    return true;
+}
+
+static void s1_stop(S1Ctx *c)
+{
+    /* Nothing in these tests may fault or raise an error. */
+    g_assert_cmpuint(qsmmu_aux_evtq_pending(&c->s), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c->s), ==, 0);
+    qsmmu_aux_td_free(&c->td);
+    qtest_quit(c->qts);
+}
+
+/* Hash of data page @i as the testdev's READ computes it. */
+static uint64_t data_hash(unsigned i)
+{
+    g_autofree uint8_t *buf = g_malloc(PAGE_SIZE_4K);
+
+    qsmmu_aux_td_write_pattern(buf, PAGE_SIZE_4K, data_seed(i));
+    return qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, buf, PAGE_SIZE_4K);
+}
+
+/* A 4K READ at @iova must succeed and see data page @i. */
+static void s1_expect_page(S1Ctx *c, uint64_t iova, unsigned i)
+{
+    g_assert_cmphex(qsmmu_aux_td_run(&c->td, SMMUV3_AUX_TD_CMD_READ, iova,
+                                     0, PAGE_SIZE_4K, 0),
+                    ==, R_TD_STATUS_DONE_MASK);
+    g_assert_cmphex(qsmmu_aux_td_result(&c->td), ==, data_hash(i));
+}
+
+/* A 4K READ at @iova must be terminated. */
+static void s1_expect_abort(S1Ctx *c, uint64_t iova)
+{
+    g_assert_cmphex(qsmmu_aux_td_run(&c->td, SMMUV3_AUX_TD_CMD_READ, iova,
+                                     0, PAGE_SIZE_4K, 0),
+                    ==, R_TD_STATUS_ERROR_MASK);
+    g_assert_cmphex(qsmmu_aux_td_err_addr(&c->td), ==, iova);
+}
+
+/* Point the leaf of @iova at data page @i, without any TLBI. */
+static void s1_remap(S1Ctx *c, uint64_t iova, unsigned i)
+{
+    uint64_t desc = qsmmu_aux_pt_entry_addr(&c->pt, iova, 3, false);
+
+    qsmmu_aux_mem_writeq(&c->s, desc,
+                         qsmmu_aux_pt_leaf(&c->pt, c->data[i], 3,
+                                           QSMMU_AUX_S1_ATTRS_LINUX));
+}
+
+static void s1_cmd(S1Ctx *c, const SMMUv3AuxCmd *cmd)
+{
+    qsmmu_aux_cmdq_run_sync_ok(&c->s, cmd, 1);
+}
+
+static uint64_t utlb_stat(S1Ctx *c, const char *name)
+{
+    QDict *rsp = qtest_qmp(c->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': %s}}", TD_IOMMU_MR,
+                           name);
+    uint64_t v;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
+typedef struct CacheCase {
+    const char *path;
+    void (*run)(S1Ctx *c, const struct CacheCase *cc);
+    const char *globals;
+    /*
+     * IOTLB and config cases: the stale entry is still used.  utlb cases:
+     * the micro-TLB serves hits.
+     */
+    bool cached;
+} CacheCase;
+
+/* A leaf PTE rewritten without TLBI: IOTLB (and micro-TLB) or a walk. */
+static void cache_pte(S1Ctx *c, const CacheCase *cc)
+{
+    SMMUv3AuxCmd cmd;
+
+    s1_expect_page(c, S1_IOVA, 0);
+    s1_remap(c, S1_IOVA, 2);
+    s1_expect_page(c, S1_IOVA, cc->cached ? 0 : 2);
+    s1_expect_page(c, S1_IOVA, cc->cached ? 0 : 2);
+
+    /* TLBI + CMD_SYNC: every configuration now walks to the new page. */
+    qsmmu_aux_cmd_tlbi_nh_va(&cmd, 0, S1_ASID, S1_IOVA, true, 0, 0, 0, 0);
+    s1_cmd(c, &cmd);
+    s1_expect_page(c, S1_IOVA, 2);
+}
+
+/* The STE rewritten to Config = abort without CFGI. */
+static void cache_ste(S1Ctx *c, const CacheCase *cc)
+{
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCmd cmd;
+
+    s1_expect_page(c, S1_IOVA, 0);
+    qsmmu_aux_ste_abort(&ste);
+    qsmmu_aux_write_ste(&c->s, TD_SID, &ste);
+    if (cc->cached) {
+        s1_expect_page(c, S1_IOVA, 0);
+    } else {
+        s1_expect_abort(c, S1_IOVA);
+    }
+
+    qsmmu_aux_cmd_cfgi_ste(&cmd, TD_SID);
+    s1_cmd(c, &cmd);
+    s1_expect_abort(c, S1_IOVA);
+}
+
+/*
+ * The CD rewritten without CFGI to a new ASID and new tables that map
+ * S1_IOVA to data[2].  The new ASID is a different IOTLB tag, so once the
+ * new CD is read the IOTLB cannot answer with the old page.
+ */
+static void cache_cd(S1Ctx *c, const CacheCase *cc)
+{
+    unsigned oas = FIELD_EX32(qsmmu_aux_readl(&c->s, A_IDR5), IDR5, OAS);
+    QSMMUAuxPT pt2;
+    SMMUv3AuxCD cd;
+    SMMUv3AuxCmd cmd;
+
+    s1_expect_page(c, S1_IOVA, 0);
+    qsmmu_aux_pt_init(&c->s, &pt2, 12, 48, QSMMU_AUX_PT_START_AUTO, 0);
+    qsmmu_aux_pt_map(&pt2, S1_IOVA, c->data[2], 3, QSMMU_AUX_S1_ATTRS_LINUX);
+    qsmmu_aux_cd_linux(&cd, &pt2, S1_ASID + 1, oas);
+    qsmmu_aux_write_cd(&c->s, c->cd, &cd);
+    s1_expect_page(c, S1_IOVA, cc->cached ? 0 : 2);
+
+    qsmmu_aux_cmd_cfgi_ste(&cmd, TD_SID);       /* the STE and its CDs */
+    s1_cmd(c, &cmd);
+    s1_expect_page(c, S1_IOVA, 2);
+}
+
+/*
+ * utlb: the first READ of a page goes to the engine; repeating it is
+ * served by the micro-TLB (hits grow, misses do not), or, with the
+ * micro-TLB off, goes to the engine every time (no hit ever).
+ */
+static void utlb_counters(S1Ctx *c, const CacheCase *cc)
+{
+    uint64_t misses;
+    int i;
+
+    g_assert_cmpuint(utlb_stat(c, "utlb-hits"), ==, 0);
+    s1_expect_page(c, S1_IOVA, 0);
+    misses = utlb_stat(c, "utlb-misses");
+    g_assert_cmpuint(misses, >, 0);
+    g_assert_cmpuint(utlb_stat(c, "utlb-hits"), ==, 0);
+
+    for (i = 0; i < 4; i++) {
+        s1_expect_page(c, S1_IOVA, 0);
+    }
+    if (cc->cached) {
+        g_assert_cmpuint(utlb_stat(c, "utlb-misses"), ==, misses);
+        g_assert_cmpuint(utlb_stat(c, "utlb-hits"), >=, 4);
+    } else {
+        g_assert_cmpuint(utlb_stat(c, "utlb-misses"), >=, misses + 4);
+        g_assert_cmpuint(utlb_stat(c, "utlb-hits"), ==, 0);
+    }
+}
+
+/*
+ * utlb with iotlb-size=1: reading S1_IOVA + 4K evicts S1_IOVA from the
+ * IOTLB, but not from the micro-TLB, which only an invalidation empties.
+ * A PTE rewritten without TLBI is then seen only with the micro-TLB off.
+ */
+static void utlb_evicted(S1Ctx *c, const CacheCase *cc)
+{
+    SMMUv3AuxCmd cmd;
+
+    s1_expect_page(c, S1_IOVA, 0);
+    s1_expect_page(c, S1_IOVA + PAGE_SIZE_4K, 1);
+    s1_remap(c, S1_IOVA, 2);
+    s1_expect_page(c, S1_IOVA, cc->cached ? 0 : 2);
+
+    /* Any invalidation drops the micro-TLB (its generation moves). */
+    qsmmu_aux_cmd_tlbi_nh_asid(&cmd, 0, S1_ASID + 7);
+    s1_cmd(c, &cmd);
+    s1_expect_page(c, S1_IOVA, 2);
+}
+
+static const CacheCase cache_cases[] = {
+    /* iotlb-size */
+    { "iotlb-size/default-pte-stale", cache_pte, "", true },
+    { "iotlb-size/iotlb-alone-pte-stale", cache_pte, "utlb=off", true },
+    { "iotlb-size/0-pte-fresh", cache_pte, "iotlb-size=0", false },
+    { "iotlb-size/0-utlb-off-pte-fresh", cache_pte,
+      "iotlb-size=0 utlb=off", false },
+    /* cfgc-size */
+    { "cfgc-size/default-ste-stale", cache_ste, "", true },
+    { "cfgc-size/cfgc-alone-ste-stale", cache_ste, "utlb=off", true },
+    { "cfgc-size/0-ste-fresh", cache_ste, "cfgc-size=0", false },
+    { "cfgc-size/0-utlb-off-ste-fresh", cache_ste,
+      "cfgc-size=0 utlb=off", false },
+    { "cfgc-size/default-cd-stale", cache_cd, "", true },
+    { "cfgc-size/cfgc-alone-cd-stale", cache_cd, "utlb=off", true },
+    { "cfgc-size/0-cd-fresh", cache_cd, "cfgc-size=0", false },
+    /* utlb */
+    { "utlb/on-hits", utlb_counters, "", true },
+    { "utlb/off-no-hits", utlb_counters, "utlb=off", false },
+    { "utlb/iotlb-size-0-no-hits", utlb_counters, "iotlb-size=0", false },
+    { "utlb/cfgc-size-0-no-hits", utlb_counters, "cfgc-size=0", false },
+    { "utlb/on-outlives-iotlb-eviction", utlb_evicted, "iotlb-size=1",
+      true },
+    { "utlb/off-iotlb-eviction-walks", utlb_evicted,
+      "iotlb-size=1 utlb=off", false },
+};
+
+static void test_cache_case(const void *opaque)
+{
+    const CacheCase *cc = opaque;
+    S1Ctx c;
+
+    if (!s1_start(&c, cc->globals)) {
+        return;
+    }
+    cc->run(&c, cc);
+    s1_stop(&c);
+}
+
+/*
  * ---- ACPI: the IORT describes the SMMU like arm-smmuv3's, so ACPI guests
  * find it: an SMMUv3 node (type 4) at the MMIO base with the board's GSIVs,
  * and the root complex's IDs mapped through it.
@@ -1394,6 +1718,11 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &prop_cases[i], test_prop);
     }
     qtest_add_func("/smmuv3-aux/props/invalid", test_prop_invalid);
+    for (unsigned i = 0; i < ARRAY_SIZE(cache_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmuv3-aux/props/%s",
+                                                cache_cases[i].path);
+        qtest_add_data_func(path, &cache_cases[i], test_cache_case);
+    }
     qtest_add_func("/smmuv3-aux/board/acpi-iort", test_acpi_iort);
 
     return g_test_run();
