@@ -8,8 +8,9 @@
  * errors and overflow).  DMA is issued by the "edu" PCI device, whose
  * StreamID is its requester ID (00:04.0 -> 0x20).
  *
- * The expected register values below are the model's documented defaults;
- * they are the specification of those defaults.
+ * The expected register values are the model's documented defaults, in
+ * tests/unit/smmuv3-aux-reg-table.h; they are the specification of those
+ * defaults.
  */
 
 #include "qemu/osdep.h"
@@ -20,134 +21,27 @@
 #include "libqos/pci.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/qos-smmuv3-aux.h"
+#include "tests/unit/smmuv3-aux-reg-table.h"
 
 /*
- * ---- Documented defaults of the model (docs/system/arm/smmuv3-aux.rst) ---
- * The defaults advertise what is implemented.
+ * ---- Documented defaults of the model (docs/system/arm/smmuv3-aux.rst),
+ * shared with the engine unit test: tests/unit/smmuv3-aux-reg-table.h.
  */
-
-static uint32_t expected_idr0(void)
-{
-    uint32_t v = 0;
-
-    v = FIELD_DP32(v, IDR0, S2P, 1);
-    v = FIELD_DP32(v, IDR0, S1P, 1);
-    v = FIELD_DP32(v, IDR0, TTF, SMMUV3_AUX_IDR0_TTF_AA64);
-    v = FIELD_DP32(v, IDR0, COHACC, 1);
-    v = FIELD_DP32(v, IDR0, HYP, 1);
-    v = FIELD_DP32(v, IDR0, ASID16, 1);
-    v = FIELD_DP32(v, IDR0, MSI, 1);
-    v = FIELD_DP32(v, IDR0, VMID16, 1);
-    v = FIELD_DP32(v, IDR0, TTENDIAN, SMMUV3_AUX_IDR0_TTENDIAN_LE);
-    v = FIELD_DP32(v, IDR0, STALL_MODEL, SMMUV3_AUX_IDR0_STALL_NONE);
-    v = FIELD_DP32(v, IDR0, ST_LEVEL, 1);
-    return v;
-}
-
-static uint32_t expected_idr1(void)
-{
-    uint32_t v = 0;
-
-    v = FIELD_DP32(v, IDR1, SIDSIZE, 16);
-    v = FIELD_DP32(v, IDR1, SSIDSIZE, 0);
-    v = FIELD_DP32(v, IDR1, PRIQS, 0);
-    v = FIELD_DP32(v, IDR1, EVENTQS, 19);
-    v = FIELD_DP32(v, IDR1, CMDQS, 19);
-    return v;
-}
-
-static uint32_t expected_idr3(void)
-{
-    uint32_t v = 0;
-
-    v = FIELD_DP32(v, IDR3, HAD, 1);
-    v = FIELD_DP32(v, IDR3, XNX, 1);
-    v = FIELD_DP32(v, IDR3, FWB, 1);
-    v = FIELD_DP32(v, IDR3, RIL, 1);
-    v = FIELD_DP32(v, IDR3, BBML, 2);
-    return v;
-}
-
-static uint32_t expected_idr5(void)
-{
-    uint32_t v = 0;
-
-    v = FIELD_DP32(v, IDR5, OAS, SMMUV3_AUX_OAS_48);
-    v = FIELD_DP32(v, IDR5, GRAN4K, 1);
-    v = FIELD_DP32(v, IDR5, GRAN16K, 1);
-    v = FIELD_DP32(v, IDR5, GRAN64K, 1);
-    return v;
-}
-
-/*
- * GBPA resets to an IMPLEMENTATION DEFINED value.  The model documents
- * ABORT = 0 (bypass while SMMUEN = 0) and SHCFG = 0b01 "use incoming",
- * the value QEMU's arm-smmuv3 also uses.
- */
-#define EXPECTED_GBPA_RESET     0x00001000u
-
-typedef struct RegDesc {
-    const char *name;
-    uint64_t off;
-    unsigned size;          /* 4 or 8 */
-    uint64_t reset;
-} RegDesc;
-
-/* Every page-0/page-1 register the Linux driver reads or writes. */
-static const RegDesc regs[] = {
-    { "IDR0", A_IDR0, 4, 0 /* expected_idr0() */ },
-    { "IDR1", A_IDR1, 4, 0 /* expected_idr1() */ },
-    { "IDR2", A_IDR2, 4, 0 },
-    { "IDR3", A_IDR3, 4, 0 /* expected_idr3() */ },
-    { "IDR4", A_IDR4, 4, 0 },
-    { "IDR5", A_IDR5, 4, 0 /* expected_idr5() */ },
-    { "IIDR", A_IIDR, 4, 0 },
-    { "AIDR", A_AIDR, 4, 0 },
-    { "CR0", A_CR0, 4, 0 },
-    { "CR0ACK", A_CR0ACK, 4, 0 },
-    { "CR1", A_CR1, 4, 0 },
-    { "CR2", A_CR2, 4, 0 },
-    { "GBPA", A_GBPA, 4, EXPECTED_GBPA_RESET },
-    { "IRQ_CTRL", A_IRQ_CTRL, 4, 0 },
-    { "IRQ_CTRLACK", A_IRQ_CTRLACK, 4, 0 },
-    { "GERROR", A_GERROR, 4, 0 },
-    { "GERRORN", A_GERRORN, 4, 0 },
-    { "GERROR_IRQ_CFG0", A_GERROR_IRQ_CFG0, 8, 0 },
-    { "GERROR_IRQ_CFG1", A_GERROR_IRQ_CFG1, 4, 0 },
-    { "GERROR_IRQ_CFG2", A_GERROR_IRQ_CFG2, 4, 0 },
-    { "STRTAB_BASE", A_STRTAB_BASE, 8, 0 },
-    { "STRTAB_BASE_CFG", A_STRTAB_BASE_CFG, 4, 0 },
-    { "CMDQ_BASE", A_CMDQ_BASE, 8, 0 },
-    { "CMDQ_PROD", A_CMDQ_PROD, 4, 0 },
-    { "CMDQ_CONS", A_CMDQ_CONS, 4, 0 },
-    { "EVENTQ_BASE", A_EVENTQ_BASE, 8, 0 },
-    { "EVENTQ_IRQ_CFG0", A_EVENTQ_IRQ_CFG0, 8, 0 },
-    { "EVENTQ_IRQ_CFG1", A_EVENTQ_IRQ_CFG1, 4, 0 },
-    { "EVENTQ_IRQ_CFG2", A_EVENTQ_IRQ_CFG2, 4, 0 },
-    { "PRIQ_BASE", A_PRIQ_BASE, 8, 0 },
-    { "PRIQ_IRQ_CFG0", A_PRIQ_IRQ_CFG0, 8, 0 },
-    { "PRIQ_IRQ_CFG1", A_PRIQ_IRQ_CFG1, 4, 0 },
-    { "PRIQ_IRQ_CFG2", A_PRIQ_IRQ_CFG2, 4, 0 },
-    { "EVENTQ_PROD", A_EVENTQ_PROD, 4, 0 },
-    { "EVENTQ_CONS", A_EVENTQ_CONS, 4, 0 },
-    { "PRIQ_PROD", A_PRIQ_PROD, 4, 0 },
-    { "PRIQ_CONS", A_PRIQ_CONS, 4, 0 },
+static const SMMUv3AuxRegReset regs[] = {
+    SMMUV3_AUX_REG_TABLE(SMMUV3_AUX_REG_RESET_ROW)
 };
 
-static uint64_t reg_expected_reset(const RegDesc *r)
+/* The reset value of the register at @off. */
+static uint64_t reg_expected_reset(uint64_t off)
 {
-    switch (r->off) {
-    case A_IDR0:
-        return expected_idr0();
-    case A_IDR1:
-        return expected_idr1();
-    case A_IDR3:
-        return expected_idr3();
-    case A_IDR5:
-        return expected_idr5();
-    default:
-        return r->reset;
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(regs); i++) {
+        if (regs[i].off == off) {
+            return regs[i].reset;
+        }
     }
+    g_assert_not_reached();
 }
 
 /* ---- Machine ------------------------------------------------------------ */
@@ -276,6 +170,15 @@ static void fill_pattern(uint8_t *buf, size_t len, uint8_t seed)
     }
 }
 
+/* The DMA_LEN bytes at @pa are @pattern. */
+static void assert_pattern(Ctx *c, uint64_t pa, const uint8_t *pattern)
+{
+    uint8_t got[DMA_LEN];
+
+    qtest_memread(c->qts, pa, got, DMA_LEN);
+    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+}
+
 /*
  * Load a known pattern into the edu buffer while the SMMU is still at
  * reset (SMMUEN = 0, GBPA.ABORT = 0: bypass), and check it round-trips.
@@ -285,15 +188,13 @@ static void edu_load_pattern(Ctx *c, Edu *e, uint8_t *pattern)
     QSMMUAux *s = &c->smmu;
     uint64_t src = qsmmu_aux_alloc(s, DMA_LEN, 64);
     uint64_t chk = qsmmu_aux_alloc(s, DMA_LEN, 64);
-    uint8_t got[DMA_LEN];
 
     g_assert_cmphex(qsmmu_aux_readl(s, A_CR0), ==, 0);
     fill_pattern(pattern, DMA_LEN, 0x11 + (e == &c->edu[1]));
     qtest_memwrite(c->qts, src, pattern, DMA_LEN);
     edu_dma(c, e, false, src, DMA_LEN);
     edu_dma(c, e, true, chk, DMA_LEN);
-    qtest_memread(c->qts, chk, got, DMA_LEN);
-    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_pattern(c, chk, pattern);
 }
 
 /* Allocate a DMA target filled with SENTINEL. */
@@ -313,6 +214,27 @@ static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
     memset(want, SENTINEL, len);
     qtest_memread(c->qts, pa, got, len);
     g_assert_cmpmem(got, len, want, len);
+}
+
+/*
+ * One edu device, its buffer loaded with a known @pattern while the SMMU
+ * is at reset (bypass); returns a target page filled with SENTINEL.
+ */
+static uint64_t edu_start(Ctx *c, uint8_t *pattern)
+{
+    ctx_start(c, 1);
+    edu_load_pattern(c, &c->edu[0], pattern);
+    return alloc_target(c);
+}
+
+/* Write the STE of @sid, then CFGI_STE and CMD_SYNC; assert completion. */
+static void ste_update(QSMMUAux *s, uint32_t sid, const SMMUv3AuxSTE *ste)
+{
+    SMMUv3AuxCmd cmd;
+
+    qsmmu_aux_write_ste(s, sid, ste);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, sid);
+    qsmmu_aux_cmdq_run_sync_ok(s, &cmd, 1);
 }
 
 static void assert_event(const SMMUv3AuxEvtRecord *rec, uint8_t id,
@@ -347,8 +269,8 @@ static void test_regs_idr(void)
 
     /* Report every deviation from the default table, then fail. */
     for (i = 0; i < ARRAY_SIZE(regs); i++) {
-        const RegDesc *r = &regs[i];
-        uint64_t want = reg_expected_reset(r);
+        const SMMUv3AuxRegReset *r = &regs[i];
+        uint64_t want = r->reset;
         uint64_t got = qsmmu_aux_readl(s, r->off);
 
         if (r->size == 8) {
@@ -485,7 +407,7 @@ static void test_regs_reset(void)
         g_assert_cmphex(after[i], ==, before[i]);
         /* ID registers against the table are /smmuv3-aux/regs/idr's job */
         if (regs[i].off >= A_CR0) {
-            g_assert_cmphex(after[i], ==, reg_expected_reset(&regs[i]));
+            g_assert_cmphex(after[i], ==, regs[i].reset);
         }
     }
 
@@ -554,7 +476,7 @@ static void test_regs_gbpa(void)
     ctx_start(&c, 0);
     mask = gbpa_defined_mask(s);
     old = qsmmu_aux_readl(s, A_GBPA);
-    g_assert_cmphex(old, ==, EXPECTED_GBPA_RESET);
+    g_assert_cmphex(old, ==, SMMUV3_AUX_DEV_GBPA_RESET);
 
     /* Linux's update_gbpa(): old | ABORT | UPDATE; UPDATE self-clears. */
     qsmmu_aux_writel(s, A_GBPA, old | R_GBPA_ABORT_MASK | R_GBPA_UPDATE_MASK);
@@ -829,9 +751,7 @@ static void test_dma_bad_streamid(void)
     if (!have_edu()) {
         return;
     }
-    ctx_start(&c, 1);
-    edu_load_pattern(&c, &c.edu[0], pattern);
-    tgt = alloc_target(&c);
+    tgt = edu_start(&c, pattern);
 
     qsmmu_aux_strtab_linear(s, 4);
     /* Every in-range STE is bypass, so only the range check can fail. */
@@ -873,11 +793,8 @@ static void test_dma_bad_streamid(void)
 static uint64_t edu_start_with_ste(Ctx *c, const SMMUv3AuxSTE *ste,
                                    uint8_t *pattern)
 {
-    uint64_t tgt;
+    uint64_t tgt = edu_start(c, pattern);
 
-    ctx_start(c, 1);
-    edu_load_pattern(c, &c->edu[0], pattern);
-    tgt = alloc_target(c);
     qsmmu_aux_strtab_linear(&c->smmu, 6);
     qsmmu_aux_write_ste(&c->smmu, EDU0_SID, ste);
     qsmmu_aux_bringup(&c->smmu, 3, 3);
@@ -889,7 +806,7 @@ static void test_dma_bypass(void)
 {
     Ctx c;
     QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN], got[DMA_LEN];
+    uint8_t pattern[DMA_LEN];
     SMMUv3AuxSTE ste;
     uint64_t tgt;
 
@@ -901,8 +818,7 @@ static void test_dma_bypass(void)
 
     /* IOVA == PA */
     edu_dma(&c, &c.edu[0], true, tgt + 128, DMA_LEN);
-    qtest_memread(c.qts, tgt + 128, got, DMA_LEN);
-    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_pattern(&c, tgt + 128, pattern);
     assert_untouched(&c, tgt, 128);
     assert_untouched(&c, tgt + 128 + DMA_LEN, 4096 - 128 - DMA_LEN);
     assert_no_events(s);
@@ -970,7 +886,6 @@ static void test_dma_ste_config_reserved(void)
     QSMMUAux *s = &c.smmu;
     uint8_t pattern[DMA_LEN];
     SMMUv3AuxSTE ste;
-    SMMUv3AuxCmd cmd;
     uint64_t tgt;
 
     if (!have_edu()) {
@@ -980,13 +895,7 @@ static void test_dma_ste_config_reserved(void)
     tgt = edu_start_with_ste(&c, &ste, pattern);
     for (unsigned config = 1; config <= 3; config++) {
         ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, config);
-        qsmmu_aux_write_ste(s, EDU0_SID, &ste);
-        qsmmu_aux_cmd_cfgi_ste(&cmd, EDU0_SID);
-        qsmmu_aux_cmdq_put(s, &cmd);
-        qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
-        qsmmu_aux_cmdq_put(s, &cmd);
-        qsmmu_aux_cmdq_publish(s);
-        g_assert_cmphex(qsmmu_aux_cmdq_wait(s), ==, s->cmdq_prod);
+        ste_update(s, EDU0_SID, &ste);
 
         edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
         assert_untouched(&c, tgt, 4096);
@@ -1003,17 +912,14 @@ static void test_dma_2lvl(void)
 {
     Ctx c;
     QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN], got[DMA_LEN];
+    uint8_t pattern[DMA_LEN];
     SMMUv3AuxSTE ste;
-    SMMUv3AuxCmd cmd;
     uint64_t tgt;
 
     if (!have_edu()) {
         return;
     }
-    ctx_start(&c, 1);
-    edu_load_pattern(&c, &c.edu[0], pattern);
-    tgt = alloc_target(&c);
+    tgt = edu_start(&c, pattern);
 
     qsmmu_aux_strtab_2lvl(s, 16, 8);
     g_assert_cmphex(qsmmu_aux_readl(s, A_STRTAB_BASE_CFG), ==, 0x10210);
@@ -1029,17 +935,10 @@ static void test_dma_2lvl(void)
     /* Install the L2 table with a bypass STE: the DMA lands at IOVA. */
     qsmmu_aux_strtab_l2_install(s, EDU0_SID);
     qsmmu_aux_ste_bypass(&ste);
-    qsmmu_aux_write_ste(s, EDU0_SID, &ste);
-    qsmmu_aux_cmd_cfgi_ste(&cmd, EDU0_SID);
-    qsmmu_aux_cmdq_put(s, &cmd);
-    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
-    qsmmu_aux_cmdq_put(s, &cmd);
-    qsmmu_aux_cmdq_publish(s);
-    g_assert_cmphex(qsmmu_aux_cmdq_wait(s), ==, s->cmdq_prod);
+    ste_update(s, EDU0_SID, &ste);
 
     edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-    qtest_memread(c.qts, tgt, got, DMA_LEN);
-    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_pattern(&c, tgt, pattern);
     assert_untouched(&c, tgt + DMA_LEN, 4096 - DMA_LEN);
     assert_no_events(s);
     g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
@@ -1052,16 +951,14 @@ static void test_dma_gbpa(void)
 {
     Ctx c;
     QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN], got[DMA_LEN];
+    uint8_t pattern[DMA_LEN];
     uint64_t tgt;
     uint32_t gbpa;
 
     if (!have_edu()) {
         return;
     }
-    ctx_start(&c, 1);
-    edu_load_pattern(&c, &c.edu[0], pattern);
-    tgt = alloc_target(&c);
+    tgt = edu_start(&c, pattern);
 
     qsmmu_aux_strtab_linear(s, 6);
     qsmmu_aux_bringup(s, 3, 3);                     /* SMMUEN stays 0 */
@@ -1074,8 +971,7 @@ static void test_dma_gbpa(void)
 
     g_assert_true(qsmmu_aux_gbpa_update(s, gbpa & ~R_GBPA_ABORT_MASK));
     edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-    qtest_memread(c.qts, tgt, got, DMA_LEN);
-    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
+    assert_pattern(&c, tgt, pattern);
     assert_no_events(s);
     g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
 
@@ -1199,8 +1095,7 @@ static void test_prop(const void *opaque)
                                   " -global arm-smmuv3-aux.%s%s",
                                   pc->global, extra);
     uint32_t got = qtest_readl(qts, QSMMU_AUX_VIRT_BASE + pc->reg);
-    RegDesc r = { .off = pc->reg };
-    uint32_t dflt = reg_expected_reset(&r);
+    uint32_t dflt = reg_expected_reset(pc->reg);
 
     g_assert_cmphex(got & pc->mask, ==, pc->value);
     if (strcmp(pc->name, "stage1")) {

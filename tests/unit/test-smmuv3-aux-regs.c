@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "smmuv3-aux-test-utils.h"
+#include "tests/unit/smmuv3-aux-reg-table.h"
 
 /* IDRs of smmuv3_aux_params_set_defaults(). */
 #define DEF_IDR0    0x0944301bu
@@ -12,72 +13,52 @@
 #define DEF_IDR3    0x00001514u
 #define DEF_IDR5    0x00000074u
 
-typedef struct RegReset {
-    const char *name;
-    uint64_t off;
-    unsigned size;
-    uint64_t val;
-} RegReset;
+/* The shared table's (the device's) IDRs: HYP on, OAS 48 bits. */
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR0 != (DEF_IDR0 | R_IDR0_HYP_MASK));
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR1 != DEF_IDR1);
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR3 != DEF_IDR3);
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR5 != 0x00000075u);
 
-static const RegReset reset_values[] = {
-    { "IDR0", A_IDR0, 4, DEF_IDR0 },
-    { "IDR1", A_IDR1, 4, DEF_IDR1 },
-    { "IDR2", A_IDR2, 4, 0 },
-    { "IDR3", A_IDR3, 4, DEF_IDR3 },
-    { "IDR4", A_IDR4, 4, 0 },
-    { "IDR5", A_IDR5, 4, DEF_IDR5 },
-    { "IIDR", A_IIDR, 4, 0 },
-    { "AIDR", A_AIDR, 4, 0 },
-    { "CR0", A_CR0, 4, 0 },
-    { "CR0ACK", A_CR0ACK, 4, 0 },
-    { "CR1", A_CR1, 4, 0 },
-    { "CR2", A_CR2, 4, 0 },
-    { "STATUSR", A_STATUSR, 4, 0 },
-    { "GBPA", A_GBPA, 4, 0x1000 },
-    { "AGBPA", A_AGBPA, 4, 0 },
-    { "IRQ_CTRL", A_IRQ_CTRL, 4, 0 },
-    { "IRQ_CTRLACK", A_IRQ_CTRLACK, 4, 0 },
-    { "GERROR", A_GERROR, 4, 0 },
-    { "GERRORN", A_GERRORN, 4, 0 },
-    { "GERROR_IRQ_CFG0", A_GERROR_IRQ_CFG0, 8, 0 },
-    { "GERROR_IRQ_CFG1", A_GERROR_IRQ_CFG1, 4, 0 },
-    { "GERROR_IRQ_CFG2", A_GERROR_IRQ_CFG2, 4, 0 },
-    { "STRTAB_BASE", A_STRTAB_BASE, 8, 0 },
-    { "STRTAB_BASE_CFG", A_STRTAB_BASE_CFG, 4, 0 },
-    { "CMDQ_BASE", A_CMDQ_BASE, 8, 0 },
-    { "CMDQ_PROD", A_CMDQ_PROD, 4, 0 },
-    { "CMDQ_CONS", A_CMDQ_CONS, 4, 0 },
-    { "EVENTQ_BASE", A_EVENTQ_BASE, 8, 0 },
-    { "EVENTQ_IRQ_CFG0", A_EVENTQ_IRQ_CFG0, 8, 0 },
-    { "EVENTQ_IRQ_CFG1", A_EVENTQ_IRQ_CFG1, 4, 0 },
-    { "EVENTQ_IRQ_CFG2", A_EVENTQ_IRQ_CFG2, 4, 0 },
-    { "PRIQ_BASE", A_PRIQ_BASE, 8, 0 },
-    { "PRIQ_IRQ_CFG0", A_PRIQ_IRQ_CFG0, 8, 0 },
-    { "PRIQ_IRQ_CFG1", A_PRIQ_IRQ_CFG1, 4, 0 },
-    { "PRIQ_IRQ_CFG2", A_PRIQ_IRQ_CFG2, 4, 0 },
-    { "EVENTQ_PROD", A_EVENTQ_PROD, 4, 0 },
-    { "EVENTQ_CONS", A_EVENTQ_CONS, 4, 0 },
-    { "PRIQ_PROD", A_PRIQ_PROD, 4, 0 },
-    { "PRIQ_CONS", A_PRIQ_CONS, 4, 0 },
+static const SMMUv3AuxRegReset reset_values[] = {
+    SMMUV3_AUX_REG_TABLE(SMMUV3_AUX_REG_RESET_ROW)
 };
+
+/*
+ * arm-smmuv3-aux's property defaults, which the shared register table
+ * describes; the engine's own defaults differ in HYP (off) and OAS (44).
+ */
+static void tweak_device(SMMUv3AuxParams *p)
+{
+    p->hyp = true;
+    p->oas_bits = 48;
+}
+
+static TestSMMU *tsmmu_new_device(void)
+{
+    SMMUv3AuxParams p;
+
+    smmuv3_aux_params_set_defaults(&p);
+    tweak_device(&p);
+    return tsmmu_new(&p);
+}
 
 static void check_reset_values(TestSMMU *t)
 {
     for (int i = 0; i < ARRAY_SIZE(reset_values); i++) {
-        const RegReset *r = &reset_values[i];
+        const SMMUv3AuxRegReset *r = &reset_values[i];
         uint64_t v = smmuv3_aux_reg_read(&t->e, r->off, r->size);
 
-        if (v != r->val) {
+        if (v != r->reset) {
             g_test_message("%s: 0x%" PRIx64 " != 0x%" PRIx64, r->name, v,
-                           r->val);
+                           r->reset);
         }
-        g_assert_cmphex(v, ==, r->val);
+        g_assert_cmphex(v, ==, r->reset);
     }
 }
 
 static void test_reset_values(void)
 {
-    TestSMMU *t = tsmmu_new(NULL);
+    TestSMMU *t = tsmmu_new_device();
 
     check_reset_values(t);
     tsmmu_free(t);
@@ -85,7 +66,7 @@ static void test_reset_values(void)
 
 static void test_reset_clears(void)
 {
-    TestSMMU *t = tsmmu_new(NULL);
+    TestSMMU *t = tsmmu_new_device();
 
     tsmmu_enable_all(t, 0x10000, 0x20000);
     reg_w32(t, A_IRQ_CTRL, 5);
@@ -138,12 +119,6 @@ static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
     p->gran4k = false;
 }
 
-static void tweak_hyp(SMMUv3AuxParams *p)
-{
-    p->hyp = true;
-    p->oas_bits = 48;
-}
-
 static const IdrCase idr_cases[] = {
     { "default", tweak_none, DEF_IDR0, DEF_IDR1, DEF_IDR3, DEF_IDR5 },
     /* S1P|TTF=AA64|TTENDIAN=LE|STALL_MODEL=1 */
@@ -151,7 +126,8 @@ static const IdrCase idr_cases[] = {
     /* S2P|TTF|COHACC|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
     { "s2-only", tweak_s2_only_hyp_off, 0x09443019,
       0x02730020, DEF_IDR3, 0x66 },
-    { "hyp", tweak_hyp, DEF_IDR0 | 0x200, DEF_IDR1, DEF_IDR3, 0x75 },
+    { "device", tweak_device, SMMUV3_AUX_DEV_IDR0, SMMUV3_AUX_DEV_IDR1,
+      SMMUV3_AUX_DEV_IDR3, SMMUV3_AUX_DEV_IDR5 },
 };
 
 static void test_idr(const void *opaque)
@@ -385,7 +361,7 @@ static void test_reg64_pair_of_reg32(void)
 
 static void test_bad_access(void)
 {
-    TestSMMU *t = tsmmu_new(NULL);
+    TestSMMU *t = tsmmu_new_device();
 
     /* Unaligned and odd sizes: RAZ/WI. */
     g_assert_cmphex(smmuv3_aux_reg_read(&t->e, A_IDR0 + 2, 4), ==, 0);
@@ -421,7 +397,7 @@ static const uint64_t reserved_offsets[] = {
 
 static void test_reserved_raz_wi(void)
 {
-    TestSMMU *t = tsmmu_new(NULL);
+    TestSMMU *t = tsmmu_new_device();
 
     for (int i = 0; i < ARRAY_SIZE(reserved_offsets); i++) {
         reg_w32(t, reserved_offsets[i], 0xffffffff);
