@@ -81,7 +81,7 @@ class Instance:
         cd4k = s.make_cd(s1.root, asid=1)
         for i, name in enumerate(setups):
             sid = (4 + i) << 3
-            if name == "s1-4k":
+            if name.startswith("s1-4k"):      # "s1-4k", "s1-4k-2", ...
                 s.ste_s1(sid, cd4k)
             elif name == "s1-64k":
                 t = PageTable(al, 65536, 48)
