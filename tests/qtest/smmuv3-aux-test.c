@@ -17,6 +17,7 @@
 #include "qemu/bswap.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "libqos/pci.h"
 #include "libqos/generic-pcihost.h"
@@ -1462,6 +1463,178 @@ static void test_cache_case(const void *opaque)
 }
 
 /*
+ * ---- msi-device-id: the DeviceID the SMMU's own MSIs carry to the ITS
+ * (MemTxAttrs.requester_id).  virt sets it, when it has an ITS, to
+ * SMMUV3_AUX_VIRT_MSI_DEVICE_ID after creating the device, so it wins
+ * over -global, and writes the same value into the SMMU node's DT
+ * msi-parent = <&its DeviceID>: the two must agree, or Linux's MSIs for
+ * the event queue, GERROR and CMD_SYNC go to a DeviceID it never mapped.
+ * (The IORT SMMUv3 node describes the SMMU's interrupts as GSIVs only,
+ * as for arm-smmuv3, so ACPI guests use the wired interrupts.)  Without
+ * an ITS the board leaves the property alone and emits no msi-parent.
+ */
+#define VIRT_DTB_ADDR       0x40000000ULL   /* bare-metal boot: RAM base */
+#define FDT_MAGIC           0xd00dfeed
+#define FDT_BEGIN_NODE      1
+#define FDT_END_NODE        2
+#define FDT_PROP            3
+#define FDT_NOP             4
+
+static uint32_t fdt32(const void *p)
+{
+    return (uint32_t)ldl_be_p(p);
+}
+
+/*
+ * Value of property @prop of the first node whose name starts with
+ * @node_prefix (and, if @phandle is non-zero, whose phandle is it); NULL
+ * if there is none.  @len gets the value's length.
+ */
+static const uint8_t *fdt_find(const uint8_t *fdt, const char *node_prefix,
+                               uint32_t phandle, const char *prop,
+                               uint32_t *len)
+{
+    const uint8_t *p = fdt + fdt32(fdt + 8);
+    const char *strings = (const char *)fdt + fdt32(fdt + 12);
+    const uint8_t *found = NULL;
+    uint32_t found_len = 0;
+    bool in_node = false, ph_ok = !phandle;
+    int depth = 0, node_depth = 0;
+
+    for (;;) {
+        uint32_t tok = fdt32(p);
+
+        p += 4;
+        if (tok == FDT_BEGIN_NODE) {
+            size_t n = strlen((const char *)p);
+
+            depth++;
+            if (!in_node && g_str_has_prefix((const char *)p, node_prefix)) {
+                in_node = true;
+                node_depth = depth;
+                found = NULL;
+                ph_ok = !phandle;
+            }
+            p += ROUND_UP(n + 1, 4);
+        } else if (tok == FDT_END_NODE) {
+            if (in_node && depth == node_depth) {
+                if (ph_ok && found) {
+                    *len = found_len;
+                    return found;
+                }
+                in_node = false;
+            }
+            depth--;
+        } else if (tok == FDT_PROP) {
+            uint32_t l = fdt32(p);
+            const char *name = strings + fdt32(p + 4);
+
+            if (in_node && depth == node_depth) {
+                if (!strcmp(name, prop)) {
+                    found = p + 8;
+                    found_len = l;
+                }
+                if (phandle && !strcmp(name, "phandle") &&
+                    fdt32(p + 8) == phandle) {
+                    ph_ok = true;
+                }
+            }
+            p += 8 + ROUND_UP(l, 4);
+        } else if (tok != FDT_NOP) {
+            return NULL;                        /* FDT_END */
+        }
+    }
+}
+
+/* The machine's DTB, read from guest RAM. */
+static uint8_t *read_dtb(QTestState *qts)
+{
+    uint8_t hdr[8];
+    uint8_t *fdt;
+
+    qtest_memread(qts, VIRT_DTB_ADDR, hdr, sizeof(hdr));
+    g_assert_cmphex(fdt32(hdr), ==, FDT_MAGIC);
+    fdt = g_malloc(fdt32(hdr + 4));
+    qtest_memread(qts, VIRT_DTB_ADDR, fdt, fdt32(hdr + 4));
+    return fdt;
+}
+
+/* QOM path of the board's arm-smmuv3-aux. */
+static char *smmu_qom_path(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-list', 'arguments': "
+                           "{'path': '/machine/unattached'}}");
+    QListEntry *e;
+    char *path = NULL;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(prop, "type"), "child<arm-smmuv3-aux>")) {
+            g_assert_null(path);
+            path = g_strdup_printf("/machine/unattached/%s",
+                                   qdict_get_str(prop, "name"));
+        }
+    }
+    qobject_unref(rsp);
+    g_assert_nonnull(path);
+    return path;
+}
+
+static uint32_t smmu_msi_device_id(QTestState *qts)
+{
+    g_autofree char *path = smmu_qom_path(qts);
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': 'msi-device-id'}}",
+                           path);
+    uint32_t v;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
+#define USER_MSI_DEVICE_ID  0x1234
+
+/* With the ITS: the board's DeviceID, in the device and in the DT. */
+static void test_msi_device_id_its(void)
+{
+    QTestState *qts = qtest_initf(MACHINE_ARGS " -global arm-smmuv3-aux."
+                                  "msi-device-id=%d", USER_MSI_DEVICE_ID);
+    g_autofree uint8_t *fdt = read_dtb(qts);
+    const uint8_t *msi_parent, *its;
+    uint32_t len = 0;
+
+    g_assert_cmphex(smmu_msi_device_id(qts), ==, 0xff00);
+    msi_parent = fdt_find(fdt, "smmuv3@9050000", 0, "msi-parent", &len);
+    g_assert_nonnull(msi_parent);
+    g_assert_cmpuint(len, ==, 8);
+    g_assert_cmphex(fdt32(msi_parent + 4), ==, 0xff00);
+    /* The first cell is the phandle of the ITS. */
+    its = fdt_find(fdt, "its@", fdt32(msi_parent), "compatible", &len);
+    g_assert_nonnull(its);
+    g_assert_cmpstr((const char *)its, ==, "arm,gic-v3-its");
+    qtest_quit(qts);
+}
+
+/* Without an ITS the board sets nothing: -global stands, no msi-parent. */
+static void test_msi_device_id_no_its(void)
+{
+    QTestState *qts = qtest_initf(MACHINE_ARGS " -machine its=off "
+                                  "-global arm-smmuv3-aux.msi-device-id=%d",
+                                  USER_MSI_DEVICE_ID);
+    g_autofree uint8_t *fdt = read_dtb(qts);
+    uint32_t len = 0;
+
+    g_assert_cmphex(smmu_msi_device_id(qts), ==, USER_MSI_DEVICE_ID);
+    g_assert_nonnull(fdt_find(fdt, "smmuv3@9050000", 0, "reg", &len));
+    g_assert_null(fdt_find(fdt, "smmuv3@9050000", 0, "msi-parent", &len));
+    qtest_quit(qts);
+}
+
+/*
  * ---- ACPI: the IORT describes the SMMU like arm-smmuv3's, so ACPI guests
  * find it: an SMMUv3 node (type 4) at the MMIO base with the board's GSIVs,
  * and the root complex's IDs mapped through it.
@@ -1619,6 +1792,10 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &cache_cases[i], test_cache_case);
     }
     qtest_add_func("/smmuv3-aux/board/acpi-iort", test_acpi_iort);
+    qtest_add_func("/smmuv3-aux/props/msi-device-id/board-its",
+                   test_msi_device_id_its);
+    qtest_add_func("/smmuv3-aux/props/msi-device-id/no-its",
+                   test_msi_device_id_no_its);
 
     return g_test_run();
 }
