@@ -474,13 +474,8 @@ static void test_s1_fault_once_per_page(void)
 static void td_start_async(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
                            uint64_t dst, uint32_t len)
 {
-    qpci_io_writel(td->dev, td->bar, A_TD_STATUS,
-                   R_TD_STATUS_DONE_MASK | R_TD_STATUS_ERROR_MASK);
     qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
-    qpci_io_writeq(td->dev, td->bar, A_TD_SRC, src);
-    qpci_io_writeq(td->dev, td->bar, A_TD_DST, dst);
-    qpci_io_writel(td->dev, td->bar, A_TD_LEN, len);
-    qpci_io_writel(td->dev, td->bar, A_TD_CMD, cmd);
+    qsmmu_aux_td_start(td, cmd, src, dst, len, 0);
 }
 
 /* STATUS once BUSY has cleared (within 20 s of host time). */

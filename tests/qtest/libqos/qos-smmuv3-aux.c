@@ -838,8 +838,8 @@ void qsmmu_aux_td_free(QSMMUAuxTestdev *td)
     td->dev = NULL;
 }
 
-uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
-                          uint64_t dst, uint32_t len, uint32_t pattern)
+void qsmmu_aux_td_start(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
+                        uint64_t dst, uint32_t len, uint32_t pattern)
 {
     qpci_io_writel(td->dev, td->bar, A_TD_STATUS,
                    R_TD_STATUS_DONE_MASK | R_TD_STATUS_ERROR_MASK);
@@ -848,6 +848,12 @@ uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
     qpci_io_writel(td->dev, td->bar, A_TD_LEN, len);
     qpci_io_writel(td->dev, td->bar, A_TD_PATTERN, pattern);
     qpci_io_writel(td->dev, td->bar, A_TD_CMD, cmd);
+}
+
+uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
+                          uint64_t dst, uint32_t len, uint32_t pattern)
+{
+    qsmmu_aux_td_start(td, cmd, src, dst, len, pattern);
     return qpci_io_readl(td->dev, td->bar, A_TD_STATUS);
 }
 

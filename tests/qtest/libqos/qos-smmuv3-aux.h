@@ -323,9 +323,12 @@ typedef struct QSMMUAuxTestdev {
 void qsmmu_aux_td_init(QSMMUAuxTestdev *td, QPCIBus *bus, int devfn);
 void qsmmu_aux_td_free(QSMMUAuxTestdev *td);
 /*
- * Run one command (SMMUV3_AUX_TD_CMD_*) with the given arguments; return
- * TD_STATUS (DONE or ERROR).  STATUS is cleared before the command.
+ * Write the arguments and CMD (SMMUV3_AUX_TD_CMD_*), STATUS cleared first;
+ * TD_CTRL is left as the caller set it (CACHED, ASYNC).
  */
+void qsmmu_aux_td_start(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
+                        uint64_t dst, uint32_t len, uint32_t pattern);
+/* qsmmu_aux_td_start(), then return TD_STATUS (DONE or ERROR). */
 uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
                           uint64_t dst, uint32_t len, uint32_t pattern);
 uint64_t qsmmu_aux_td_result(QSMMUAuxTestdev *td);
