@@ -19,7 +19,7 @@
 #                probe,dma,net,dmesg-clean
 #   nomsipoll    arm_smmu_v3.disable_msipolling=1 (CMD_SYNC completion by
 #                polling CMDQ_CONS instead of an MSI write):
-#                probe,dma,dmesg-clean
+#                probe,dma,net,dmesg-clean
 #
 # Every run ends with dmesg-clean: no arm-smmu-v3 error or event line and no
 # oops/BUG/WARNING in the guest's kernel log.  Every run has a timeout, and
@@ -95,7 +95,7 @@ config_vars() {
         machine="virtualization=on"
         ;;
     nomsipoll)
-        scen=probe,dma,dmesg-clean
+        scen=probe,dma,net,dmesg-clean
         append="arm_smmu_v3.disable_msipolling=1 smmutest.expect_domain=DMA"
         ;;
     *)
