@@ -91,7 +91,7 @@ guest-kernel:
 	@$(TOP)/scripts/guest-kernel.sh
 
 # Not part of check: minutes of timing, written to build/bench/results.json.
-bench: qemu
+bench: qemu standalone
 	@BENCH_QUICK="$(BENCH_QUICK)" python3 $(TOP)/scripts/bench/bench.py \
 	    --qemu $(QEMU) $(BENCH_ARGS)
 
