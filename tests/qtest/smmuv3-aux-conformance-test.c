@@ -33,6 +33,7 @@
 #define IOVA            0x8080600000ULL
 #define IOVA_1G         0x8040000000ULL
 #define IOVA_512M       0x8060000000ULL
+#define IOVA_BG_STRIDE  0x100000ULL     /* per-device windows above IOVA */
 /* Nested: stage-1 tables, CDs and data sit at IPA = PA + IPA_OFF. */
 #define IPA_OFF         0x1000000000ULL
 /* An IPA that stage 2 does not map, and PA that decodes to nothing. */
@@ -534,6 +535,108 @@ static void test_async_parallel_copy(void)
         g_assert_cmphex(td_wait(tds[i]), ==, TD_DONE);
         expect_mem_pattern(&c, dst[i], LEN, 0x10000 * (i + 1));
     }
+    expect_no_event(&c);
+    conf_stop(&c);
+}
+
+enum { BG_PAGES = 64, BG_DMAS = 20000 };
+
+/* First byte of page @p of background device @i's pages. */
+static uint8_t bg_byte(unsigned i, unsigned p)
+{
+    return i * 37 + p * 13 + 1;
+}
+
+/* Start a background BURST: BG_DMAS reads over BG_PAGES pages at @iova. */
+static void bg_burst(QSMMUAuxTestdev *td, uint64_t iova)
+{
+    qpci_io_writel(td->dev, td->bar, A_TD_BURST_PAGES, BG_PAGES);
+    qpci_io_writel(td->dev, td->bar, A_TD_BURST_ORDER, 0);
+    qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT, BG_DMAS);
+    td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, iova, 0, 0);
+}
+
+/* RESULT of a finished background burst: the sum of the first bytes. */
+static uint64_t bg_sum(unsigned i)
+{
+    uint64_t sum = 0;
+    unsigned k;
+
+    for (k = 0; k < BG_DMAS; k++) {
+        sum += bg_byte(i, k % BG_PAGES);
+    }
+    return sum;
+}
+
+/*
+ * Invalidation while other devices translate.  Device 0 copies a page
+ * whose IOVA the test remaps between two buffers, with TLBI_NH_VA and
+ * CMD_SYNC each time, while devices 1-3 run bursts over their own pages,
+ * never remapped, in their threads, restarted as soon as they finish.
+ * After every invalidation device 0 must read the new buffer (no cached
+ * translation of any device survives), and every burst of devices 1-3
+ * must read exactly its own pages (each has a distinct first byte; the
+ * sum is checked), so the lock-free hit path never hands out a torn or
+ * stale entry while invalidations make it refill.
+ */
+static void test_async_inval_stress(void)
+{
+    enum { NDEV = 4, FLIPS = 200 };
+    uint64_t buf[2], dst0, bg, p;
+    SMMUv3AuxCmd cmd;
+    SMMUv3AuxSTE ste;
+    Conf c;
+    S1Dom d;
+    unsigned i, f, bursts = 0;
+
+    if (!conf_start_n(&c, NDEV - 1)) {
+        return;
+    }
+    s1_4k_start(&c, &d);
+    qsmmu_aux_ste_s1(&ste, d.cd);
+    buf[0] = alloc_data(&c, PAGE, PAGE, 0x51000);
+    buf[1] = alloc_data(&c, PAGE, PAGE, 0x52000);
+    dst0 = alloc_sentinel(&c, PAGE, PAGE);
+    s1_map4k(&d, IOVA + PAGE, dst0);
+    for (i = 1; i < NDEV; i++) {
+        qsmmu_aux_write_ste(&c.s, SID + 8 * i, &ste);
+        bg = qsmmu_aux_alloc(&c.s, BG_PAGES * PAGE, PAGE);
+        for (p = 0; p < BG_PAGES; p++) {
+            qtest_writeb(c.qts, bg + p * PAGE, bg_byte(i, p));
+            s1_map4k(&d, IOVA + i * IOVA_BG_STRIDE + p * PAGE, bg + p * PAGE);
+        }
+    }
+    conf_enable(&c);
+    for (i = 1; i < NDEV; i++) {
+        bg_burst(&c.extra[i - 1], IOVA + i * IOVA_BG_STRIDE);
+    }
+
+    for (f = 0; f < FLIPS; f++) {
+        s1_map4k(&d, IOVA, buf[f & 1]);     /* remap, as remap4k() */
+        qsmmu_aux_cmd_tlbi_nh_va(&cmd, 0, d.asid, IOVA, true, 0, 0, 0, 0);
+        cmd1(&c, &cmd);
+        dma_ok(&c, SMMUV3_AUX_TD_CMD_COPY, IOVA, IOVA + PAGE, PAGE, 0);
+        expect_mem_pattern(&c, dst0, PAGE, f & 1 ? 0x52000 : 0x51000);
+        for (i = 1; i < NDEV; i++) {
+            QSMMUAuxTestdev *td = &c.extra[i - 1];
+            uint32_t st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS);
+
+            if (!(st & R_TD_STATUS_BUSY_MASK)) {
+                g_assert_cmphex(st, ==, TD_DONE);
+                g_assert_cmphex(qsmmu_aux_td_result(td), ==, bg_sum(i));
+                bg_burst(td, IOVA + i * IOVA_BG_STRIDE);
+                bursts++;
+            }
+        }
+    }
+    for (i = 1; i < NDEV; i++) {
+        g_assert_cmphex(td_wait(&c.extra[i - 1]), ==, TD_DONE);
+        g_assert_cmphex(qsmmu_aux_td_result(&c.extra[i - 1]), ==, bg_sum(i));
+    }
+    /* The bursts really overlapped the invalidations. */
+    g_test_message("%u background bursts of %u DMAs during %u remaps",
+                   bursts, BG_DMAS, FLIPS);
+    g_assert_cmpuint(bursts, >, 0);
     expect_no_event(&c);
     conf_stop(&c);
 }
@@ -1622,6 +1725,8 @@ int main(int argc, char **argv)
                    test_s1_fault_once_per_page);
     qtest_add_func("/smmuv3-conformance/s1/async-parallel-copy",
                    test_async_parallel_copy);
+    qtest_add_func("/smmuv3-conformance/s1/async-inval-stress",
+                   test_async_inval_stress);
     qtest_add_func("/smmuv3-conformance/s1/block-2m", test_s1_block_2m);
     qtest_add_func("/smmuv3-conformance/s1/block-1g", test_s1_block_1g);
     qtest_add_func("/smmuv3-conformance/s1/granule-16k", test_s1_16k);
