@@ -641,6 +641,58 @@ static void test_async_inval_stress(void)
     conf_stop(&c);
 }
 
+/*
+ * The test device's own contract (include/hw/arm/smmuv3-aux-testdev.h):
+ * arguments beyond the limits fail with ERROR and no DMA, and a CMD
+ * written while an ASYNC command runs is refused (ERROR) without
+ * disturbing it.
+ */
+static void test_testdev_limits(void)
+{
+    QSMMUAuxTestdev *td;
+    Conf c;
+    S1Dom d;
+    uint64_t a, dmas;
+    uint32_t st;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    td = &c.td;
+    s1_4k_start(&c, &d);
+    a = alloc_data(&c, PAGE, PAGE, 0x7000);
+    s1_map4k(&d, IOVA, a);
+    conf_enable(&c);
+
+    dmas = qpci_io_readq(td->dev, td->bar, A_TD_DMA_COUNT);
+    qpci_io_writel(td->dev, td->bar, A_TD_BURST_PAGES, 1);
+    qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT,
+                   SMMUV3_AUX_TESTDEV_MAX_BURST + 1);
+    g_assert_cmphex(qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_BURST, IOVA, 0,
+                                     0, 0), ==, TD_ERROR);
+    g_assert_cmphex(qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0,
+                                     SMMUV3_AUX_TESTDEV_MAX_LEN + 1, 0), ==,
+                    TD_ERROR);
+    qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_CACHED_MASK);
+    g_assert_cmphex(qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0,
+                                     SMMUV3_AUX_TESTDEV_MAX_CACHED + 1, 0),
+                    ==, TD_ERROR);
+    g_assert_cmpuint(qpci_io_readq(td->dev, td->bar, A_TD_DMA_COUNT), ==,
+                     dmas);
+
+    /* Long enough that the second CMD surely finds it running. */
+    qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT, 4 << 20);
+    td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, IOVA, 0, 0);
+    qpci_io_writel(td->dev, td->bar, A_TD_CMD, SMMUV3_AUX_TD_CMD_READ);
+    st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS);
+    g_assert_cmphex(st, ==, R_TD_STATUS_BUSY_MASK | TD_ERROR);
+    g_assert_cmphex(td_wait(td), ==, TD_DONE | TD_ERROR);
+    g_assert_cmpuint(qpci_io_readq(td->dev, td->bar, A_TD_DMA_COUNT), ==,
+                     dmas + (4 << 20));
+    expect_no_event(&c);
+    conf_stop(&c);
+}
+
 /* 4K granule, 2 MiB block at level 2. */
 static void test_s1_block_2m(void)
 {
@@ -1727,6 +1779,7 @@ int main(int argc, char **argv)
                    test_async_parallel_copy);
     qtest_add_func("/smmuv3-conformance/s1/async-inval-stress",
                    test_async_inval_stress);
+    qtest_add_func("/smmuv3-conformance/testdev/limits", test_testdev_limits);
     qtest_add_func("/smmuv3-conformance/s1/block-2m", test_s1_block_2m);
     qtest_add_func("/smmuv3-conformance/s1/block-1g", test_s1_block_1g);
     qtest_add_func("/smmuv3-conformance/s1/granule-16k", test_s1_16k);

@@ -74,7 +74,8 @@ struct SMMUv3AuxTestdev {
      * worker owns job and page until then.
      */
     QemuThread thread;
-    QemuMutex lock;             /* protects pending, quit */
+    QemuMutex lock;             /* protects pending; quit is also read
+                                   by a running job, atomically */
     QemuCond cond;
     bool pending, quit;
     bool busy;
@@ -251,6 +252,15 @@ static uint32_t smmuv3_aux_testdev_burst_page(const TDJob *j, uint64_t i,
     return (span - 1 + (uint32_t)x % span) % j->burst_pages;
 }
 
+/*
+ * An ASYNC job stops early when the device is reset or unrealized: its
+ * result would be discarded anyway, and unrealize waits for it.
+ */
+static bool smmuv3_aux_testdev_cancelled(SMMUv3AuxTestdev *s, const TDJob *j)
+{
+    return qatomic_read(&s->quit) || qatomic_read(&s->epoch) != j->epoch;
+}
+
 static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s, TDJob *j)
 {
     uint64_t i, rng = 0x9e3779b97f4a7c15ULL, h = 0;
@@ -259,6 +269,10 @@ static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s, TDJob *j)
     for (i = 0; i < j->burst_count; i++) {
         uint64_t iova = j->src +
             (uint64_t)smmuv3_aux_testdev_burst_page(j, i, &rng) * TD_PAGE;
+
+        if (!(i & 1023) && smmuv3_aux_testdev_cancelled(s, j)) {
+            return false;
+        }
 
         if (!smmuv3_aux_testdev_dma(s, j, iova, s->page, TD_PAGE, false)) {
             return false;
@@ -273,7 +287,8 @@ static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s, TDJob *j)
 static bool smmuv3_aux_testdev_check(const TDJob *j)
 {
     if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
-        return j->burst_pages != 0 && j->burst_count != 0;
+        return j->burst_pages != 0 && j->burst_count != 0 &&
+               j->burst_count <= SMMUV3_AUX_TESTDEV_MAX_BURST;
     }
     if (smmuv3_aux_testdev_is_cached(j)) {
         return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
@@ -327,7 +342,9 @@ static void smmuv3_aux_testdev_complete(SMMUv3AuxTestdev *s, const TDJob *j)
             s->burst_ns = j->burst_ns;
         }
     }
-    s->status = j->ok ? R_TD_STATUS_DONE_MASK : R_TD_STATUS_ERROR_MASK;
+    /* An ERROR already there is a CMD refused while this job ran. */
+    s->status = (s->status & R_TD_STATUS_ERROR_MASK) |
+                (j->ok ? R_TD_STATUS_DONE_MASK : R_TD_STATUS_ERROR_MASK);
     if (FIELD_EX32(j->ctrl, TD_CTRL, INTR_EN)) {
         if (msi_enabled(PCI_DEVICE(s))) {
             msi_notify(PCI_DEVICE(s), 0);
@@ -384,6 +401,7 @@ static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
         return;
     }
     if (!FIELD_EX32(j.ctrl, TD_CTRL, ASYNC)) {
+        s->status = 0;
         smmuv3_aux_testdev_exec(s, &j);
         smmuv3_aux_testdev_complete(s, &j);
         return;
@@ -577,7 +595,7 @@ static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
     SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(pdev);
 
     qemu_mutex_lock(&s->lock);
-    s->quit = true;
+    qatomic_set(&s->quit, true);
     qemu_cond_signal(&s->cond);
     qemu_mutex_unlock(&s->lock);
     /* A running job may wait for the BQL (DMA to MMIO), as a vCPU may. */
@@ -595,7 +613,8 @@ static void smmuv3_aux_testdev_reset(DeviceState *dev)
 {
     SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(dev);
 
-    s->epoch++;                 /* a job still running is not published */
+    /* A job still running stops early and is not published. */
+    qatomic_set(&s->epoch, s->epoch + 1);
     s->status = s->ctrl = s->len = s->pattern = s->pasid = s->attrs = 0;
     s->burst_pages = s->burst_order = 0;
     s->src = s->dst = s->result = s->err_addr = 0;

@@ -28,6 +28,8 @@
 #define SMMUV3_AUX_TESTDEV_MAX_LEN      (1u << 24)
 /* Largest LEN of a TD_CTRL.CACHED command */
 #define SMMUV3_AUX_TESTDEV_MAX_CACHED   0x1000
+/* Largest BURST_COUNT (a few seconds of DMA); bigger bursts fail. */
+#define SMMUV3_AUX_TESTDEV_MAX_BURST    (1ull << 26)
 
 REG32(TD_MAGIC, 0x00)
 REG32(TD_VERSION, 0x04)
@@ -49,7 +51,9 @@ REG32(TD_CTRL, 0x10)
      * lock: the CMD write returns at once with STATUS = BUSY, and DONE or
      * ERROR (and the interrupt) follow when it finishes.  Several devices
      * then DMA through the IOMMU concurrently.  A CMD written while BUSY
-     * fails (ERROR) and leaves the running command alone.
+     * is refused: it sets ERROR, which stays set next to the running
+     * command's DONE or ERROR.  A device reset stops a running command
+     * early and discards its result.
      */
     FIELD(TD_CTRL, ASYNC, 2, 1)
 REG64(TD_SRC, 0x18)
