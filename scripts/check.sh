@@ -104,7 +104,7 @@ check_qtest() {
 # failed to run at all.
 run_guest_layer() {
     local name=$1 log=$logs/$1.log p f s; shift
-    "$@" 2>&1 | tee "$log" | grep --line-buffered -E '^(PASS|FAIL|SKIP|FLAKY|    try 1:|guest|==|  (KERNEL|FETCH|UNPACK|BUILD|INITRD) )'
+    "$@" 2>&1 | tee "$log" | grep --line-buffered -E '^(PASS|FAIL|SKIP|guest|==|  (KERNEL|FETCH|UNPACK|BUILD|INITRD) )'
     p=$(grep -cE '^PASS ' "$log")
     f=$(grep -cE '^FAIL ' "$log")
     s=$(grep -cE '^SKIP ' "$log")
