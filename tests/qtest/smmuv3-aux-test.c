@@ -828,10 +828,19 @@ static void test_dma_bypass(void)
     ctx_stop(&c);
 }
 
+/* A DMA to @tgt is terminated: nothing written, no event, no GERROR. */
+static void assert_dma_aborted_silently(Ctx *c, uint64_t tgt)
+{
+    edu_dma(c, &c->edu[0], true, tgt, DMA_LEN);
+    assert_untouched(c, tgt, 4096);
+    assert_no_events(&c->smmu);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(&c->smmu), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c->smmu), ==, 0);
+}
+
 static void test_dma_abort(void)
 {
     Ctx c;
-    QSMMUAux *s = &c.smmu;
     uint8_t pattern[DMA_LEN];
     SMMUv3AuxSTE ste;
     uint64_t tgt;
@@ -843,11 +852,7 @@ static void test_dma_abort(void)
     tgt = edu_start_with_ste(&c, &ste, pattern);
 
     /* Config = abort: the transaction is terminated, no event recorded. */
-    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-    assert_untouched(&c, tgt, 4096);
-    assert_no_events(s);
-    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    assert_dma_aborted_silently(&c, tgt);
 
     ctx_stop(&c);
 }
@@ -898,11 +903,7 @@ static void test_dma_ste_config_reserved(void)
         ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, config);
         ste_update(s, EDU0_SID, &ste);
 
-        edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-        assert_untouched(&c, tgt, 4096);
-        assert_no_events(s);
-        g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0);
-        g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+        assert_dma_aborted_silently(&c, tgt);
     }
 
     ctx_stop(&c);
