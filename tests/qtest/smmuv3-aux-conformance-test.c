@@ -693,6 +693,46 @@ static void test_testdev_limits(void)
     conf_stop(&c);
 }
 
+/*
+ * A system reset stops a running ASYNC command early: the longest burst
+ * (2^26 DMAs, seconds of work) is started, the machine reset, and the
+ * device must accept a new command (not refuse it as BUSY) within a
+ * fraction of the time the burst would still take.
+ */
+static void test_testdev_reset_cancels(void)
+{
+    QSMMUAuxTestdev *td;
+    gint64 deadline;
+    Conf c;
+    uint64_t a;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    td = &c.td;
+    a = alloc_data(&c, PAGE, PAGE, 0x8000);
+    qpci_io_writel(td->dev, td->bar, A_TD_BURST_PAGES, 1);
+    qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT,
+                   SMMUV3_AUX_TESTDEV_MAX_BURST);
+    td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, a, 0, 0);  /* GBPA bypass */
+    g_assert_cmphex(qpci_io_readl(td->dev, td->bar, A_TD_STATUS), ==,
+                    R_TD_STATUS_BUSY_MASK);
+
+    qtest_system_reset(c.qts);
+    qsmmu_aux_td_free(td);
+    qsmmu_aux_td_init(td, &c.gbus.bus, QPCI_DEVFN(TD_SLOT, 0));
+    g_assert_cmphex(qpci_io_readl(td->dev, td->bar, A_TD_STATUS), ==, 0);
+    deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
+    while (qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_READ, a, 0, PAGE, 0) !=
+           TD_DONE) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_cmphex(qsmmu_aux_td_result(td), ==,
+                    pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE, 0x8000));
+    conf_stop(&c);
+}
+
 /* 4K granule, 2 MiB block at level 2. */
 static void test_s1_block_2m(void)
 {
@@ -1780,6 +1820,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-conformance/s1/async-inval-stress",
                    test_async_inval_stress);
     qtest_add_func("/smmuv3-conformance/testdev/limits", test_testdev_limits);
+    qtest_add_func("/smmuv3-conformance/testdev/reset-cancels",
+                   test_testdev_reset_cancels);
     qtest_add_func("/smmuv3-conformance/s1/block-2m", test_s1_block_2m);
     qtest_add_func("/smmuv3-conformance/s1/block-1g", test_s1_block_1g);
     qtest_add_func("/smmuv3-conformance/s1/granule-16k", test_s1_16k);
