@@ -106,6 +106,7 @@ static void test_cd_case(const void *opaque)
     SMMUv3AuxResult r;
 
     smmuv3_aux_params_set_defaults(&p);
+    p.oas_bits = 44;            /* the cases' ranges are written for it */
     p.gran16k = c->params != CD_P_NO_16K;
     p.asid16 = c->params != CD_P_ASID8;
     p.hyp = c->params == CD_P_HYP;
@@ -204,8 +205,8 @@ static void test_cd_decode_linux(void)
     g_assert_cmpuint(cfg.s1.tt[0].granule, ==, 12);
     g_assert_false(cfg.s1.tt[0].epd);
     g_assert_true(cfg.s1.tt[1].epd);
-    g_assert_cmpuint(cfg.s1.ips, ==, 44);
-    g_assert_cmpuint(cfg.s1.oas, ==, 44);
+    g_assert_cmpuint(cfg.s1.ips, ==, 48);
+    g_assert_cmpuint(cfg.s1.oas, ==, 48);
     g_assert_true(cfg.s1.aa64);
     tsmmu_free(env.t);
 }

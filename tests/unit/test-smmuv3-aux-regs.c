@@ -6,40 +6,30 @@
 #include "smmuv3-aux-test-utils.h"
 #include "tests/unit/smmuv3-aux-reg-table.h"
 
-/* IDRs of smmuv3_aux_params_set_defaults(). */
-#define DEF_IDR0    0x0944301bu
+/*
+ * IDRs of smmuv3_aux_params_set_defaults(), which are the device's
+ * property defaults (one table, SMMUV3_AUX_PARAMS): HYP on, OAS 48 bits.
+ * Spelt out in hex too, so that a change of the table is seen here.
+ */
+#define DEF_IDR0    0x0944321bu
 #define DEF_IDR1    0x02730010u
 /* HAD | XNX | FWB | RIL | BBML = 2 */
 #define DEF_IDR3    0x00001514u
-#define DEF_IDR5    0x00000074u
+#define DEF_IDR5    0x00000075u
 
-/* The shared table's (the device's) IDRs: HYP on, OAS 48 bits. */
-QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR0 != (DEF_IDR0 | R_IDR0_HYP_MASK));
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR0 != DEF_IDR0);
 QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR1 != DEF_IDR1);
 QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR3 != DEF_IDR3);
-QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR5 != 0x00000075u);
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR5 != DEF_IDR5);
 
 static const SMMUv3AuxRegReset reset_values[] = {
     SMMUV3_AUX_REG_TABLE(SMMUV3_AUX_REG_RESET_ROW)
 };
 
-/*
- * arm-smmuv3-aux's property defaults, which the shared register table
- * describes; the engine's own defaults differ in HYP (off) and OAS (44).
- */
-static void tweak_device(SMMUv3AuxParams *p)
-{
-    p->hyp = true;
-    p->oas_bits = 48;
-}
-
+/* arm-smmuv3-aux's property defaults, which the register table describes. */
 static TestSMMU *tsmmu_new_device(void)
 {
-    SMMUv3AuxParams p;
-
-    smmuv3_aux_params_set_defaults(&p);
-    tweak_device(&p);
-    return tsmmu_new(&p);
+    return tsmmu_new(NULL);
 }
 
 static void check_reset_values(TestSMMU *t)
@@ -107,6 +97,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->ril = false;
     p->had = false;
     p->bbml = 0;
+    p->hyp = false;
     p->gran16k = false;
     p->gran64k = false;
 }
@@ -114,6 +105,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
 static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
 {
     p->s1p = false;
+    p->hyp = false;
     p->oas_bits = 52;
     p->sid_size = 32;
     p->gran4k = false;
@@ -126,8 +118,6 @@ static const IdrCase idr_cases[] = {
     /* S2P|TTF|COHACC|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
     { "s2-only", tweak_s2_only_hyp_off, 0x09443019,
       0x02730020, DEF_IDR3, 0x66 },
-    { "device", tweak_device, SMMUV3_AUX_DEV_IDR0, SMMUV3_AUX_DEV_IDR1,
-      SMMUV3_AUX_DEV_IDR3, SMMUV3_AUX_DEV_IDR5 },
 };
 
 static void test_idr(const void *opaque)
@@ -213,8 +203,11 @@ static void test_cr0_ack(void)
 static void test_cr1_cr2(void)
 {
     SMMUv3AuxParams p;
-    TestSMMU *t = tsmmu_new(NULL);
+    TestSMMU *t;
 
+    smmuv3_aux_params_set_defaults(&p);
+    p.hyp = false;
+    t = tsmmu_new(&p);
     reg_w32(t, A_CR1, 0xffffffff);
     g_assert_cmphex(reg_r32(t, A_CR1), ==, 0xfff);
     reg_w32(t, A_CR1, 0xd75);
@@ -224,9 +217,7 @@ static void test_cr1_cr2(void)
     g_assert_cmphex(reg_r32(t, A_CR2), ==, 0x6);
     tsmmu_free(t);
 
-    smmuv3_aux_params_set_defaults(&p);
-    p.hyp = true;
-    t = tsmmu_new(&p);
+    t = tsmmu_new(NULL);        /* HYP by default */
     reg_w32(t, A_CR2, 0x7);
     g_assert_cmphex(reg_r32(t, A_CR2), ==, 0x7);
     tsmmu_free(t);

@@ -187,9 +187,11 @@ static const SteCase ste_cases[] = {
     { "s2-eats", 6, { 0, 3ULL << 28 }, 0, false, 0, ABT, 0 },
 };
 
+/* The cases' address ranges are written for a 44-bit OAS. */
 static void ste_case_params(int v, SMMUv3AuxParams *p)
 {
     smmuv3_aux_params_set_defaults(p);
+    p->oas_bits = 44;
     p->s1p = v != STE_P_NO_S1;
     p->s2p = v != STE_P_NO_S2;
     p->hyp = v == STE_P_HYP;

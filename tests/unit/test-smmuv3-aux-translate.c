@@ -188,6 +188,43 @@ static void test_s1_privcfg(void)
     tsmmu_free(env.t);
 }
 
+/*
+ * STE.INSTCFG = 0b11 makes every read an instruction fetch, which needs
+ * execute permission only.  On an execute-only page (unprivileged: AP[1]
+ * = 0, UXN = 0) the read is granted, the same by the walk and by the
+ * IOTLB; a write is still refused with F_PERMISSION.
+ */
+static void test_s1_instcfg_exec_only(void)
+{
+    SMMUv3AuxTxnOut out;
+    Env env;
+
+    env_s1(&env);
+    tpt_map(env.t, env.s1root, 48, IOVA, PA, PTE_S1_LINUX & ~PTE_AP_UNPRIV,
+            3);
+    env.ste.qw[1] = FIELD_DP64(env.ste.qw[1], STE_1, INSTCFG, 3);
+    env_commit(&env);
+    for (int i = 0; i < 2; i++) {
+        g_assert_cmpint(tsmmu_translate(env.t, SID, IOVA, false, &out), ==,
+                        SMMUV3_AUX_TXN_OK);
+        g_assert_cmphex(out.pa, ==, PA);
+        g_assert_true(out.read);
+        g_assert_false(out.write);
+    }
+    g_assert_cmpuint(tsmmu_n_events(env.t), ==, 0);
+    /* The second read hit the IOTLB: one walk, one insert. */
+    g_assert_cmpuint(env.t->e.iotlb.stats.hits, ==, 1);
+    g_assert_cmpuint(env.t->e.iotlb.stats.misses, ==, 1);
+    /* Without INSTCFG the same read is a data read: F_PERMISSION. */
+    env.ste.qw[1] = FIELD_DP64(env.ste.qw[1], STE_1, INSTCFG, 0);
+    env_commit(&env);
+    g_assert_cmpint(tsmmu_translate(env.t, SID, IOVA, false, &out), ==,
+                    SMMUV3_AUX_TXN_ABORT);
+    assert_event_rec(env.t, 0, ev_qw0(SMMUV3_AUX_EVT_F_PERMISSION),
+                     EV_RNW | CLASS_IN, IOVA, 0);
+    tsmmu_free(env.t);
+}
+
 typedef enum S1Fault {
     S1F_TRANSLATION, S1F_ACCESS, S1F_ADDR_SIZE, S1F_PERMISSION, S1F_EABT,
 } S1Fault;
@@ -256,6 +293,9 @@ static void test_s1_fault(const void *opaque)
         tpt_map(env.t, env.s1root, 48, IOVA, PA, PTE_S1_LINUX & ~PTE_AF, 3);
         break;
     case S1F_ADDR_SIZE:
+        /* An output address above CD.IPS (44 bits), below OAS (48). */
+        env.cd.qw[0] = FIELD_DP64(env.cd.qw[0], CD_0, IPS, SMMUV3_AUX_OAS_44);
+        env_commit(&env);
         tpt_map(env.t, env.s1root, 48, IOVA, 1ULL << 45, PTE_S1_LINUX, 3);
         break;
     case S1F_PERMISSION:
@@ -628,6 +668,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/translate/s1-block", test_s1_block);
     g_test_add_func("/smmuv3-aux/translate/s1-readonly", test_s1_readonly);
     g_test_add_func("/smmuv3-aux/translate/s1-privcfg", test_s1_privcfg);
+    g_test_add_func("/smmuv3-aux/translate/s1-instcfg-exec-only",
+                    test_s1_instcfg_exec_only);
     g_test_add_func("/smmuv3-aux/translate/cache-tlbi-va",
                     test_cache_tlbi_va);
     g_test_add_func("/smmuv3-aux/translate/cache-cfgi-ste",

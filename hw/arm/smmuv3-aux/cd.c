@@ -14,7 +14,6 @@
  * (5.4.1), which holds here because nothing is cached on failure.
  */
 #include "qemu/osdep.h"
-#include "qemu/bswap.h"
 #include "engine-internal.h"
 
 /* Which translation regime the TTB fields are read for. */
@@ -54,62 +53,17 @@ static uint64_t cd_ttb(const SMMUv3AuxCD *cd, int i)
     return i ? cd->qw[2] & R_CD_2_TTB1_MASK : cd->qw[1] & R_CD_1_TTB0_MASK;
 }
 
-static bool granule_supported(SMMUv3AuxEngine *e, unsigned granule)
-{
-    uint32_t idr5 = e->regs.idr[5];
-
-    switch (granule) {
-    case SMMUV3_AUX_GRAN_4K:
-        return FIELD_EX32(idr5, IDR5, GRAN4K);
-    case SMMUV3_AUX_GRAN_16K:
-        return FIELD_EX32(idr5, IDR5, GRAN16K);
-    case SMMUV3_AUX_GRAN_64K:
-        return FIELD_EX32(idr5, IDR5, GRAN64K);
-    default:
-        return false;       /* TGx Reserved */
-    }
-}
-
 /*
- * CDTxSZInvalid() without IDR5.VAX (48-bit VAs) and DS: minimum 16;
- * maximum 39, or 48/47 with small translation tables (IDR3.STT).  SMMUv3.0
- * leaves an out-of-range TxSZ CONSTRAINED UNPREDICTABLE between ILLEGAL
- * and clamping; we take ILLEGAL, the v3.1+ rule (5.4 T0SZ).
+ * The IDR-dependent check of one enabled TTBx (5.4 TGx).  The TxSZ range
+ * and the TTBx range against the effective IPS are the walker's own
+ * preconditions, checked once by smmuv3_aux_ptw_s1_cfg_valid().
  */
-static bool cd_tsz_invalid(SMMUv3AuxEngine *e, unsigned tsz,
-                           unsigned granule)
-{
-    unsigned max = 39;
-
-    if (FIELD_EX32(e->regs.idr[3], IDR3, STT)) {
-        max = granule == SMMUV3_AUX_GRAN_64K ? 47 : 48;
-    }
-    return tsz < 16 || tsz > max;
-}
-
-/* The checks of one enabled TTBx (5.4 TxSZ, TGx, TTBx). */
 static const char *cd_check_tt(SMMUv3AuxEngine *e, const SMMUv3AuxCD *cd,
                                int i)
 {
-    unsigned granule = cd_granule(cd, i);
-    unsigned ips = smmuv3_aux_ps_bits(e, FIELD_EX64(cd->qw[0], CD_0, IPS));
-    uint64_t ttb = cd_ttb(cd, i);
-
-    if (cd_tsz_invalid(e, cd_tsz(cd, i), granule)) {
-        return i ? "T1SZ out of range" : "T0SZ out of range";
-    }
-    if (!granule_supported(e, granule)) {
+    if (!smmuv3_aux_granule_supported(e, cd_granule(cd, i))) {
         return i ? "TG1 Reserved or unsupported" :
                    "TG0 Reserved or unsupported";
-    }
-    /* TTBx beyond eff_IPS, or beyond 48 bits with DS == 0 below 64K. */
-    ips = MIN(ips, smmuv3_aux_oas_bits(e));
-    if (granule != SMMUV3_AUX_GRAN_64K) {
-        ips = MIN(ips, 48);
-    }
-    if (ttb >> ips) {
-        return i ? "TTB1 outside the effective IPS" :
-                   "TTB0 outside the effective IPS";
     }
     return NULL;
 }
@@ -117,18 +71,14 @@ static const char *cd_check_tt(SMMUv3AuxEngine *e, const SMMUv3AuxCD *cd,
 /* Fault model bits against IDR0.STALL_MODEL and TERM_MODEL (5.5). */
 static const char *cd_check_ars(SMMUv3AuxEngine *e, uint64_t c0)
 {
-    uint32_t idr0 = e->regs.idr[0];
-    unsigned stall_model = FIELD_EX32(idr0, IDR0, STALL_MODEL);
     bool s = FIELD_EX64(c0, CD_0, S);
 
-    if (FIELD_EX32(idr0, IDR0, TERM_MODEL) && !FIELD_EX64(c0, CD_0, A)) {
+    if (FIELD_EX32(e->regs.idr[0], IDR0, TERM_MODEL) &&
+        !FIELD_EX64(c0, CD_0, A)) {
         return "A = 0 (RAZ/WI) with TERM_MODEL = 1";
     }
-    if (stall_model == SMMUV3_AUX_IDR0_STALL_NONE && s) {
-        return "S = 1 without stall support";
-    }
-    if (stall_model == SMMUV3_AUX_IDR0_STALL_FORCE && !s) {
-        return "S = 0 with stalls forced";
+    if (smmuv3_aux_stall_illegal(e, s)) {
+        return s ? "S = 1 without stall support" : "S = 0 with stalls forced";
     }
     return NULL;
 }
@@ -136,17 +86,13 @@ static const char *cd_check_ars(SMMUv3AuxEngine *e, uint64_t c0)
 /* CD.HA/HD/HAFT against IDR0.HTTU: ILLEGAL, not IGNORED (5.4 HA). */
 static const char *cd_check_httu(SMMUv3AuxEngine *e, const SMMUv3AuxCD *cd)
 {
-    unsigned httu = FIELD_EX32(e->regs.idr[0], IDR0, HTTU);
     bool ha = FIELD_EX64(cd->qw[0], CD_0, HA);
-    bool hd = FIELD_EX64(cd->qw[0], CD_0, HD);
 
-    if ((ha || hd) && httu == 0) {
-        return "HA/HD set without HTTU";
+    if (smmuv3_aux_httu_illegal(e, ha, FIELD_EX64(cd->qw[0], CD_0, HD))) {
+        return "HA/HD beyond IDR0.HTTU";
     }
-    if (hd && httu == 1) {
-        return "HD set with HTTU access flag only";
-    }
-    if (httu == 3 && FIELD_EX64(cd->qw[1], CD_1, HAFT) && !ha) {
+    if (FIELD_EX32(e->regs.idr[0], IDR0, HTTU) == 3 &&
+        FIELD_EX64(cd->qw[1], CD_1, HAFT) && !ha) {
         return "HAFT set without HA";
     }
     return NULL;
@@ -159,8 +105,6 @@ const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     uint32_t idr0 = e->regs.idr[0];
     uint64_t c0 = cd->qw[0];
     bool epd0 = cd_epd(cfg, cd, 0), epd1 = cd_epd(cfg, cd, 1);
-    unsigned endian = FIELD_EX32(idr0, IDR0, TTENDIAN);
-    bool endi = FIELD_EX64(c0, CD_0, ENDI);
     const char *why;
 
     if (!FIELD_EX64(c0, CD_0, V)) {
@@ -172,8 +116,7 @@ const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     }
     /* ENDI is IGNORED only when both ranges are disabled. */
     if ((!epd0 || !epd1) &&
-        ((endian == SMMUV3_AUX_IDR0_TTENDIAN_LE && endi) ||
-         (endian == SMMUV3_AUX_IDR0_TTENDIAN_BE && !endi))) {
+        smmuv3_aux_endi_illegal(e, FIELD_EX64(c0, CD_0, ENDI))) {
         return "ENDI does not match IDR0.TTENDIAN";
     }
     /* TTF = AArch64 only: VMSAv8-32 LPAE (AA64 = 0) tables are ILLEGAL. */
@@ -293,7 +236,7 @@ bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
         !cd_ipa_to_pa(e, cfg, addr, &pa, ev)) {
         return false;
     }
-    if (!smmuv3_aux_dma_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
+    if (!smmuv3_aux_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_cd_fetch, "sid=0x%x addr=0x%"
                              PRIx64, cfg->sid, pa);
         ev->id = SMMUV3_AUX_EVT_F_CD_FETCH;
@@ -305,7 +248,7 @@ bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                         cd.qw[3]);
     why = smmuv3_aux_cd_check(e, cfg, &cd);
     if (!why) {
-        /* Defence in depth: the walker's own preconditions. */
+        /* TxSZ and TTBx ranges: the walker's preconditions (ptw.c). */
         smmuv3_aux_cd_decode(e, cfg, &cd);
         why = smmuv3_aux_ptw_s1_cfg_valid(&cfg->s1);
     }

@@ -15,7 +15,6 @@
  * (smmuv3_aux_engine_take_invals()).
  */
 #include "qemu/osdep.h"
-#include "qemu/bswap.h"
 #include "engine-internal.h"
 
 typedef SMMUv3AuxCmdError (*SMMUv3AuxCmdHandler)(SMMUv3AuxEngine *e,
@@ -446,7 +445,6 @@ static void sync_signal_irq(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
 {
     uint64_t addr = cmd->qw[1] & R_CMD_1_MSIADDR_MASK;
     uint32_t data = FIELD_EX64(cmd->qw[0], CMD_0, MSIDATA);
-    uint32_t le_data = cpu_to_le32(data);
 
     if (!FIELD_EX32(e->regs.idr[0], IDR0, MSI) || addr == 0) {
         /* No MSI: the wired CMD_SYNC interrupt, where there is one. */
@@ -458,8 +456,7 @@ static void sync_signal_irq(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
      * CMD_SYNC's own queue slot and polls for the word to change.
      */
     trace_smmuv3_aux_cmd_sync_msi(addr, data);
-    if (!e->ops->dma_write(e->opaque, addr, &le_data, sizeof(le_data),
-                           q->attrs)) {
+    if (!smmuv3_aux_mem_write_le32(e->ops, e->opaque, addr, data, q->attrs)) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_sync_msi_abort,
                              "addr=0x%" PRIx64, addr);
         smmuv3_aux_gerror_activate(e, R_GERROR_MSI_CMDQ_ABT_ERR_MASK);
@@ -566,15 +563,13 @@ static bool cmd_fetch(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
     uint64_t addr = q->base +
                     smmuv3_aux_q_idx(q->cons, q->log2size) *
                     (uint64_t)SMMUV3_AUX_CMD_SIZE;
-    uint64_t raw[2];
 
-    if (!e->ops->dma_read(e->opaque, addr, raw, sizeof(raw), q->attrs)) {
+    if (!smmuv3_aux_mem_read_le64s(e->ops, e->opaque, addr, cmd->qw,
+                                   ARRAY_SIZE(cmd->qw), q->attrs)) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_cmd_fetch, "addr=0x%" PRIx64,
                              addr);
         return false;
     }
-    cmd->qw[0] = le64_to_cpu(raw[0]);
-    cmd->qw[1] = le64_to_cpu(raw[1]);
     return true;
 }
 

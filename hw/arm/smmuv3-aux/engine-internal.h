@@ -9,6 +9,7 @@
 
 #include "qemu/log.h"
 #include "engine.h"
+#include "mem.h"
 #include "ptw.h"
 #include "trace.h"
 
@@ -148,15 +149,11 @@ const char *smmuv3_aux_evt_name(unsigned id);
 
 /* ---- Stream table (strtab.c) ----------------------------------------- */
 
-/* Effective stream table geometry from STRTAB_BASE(_CFG). */
-typedef struct SMMUv3AuxStrtab {
-    uint64_t base;              /* aligned table base address */
-    unsigned log2size;          /* capped by IDR1.SIDSIZE */
-    unsigned split;             /* 2-level only: 6, 8 or 10 */
-    bool two_level;
-} SMMUv3AuxStrtab;
-
-void smmuv3_aux_strtab_geometry(SMMUv3AuxEngine *e, SMMUv3AuxStrtab *st);
+/*
+ * Recompute e->strtab from STRTAB_BASE(_CFG): called when either is
+ * written and at reset, so a transaction never decodes the registers.
+ */
+void smmuv3_aux_strtab_update(SMMUv3AuxEngine *e);
 /*
  * Walk the stream table and read the STE of sid into *ste (CPU order).
  * On failure return false with ev->id (C_BAD_STREAMID or F_STE_FETCH) and
@@ -266,6 +263,15 @@ SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
 SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
                                          const SMMUv3AuxTxn *txn);
 
+/*
+ * The STE part of the configuration of (sid, ssid): fetch, check, decode
+ * into a zeroed *cfg, and refuse a SubstreamID the STE cannot take.  On
+ * failure return false with ev->id set (C_BAD_STREAMID, F_STE_FETCH,
+ * C_BAD_STE, C_BAD_SUBSTREAMID).  cfg->kind == ABORT is a success.
+ */
+bool smmuv3_aux_ste_load(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
+                         bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev);
+
 /* cd.c: fetch the CD of cfg (through stage 2 if nested), check, decode. */
 bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                         SMMUv3AuxEvent *ev);
@@ -276,9 +282,17 @@ const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
 void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                           const SMMUv3AuxCD *cd);
 
-/* Read n little-endian qwords at addr into CPU order; false on abort. */
-bool smmuv3_aux_dma_read_le64s(SMMUv3AuxEngine *e, uint64_t addr,
-                               uint64_t *qw, unsigned n);
+
+/* ---- IDR feature checks shared by STE and CD validation (engine.c) --- */
+
+/* IDR5.GRAN* supports this granule (SMMUV3_AUX_GRAN_*; 0 is Reserved). */
+bool smmuv3_aux_granule_supported(const SMMUv3AuxEngine *e, unsigned granule);
+/* A stall bit (CD.S, STE.S2S) is ILLEGAL under IDR0.STALL_MODEL (5.5). */
+bool smmuv3_aux_stall_illegal(const SMMUv3AuxEngine *e, bool stall);
+/* HA/HD (CD or STE.S2HA/S2HD) ask for more than IDR0.HTTU offers. */
+bool smmuv3_aux_httu_illegal(const SMMUv3AuxEngine *e, bool ha, bool hd);
+/* An ENDI bit (CD.ENDI, STE.S2ENDI) contradicts IDR0.TTENDIAN. */
+bool smmuv3_aux_endi_illegal(const SMMUv3AuxEngine *e, bool endi);
 
 /* ---- Global errors and interrupts (engine.c) ------------------------- */
 
@@ -341,6 +355,14 @@ static inline SMMUv3AuxMemAttrs smmuv3_aux_ns_attrs(void)
     SMMUv3AuxMemAttrs a = { .secure = false };
 
     return a;
+}
+
+/* Read n LE qwords of an SMMU structure (STE, L1STD, CD) at addr. */
+static inline bool smmuv3_aux_read_le64s(SMMUv3AuxEngine *e, uint64_t addr,
+                                         uint64_t *qw, unsigned n)
+{
+    return smmuv3_aux_mem_read_le64s(e->ops, e->opaque, addr, qw, n,
+                                     smmuv3_aux_ns_attrs());
 }
 
 #endif

@@ -22,31 +22,10 @@ static int oas_encoding(uint8_t bits)
 
 void smmuv3_aux_params_set_defaults(SMMUv3AuxParams *p)
 {
-    *p = (SMMUv3AuxParams) {
-        .sid_size = 16,
-        .cmdqs = 19,
-        .evtqs = 19,
-        .oas_bits = 44,
-        .two_level_strtab = true,
-        .msi = true,
-        .coherent = true,
-        .s1p = true,
-        .s2p = true,
-        .hyp = false,
-        .asid16 = true,
-        .vmid16 = true,
-        .ril = true,
-        .had = true,
-        .xnx = true,
-        .fwb = true,
-        .bbml = 2,
-        .gran4k = true,
-        .gran16k = true,
-        .gran64k = true,
-        /* Caches (tlb.c) */
-        .iotlb_size = SMMUV3_AUX_IOTLB_DEFAULT_SIZE,
-        .cfgc_size = SMMUV3_AUX_CFGC_DEFAULT_SIZE,
-    };
+#define SMMUV3_AUX_PARAM_DEFAULT(kind, field, name, def) p->field = (def);
+    memset(p, 0, sizeof(*p));
+    SMMUV3_AUX_PARAMS(SMMUV3_AUX_PARAM_DEFAULT)
+#undef SMMUV3_AUX_PARAM_DEFAULT
 }
 
 bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
@@ -208,8 +187,10 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
      * SMMUEN already set.
      */
     r->gbpa = FIELD_DP32(0, GBPA, SHCFG, 1);
+    smmuv3_aux_strtab_update(e);
     e->irq_pending = 0;
     memset(e->irq_req, 0, sizeof(e->irq_req));
+    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
     /*
      * Caches (tlb.c): nothing cached survives a reset.  Pending notifier
      * invalidations are dropped: the binding resets its notifiers itself.
@@ -389,6 +370,53 @@ void smmuv3_aux_engine_msi_failed(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq)
     }
     smmuv3_aux_gerror_activate(e, bit);
     trace_smmuv3_aux_msi_failed(irq, e->regs.gerror);
+}
+
+/* ---- IDR feature checks shared by STE and CD validation --------------- */
+
+bool smmuv3_aux_granule_supported(const SMMUv3AuxEngine *e, unsigned granule)
+{
+    uint32_t idr5 = e->regs.idr[5];
+
+    switch (granule) {
+    case SMMUV3_AUX_GRAN_4K:
+        return FIELD_EX32(idr5, IDR5, GRAN4K);
+    case SMMUV3_AUX_GRAN_16K:
+        return FIELD_EX32(idr5, IDR5, GRAN16K);
+    case SMMUV3_AUX_GRAN_64K:
+        return FIELD_EX32(idr5, IDR5, GRAN64K);
+    default:
+        return false;       /* TGx Reserved */
+    }
+}
+
+/*
+ * STALL_MODEL 0b01 (no stalls) makes a set stall bit ILLEGAL, 0b10
+ * (stalls forced) a clear one; 0b00 lets software choose (5.5).
+ */
+bool smmuv3_aux_stall_illegal(const SMMUv3AuxEngine *e, bool stall)
+{
+    unsigned model = FIELD_EX32(e->regs.idr[0], IDR0, STALL_MODEL);
+
+    return (model == SMMUV3_AUX_IDR0_STALL_NONE && stall) ||
+           (model == SMMUV3_AUX_IDR0_STALL_FORCE && !stall);
+}
+
+/* HTTU 0: neither flag; 1: access flag only; 2 and 3: both (5.4 HA, HD). */
+bool smmuv3_aux_httu_illegal(const SMMUv3AuxEngine *e, bool ha, bool hd)
+{
+    unsigned httu = FIELD_EX32(e->regs.idr[0], IDR0, HTTU);
+
+    return ((ha || hd) && httu == 0) || (hd && httu == 1);
+}
+
+/* TTENDIAN 0b00 (mixed) accepts both; LE-only and BE-only fix ENDI. */
+bool smmuv3_aux_endi_illegal(const SMMUv3AuxEngine *e, bool endi)
+{
+    unsigned endian = FIELD_EX32(e->regs.idr[0], IDR0, TTENDIAN);
+
+    return (endian == SMMUV3_AUX_IDR0_TTENDIAN_LE && endi) ||
+           (endian == SMMUV3_AUX_IDR0_TTENDIAN_BE && !endi);
 }
 
 /* ---- Queue geometry shared by cmdq.c and evtq.c ---------------------- */

@@ -23,9 +23,9 @@
 typedef struct SMMUv3AuxEngine SMMUv3AuxEngine;
 
 /*
- * Static configuration: what the implementation advertises.  The binding
- * binds its QOM properties to these fields (NVMe "params" style); the engine
- * derives the IDR registers from them at reset.
+ * Static configuration: what the implementation advertises.  Every field
+ * is one row of SMMUV3_AUX_PARAMS below, which gives its QOM property and
+ * its default; the engine derives the IDR registers from them at reset.
  */
 typedef struct SMMUv3AuxParams {
     uint8_t sid_size;       /* IDR1.SIDSIZE, 1..32 */
@@ -50,6 +50,37 @@ typedef struct SMMUv3AuxParams {
     uint32_t iotlb_size;
     uint32_t cfgc_size;
 } SMMUv3AuxParams;
+
+/*
+ * The one table of options: X(kind, field, "property", default), kind
+ * being the QOM property type (UINT8, UINT32, BOOL).  The binding expands
+ * it into its properties, smmuv3_aux_params_set_defaults() into the same
+ * defaults, so the device a user gets and the engine the unit tests build
+ * cannot disagree.  docs/system/arm/smmuv3-aux.rst documents each row.
+ */
+#define SMMUV3_AUX_PARAMS(X)                                            \
+    X(UINT8, sid_size, "sid-size", 16)                                  \
+    X(UINT8, cmdqs, "cmdqs", 19)                                        \
+    X(UINT8, evtqs, "evtqs", 19)                                        \
+    X(UINT8, oas_bits, "oas", 48)                                       \
+    X(BOOL, two_level_strtab, "two-level-stream-table", true)           \
+    X(BOOL, msi, "msi", true)                                           \
+    X(BOOL, coherent, "cohacc", true)                                   \
+    X(BOOL, s1p, "stage1", true)                                        \
+    X(BOOL, s2p, "stage2", true)                                        \
+    X(BOOL, hyp, "hyp", true)                                           \
+    X(BOOL, asid16, "asid16", true)                                     \
+    X(BOOL, vmid16, "vmid16", true)                                     \
+    X(BOOL, ril, "ril", true)                                           \
+    X(BOOL, had, "had", true)                                           \
+    X(BOOL, xnx, "xnx", true)                                           \
+    X(BOOL, fwb, "fwb", true)                                           \
+    X(UINT8, bbml, "bbml", 2)                                           \
+    X(BOOL, gran4k, "gran4k", true)                                     \
+    X(BOOL, gran16k, "gran16k", true)                                   \
+    X(BOOL, gran64k, "gran64k", true)                                   \
+    X(UINT32, iotlb_size, "iotlb-size", SMMUV3_AUX_IOTLB_DEFAULT_SIZE)  \
+    X(UINT32, cfgc_size, "cfgc-size", SMMUV3_AUX_CFGC_DEFAULT_SIZE)
 
 /* Interrupt sources, in the order of the virt board's four SPIs. */
 typedef enum SMMUv3AuxIrq {
@@ -109,6 +140,22 @@ typedef struct SMMUv3AuxTxnOut {
     bool read, write;       /* permissions granted for the region */
 } SMMUv3AuxTxnOut;
 
+/* Effective stream table geometry, from STRTAB_BASE(_CFG) (strtab.c). */
+typedef struct SMMUv3AuxStrtab {
+    uint64_t base;              /* aligned table base address */
+    unsigned log2size;          /* capped by IDR1.SIDSIZE */
+    unsigned split;             /* 2-level only: 6, 8 or 10 */
+    bool two_level;
+} SMMUv3AuxStrtab;
+
+/* The last event record written, for merging (evtq.c). */
+typedef struct SMMUv3AuxEvtLast {
+    bool valid;
+    uint64_t base;              /* effective EVENTQ base it was written to */
+    uint32_t prod;              /* EVENTQ_PROD.WR right after it */
+    SMMUv3AuxEvtRecord rec;     /* CPU order */
+} SMMUv3AuxEvtLast;
+
 /* Architectural register state, named after the spec. */
 typedef struct SMMUv3AuxRegs {
     uint32_t idr[6];
@@ -136,6 +183,8 @@ typedef struct SMMUv3AuxRegs {
 struct SMMUv3AuxEngine {
     SMMUv3AuxParams params;
     SMMUv3AuxRegs regs;
+    SMMUv3AuxStrtab strtab;     /* derived from regs.strtab_base(_cfg) */
+    SMMUv3AuxEvtLast evtq_last;
     const SMMUv3AuxEngineOps *ops;
     void *opaque;
     /* Bitmask of SMMUv3AuxIrq raised since the last take_irqs(). */
@@ -161,7 +210,7 @@ struct SMMUv3AuxEngine {
 };
 
 /* engine.c */
-/* Fill *p with the defaults the binding's properties also use. */
+/* Fill *p with the defaults of SMMUV3_AUX_PARAMS (the properties'). */
 void smmuv3_aux_params_set_defaults(SMMUv3AuxParams *p);
 /* Check params; on error return false and a static message in *why. */
 bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why);

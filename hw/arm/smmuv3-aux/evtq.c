@@ -4,7 +4,6 @@
  * 0070 chapter 7.2-7.4), with event record merging (7.3.1).
  */
 #include "qemu/osdep.h"
-#include "qemu/bswap.h"
 #include "engine-internal.h"
 
 /* Which optional parts of the record each event type defines. */
@@ -43,6 +42,20 @@ static const SMMUv3AuxEvtInfo evt_info[256] = {
     EVT(F_VMS_FETCH, EVF_FETCH),
 #undef EVT
 };
+
+void smmuv3_aux_event_init(SMMUv3AuxEvent *ev, SMMUv3AuxEventId id,
+                           const SMMUv3AuxTxn *txn)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->id = id;
+    ev->sid = txn->sid;
+    ev->ssv = txn->ssv;
+    ev->ssid = txn->ssv ? txn->ssid : 0;
+    ev->input_addr = txn->iova;
+    ev->rnw = !txn->is_write;
+    ev->ind = txn->is_exec;
+    ev->pnu = txn->is_priv;
+}
 
 const char *smmuv3_aux_evt_name(unsigned id)
 {
@@ -90,13 +103,10 @@ static bool evtq_write(SMMUv3AuxEngine *e, uint64_t base, unsigned log2size,
 {
     uint64_t addr = base + smmuv3_aux_q_idx(prod, log2size) *
                     (uint64_t)SMMUV3_AUX_EVT_SIZE;
-    uint64_t raw[4];
 
-    for (int i = 0; i < 4; i++) {
-        raw[i] = cpu_to_le64(rec->qw[i]);
-    }
-    return e->ops->dma_write(e->opaque, addr, raw, sizeof(raw),
-                             smmuv3_aux_ns_attrs());
+    return smmuv3_aux_mem_write_le64s(e->ops, e->opaque, addr, rec->qw,
+                                      ARRAY_SIZE(rec->qw),
+                                      smmuv3_aux_ns_attrs());
 }
 
 /*
@@ -138,25 +148,21 @@ static bool evt_same(const SMMUv3AuxEvtRecord *a, const SMMUv3AuxEvtRecord *b)
  * least one event.  QEMU retries a failed DMA in 4-byte pieces, each
  * translated again; those pieces are one device transaction.
  *
- * The engine keeps no copy of the last record, so it is read back from
- * the queue; an unreadable or altered slot simply does not merge.
+ * The engine keeps the last record it wrote (e->evtq_last), with the
+ * queue base and PROD it left behind: a merge needs both unchanged, so a
+ * record is never merged into a slot of another queue or another lap.
  */
 static bool evtq_merge(SMMUv3AuxEngine *e, uint64_t base, unsigned log2size,
                        uint32_t prod, uint32_t cons,
                        const SMMUv3AuxEvent *ev, const SMMUv3AuxEvtRecord *rec)
 {
-    uint32_t last = (prod - 1) & smmuv3_aux_q_ptr_mask(log2size);
-    SMMUv3AuxEvtRecord prev;
+    const SMMUv3AuxEvtLast *last = &e->evtq_last;
 
     if (!ev->merge || ev->stall || smmuv3_aux_q_empty(prod, cons, log2size)) {
         return false;
     }
-    if (!smmuv3_aux_dma_read_le64s(e, base + smmuv3_aux_q_idx(last, log2size)
-                                   * (uint64_t)SMMUV3_AUX_EVT_SIZE,
-                                   prev.qw, ARRAY_SIZE(prev.qw))) {
-        return false;
-    }
-    return evt_same(&prev, rec);
+    return last->valid && last->base == base && last->prod == prod &&
+           evt_same(&last->rec, rec);
 }
 
 void smmuv3_aux_evtq_record(SMMUv3AuxEngine *e, const SMMUv3AuxEvent *ev)
@@ -193,5 +199,9 @@ void smmuv3_aux_evtq_record(SMMUv3AuxEngine *e, const SMMUv3AuxEvent *ev)
     /* Keep OVFLG; advance WR. */
     r->evtq_prod = (r->evtq_prod & R_EVENTQ_PROD_OVFLG_MASK) |
                    smmuv3_aux_q_inc(prod, l);
+    e->evtq_last = (SMMUv3AuxEvtLast) {
+        .valid = true, .base = base, .prod = smmuv3_aux_q_inc(prod, l),
+        .rec = rec,
+    };
     smmuv3_aux_irq_raise(e, SMMUV3_AUX_IRQ_EVTQ);
 }

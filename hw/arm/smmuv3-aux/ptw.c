@@ -16,7 +16,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
-#include "qemu/bswap.h"
+#include "mem.h"
 #include "ptw.h"
 
 /* VMSAv8-64 descriptor bits (both stages unless noted). */
@@ -182,6 +182,16 @@ static void s2_geom(const SMMUv3AuxS2Cfg *cfg, PtwGeom *g)
     g->lpa = cfg->granule == SMMUV3_AUX_GRAN_64K && cfg->oas == 52;
 }
 
+/*
+ * CDTxSZInvalid() without IDR5.VAX (48-bit VAs), DS and IDR3.STT: 16..39.
+ * SMMUv3.0 leaves an out-of-range TxSZ CONSTRAINED UNPREDICTABLE between
+ * ILLEGAL and clamping; we take ILLEGAL, the v3.1+ rule (5.4 T0SZ).
+ */
+bool smmuv3_aux_ptw_tsz_valid(unsigned tsz)
+{
+    return tsz >= PTW_TSZ_MIN && tsz <= PTW_TSZ_MAX;
+}
+
 static const char *tt_valid(const SMMUv3AuxS1Cfg *cfg,
                             const SMMUv3AuxPtwTT *tt)
 {
@@ -193,7 +203,7 @@ static const char *tt_valid(const SMMUv3AuxS1Cfg *cfg,
     if (!granule_ok(tt->granule)) {
         return "TGx selects a Reserved granule";
     }
-    if (tt->tsz < PTW_TSZ_MIN || tt->tsz > PTW_TSZ_MAX) {
+    if (!smmuv3_aux_ptw_tsz_valid(tt->tsz)) {
         return "TxSZ out of range";
     }
     s1_geom(cfg, tt, &g);
@@ -319,7 +329,7 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
                            uint64_t *desc, SMMUv3AuxPtwFault *f)
 {
     static const SMMUv3AuxPtwAccess ttw_read = { .priv = true };
-    uint64_t pa = addr, raw;
+    uint64_t pa = addr;
 
     if (w->nest) {
         SMMUv3AuxPtwResult r;
@@ -330,11 +340,10 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
         }
         pa = r.oa;
     }
-    if (!w->ops->dma_read(w->opaque, pa, &raw, sizeof(raw), w->attrs)) {
+    if (!smmuv3_aux_mem_read_le64s(w->ops, w->opaque, pa, desc, 1, w->attrs)) {
         f->fetch_addr = pa;
         return walk_fault(w, f, SMMUV3_AUX_EVT_F_WALK_EABT, level);
     }
-    *desc = le64_to_cpu(raw);
     return true;
 }
 
@@ -397,8 +406,24 @@ static bool walk(const PtwWalk *w, uint64_t table, uint64_t addr,
     g_assert_not_reached();
 }
 
-static bool perm_allows(const SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwAccess acc)
+/* Writes are Data (SMMU spec 13.1.2), so InD == 0 when RnW == 0. */
+static SMMUv3AuxPtwAccess access_norm(SMMUv3AuxPtwAccess acc)
 {
+    acc.exec = acc.exec && !acc.write;
+    return acc;
+}
+
+/*
+ * The one permission rule of this model, used by the walk, the IOTLB and
+ * the grant of a translation alike.  An instruction fetch needs execute
+ * permission only, as on a PE (a VMSAv8-64 location can be execute-only);
+ * a write needs write permission whatever InD says; a data read needs
+ * read permission; each for the access's privilege.
+ */
+bool smmuv3_aux_ptw_perm_allows(const SMMUv3AuxPtwPerm *p,
+                                SMMUv3AuxPtwAccess acc)
+{
+    acc = access_norm(acc);
     if (acc.exec) {
         return acc.priv ? p->px : p->ux;
     }
@@ -538,7 +563,7 @@ static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
         return walk_fault(&w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
     }
     s2_perms(cfg, leaf.desc, &out->perm);
-    if (!perm_allows(&out->perm, acc)) {
+    if (!smmuv3_aux_ptw_perm_allows(&out->perm, acc)) {
         return walk_fault(&w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
     }
     result_leaf(out, &leaf, cfg->granule, ipa);
@@ -547,13 +572,6 @@ static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
     out->s2_addr_mask = out->addr_mask;
     out->s2_granule = cfg->granule;
     return true;
-}
-
-/* Writes are Data (SMMU spec 13.1.2), so InD == 0 when RnW == 0. */
-static SMMUv3AuxPtwAccess access_norm(SMMUv3AuxPtwAccess acc)
-{
-    acc.exec = acc.exec && !acc.write;
-    return acc;
 }
 
 static void fault_init(SMMUv3AuxPtwFault *f, uint64_t input,
@@ -581,7 +599,7 @@ static int s1_select_tt(const SMMUv3AuxS1Cfg *cfg, uint64_t iova)
     uint64_t hi;
 
     /* Out-of-range TxSZ is C_BAD_CD; never walk with it regardless. */
-    if (tt->epd || tt->tsz < PTW_TSZ_MIN || tt->tsz > PTW_TSZ_MAX ||
+    if (tt->epd || !smmuv3_aux_ptw_tsz_valid(tt->tsz) ||
         !granule_ok(tt->granule)) {
         return -1;
     }
@@ -658,7 +676,7 @@ bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
     } else {
         s1_perms(cfg, &leaf, &out->perm);
     }
-    if (!perm_allows(&out->perm, acc)) {
+    if (!smmuv3_aux_ptw_perm_allows(&out->perm, acc)) {
         return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
     }
     result_leaf(out, &leaf, tt->granule, iova);

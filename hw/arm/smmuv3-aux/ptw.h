@@ -14,7 +14,8 @@
  *  - 52-bit VA (IDR5.VAX), LPA2 (CD.DS / STE.S2DS) and so start level -1 and
  *    4K level-0 / 16K level-1 blocks: those are reserved encodings here and
  *    fault as the architecture says for DS == 0;
- *  - small translation tables (IDR3.STT), FEAT_TTST (4K S2SL0 == 3);
+ *  - small translation tables (IDR3.STT, so TxSZ is 16..39), FEAT_TTST
+ *    (4K S2SL0 == 3);
  *  - HTTU: HA/HD are recorded but behave as 0 (AF == 0 faults unless AFFD);
  *  - AArch32 (VMSAv8-32 LPAE) tables, VMSAv9-128, permission indirection,
  *    overlays, E0PD, EPAN;
@@ -121,6 +122,15 @@ typedef struct SMMUv3AuxPtwFault {
     bool rnw, ind, pnu;     /* from the access (InD == 0 when RnW == 0) */
     bool ttrnw;             /* CLASS == TT: 1, descriptor reads only */
 } SMMUv3AuxPtwFault;
+
+/*
+ * Whether p grants acc: the one permission rule (execute needs X only, a
+ * write W, a read R, at acc.priv; a write is Data whatever acc.exec says).
+ */
+bool smmuv3_aux_ptw_perm_allows(const SMMUv3AuxPtwPerm *p,
+                                SMMUv3AuxPtwAccess acc);
+/* A VMSAv8-64 stage-1 TxSZ this walker accepts (16..39). */
+bool smmuv3_aux_ptw_tsz_valid(unsigned tsz);
 
 /* CD.IPS / STE.S2PS encoding to bits (reserved 0b111 behaves as 52). */
 unsigned smmuv3_aux_ptw_ps_bits(unsigned enc);

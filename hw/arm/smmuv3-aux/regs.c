@@ -289,6 +289,7 @@ static void reg64_write(SMMUv3AuxEngine *e, uint64_t off, uint64_t val)
          */
         if (!guarded(e, R_CR0_SMMUEN_MASK, off, val)) {
             r->strtab_base = val & STRTAB_BASE_MASK;
+            smmuv3_aux_strtab_update(e);
             smmuv3_aux_engine_inval_gen_bump(e);    /* micro-TLB */
         }
         break;
@@ -386,6 +387,7 @@ static void reg32_write_page0(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
     case A_STRTAB_BASE_CFG:
         if (!guarded(e, R_CR0_SMMUEN_MASK, off, val)) {
             r->strtab_base_cfg = val & STRTAB_CFG_MASK;
+            smmuv3_aux_strtab_update(e);
             smmuv3_aux_engine_inval_gen_bump(e);    /* micro-TLB */
         }
         break;

@@ -1,50 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * smmuv3-aux engine: transaction entry point, stream table walk, STE
- * validation and decode (Arm IHI 0070 chapters 3.3, 5.1, 5.2), and the
- * translation of a transaction through a decoded configuration.
+ * smmuv3-aux engine: the stream table and the STE (Arm IHI 0070 5.1, 5.2):
+ * geometry from STRTAB_BASE(_CFG), the walk to a StreamID's STE through
+ * linear or 2-level tables, SteIllegal() validation (5.2.2), and the
+ * decode of the STE's part of a configuration, SubstreamID checks
+ * included.  The CD part is cd.c's; translate.c runs both.
  *
- * Translation is split in two so that caches can sit between the steps:
- * smmuv3_aux_cfg_decode() turns (StreamID, SubstreamID) into an
- * SMMUv3AuxCfg (STE, then CD through cd.c), smmuv3_aux_cfg_translate()
- * walks the tables (ptw.c) and reports faults.  Nothing is cached yet:
- * every transaction reads the L1STD (if any), the STE and the CD from
- * guest memory.  Linux writes L1STDs without any CFGI command, so an
- * invalid L1STD must never be remembered.
+ * Nothing here is cached: the configuration cache (tlb.c) holds decoded
+ * configurations, never an L1STD.  Linux writes L1STDs without any CFGI
+ * command, so an invalid L1STD must never be remembered.
  */
 #include "qemu/osdep.h"
-#include "qemu/bswap.h"
 #include "engine-internal.h"
-
-/* Output of a bypassed transaction: one 4 KiB identity page, RW. */
-SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
-                                      SMMUv3AuxTxnOut *out)
-{
-    out->addr_mask = 0xfff;
-    out->pa = txn->iova & ~out->addr_mask;
-    out->read = true;
-    out->write = true;
-    return SMMUV3_AUX_TXN_OK;
-}
-
-void smmuv3_aux_event_init(SMMUv3AuxEvent *ev, SMMUv3AuxEventId id,
-                           const SMMUv3AuxTxn *txn)
-{
-    memset(ev, 0, sizeof(*ev));
-    ev->id = id;
-    ev->sid = txn->sid;
-    ev->ssv = txn->ssv;
-    ev->ssid = txn->ssv ? txn->ssid : 0;
-    ev->input_addr = txn->iova;
-    ev->rnw = !txn->is_write;
-    ev->ind = txn->is_exec;
-    ev->pnu = txn->is_priv;
-}
 
 /* ---- Stream table geometry ------------------------------------------ */
 
-void smmuv3_aux_strtab_geometry(SMMUv3AuxEngine *e, SMMUv3AuxStrtab *st)
+void smmuv3_aux_strtab_update(SMMUv3AuxEngine *e)
 {
+    SMMUv3AuxStrtab *st = &e->strtab;
     uint32_t cfg = e->regs.strtab_base_cfg;
     unsigned fmt = FIELD_EX32(cfg, STRTAB_BASE_CFG, FMT);
     unsigned split = FIELD_EX32(cfg, STRTAB_BASE_CFG, SPLIT);
@@ -80,22 +53,6 @@ void smmuv3_aux_strtab_geometry(SMMUv3AuxEngine *e, SMMUv3AuxStrtab *st)
 
 /* ---- Walk ----------------------------------------------------------- */
 
-bool smmuv3_aux_dma_read_le64s(SMMUv3AuxEngine *e, uint64_t addr,
-                               uint64_t *qw, unsigned n)
-{
-    uint64_t raw[8];
-
-    g_assert(n <= ARRAY_SIZE(raw));
-    if (!e->ops->dma_read(e->opaque, addr, raw, n * sizeof(uint64_t),
-                          smmuv3_aux_ns_attrs())) {
-        return false;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        qw[i] = le64_to_cpu(raw[i]);
-    }
-    return true;
-}
-
 /*
  * Level 1: find the level-2 array for sid.  Returns false with ev->id set
  * (C_BAD_STREAMID or F_STE_FETCH) when no STE can be reached.
@@ -109,7 +66,7 @@ static bool strtab_l1(SMMUv3AuxEngine *e, const SMMUv3AuxStrtab *st,
     uint64_t l1std, l2ptr;
     unsigned span;
 
-    if (!smmuv3_aux_dma_read_le64s(e, l1_addr, &l1std, 1)) {
+    if (!smmuv3_aux_read_le64s(e, l1_addr, &l1std, 1)) {
         ev->id = SMMUV3_AUX_EVT_F_STE_FETCH;
         ev->fetch_addr = l1_addr;
         return false;
@@ -138,22 +95,21 @@ static bool strtab_l1(SMMUv3AuxEngine *e, const SMMUv3AuxStrtab *st,
 bool smmuv3_aux_ste_fetch(SMMUv3AuxEngine *e, uint32_t sid,
                           SMMUv3AuxSTE *ste, SMMUv3AuxEvent *ev)
 {
-    SMMUv3AuxStrtab st;
+    const SMMUv3AuxStrtab *st = &e->strtab;
     uint64_t ste_addr;
 
-    smmuv3_aux_strtab_geometry(e, &st);
-    if (st.log2size < 32 && sid >= (1ULL << st.log2size)) {
+    if (st->log2size < 32 && sid >= (1ULL << st->log2size)) {
         ev->id = SMMUV3_AUX_EVT_C_BAD_STREAMID;
         return false;
     }
-    if (st.two_level) {
-        if (!strtab_l1(e, &st, sid, &ste_addr, ev)) {
+    if (st->two_level) {
+        if (!strtab_l1(e, st, sid, &ste_addr, ev)) {
             return false;
         }
     } else {
-        ste_addr = st.base + (uint64_t)sid * SMMUV3_AUX_STE_SIZE;
+        ste_addr = st->base + (uint64_t)sid * SMMUV3_AUX_STE_SIZE;
     }
-    if (!smmuv3_aux_dma_read_le64s(e, ste_addr, ste->qw, ARRAY_SIZE(ste->qw))) {
+    if (!smmuv3_aux_read_le64s(e, ste_addr, ste->qw, ARRAY_SIZE(ste->qw))) {
         ev->id = SMMUV3_AUX_EVT_F_STE_FETCH;
         ev->fetch_addr = ste_addr;
         return false;
@@ -171,17 +127,6 @@ static bool ste_strw_used(SMMUv3AuxEngine *e, unsigned config)
 
     return FIELD_EX32(idr0, IDR0, S1P) && FIELD_EX32(idr0, IDR0, HYP) &&
            config == SMMUV3_AUX_STE_CONFIG_S1;
-}
-
-static bool granule_supported(SMMUv3AuxEngine *e, unsigned granule)
-{
-    uint32_t idr5 = e->regs.idr[5];
-
-    return (granule == SMMUV3_AUX_GRAN_4K && FIELD_EX32(idr5, IDR5, GRAN4K)) ||
-           (granule == SMMUV3_AUX_GRAN_16K &&
-            FIELD_EX32(idr5, IDR5, GRAN16K)) ||
-           (granule == SMMUV3_AUX_GRAN_64K &&
-            FIELD_EX32(idr5, IDR5, GRAN64K));
 }
 
 static const char *ste_check_s1(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste)
@@ -248,33 +193,22 @@ static void ste_decode_s2(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste,
 /* Stage-2 fault model and table format bits (5.5, 5.2 S2AA64/S2HA). */
 static const char *ste_check_s2_bits(SMMUv3AuxEngine *e, uint64_t q2)
 {
-    uint32_t idr0 = e->regs.idr[0];
-    unsigned stall_model = FIELD_EX32(idr0, IDR0, STALL_MODEL);
-    unsigned httu = FIELD_EX32(idr0, IDR0, HTTU);
-    unsigned endian = FIELD_EX32(idr0, IDR0, TTENDIAN);
     bool s2s = FIELD_EX64(q2, STE_2, S2S);
-    bool endi = FIELD_EX64(q2, STE_2, S2ENDI);
 
-    if (stall_model == SMMUV3_AUX_IDR0_STALL_NONE && s2s) {
-        return "S2S = 1 without stall support";
-    }
-    if (stall_model == SMMUV3_AUX_IDR0_STALL_FORCE && !s2s) {
-        return "S2S = 0 with stalls forced";
+    if (smmuv3_aux_stall_illegal(e, s2s)) {
+        return s2s ? "S2S = 1 without stall support" :
+                     "S2S = 0 with stalls forced";
     }
     /* TTF = AArch64 only: VMSAv8-32 LPAE stage 2 tables are ILLEGAL. */
     if (!FIELD_EX64(q2, STE_2, S2AA64) &&
-        !(FIELD_EX32(idr0, IDR0, TTF) & SMMUV3_AUX_IDR0_TTF_AA32)) {
+        !(FIELD_EX32(e->regs.idr[0], IDR0, TTF) & SMMUV3_AUX_IDR0_TTF_AA32)) {
         return "S2AA64 = 0 without AArch32 tables";
     }
-    if ((FIELD_EX64(q2, STE_2, S2HA) || FIELD_EX64(q2, STE_2, S2HD)) &&
-        httu == 0) {
-        return "S2HA/S2HD set without HTTU";
+    if (smmuv3_aux_httu_illegal(e, FIELD_EX64(q2, STE_2, S2HA),
+                                FIELD_EX64(q2, STE_2, S2HD))) {
+        return "S2HA/S2HD beyond IDR0.HTTU";
     }
-    if (FIELD_EX64(q2, STE_2, S2HD) && httu == 1) {
-        return "S2HD set with HTTU access flag only";
-    }
-    if ((endian == SMMUV3_AUX_IDR0_TTENDIAN_LE && endi) ||
-        (endian == SMMUV3_AUX_IDR0_TTENDIAN_BE && !endi)) {
+    if (smmuv3_aux_endi_illegal(e, FIELD_EX64(q2, STE_2, S2ENDI))) {
         return "S2ENDI does not match IDR0.TTENDIAN";
     }
     return NULL;
@@ -293,7 +227,7 @@ static const char *ste_check_s2(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste)
         return why;
     }
     ste_decode_s2(e, ste, &s2);
-    if (!granule_supported(e, s2.granule)) {
+    if (!smmuv3_aux_granule_supported(e, s2.granule)) {
         return "S2TG Reserved or unsupported";
     }
     /* S2T0SZ range, S2SL0 consistency, S2TTB within the effective S2PS. */
@@ -430,8 +364,8 @@ static bool ste_config_abort(uint32_t sid, const SMMUv3AuxSTE *ste)
     return true;
 }
 
-bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
-                           bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev)
+bool smmuv3_aux_ste_load(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
+                         bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev)
 {
     SMMUv3AuxSTE ste;
     const char *why;
@@ -463,148 +397,5 @@ bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
         ev->id = SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID;
         return false;
     }
-    if (cfg->kind == SMMUV3_AUX_CFG_S1 || cfg->kind == SMMUV3_AUX_CFG_NESTED) {
-        return smmuv3_aux_cd_load(e, cfg, ev);
-    }
     return true;
-}
-
-/* ---- Translation through a decoded configuration ------------------------ */
-
-/*
- * The access after STE.PRIVCFG and STE.INSTCFG (0b0x: use incoming,
- * 0b10: Unprivileged / Data, 0b11: Privileged / Instruction).  These are
- * the PnU/InD values events report (7.3.12).  That the EL2 StreamWorld
- * considers every access privileged (5.4 UWXN) is the walker's business:
- * its single-privilege permissions are the same for both.
- */
-SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
-                                         const SMMUv3AuxTxn *txn)
-{
-    SMMUv3AuxPtwAccess acc = {
-        .write = txn->is_write, .exec = txn->is_exec, .priv = txn->is_priv,
-    };
-
-    if (cfg->privcfg & 2) {
-        acc.priv = cfg->privcfg & 1;
-    }
-    if (cfg->instcfg & 2) {
-        acc.exec = cfg->instcfg & 1;
-    }
-    return acc;
-}
-
-/*
- * How a walk fault terminates the transaction (5.5): a stage-1
- * Translation-related fault (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
- * F_PERMISSION) with CD.A == 0 completes with RAZ/WI behaviour; stage 2
- * behaves as A == 1, and every other fault (F_WALK_EABT) aborts.
- */
-static SMMUv3AuxResult walk_fault_result(const SMMUv3AuxCfg *cfg,
-                                         const SMMUv3AuxPtwFault *f)
-{
-    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT || f->s2 || cfg->s1_abort) {
-        return SMMUV3_AUX_TXN_ABORT;
-    }
-    return SMMUV3_AUX_TXN_RAZWI;
-}
-
-/*
- * A walk fault terminates the transaction.  The four Translation-related
- * faults are recorded only if R is set for their stage (CD.R, STE.S2R);
- * F_WALK_EABT always is (5.5).
- */
-static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
-                                      const SMMUv3AuxCfg *cfg,
-                                      const SMMUv3AuxTxn *txn,
-                                      const SMMUv3AuxPtwFault *f)
-{
-    bool record = f->s2 ? cfg->s2_record : cfg->s1_record;
-    SMMUv3AuxResult res = walk_fault_result(cfg, f);
-    SMMUv3AuxEvent ev;
-
-    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT) {
-        record = true;
-    }
-    trace_smmuv3_aux_translate_fault(txn->sid, txn->iova,
-                                     smmuv3_aux_evt_name(f->type), f->s2,
-                                     f->level, record,
-                                     res == SMMUV3_AUX_TXN_RAZWI);
-    if (!record) {
-        return res;
-    }
-    smmuv3_aux_event_init(&ev, f->type, txn);
-    ev.rnw = f->rnw;
-    ev.ind = f->ind;
-    ev.pnu = f->pnu;
-    ev.s2 = f->s2;
-    ev.class_ = f->class_;
-    /* TTRnW is defined for F_PERMISSION only (7.3.16). */
-    ev.ttrnw = f->type == SMMUV3_AUX_EVT_F_PERMISSION && f->ttrnw;
-    ev.ipa = f->s2 ? f->ipa : 0;        /* IPA is UNKNOWN for stage 1 */
-    ev.fetch_addr = f->fetch_addr;
-    ev.merge = cfg->mev;
-    smmuv3_aux_evtq_record(e, &ev);
-    return res;
-}
-
-static bool perm_ok(const SMMUv3AuxPtwPerm *p, bool priv, bool write)
-{
-    if (write) {
-        return priv ? p->pw : p->uw;
-    }
-    return priv ? p->pr : p->ur;
-}
-
-SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
-                                         const SMMUv3AuxCfg *cfg,
-                                         const SMMUv3AuxTxn *txn,
-                                         SMMUv3AuxTxnOut *out,
-                                         SMMUv3AuxTransInfo *info)
-{
-    SMMUv3AuxPtwAccess acc = smmuv3_aux_txn_access(cfg, txn);
-    SMMUv3AuxPtwResult res;
-    SMMUv3AuxPtwFault f;
-    bool ok;
-
-    memset(out, 0, sizeof(*out));
-    if (info) {
-        memset(info, 0, sizeof(*info));
-    }
-    switch (cfg->kind) {
-    case SMMUV3_AUX_CFG_ABORT:
-        /* An abort STE terminates silently, by design. */
-        trace_smmuv3_aux_translate_ste_abort(txn->sid, txn->iova);
-        return SMMUV3_AUX_TXN_ABORT;
-    case SMMUV3_AUX_CFG_BYPASS:
-        trace_smmuv3_aux_translate_bypass(txn->sid, txn->iova);
-        return smmuv3_aux_txn_bypass(txn, out);
-    case SMMUV3_AUX_CFG_S2:
-        ok = smmuv3_aux_ptw_s2(e->ops, e->opaque, &cfg->s2, txn->iova, acc,
-                               &res, &f);
-        break;
-    default:
-        ok = smmuv3_aux_ptw_s1(e->ops, e->opaque, &cfg->s1, txn->iova, acc,
-                               &res, &f,
-                               cfg->kind == SMMUV3_AUX_CFG_NESTED ?
-                               &cfg->s2 : NULL);
-        break;
-    }
-    if (!ok) {
-        return txn_walk_fault(e, cfg, txn, &f);
-    }
-    out->addr_mask = res.addr_mask;
-    out->pa = res.oa & ~res.addr_mask;
-    out->read = perm_ok(&res.perm, acc.priv, false);
-    out->write = perm_ok(&res.perm, acc.priv, true);
-    trace_smmuv3_aux_translate_walk(txn->sid, txn->iova, res.oa,
-                                    res.addr_mask, res.level);
-    if (info) {
-        info->walked = true;
-        info->regime = cfg->regime;
-        info->asid = cfg->asid;
-        info->vmid = cfg->vmid;
-        info->walk = res;
-    }
-    return SMMUV3_AUX_TXN_OK;
 }

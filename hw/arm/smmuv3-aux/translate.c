@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * smmuv3-aux engine: the translation entry point (SMMUv3 chapter 3.3).
- *
- * A transaction goes through three steps, the first two cached:
- *   1. configuration: STE (and CD) of (StreamID, SubstreamID), decoded
- *      into an SMMUv3AuxCfg and kept in the configuration cache until a
- *      CFGI command names it;
- *   2. translation: the IOTLB, tagged the way the architecture tags TLB
+ * smmuv3-aux engine: the transaction pipeline (Arm IHI 0070 3.3, 5.5,
+ * 13.1), start to end.  A transaction goes through:
+ *   1. SMMUEN and GBPA (global bypass or abort);
+ *   2. configuration: the STE (strtab.c) and the CD (cd.c) of
+ *      (StreamID, SubstreamID), decoded into an SMMUv3AuxCfg and kept in
+ *      the configuration cache (tlb.c) until a CFGI command names it;
+ *   3. the access after STE.PRIVCFG/INSTCFG, the one input to every
+ *      permission check below;
+ *   4. the IOTLB (tlb.c), tagged the way the architecture tags TLB
  *      entries (regime, stage, VMID, ASID), kept until a TLBI names it;
- *   3. on a miss, the table walk, whose result is inserted.
- * Faults are never cached: a failed decode or walk is redone, and records
- * its event, every time, as the architecture requires.
+ *   5. on a miss, the table walk (ptw.c), whose result is inserted;
+ *   6. faults: recorded per the R bits (evtq.c) and terminated as the A
+ *      bit says, never cached, so each one records its event every time;
+ *   7. the result: the output page and what it grants to transactions of
+ *      this kind, decided by smmuv3_aux_ptw_perm_allows(), the one
+ *      permission rule.
+ * The binding's micro-TLB sits in front of all this and caches step 7.
  */
 
 #include "qemu/osdep.h"
@@ -21,6 +27,8 @@ QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxCfg) > SMMUV3_AUX_CFGC_VALUE_SIZE);
 QEMU_BUILD_BUG_ON((int)SMMUV3_AUX_REGIME_NS_EL1 != SMMUV3_AUX_TLB_NS_EL1);
 QEMU_BUILD_BUG_ON((int)SMMUV3_AUX_REGIME_EL2 != SMMUV3_AUX_TLB_EL2);
 QEMU_BUILD_BUG_ON((int)SMMUV3_AUX_REGIME_EL2_E2H != SMMUV3_AUX_TLB_EL2_E2H);
+
+/* ---- Faults of the configuration steps ------------------------------ */
 
 static SMMUv3AuxResult txn_fault(SMMUv3AuxEngine *e, SMMUv3AuxEvent *ev)
 {
@@ -37,6 +45,17 @@ static SMMUv3AuxResult txn_fault(SMMUv3AuxEngine *e, SMMUv3AuxEvent *ev)
     return SMMUV3_AUX_TXN_ABORT;
 }
 
+/* Output of a bypassed transaction: one 4 KiB identity page, RW. */
+SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
+                                      SMMUv3AuxTxnOut *out)
+{
+    out->addr_mask = 0xfff;
+    out->pa = txn->iova & ~out->addr_mask;
+    out->read = true;
+    out->write = true;
+    return SMMUV3_AUX_TXN_OK;
+}
+
 static SMMUv3AuxResult txn_disabled(SMMUv3AuxEngine *e,
                                     const SMMUv3AuxTxn *txn,
                                     SMMUv3AuxTxnOut *out)
@@ -48,6 +67,20 @@ static SMMUv3AuxResult txn_disabled(SMMUv3AuxEngine *e,
     }
     trace_smmuv3_aux_translate_gbpa(txn->sid, txn->iova, false);
     return smmuv3_aux_txn_bypass(txn, out);
+}
+
+/* ---- Configuration ---------------------------------------------------- */
+
+bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
+                           bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev)
+{
+    if (!smmuv3_aux_ste_load(e, sid, ssid, ssv, cfg, ev)) {
+        return false;
+    }
+    if (cfg->kind == SMMUV3_AUX_CFG_S1 || cfg->kind == SMMUV3_AUX_CFG_NESTED) {
+        return smmuv3_aux_cd_load(e, cfg, ev);
+    }
+    return true;
 }
 
 /* The configuration of txn: from the cache, or fetched and cached. */
@@ -66,6 +99,158 @@ static bool txn_config(SMMUv3AuxEngine *e, const SMMUv3AuxTxn *txn,
     smmuv3_aux_cfgc_insert(&e->cfgc, txn->sid, key, cfg);
     return true;
 }
+
+/*
+ * The access after STE.PRIVCFG and STE.INSTCFG (0b0x: use incoming,
+ * 0b10: Unprivileged / Data, 0b11: Privileged / Instruction; 13.1.4).
+ * These are the PnU/InD values events report (7.3.12).  That the EL2
+ * StreamWorld considers every access privileged (5.4 UWXN) is the
+ * walker's business: its single-privilege permissions are the same for
+ * both.
+ */
+SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxTxn *txn)
+{
+    SMMUv3AuxPtwAccess acc = {
+        .write = txn->is_write, .exec = txn->is_exec, .priv = txn->is_priv,
+    };
+
+    if (cfg->privcfg & 2) {
+        acc.priv = cfg->privcfg & 1;
+    }
+    if (cfg->instcfg & 2) {
+        acc.exec = cfg->instcfg & 1;
+    }
+    return acc;
+}
+
+/*
+ * What a translation grants: reads and writes of this transaction's kind
+ * (its privilege and, for reads, its InD after INSTCFG), by the one
+ * permission rule.  A caller that keeps the result for later accesses
+ * must key it by that kind, as the binding's micro-TLB does by IOMMU
+ * index.
+ */
+static void txn_grant(const SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwAccess acc,
+                      SMMUv3AuxTxnOut *out)
+{
+    acc.write = false;
+    out->read = smmuv3_aux_ptw_perm_allows(p, acc);
+    acc.write = true;
+    out->write = smmuv3_aux_ptw_perm_allows(p, acc);
+}
+
+/* ---- Walk faults (5.5) -------------------------------------------------- */
+
+/*
+ * How a walk fault terminates the transaction (5.5): a stage-1
+ * Translation-related fault (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
+ * F_PERMISSION) with CD.A == 0 completes with RAZ/WI behaviour; stage 2
+ * behaves as A == 1, and every other fault (F_WALK_EABT) aborts.
+ */
+static SMMUv3AuxResult walk_fault_result(const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxPtwFault *f)
+{
+    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT || f->s2 || cfg->s1_abort) {
+        return SMMUV3_AUX_TXN_ABORT;
+    }
+    return SMMUV3_AUX_TXN_RAZWI;
+}
+
+/*
+ * A walk fault terminates the transaction.  The four Translation-related
+ * faults are recorded only if R is set for their stage (CD.R, STE.S2R);
+ * F_WALK_EABT always is (5.5).
+ */
+static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
+                                      const SMMUv3AuxCfg *cfg,
+                                      const SMMUv3AuxTxn *txn,
+                                      const SMMUv3AuxPtwFault *f)
+{
+    bool record = f->s2 ? cfg->s2_record : cfg->s1_record;
+    SMMUv3AuxResult res = walk_fault_result(cfg, f);
+    SMMUv3AuxEvent ev;
+
+    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT) {
+        record = true;
+    }
+    trace_smmuv3_aux_translate_fault(txn->sid, txn->iova,
+                                     smmuv3_aux_evt_name(f->type), f->s2,
+                                     f->level, record,
+                                     res == SMMUV3_AUX_TXN_RAZWI);
+    if (!record) {
+        return res;
+    }
+    smmuv3_aux_event_init(&ev, f->type, txn);
+    ev.rnw = f->rnw;
+    ev.ind = f->ind;
+    ev.pnu = f->pnu;
+    ev.s2 = f->s2;
+    ev.class_ = f->class_;
+    /* TTRnW is defined for F_PERMISSION only (7.3.16). */
+    ev.ttrnw = f->type == SMMUV3_AUX_EVT_F_PERMISSION && f->ttrnw;
+    ev.ipa = f->s2 ? f->ipa : 0;        /* IPA is UNKNOWN for stage 1 */
+    ev.fetch_addr = f->fetch_addr;
+    ev.merge = cfg->mev;
+    smmuv3_aux_evtq_record(e, &ev);
+    return res;
+}
+
+/* ---- Walk ------------------------------------------------------------- */
+
+SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
+                                         const SMMUv3AuxCfg *cfg,
+                                         const SMMUv3AuxTxn *txn,
+                                         SMMUv3AuxTxnOut *out,
+                                         SMMUv3AuxTransInfo *info)
+{
+    SMMUv3AuxPtwAccess acc = smmuv3_aux_txn_access(cfg, txn);
+    SMMUv3AuxPtwResult res;
+    SMMUv3AuxPtwFault f;
+    bool ok;
+
+    memset(out, 0, sizeof(*out));
+    if (info) {
+        memset(info, 0, sizeof(*info));
+    }
+    switch (cfg->kind) {
+    case SMMUV3_AUX_CFG_ABORT:
+        /* An abort STE terminates silently, by design. */
+        trace_smmuv3_aux_translate_ste_abort(txn->sid, txn->iova);
+        return SMMUV3_AUX_TXN_ABORT;
+    case SMMUV3_AUX_CFG_BYPASS:
+        trace_smmuv3_aux_translate_bypass(txn->sid, txn->iova);
+        return smmuv3_aux_txn_bypass(txn, out);
+    case SMMUV3_AUX_CFG_S2:
+        ok = smmuv3_aux_ptw_s2(e->ops, e->opaque, &cfg->s2, txn->iova, acc,
+                               &res, &f);
+        break;
+    default:
+        ok = smmuv3_aux_ptw_s1(e->ops, e->opaque, &cfg->s1, txn->iova, acc,
+                               &res, &f,
+                               cfg->kind == SMMUV3_AUX_CFG_NESTED ?
+                               &cfg->s2 : NULL);
+        break;
+    }
+    if (!ok) {
+        return txn_walk_fault(e, cfg, txn, &f);
+    }
+    out->addr_mask = res.addr_mask;
+    out->pa = res.oa & ~res.addr_mask;
+    txn_grant(&res.perm, acc, out);
+    trace_smmuv3_aux_translate_walk(txn->sid, txn->iova, res.oa,
+                                    res.addr_mask, res.level);
+    if (info) {
+        info->walked = true;
+        info->regime = cfg->regime;
+        info->asid = cfg->asid;
+        info->vmid = cfg->vmid;
+        info->walk = res;
+    }
+    return SMMUV3_AUX_TXN_OK;
+}
+
+/* ---- IOTLB ------------------------------------------------------------ */
 
 /* The IOTLB tag of a translating configuration; zero where unused. */
 static SMMUv3AuxTlbTag cfg_tag(const SMMUv3AuxCfg *cfg)
@@ -93,7 +278,8 @@ static SMMUv3AuxTlbTag cfg_tag(const SMMUv3AuxCfg *cfg)
     return tag;
 }
 
-static uint8_t perm_bits(const SMMUv3AuxPtwPerm *p)
+/* The six permissions of a walk, as an IOTLB entry keeps them. */
+static uint8_t perm_pack(const SMMUv3AuxPtwPerm *p)
 {
     return (p->ur ? SMMUV3_AUX_TLB_PERM_R : 0) |
            (p->uw ? SMMUV3_AUX_TLB_PERM_W : 0) |
@@ -101,6 +287,18 @@ static uint8_t perm_bits(const SMMUv3AuxPtwPerm *p)
            (p->pr ? SMMUV3_AUX_TLB_PERM_PRIV_R : 0) |
            (p->pw ? SMMUV3_AUX_TLB_PERM_PRIV_W : 0) |
            (p->px ? SMMUV3_AUX_TLB_PERM_PRIV_X : 0);
+}
+
+static SMMUv3AuxPtwPerm perm_unpack(uint8_t bits)
+{
+    return (SMMUv3AuxPtwPerm) {
+        .ur = bits & SMMUV3_AUX_TLB_PERM_R,
+        .uw = bits & SMMUV3_AUX_TLB_PERM_W,
+        .ux = bits & SMMUV3_AUX_TLB_PERM_X,
+        .pr = bits & SMMUV3_AUX_TLB_PERM_PRIV_R,
+        .pw = bits & SMMUV3_AUX_TLB_PERM_PRIV_W,
+        .px = bits & SMMUV3_AUX_TLB_PERM_PRIV_X,
+    };
 }
 
 /*
@@ -113,24 +311,19 @@ static bool txn_tlb_hit(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
                         SMMUv3AuxTxnOut *out)
 {
     SMMUv3AuxPtwAccess acc = smmuv3_aux_txn_access(cfg, txn);
-    uint8_t r = acc.priv ? SMMUV3_AUX_TLB_PERM_PRIV_R : SMMUV3_AUX_TLB_PERM_R;
-    uint8_t w = acc.priv ? SMMUV3_AUX_TLB_PERM_PRIV_W : SMMUV3_AUX_TLB_PERM_W;
-    uint8_t x = acc.priv ? SMMUV3_AUX_TLB_PERM_PRIV_X : SMMUV3_AUX_TLB_PERM_X;
     SMMUv3AuxTlbEntry ent;
-    uint8_t need;
+    SMMUv3AuxPtwPerm perm;
 
     if (!smmuv3_aux_iotlb_lookup(&e->iotlb, tag, txn->iova, &ent)) {
         return false;
     }
-    /* A write is a data access whatever InD says (13.1.2). */
-    need = acc.write ? w : (acc.exec ? x | r : r);
-    if ((ent.perm & need) != need) {
+    perm = perm_unpack(ent.perm);
+    if (!smmuv3_aux_ptw_perm_allows(&perm, acc)) {
         return false;
     }
     out->pa = ent.pa;
     out->addr_mask = ent.addr_mask;
-    out->read = ent.perm & r;
-    out->write = ent.perm & w;
+    txn_grant(&perm, acc, out);
     return true;
 }
 
@@ -143,12 +336,14 @@ static void txn_tlb_fill(SMMUv3AuxEngine *e, const SMMUv3AuxTlbTag *tag,
         .pa = info->walk.oa & ~info->walk.addr_mask,
         .granule = info->walk.granule,
         .level = info->walk.level,
-        .perm = perm_bits(&info->walk.perm),
+        .perm = perm_pack(&info->walk.perm),
         .ng = info->walk.ng,
     };
 
     smmuv3_aux_iotlb_insert(&e->iotlb, tag, &ent);
 }
+
+/* ---- The pipeline ------------------------------------------------------- */
 
 SMMUv3AuxResult smmuv3_aux_translate(SMMUv3AuxEngine *e,
                                      const SMMUv3AuxTxn *txn,
