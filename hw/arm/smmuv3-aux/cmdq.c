@@ -445,6 +445,7 @@ static void sync_signal_irq(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
 {
     uint64_t addr = cmd->qw[1] & R_CMD_1_MSIADDR_MASK;
     uint32_t data = FIELD_EX64(cmd->qw[0], CMD_0, MSIDATA);
+    SMMUv3AuxMemAttrs attrs = q->attrs;
 
     if (!FIELD_EX32(e->regs.idr[0], IDR0, MSI) || addr == 0) {
         /* No MSI: the wired CMD_SYNC interrupt, where there is one. */
@@ -456,7 +457,8 @@ static void sync_signal_irq(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
      * CMD_SYNC's own queue slot and polls for the word to change.
      */
     trace_smmuv3_aux_cmd_sync_msi(addr, data);
-    if (!smmuv3_aux_mem_write_le32(e->ops, e->opaque, addr, data, q->attrs)) {
+    attrs.msi = true;
+    if (!smmuv3_aux_mem_write_le32(e->ops, e->opaque, addr, data, attrs)) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_sync_msi_abort,
                              "addr=0x%" PRIx64, addr);
         smmuv3_aux_gerror_activate(e, R_GERROR_MSI_CMDQ_ABT_ERR_MASK);

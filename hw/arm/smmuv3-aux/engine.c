@@ -187,7 +187,11 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
      * SMMUEN already set.
      */
     r->gbpa = FIELD_DP32(0, GBPA, SHCFG, 1);
-    smmuv3_aux_strtab_update(e);
+    /*
+     * STRTAB_BASE(_CFG) reset to 0, whose geometry (strtab.c) is a linear
+     * table of one STE at address 0: SPLIT is unused.
+     */
+    memset(&e->strtab, 0, sizeof(e->strtab));
     e->irq_pending = 0;
     memset(e->irq_req, 0, sizeof(e->irq_req));
     memset(&e->evtq_last, 0, sizeof(e->evtq_last));

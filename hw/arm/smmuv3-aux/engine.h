@@ -18,6 +18,7 @@
 #define HW_ARM_SMMUV3_AUX_ENGINE_H
 
 #include "hw/arm/smmuv3-aux-common.h"
+#include "mem.h"
 #include "tlb.h"
 
 typedef struct SMMUv3AuxEngine SMMUv3AuxEngine;
@@ -98,19 +99,6 @@ typedef struct SMMUv3AuxIrqReq {
     uint64_t msi_addr;      /* *_IRQ_CFG0.ADDR, when msi */
     uint32_t msi_data;      /* *_IRQ_CFG1, when msi */
 } SMMUv3AuxIrqReq;
-
-/* Memory attributes the engine asks for; the binding maps them to MemTxAttrs. */
-typedef struct SMMUv3AuxMemAttrs {
-    bool secure;
-} SMMUv3AuxMemAttrs;
-
-typedef struct SMMUv3AuxEngineOps {
-    /* Read/write guest physical memory; return false on a bus error. */
-    bool (*dma_read)(void *opaque, uint64_t pa, void *buf, uint32_t len,
-                     SMMUv3AuxMemAttrs attrs);
-    bool (*dma_write)(void *opaque, uint64_t pa, const void *buf,
-                      uint32_t len, SMMUv3AuxMemAttrs attrs);
-} SMMUv3AuxEngineOps;
 
 /* A transaction entering the SMMU. */
 typedef struct SMMUv3AuxTxn {

@@ -6,14 +6,36 @@
  * translation tables, queues, CMD_SYNC MSIs) is little-endian here
  * (IDR0.TTENDIAN = LE, and queues are always LE: IHI 0070 3.3, 4.1, 7.2).
  * These helpers are the only place that converts, and the only place that
- * calls SMMUv3AuxEngineOps.dma_read/dma_write.  They take the ops table,
- * not the engine, so the walker (ptw.c), which knows nothing of the
- * engine, uses them too.
+ * calls SMMUv3AuxEngineOps.dma_read/dma_write, the guest-memory half of
+ * the seam to the binding, defined here.  They take the ops table, not the
+ * engine, so the walker (ptw.c), which knows nothing of the engine, uses
+ * them too.
  */
 #ifndef HW_ARM_SMMUV3_AUX_MEM_H
 #define HW_ARM_SMMUV3_AUX_MEM_H
 
-#include "engine.h"
+/*
+ * Memory attributes the engine asks for; the binding maps them to
+ * MemTxAttrs.  Every access but an MSI is to a structure that the
+ * architecture requires to be in memory (tables, descriptors, queues):
+ * the binding refuses those anywhere but RAM, so a structure pointed at a
+ * device's registers is an external abort (IHI 0070 13.1.2: F_STE_FETCH,
+ * F_CD_FETCH, F_WALK_EABT, CERROR_ABT, EVENTQ_ABT_ERR), never an MMIO
+ * access.  An MSI targets an interrupt controller's registers.
+ */
+typedef struct SMMUv3AuxMemAttrs {
+    bool secure;
+    bool msi;
+} SMMUv3AuxMemAttrs;
+
+typedef struct SMMUv3AuxEngineOps {
+    /* Read/write guest physical memory; return false on a bus error. */
+    bool (*dma_read)(void *opaque, uint64_t pa, void *buf, uint32_t len,
+                     SMMUv3AuxMemAttrs attrs);
+    bool (*dma_write)(void *opaque, uint64_t pa, const void *buf,
+                      uint32_t len, SMMUv3AuxMemAttrs attrs);
+} SMMUv3AuxEngineOps;
+
 
 /* The largest structure read in one go: an STE or a CD (64 bytes). */
 #define SMMUV3_AUX_MEM_MAX_QWORDS   8

@@ -25,7 +25,8 @@
 #ifndef HW_ARM_SMMUV3_AUX_PTW_H
 #define HW_ARM_SMMUV3_AUX_PTW_H
 
-#include "engine.h"
+#include "hw/arm/smmuv3-aux-common.h"
+#include "mem.h"
 
 /* Translation granules, as log2 of their size. */
 #define SMMUV3_AUX_GRAN_4K      12

@@ -31,6 +31,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/seqlock.h"
 #include "qemu/stats64.h"
+#include "hw/registerfields.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "exec/address-spaces.h"
@@ -59,8 +60,8 @@
  *   (iova, mask), the output address, the granted IOMMU_RO/WO, and what
  *   the engine's result depended on besides the page: the StreamID (the
  *   bus number of a function behind a bridge can be renumbered without
- *   any SMMU command) and iommu_idx (0 today; if the binding ever maps
- *   MemTxAttrs to PASID/privilege indexes, they stay distinct entries).
+ *   any SMMU command) and iommu_idx (privilege, InD and SubstreamID, see
+ *   "IOMMU index"), so accesses of different kinds are distinct entries.
  *   The engine's own inputs (STE, CD, page tables, registers) are covered
  *   by the generation below.
  * - The engine keeps a 64-bit invalidation generation, e->inval_gen
@@ -74,12 +75,10 @@
  *   s->lock, which serializes the writers; readers never write.
  * - Only successful translations are cached.  Faults always take the
  *   locked path, which records their event every time, as the
- *   architecture requires.  An entry only serves the access types (read,
- *   write: the engine's is_write) that the engine has granted for it, not
- *   everything the returned perm says: with STE.INSTCFG = instruction a
- *   read also needs execute permission, which the returned perm does not
- *   show.  Any other access goes to the engine, which faults or widens the
- *   entry.
+ *   architecture requires.  The engine's perm says exactly which reads and
+ *   writes of this iommu_idx it grants (translate.c, txn_grant()), so an
+ *   entry serves what its perm says; any other access goes to the engine,
+ *   which faults.
  * - With iotlb-size or cfgc-size 0 the user asked for every transaction
  *   to walk the tables, so the micro-TLB is off too, as it is with
  *   utlb=off and on hosts without 64-bit atomics.
@@ -133,7 +132,6 @@ typedef struct SMMUv3AuxUtlbEntry {
     QemuSeqLock seq;        /* odd while being written (under s->lock) */
     uint32_t sid;
     uint32_t perm;          /* IOMMUTLBEntry.perm the engine returned */
-    uint32_t served;        /* accesses the engine granted: IOMMU_RO/WO */
     int32_t iommu_idx;
     uint64_t gen;           /* e->inval_gen at fill time; 0: empty */
     uint64_t iova;          /* input address & ~mask */
@@ -187,11 +185,32 @@ static uint32_t smmuv3_aux_sid(SMMUv3AuxDevice *sdev)
     return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
 }
 
+/*
+ * IOMMU index
+ * -----------
+ * What of a transaction's MemTxAttrs reaches the engine, packed into the
+ * iommu_idx QEMU passes to translate().  0 is an unprivileged data access
+ * without a SubstreamID: the default input attributes (IHI 0070 13.1.3),
+ * which MEMTXATTRS_UNSPECIFIED and every device that says nothing get.
+ */
+FIELD(IOMMU_IDX, PRIV, 0, 1)        /* PnU: MemTxAttrs.priv */
+FIELD(IOMMU_IDX, INSTR, 1, 1)       /* InD: MemTxAttrs.instr */
+FIELD(IOMMU_IDX, SSV, 2, 1)         /* MemTxAttrs.pid_valid */
+FIELD(IOMMU_IDX, SSID, 3, 20)       /* MemTxAttrs.pid */
+#define SMMUV3_AUX_IOMMU_NUM_INDEXES    (1 << 23)
+
 /* ---- engine ops: guest memory ------------------------------------------ */
 
+/*
+ * Structure accesses have MemTxAttrs.memory set: QEMU refuses them outside
+ * RAM with MEMTX_ACCESS_ERROR, which the engine reports as the architected
+ * external abort.  Besides being what the architecture says, this is what
+ * keeps a guest from making the engine, which holds s->lock, re-enter the
+ * SMMU's own MMIO handler (or any device's) and deadlock.
+ */
 static MemTxAttrs smmuv3_aux_memattrs(SMMUv3AuxMemAttrs a)
 {
-    return (MemTxAttrs) { .secure = a.secure };
+    return (MemTxAttrs) { .secure = a.secure, .memory = !a.msi };
 }
 
 static bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf,
@@ -435,7 +454,7 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
 {
     SMMUv3AuxUtlbEntry *u = smmuv3_aux_utlb_slot(sdev, addr);
     uint64_t gen, egen, iova, mask, pa;
-    uint32_t esid, perm, served;
+    uint32_t esid, perm;
     int32_t eidx;
     unsigned seq;
 
@@ -452,7 +471,6 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
     esid = qatomic_read(&u->sid);
     eidx = qatomic_read(&u->iommu_idx);
     perm = qatomic_read(&u->perm);
-    served = qatomic_read(&u->served);
     iova = qatomic_read_u64(&u->iova);
     mask = qatomic_read_u64(&u->mask);
     pa = qatomic_read_u64(&u->pa);
@@ -461,7 +479,7 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
     }
     if (egen != gen || esid != sid || eidx != iommu_idx ||
         (addr & ~mask) != iova ||
-        !(served & smmuv3_aux_utlb_access(flag))) {
+        !(perm & smmuv3_aux_utlb_access(flag))) {
         return false;
     }
     entry->iova = iova;
@@ -473,29 +491,20 @@ static bool smmuv3_aux_utlb_lookup(SMMUv3AuxDevice *sdev, uint32_t sid,
 
 /*
  * Called with s->lock held, gen read under the same hold of the lock, after
- * the engine granted an access of type flag for entry.  Only writers touch
- * the entries and they all hold s->lock, so plain reads are fine here.
+ * the engine granted entry.  Only writers touch the entries and they all
+ * hold s->lock, so nothing else can write the slot meanwhile.
  */
 static void smmuv3_aux_utlb_fill(SMMUv3AuxDevice *sdev, uint32_t sid,
-                                 hwaddr addr, IOMMUAccessFlags flag,
-                                 int iommu_idx, uint64_t gen,
+                                 hwaddr addr, int iommu_idx, uint64_t gen,
                                  const IOMMUTLBEntry *entry)
 {
     SMMUv3AuxUtlbEntry *u = smmuv3_aux_utlb_slot(sdev, addr);
-    uint32_t served = smmuv3_aux_utlb_access(flag);
 
-    /* The same translation, granted for the other access type: widen. */
-    if (u->gen == gen && u->sid == sid && u->iommu_idx == iommu_idx &&
-        u->iova == entry->iova && u->mask == entry->addr_mask &&
-        u->pa == entry->translated_addr && u->perm == entry->perm) {
-        served |= u->served;
-    }
     seqlock_write_begin(&u->seq);
     qatomic_set_u64(&u->gen, gen);
     qatomic_set(&u->sid, sid);
     qatomic_set(&u->iommu_idx, iommu_idx);
     qatomic_set(&u->perm, entry->perm);
-    qatomic_set(&u->served, served);
     qatomic_set_u64(&u->iova, entry->iova);
     qatomic_set_u64(&u->mask, entry->addr_mask);
     qatomic_set_u64(&u->pa, entry->translated_addr);
@@ -547,6 +556,10 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
         .sid = smmuv3_aux_sid(sdev),
         .iova = addr,
         .is_write = flag & IOMMU_WO,
+        .is_priv = FIELD_EX32(iommu_idx, IOMMU_IDX, PRIV),
+        .is_exec = FIELD_EX32(iommu_idx, IOMMU_IDX, INSTR),
+        .ssv = FIELD_EX32(iommu_idx, IOMMU_IDX, SSV),
+        .ssid = FIELD_EX32(iommu_idx, IOMMU_IDX, SSID),
     };
     SMMUv3AuxTxnOut out = { 0 };
     SMMUv3AuxResult res;
@@ -579,8 +592,8 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
             entry.perm = (out.read ? IOMMU_RO : 0) |
                          (out.write ? IOMMU_WO : 0);
             if (s->utlb_on) {
-                smmuv3_aux_utlb_fill(sdev, txn.sid, addr, flag, iommu_idx,
-                                     gen, &entry);
+                smmuv3_aux_utlb_fill(sdev, txn.sid, addr, iommu_idx, gen,
+                                     &entry);
             }
         } else if (res == SMMUV3_AUX_TXN_RAZWI) {
             trace_smmuv3_aux_iommu_translate_razwi(txn.sid, addr);
@@ -593,6 +606,27 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
     trace_smmuv3_aux_iommu_translate(txn.sid, addr, entry.translated_addr,
                                      entry.perm);
     return entry;
+}
+
+static int smmuv3_aux_attrs_to_index(IOMMUMemoryRegion *mr, MemTxAttrs attrs)
+{
+    uint32_t idx = 0;
+
+    if (attrs.unspecified) {
+        return 0;
+    }
+    idx = FIELD_DP32(idx, IOMMU_IDX, PRIV, attrs.priv);
+    idx = FIELD_DP32(idx, IOMMU_IDX, INSTR, attrs.instr);
+    if (attrs.pid_valid) {
+        idx = FIELD_DP32(idx, IOMMU_IDX, SSV, 1);
+        idx = FIELD_DP32(idx, IOMMU_IDX, SSID, attrs.pid);
+    }
+    return idx;
+}
+
+static int smmuv3_aux_num_indexes(IOMMUMemoryRegion *mr)
+{
+    return SMMUV3_AUX_IOMMU_NUM_INDEXES;
 }
 
 static int smmuv3_aux_notify_flag_changed(IOMMUMemoryRegion *mr,
@@ -812,6 +846,8 @@ static void smmuv3_aux_iommu_memory_region_class_init(ObjectClass *klass,
     IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
 
     imrc->translate = smmuv3_aux_iommu_translate;
+    imrc->attrs_to_index = smmuv3_aux_attrs_to_index;
+    imrc->num_indexes = smmuv3_aux_num_indexes;
     imrc->notify_flag_changed = smmuv3_aux_notify_flag_changed;
 }
 

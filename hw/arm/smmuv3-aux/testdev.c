@@ -12,8 +12,11 @@
  *
  * The device has a PASID extended capability and advertises End-End TLP
  * prefixes in DEVCAP2, which Linux requires before it enables PASID.  Every
- * DMA goes through smmuv3_aux_testdev_dma(), the one place that will carry
- * the SSID of TD_PASID to the SMMU once substreams are implemented.
+ * DMA goes through smmuv3_aux_testdev_dma(), the one place that turns
+ * TD_PASID and TD_ATTRS into the MemTxAttrs the SMMU sees: pid_valid/pid
+ * (SSV, SubstreamID), priv (PnU) and instr (InD).  Like an AXI master, the
+ * device sends TD_ATTRS without a PASID too; it does not check the PASID
+ * capability's enable bits, which are for the guest driver's benefit.
  */
 
 #include "qemu/osdep.h"
@@ -46,7 +49,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxTestdev, SMMUV3_AUX_TESTDEV)
  * reprograms the registers.
  */
 typedef struct TDJob {
-    uint32_t cmd, ctrl, len, pattern, attrs, burst_pages, burst_order;
+    uint32_t cmd, ctrl, len, pattern, pasid, attrs, burst_pages, burst_order;
     uint64_t src, dst, burst_count;
     uint32_t epoch;             /* device resets since realize */
     /* results */
@@ -115,14 +118,19 @@ static MemTxResult smmuv3_aux_testdev_cached_rw(SMMUv3AuxTestdev *s,
 /*
  * One DMA of at most a page (or one TD_CTRL.CACHED access).  Returns false
  * on a bus or translation error.  The attributes carry what the SMMU input
- * needs (privileged, instruction).
+ * needs: privileged, instruction, SubstreamID.  A TD_CTRL.CACHED access goes
+ * through a MemoryRegionCache, which has no attributes: it is always an
+ * unprivileged data access without a SubstreamID.
  */
 static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, TDJob *j,
                                    uint64_t iova, void *buf, uint32_t len,
                                    bool is_write)
 {
     MemTxAttrs attrs = {
-        .user = !FIELD_EX32(j->attrs, TD_ATTRS, PRIV),
+        .priv = FIELD_EX32(j->attrs, TD_ATTRS, PRIV),
+        .instr = FIELD_EX32(j->attrs, TD_ATTRS, EXEC),
+        .pid_valid = FIELD_EX32(j->pasid, TD_PASID, SSV),
+        .pid = FIELD_EX32(j->pasid, TD_PASID, SSID),
         .requester_id = pci_requester_id(PCI_DEVICE(s)),
     };
     MemTxResult res;
@@ -389,7 +397,7 @@ static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
 {
     TDJob j = {
         .cmd = cmd, .ctrl = s->ctrl, .len = s->len, .pattern = s->pattern,
-        .attrs = s->attrs, .burst_pages = s->burst_pages,
+        .pasid = s->pasid, .attrs = s->attrs, .burst_pages = s->burst_pages,
         .burst_order = s->burst_order, .src = s->src, .dst = s->dst,
         .burst_count = s->burst_count, .epoch = s->epoch,
     };
