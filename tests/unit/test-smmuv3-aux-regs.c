@@ -11,8 +11,8 @@
  * property defaults (one table, SMMUV3_AUX_PARAMS): HYP on, OAS 48 bits.
  * Spelt out in hex too, so that a change of the table is seen here.
  */
-#define DEF_IDR0    0x0944321bu
-#define DEF_IDR1    0x02730010u
+#define DEF_IDR0    0x094c321bu
+#define DEF_IDR1    0x02730510u
 /* HAD | XNX | FWB | RIL | BBML = 2 */
 #define DEF_IDR3    0x00001514u
 #define DEF_IDR5    0x00000075u
@@ -98,6 +98,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->had = false;
     p->bbml = 0;
     p->hyp = false;
+    p->ssid_size = 0;
     p->gran16k = false;
     p->gran64k = false;
 }
@@ -106,6 +107,7 @@ static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
 {
     p->s1p = false;
     p->hyp = false;
+    p->ssid_size = 0;
     p->oas_bits = 52;
     p->sid_size = 32;
     p->gran4k = false;
@@ -147,12 +149,21 @@ static void bad_cmdqs6(SMMUv3AuxParams *p) { p->cmdqs = 6; }
 static void bad_cmdqs20(SMMUv3AuxParams *p) { p->cmdqs = 20; }
 static void bad_evtqs20(SMMUv3AuxParams *p) { p->evtqs = 20; }
 static void bad_oas(SMMUv3AuxParams *p) { p->oas_bits = 46; }
-static void bad_stages(SMMUv3AuxParams *p) { p->s1p = p->s2p = false; }
+static void bad_stages(SMMUv3AuxParams *p)
+{
+    p->s1p = p->s2p = false;
+    p->ssid_size = 0;
+}
 static void bad_gran(SMMUv3AuxParams *p)
 {
     p->gran4k = p->gran16k = p->gran64k = false;
 }
-static void bad_hyp(SMMUv3AuxParams *p) { p->hyp = true; p->s1p = false; }
+static void bad_hyp(SMMUv3AuxParams *p)
+{
+    p->hyp = true;
+    p->s1p = false;
+    p->ssid_size = 0;
+}
 
 static const BadParams bad_params[] = {
     { "sid-size-0", bad_sid0 }, { "sid-size-33", bad_sid33 },

@@ -94,7 +94,7 @@ typedef struct SteCase {
 
 enum {
     STE_P_DEFAULT, STE_P_NO_S1, STE_P_NO_S2, STE_P_HYP, STE_P_VMID8,
-    STE_P_NO_16K,
+    STE_P_NO_16K, STE_P_NO_SSID,
 };
 
 #define OKR     SMMUV3_AUX_TXN_OK
@@ -135,8 +135,16 @@ static const SteCase ste_cases[] = {
     { "s2-unsupported", 6, { 0 }, 0, false, STE_P_NO_S2, ABT, BAD_STE },
     { "nested-no-s2", 7, { 0 }, 0, false, STE_P_NO_S2, ABT, BAD_STE },
     /* SSIDSIZE == 0: S1CDMax and S1Fmt are IGNORED (5.2). */
-    { "s1-cdmax-ignored", 5, { 1ULL << 59 }, 0, false, 0, ABT, BAD_CD },
-    { "s1-fmt-ignored", 5, { 3ULL << 4 }, 0, false, 0, ABT, BAD_CD },
+    { "s1-cdmax-ignored", 5, { 1ULL << 59 }, 0, false, STE_P_NO_SSID, ABT,
+      BAD_CD },
+    { "s1-fmt-ignored", 5, { 3ULL << 4 }, 0, false, STE_P_NO_SSID, ABT,
+      BAD_CD },
+    /* With substreams, S1CDMax > 0 and S1DSS = 0 terminate SSID-less DMA */
+    { "s1-cdmax-s1dss-terminate", 5, { 1ULL << 59 }, 0, false, 0, ABT,
+      SMMUV3_AUX_EVT_F_STREAM_DISABLED },
+    /* S1CDMax above SSIDSIZE (20) is ILLEGAL. */
+    { "s1-cdmax-above-ssidsize", 5, { 21ULL << 59 }, 0, false, 0, ABT,
+      BAD_STE },
     /* IDR0.HYP == 0: STRW is RES0, so any value is ignored (5.2 STRW). */
     { "s1-strw-el3-nohyp", 5, { 0, 1ULL << 30 }, 0, false, 0, ABT, BAD_CD },
     { "s1-strw-el2-nohyp", 5, { 0, 2ULL << 30 }, 0, false, 0, ABT, BAD_CD },
@@ -193,6 +201,7 @@ static void ste_case_params(int v, SMMUv3AuxParams *p)
     smmuv3_aux_params_set_defaults(p);
     p->oas_bits = 44;
     p->s1p = v != STE_P_NO_S1;
+    p->ssid_size = p->s1p && v != STE_P_NO_SSID ? p->ssid_size : 0;
     p->s2p = v != STE_P_NO_S2;
     p->hyp = v == STE_P_HYP;
     p->vmid16 = v != STE_P_VMID8;

@@ -355,6 +355,7 @@ static TestSMMU *cmdq_smmu(bool hyp, bool s1p, bool s2p, bool ril)
     smmuv3_aux_params_set_defaults(&p);
     p.hyp = hyp;
     p.s1p = s1p;
+    p.ssid_size = s1p ? p.ssid_size : 0;
     p.s2p = s2p;
     p.ril = ril;
     t = tsmmu_new(&p);

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * smmuv3-aux engine: Context Descriptor fetch, validation and decode
- * (Arm IHI 0070 5.4 CD, 5.4.2 CdIllegal(), 5.5 fault configuration).
+ * smmuv3-aux engine: the CD table and the Context Descriptor: the walk to
+ * a SubstreamID's CD through a linear or 2-level table (Arm IHI 0070 5.2
+ * S1Fmt, 5.3 L1CD), fetch, validation and decode (5.4 CD, 5.4.2
+ * CdIllegal(), 5.5 fault configuration).
  *
- * SubstreamIDs: this model advertises IDR1.SSIDSIZE == 0, so STE.S1CDMax,
- * S1Fmt and S1DSS are IGNORED (5.2) and S1ContextPtr locates exactly one
- * CD.  The configuration already carries ssid/ssv/s1cdmax/s1fmt so that
- * the CD table walk can slot in at cd_locate() without changing callers.
+ * strtab.c has already chosen which CD the transaction uses (cfg->cd_index:
+ * its SubstreamID, or 0 for STE.S1DSS = 0b10) and refused every SubstreamID
+ * out of range.  An L1CD with V = 0 is C_BAD_SUBSTREAMID (5.3.1), a failed
+ * L1CD or CD read F_CD_FETCH with the address of what was read.
  *
- * Nested (STE.Config == 0b111): S1ContextPtr is an IPA.  The CD is fetched
- * through stage 2, and a stage-2 fault there is reported as that fault
- * with S2 == 1 and CLASS == CD (7.3.13); such a failed fetch is not cached
- * (5.4.1), which holds here because nothing is cached on failure.
+ * Nested (STE.Config == 0b111): S1ContextPtr, and L1CD.L2Ptr, are IPAs.
+ * The L1CD and the CD are fetched through stage 2, and a stage-2 fault
+ * there is reported as that fault with S2 == 1, CLASS == CD and the IPA of
+ * the structure (7.3.13); such a failed fetch is not cached (5.4.1), which
+ * holds here because nothing is cached on failure.
  */
 #include "qemu/osdep.h"
 #include "engine-internal.h"
@@ -185,16 +188,6 @@ void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
 }
 
 /*
- * Address of the CD for cfg->ssid.  With SSIDSIZE == 0 (5.2 S1CDMax and
- * S1Fmt IGNORED) that is S1ContextPtr itself, for SSID-less transactions;
- * a SubstreamID never gets here (C_BAD_SUBSTREAMID is raised before).
- */
-static uint64_t cd_locate(const SMMUv3AuxCfg *cfg)
-{
-    return cfg->cd_addr;
-}
-
-/*
  * Nested: translate the CD's IPA through stage 2.  A fault is that
  * stage-2 fault with CLASS == CD and IPA == the CD address (7.3.13); the
  * four Translation-related faults obey STE.S2R, F_WALK_EABT is always
@@ -225,26 +218,112 @@ static bool cd_ipa_to_pa(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     return false;
 }
 
-bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
-                        SMMUv3AuxEvent *ev)
+/* A structure of the CD table at addr (an IPA when nested), as a PA. */
+static bool cd_table_pa(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                        uint64_t addr, uint64_t *pa, SMMUv3AuxEvent *ev)
 {
-    uint64_t addr = cd_locate(cfg), pa = addr;
-    SMMUv3AuxCD cd;
-    const char *why;
+    if (cfg->kind != SMMUV3_AUX_CFG_NESTED) {
+        *pa = addr;
+        return true;
+    }
+    return cd_ipa_to_pa(e, cfg, addr, pa, ev);
+}
 
-    if (cfg->kind == SMMUV3_AUX_CFG_NESTED &&
-        !cd_ipa_to_pa(e, cfg, addr, &pa, ev)) {
+static bool cd_fetch_failed(const SMMUv3AuxCfg *cfg, uint64_t pa,
+                            SMMUv3AuxEvent *ev)
+{
+    SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_cd_fetch, "sid=0x%x addr=0x%"
+                         PRIx64, cfg->sid, pa);
+    ev->id = SMMUV3_AUX_EVT_F_CD_FETCH;
+    ev->fetch_addr = pa;
+    ev->merge = cfg->mev;
+    return false;
+}
+
+/* Leaf tables of a 2-level CD table hold 2^split CDs (5.2 S1Fmt). */
+static unsigned cd_split(unsigned s1fmt)
+{
+    return s1fmt == SMMUV3_AUX_STE_S1FMT_2LVL_4K ? 6 : 10;
+}
+
+/*
+ * The L1CD for cfg->cd_index: on success *l2 is the base of its leaf
+ * table (an IPA when nested).  L1 tables are aligned to their size, or
+ * 64 bytes; the S1ContextPtr bits below are RES0 and taken as zero.
+ */
+static bool cd_l1(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                  unsigned split, uint64_t *l2, SMMUv3AuxEvent *ev)
+{
+    unsigned l1_bits = cfg->s1cdmax > split ? cfg->s1cdmax - split : 0;
+    uint64_t align = MAX((uint64_t)SMMUV3_AUX_L1CD_SIZE << l1_bits, 64);
+    uint64_t addr = (cfg->cd_addr & ~(align - 1)) +
+                    (uint64_t)(cfg->cd_index >> split) * SMMUV3_AUX_L1CD_SIZE;
+    uint64_t pa, l1cd;
+
+    if (!cd_table_pa(e, cfg, addr, &pa, ev)) {
         return false;
     }
-    if (!smmuv3_aux_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
-        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_cd_fetch, "sid=0x%x addr=0x%"
-                             PRIx64, cfg->sid, pa);
-        ev->id = SMMUV3_AUX_EVT_F_CD_FETCH;
-        ev->fetch_addr = pa;
+    if (!smmuv3_aux_read_le64s(e, pa, &l1cd, 1)) {
+        return cd_fetch_failed(cfg, pa, ev);
+    }
+    trace_smmuv3_aux_l1cd(cfg->sid, cfg->cd_index, pa, l1cd);
+    if (!FIELD_EX64(l1cd, L1CD, V)) {
+        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_l1cd_invalid, "sid=0x%x ssid=0x%x",
+                             cfg->sid, cfg->cd_index);
+        ev->id = SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID;
         ev->merge = cfg->mev;
         return false;
     }
-    trace_smmuv3_aux_cd(cfg->sid, cfg->ssid, pa, cd.qw[0], cd.qw[1],
+    /* Leaf tables are aligned to their size: 4 KiB or 64 KiB. */
+    *l2 = l1cd & R_L1CD_L2PTR_MASK &
+          ~(((uint64_t)SMMUV3_AUX_CD_SIZE << split) - 1);
+    return true;
+}
+
+/*
+ * Address of the CD for cfg->cd_index (5.2 S1Fmt): S1ContextPtr itself
+ * with S1CDMax = 0; else a linear table aligned to its size (Reserved
+ * S1Fmt 0b11 behaves as linear), or an L1CD array of 2-level tables.
+ */
+static bool cd_locate(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                      uint64_t *addr, SMMUv3AuxEvent *ev)
+{
+    uint64_t base = cfg->cd_addr, l2;
+    unsigned split;
+
+    if (cfg->s1cdmax == 0) {
+        *addr = base;
+        return true;
+    }
+    if (cfg->s1fmt != SMMUV3_AUX_STE_S1FMT_2LVL_4K &&
+        cfg->s1fmt != SMMUV3_AUX_STE_S1FMT_2LVL_64K) {
+        base &= ~(((uint64_t)SMMUV3_AUX_CD_SIZE << cfg->s1cdmax) - 1);
+        *addr = base + (uint64_t)cfg->cd_index * SMMUV3_AUX_CD_SIZE;
+        return true;
+    }
+    split = cd_split(cfg->s1fmt);
+    if (!cd_l1(e, cfg, split, &l2, ev)) {
+        return false;
+    }
+    *addr = l2 + (uint64_t)(cfg->cd_index & ((1u << split) - 1)) *
+            SMMUV3_AUX_CD_SIZE;
+    return true;
+}
+
+bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                        SMMUv3AuxEvent *ev)
+{
+    uint64_t addr, pa;
+    SMMUv3AuxCD cd;
+    const char *why;
+
+    if (!cd_locate(e, cfg, &addr, ev) || !cd_table_pa(e, cfg, addr, &pa, ev)) {
+        return false;
+    }
+    if (!smmuv3_aux_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
+        return cd_fetch_failed(cfg, pa, ev);
+    }
+    trace_smmuv3_aux_cd(cfg->sid, cfg->cd_index, pa, cd.qw[0], cd.qw[1],
                         cd.qw[3]);
     why = smmuv3_aux_cd_check(e, cfg, &cd);
     if (!why) {
@@ -254,7 +333,7 @@ bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     }
     if (why) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_cd, "sid=0x%x ssid=0x%x %s",
-                             cfg->sid, cfg->ssid, why);
+                             cfg->sid, cfg->cd_index, why);
         ev->id = SMMUV3_AUX_EVT_C_BAD_CD;
         ev->merge = cfg->mev;
         return false;

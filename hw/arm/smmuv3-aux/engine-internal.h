@@ -212,9 +212,10 @@ typedef struct SMMUv3AuxCfg {
     bool s2_stall;              /* STE.S2S: always 0 */
     /* STE fields kept for substreams, ATS and event merging. */
     uint8_t strw;               /* effective STE.STRW */
-    uint8_t s1dss;
+    uint8_t s1dss;              /* effective: 0 while SSIDSIZE == 0 */
     uint8_t s1cdmax;            /* effective: 0 while SSIDSIZE == 0 */
-    uint8_t s1fmt;
+    uint8_t s1fmt;              /* effective: 0 while SSIDSIZE == 0 */
+    uint32_t cd_index;          /* the CD of the table this cfg uses */
     uint8_t eats;               /* effective: 0 without IDR0.ATS */
     uint8_t privcfg;            /* STE.PRIVCFG (13.1) */
     uint8_t instcfg;            /* STE.INSTCFG (13.1) */

@@ -34,6 +34,15 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
         *why = "sid-size must be in 1..32";
         return false;
     }
+    if (p->ssid_size > 20) {
+        *why = "ssidsize must be in 0..20";
+        return false;
+    }
+    /* Substreams are stage-1 contexts (5.2 S1CDMax). */
+    if (p->ssid_size && !p->s1p) {
+        *why = "ssidsize > 0 requires stage 1";
+        return false;
+    }
     /* Linux refuses CMDQS <= 6; the architecture caps every queue at 19. */
     if (p->cmdqs < 7 || p->cmdqs > SMMUV3_AUX_Q_MAX_LOG2SIZE) {
         *why = "cmdqs must be in 7..19";
@@ -93,6 +102,8 @@ static uint32_t compose_idr0(const SMMUv3AuxParams *p)
     /* No stalls: faults terminate, RESUME/STALL_TERM have nothing to do. */
     v = FIELD_DP32(v, IDR0, STALL_MODEL, SMMUV3_AUX_IDR0_STALL_NONE);
     v = FIELD_DP32(v, IDR0, ST_LEVEL, p->two_level_strtab ? 1 : 0);
+    /* 2-level CD tables come with substreams; ssidsize=0 is as before. */
+    v = FIELD_DP32(v, IDR0, CD2L, p->ssid_size > 0);
     /*
      * SEV stays 0: Linux would then wait in WFE for CMD_SYNC, and the
      * model cannot send a wake-up event.  ATS, PRI, HTTU, BTM: not yet.
@@ -105,7 +116,7 @@ static uint32_t compose_idr1(const SMMUv3AuxParams *p)
     uint32_t v = 0;
 
     v = FIELD_DP32(v, IDR1, SIDSIZE, p->sid_size);
-    v = FIELD_DP32(v, IDR1, SSIDSIZE, 0);
+    v = FIELD_DP32(v, IDR1, SSIDSIZE, p->ssid_size);
     v = FIELD_DP32(v, IDR1, PRIQS, 0);
     v = FIELD_DP32(v, IDR1, EVENTQS, p->evtqs);
     v = FIELD_DP32(v, IDR1, CMDQS, p->cmdqs);

@@ -30,6 +30,7 @@ typedef struct SMMUv3AuxEngine SMMUv3AuxEngine;
  */
 typedef struct SMMUv3AuxParams {
     uint8_t sid_size;       /* IDR1.SIDSIZE, 1..32 */
+    uint8_t ssid_size;      /* IDR1.SSIDSIZE, 0..20; > 0 also IDR0.CD2L */
     uint8_t cmdqs;          /* IDR1.CMDQS: log2 max CMDQ entries, 7..19 */
     uint8_t evtqs;          /* IDR1.EVTQS: log2 max EVTQ entries, 0..19 */
     uint8_t oas_bits;       /* IDR5.OAS in bits: 32,36,40,42,44,48,52 */
@@ -61,6 +62,7 @@ typedef struct SMMUv3AuxParams {
  */
 #define SMMUV3_AUX_PARAMS(X)                                            \
     X(UINT8, sid_size, "sid-size", 16)                                  \
+    X(UINT8, ssid_size, "ssidsize", 20)                                 \
     X(UINT8, cmdqs, "cmdqs", 19)                                        \
     X(UINT8, evtqs, "evtqs", 19)                                        \
     X(UINT8, oas_bits, "oas", 48)                                       \

@@ -329,21 +329,50 @@ static void ste_decode(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste,
 }
 
 /*
- * A SubstreamID is only accepted by a stage-1 STE with a CD table large
- * enough for it, within IDR1.SSIDSIZE.  With SSIDSIZE = 0 every
- * transaction that carries one is refused.
+ * Substreams (5.2 S1CDMax, S1DSS, 3.4): which CD of the table a
+ * transaction uses, in cfg->cd_index, or the event that terminates it.
+ *  - A SubstreamID needs a stage-1 STE with S1CDMax > 0 and must be below
+ *    2^S1CDMax; with IDR1.SSIDSIZE = 0 every SubstreamID is refused.  All
+ *    of these are C_BAD_SUBSTREAMID.  With S1DSS = 0b10, SubstreamID 0
+ *    belongs to the traffic without one: F_STREAM_DISABLED.
+ *  - Without a SubstreamID, S1CDMax = 0 means the one CD; otherwise S1DSS
+ *    decides: 0b00 (and Reserved 0b11) F_STREAM_DISABLED, 0b01 stage 1 is
+ *    bypassed as for Config 0b1x0 (no CD is fetched), 0b10 CD 0.
+ * Returns 0 or the event id.
  */
-static bool ssid_ok(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg)
+static SMMUv3AuxEventId ste_substream(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg)
 {
-    unsigned ssidsize = FIELD_EX32(e->regs.idr[1], IDR1, SSIDSIZE);
-    unsigned cdmax = cfg->s1cdmax;
+    bool s1 = cfg->kind == SMMUV3_AUX_CFG_S1 ||
+              cfg->kind == SMMUV3_AUX_CFG_NESTED;
 
-    if (!cfg->ssv) {
-        return true;
+    if (cfg->ssv) {
+        if (!s1 || cfg->s1cdmax == 0 || cfg->ssid >> cfg->s1cdmax) {
+            return SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID;
+        }
+        if (cfg->ssid == 0 && cfg->s1dss == SMMUV3_AUX_STE_S1DSS_SSID0) {
+            return SMMUV3_AUX_EVT_F_STREAM_DISABLED;
+        }
+        cfg->cd_index = cfg->ssid;
+        return 0;
     }
-    return ssidsize != 0 && (cfg->kind == SMMUV3_AUX_CFG_S1 ||
-                             cfg->kind == SMMUV3_AUX_CFG_NESTED) &&
-           cdmax != 0 && cfg->ssid < (1u << MIN(cdmax, ssidsize));
+    if (!s1 || cfg->s1cdmax == 0) {
+        return 0;
+    }
+    switch (cfg->s1dss) {
+    case SMMUV3_AUX_STE_S1DSS_BYPASS:
+        /* Stage 2 (nested) or nothing (stage 1 only) translates. */
+        cfg->kind = cfg->kind == SMMUV3_AUX_CFG_NESTED ? SMMUV3_AUX_CFG_S2
+                                                       : SMMUV3_AUX_CFG_BYPASS;
+        if (cfg->kind == SMMUV3_AUX_CFG_BYPASS) {
+            cfg->regime = SMMUV3_AUX_REGIME_NONE;
+        }
+        return 0;
+    case SMMUV3_AUX_STE_S1DSS_SSID0:
+        cfg->cd_index = 0;
+        return 0;
+    default:
+        return SMMUV3_AUX_EVT_F_STREAM_DISABLED;
+    }
 }
 
 /*
@@ -391,10 +420,11 @@ bool smmuv3_aux_ste_load(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
     }
     ste_decode(e, &ste, cfg);
     ev->merge = cfg->mev;
-    if (!ssid_ok(e, cfg)) {
-        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_ssid, "sid=0x%x ssid=0x%x",
-                             sid, ssid);
-        ev->id = SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID;
+    ev->id = ste_substream(e, cfg);
+    if (ev->id) {
+        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_ssid, "sid=0x%x ssv=%d "
+                             "ssid=0x%x %s", sid, ssv, ssid,
+                             smmuv3_aux_evt_name(ev->id));
         return false;
     }
     return true;
