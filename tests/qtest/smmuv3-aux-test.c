@@ -1063,6 +1063,10 @@ typedef struct PropCase {
 
 static const PropCase prop_cases[] = {
     { "sid-size", "sid-size=8", A_IDR1, R_IDR1_SIDSIZE_MASK, 8 },
+    { "ssidsize", "ssidsize=8", A_IDR1, R_IDR1_SSIDSIZE_MASK,
+      8 << R_IDR1_SSIDSIZE_SHIFT },
+    /* ssidsize=0 is the no-substream SMMU: no CD2L either. */
+    { "ssidsize-0", "ssidsize=0", A_IDR0, R_IDR0_CD2L_MASK, 0 },
     { "cmdqs", "cmdqs=8", A_IDR1, R_IDR1_CMDQS_MASK,
       8 << R_IDR1_CMDQS_SHIFT },
     { "evtqs", "evtqs=3", A_IDR1, R_IDR1_EVENTQS_MASK,
@@ -1090,9 +1094,13 @@ static const PropCase prop_cases[] = {
 static void test_prop(const void *opaque)
 {
     const PropCase *pc = opaque;
-    /* stage1=off needs hyp=off: EL2 contexts are stage-1 contexts. */
+    /*
+     * stage1=off needs hyp=off and ssidsize=0: EL2 contexts and substreams
+     * are stage-1 contexts.
+     */
     const char *extra = !strcmp(pc->name, "stage1") ?
-                        " -global arm-smmuv3-aux.hyp=off" : "";
+                        " -global arm-smmuv3-aux.hyp=off"
+                        " -global arm-smmuv3-aux.ssidsize=0" : "";
     QTestState *qts = qtest_initf(MACHINE_ARGS
                                   " -global arm-smmuv3-aux.%s%s",
                                   pc->global, extra);
@@ -1119,7 +1127,9 @@ static void test_prop_invalid(void)
         "gran4k=off -global arm-smmuv3-aux.gran16k=off "
         "-global arm-smmuv3-aux.gran64k=off",
         "stage1=off -global arm-smmuv3-aux.stage2=off",
-        "stage1=off",       /* hyp=on needs stage 1 */
+        "stage1=off -global arm-smmuv3-aux.ssidsize=0", /* hyp needs S1 */
+        "stage1=off -global arm-smmuv3-aux.hyp=off", /* ssidsize needs S1 */
+        "ssidsize=21",
     };
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
     unsigned i;
