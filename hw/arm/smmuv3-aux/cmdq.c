@@ -66,7 +66,12 @@ static SMMUv3AuxCmdError cmd_prefetch(SMMUv3AuxEngine *e,
                                       SMMUv3AuxCmdQueue *q,
                                       const SMMUv3AuxCmd *cmd)
 {
-    /* Prefetching is a hint; nothing is cached yet. */
+    /*
+     * A hint that need not prefetch anything (4.2): configurations and
+     * translations are cached on first use instead.  With SSV = 1 where
+     * substreams are off this behaves as "no effect", one of the two
+     * CONSTRAINED UNPREDICTABLE choices.
+     */
     return check_ssec(cmd);
 }
 

@@ -2,10 +2,11 @@
 /*
  * smmuv3-aux engine: the SMMUv3 architecture, free of QEMU system headers.
  *
- * The engine owns the register file, the queues, the stream table walk and
- * (later) the caches.  It never touches guest memory or interrupt lines
- * itself: everything goes through SMMUv3AuxEngineOps, which the QEMU binding
- * (smmuv3-aux.c) or a unit-test harness provides.
+ * The engine owns the register file, the queues, the stream and CD tables,
+ * the table walks and the caches.  It never touches guest memory or
+ * interrupt lines itself: guest memory goes through SMMUv3AuxEngineOps
+ * (mem.h), which the QEMU binding (smmuv3-aux.c) or a unit-test harness
+ * provides.
  *
  * Locking: the engine is lock-agnostic.  Every entry point below must be
  * called with the caller's device lock held (the binding uses one QemuMutex).

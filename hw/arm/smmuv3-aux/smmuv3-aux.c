@@ -826,7 +826,7 @@ static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
 
-    dc->desc = "Arm SMMUv3 with substreams and virtual command queues";
+    dc->desc = "Arm SMMUv3 with substreams (PASID)";
     dc->realize = smmuv3_aux_realize;
     dc->unrealize = smmuv3_aux_unrealize;
     dc->vmsd = &smmuv3_aux_vmstate;
