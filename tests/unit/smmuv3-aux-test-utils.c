@@ -200,14 +200,42 @@ uint64_t reg_r64(TestSMMU *t, uint64_t off)
     return smmuv3_aux_reg_read(&t->e, off, 8);
 }
 
+/*
+ * What the binding does after every register write: write the CMD_SYNC
+ * MSIs the engine queued into guest memory, report the ones that abort,
+ * and let a queue that paused on a full MSI FIFO go on.
+ */
+static void tsmmu_flush_sync_msis(TestSMMU *t)
+{
+    SMMUv3AuxIrqReq req[SMMUV3_AUX_MAX_SYNC_MSIS];
+    bool more;
+
+    do {
+        unsigned n = smmuv3_aux_engine_take_sync_msis(&t->e, req, &more);
+
+        for (unsigned i = 0; i < n; i++) {
+            if (!smmuv3_aux_mem_write_le32(t->e.ops, t->e.opaque,
+                                           req[i].msi_addr, req[i].msi_data,
+                                           smmuv3_aux_ns_attrs())) {
+                smmuv3_aux_engine_msi_failed(&t->e, req[i].irq);
+            }
+        }
+        if (more) {
+            smmuv3_aux_engine_cmdq_resume(&t->e);
+        }
+    } while (more);
+}
+
 void reg_w32(TestSMMU *t, uint64_t off, uint32_t v)
 {
     smmuv3_aux_reg_write(&t->e, off, v, 4);
+    tsmmu_flush_sync_msis(t);
 }
 
 void reg_w64(TestSMMU *t, uint64_t off, uint64_t v)
 {
     smmuv3_aux_reg_write(&t->e, off, v, 8);
+    tsmmu_flush_sync_msis(t);
 }
 
 void tsmmu_set_cr0(TestSMMU *t, uint32_t cr0)

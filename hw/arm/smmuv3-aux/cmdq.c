@@ -445,29 +445,36 @@ static SMMUv3AuxCmdError cmd_response(SMMUv3AuxEngine *e,
 
 /* ---- CMD_SYNC -------------------------------------------------------- */
 
-static void sync_signal_irq(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
+/*
+ * Returns false when the MSI FIFO is full: the queue then pauses at this
+ * CMD_SYNC, which runs again once the binding has written the others.
+ */
+static bool sync_signal_irq(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
                             const SMMUv3AuxCmd *cmd)
 {
     uint64_t addr = cmd->qw[1] & R_CMD_1_MSIADDR_MASK;
     uint32_t data = FIELD_EX64(cmd->qw[0], CMD_0, MSIDATA);
-    SMMUv3AuxMemAttrs attrs = q->attrs;
 
     if (!FIELD_EX32(e->regs.idr[0], IDR0, MSI) || addr == 0) {
         /* No MSI: the wired CMD_SYNC interrupt, where there is one. */
         smmuv3_aux_irq_raise(e, SMMUV3_AUX_IRQ_CMD_SYNC);
-        return;
+        return true;
+    }
+    if (e->n_sync_msi == SMMUV3_AUX_MAX_SYNC_MSIS) {
+        trace_smmuv3_aux_cmd_sync_paused(q->name, q->index, q->cons);
+        return false;
     }
     /*
      * The MSI is a 32-bit write of MSIData; Linux points MSIAddr at the
-     * CMD_SYNC's own queue slot and polls for the word to change.
+     * CMD_SYNC's own queue slot and polls for the word to change.  The
+     * binding writes it once it has dropped its lock (engine.h).
      */
     trace_smmuv3_aux_cmd_sync_msi(addr, data);
-    attrs.msi = true;
-    if (!smmuv3_aux_mem_write_le32(e->ops, e->opaque, addr, data, attrs)) {
-        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_sync_msi_abort,
-                             "addr=0x%" PRIx64, addr);
-        smmuv3_aux_gerror_activate(e, R_GERROR_MSI_CMDQ_ABT_ERR_MASK);
-    }
+    e->sync_msi[e->n_sync_msi++] = (SMMUv3AuxIrqReq) {
+        .irq = SMMUV3_AUX_IRQ_CMD_SYNC, .msi = true,
+        .msi_addr = addr, .msi_data = data,
+    };
+    return true;
 }
 
 static SMMUv3AuxCmdError cmd_sync(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
@@ -479,7 +486,10 @@ static SMMUv3AuxCmdError cmd_sync(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
     case SMMUV3_AUX_CMD_SYNC_CS_NONE:
         break;
     case SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ:
-        sync_signal_irq(e, q, cmd);
+        if (!sync_signal_irq(e, q, cmd)) {
+            q->paused = true;
+            return SMMUV3_AUX_CERROR_NONE;
+        }
         break;
     case SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV:
         /*
@@ -601,7 +611,7 @@ SMMUv3AuxCmdError smmuv3_aux_cmdq_consume(SMMUv3AuxEngine *e,
             break;
         }
         err = cmd_execute(e, q, &cmd);
-        if (err != SMMUV3_AUX_CERROR_NONE) {
+        if (err != SMMUV3_AUX_CERROR_NONE || q->paused) {
             break;
         }
         q->cons = smmuv3_aux_q_inc(q->cons, q->log2size);
@@ -629,8 +639,13 @@ void smmuv3_aux_cmdq_run(SMMUv3AuxEngine *e)
     q.prod = r->cmdq_prod;
     q.cons = FIELD_EX32(r->cmdq_cons, CMDQ_CONS, RD);
     q.attrs = smmuv3_aux_ns_attrs();
+    q.paused = false;
 
+    if (e->cmdq_paused) {
+        return;             /* until the binding has written the MSIs */
+    }
     err = smmuv3_aux_cmdq_consume(e, &q);
+    e->cmdq_paused = q.paused;
 
     /* CONS stays at the failing command; ERR says why (7.1). */
     r->cmdq_cons = FIELD_DP32(q.cons, CMDQ_CONS, ERR, err);

@@ -94,7 +94,8 @@ typedef struct SMMUv3AuxCmdQueue {
     unsigned log2size;          /* effective log2 of the number of entries */
     uint32_t prod;              /* PROD.WR: index + wrap bit */
     uint32_t cons;              /* CONS.RD: index + wrap bit */
-    SMMUv3AuxMemAttrs attrs;    /* attributes for fetches and MSI writes */
+    SMMUv3AuxMemAttrs attrs;    /* attributes for fetches */
+    bool paused;                /* stopped at a CMD_SYNC: MSI FIFO full */
 } SMMUv3AuxCmdQueue;
 
 /*

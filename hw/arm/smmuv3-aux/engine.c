@@ -205,6 +205,8 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
     memset(&e->strtab, 0, sizeof(e->strtab));
     e->irq_pending = 0;
     memset(e->irq_req, 0, sizeof(e->irq_req));
+    e->n_sync_msi = 0;
+    e->cmdq_paused = false;
     memset(&e->evtq_last, 0, sizeof(e->evtq_last));
     /*
      * Caches (tlb.c): nothing cached survives a reset.  Pending notifier
@@ -231,6 +233,23 @@ unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
     }
     e->irq_pending = 0;
     return n;
+}
+
+unsigned smmuv3_aux_engine_take_sync_msis(SMMUv3AuxEngine *e,
+                                          SMMUv3AuxIrqReq *out, bool *more)
+{
+    unsigned n = e->n_sync_msi;
+
+    memcpy(out, e->sync_msi, n * sizeof(*out));
+    e->n_sync_msi = 0;
+    *more = e->cmdq_paused;
+    return n;
+}
+
+void smmuv3_aux_engine_cmdq_resume(SMMUv3AuxEngine *e)
+{
+    e->cmdq_paused = false;
+    smmuv3_aux_cmdq_run(e);
 }
 
 /*

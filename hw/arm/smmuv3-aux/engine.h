@@ -86,6 +86,9 @@ typedef struct SMMUv3AuxParams {
     X(UINT32, iotlb_size, "iotlb-size", SMMUV3_AUX_IOTLB_DEFAULT_SIZE)  \
     X(UINT32, cfgc_size, "cfgc-size", SMMUV3_AUX_CFGC_DEFAULT_SIZE)
 
+/* CMD_SYNC MSIs held between two flushes of the binding. */
+#define SMMUV3_AUX_MAX_SYNC_MSIS    64
+
 /* Interrupt sources, in the order of the virt board's four SPIs. */
 typedef enum SMMUv3AuxIrq {
     SMMUV3_AUX_IRQ_EVTQ = 0,
@@ -182,6 +185,17 @@ struct SMMUv3AuxEngine {
     uint32_t irq_pending;
     /* MSI address/data latched when the interrupt was raised. */
     SMMUv3AuxIrqReq irq_req[SMMUV3_AUX_IRQ_NUM];
+    /*
+     * CMD_SYNC completion MSIs, in command order, for the binding to
+     * write after it drops its lock: an MSI is a write to any address the
+     * guest chose, a device's registers included, whose handler may DMA
+     * through this SMMU.  When the FIFO is full the command queue pauses
+     * at the CMD_SYNC (cmdq_paused); smmuv3_aux_engine_take_sync_msis()
+     * empties it and smmuv3_aux_cmdq_run() goes on.
+     */
+    SMMUv3AuxIrqReq sync_msi[SMMUV3_AUX_MAX_SYNC_MSIS];
+    unsigned n_sync_msi;
+    bool cmdq_paused;
     /* Caches (tlb.c), and what their invalidation must tell notifiers. */
     SMMUv3AuxCfgCache cfgc;
     SMMUv3AuxIotlb iotlb;
@@ -211,6 +225,16 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e);
 /* Move pending interrupts into out[] (at most SMMUV3_AUX_IRQ_NUM); return n. */
 unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
                                      SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM]);
+/*
+ * Move the pending CMD_SYNC MSIs (at most SMMUV3_AUX_MAX_SYNC_MSIS) into
+ * out[], in order; return n.  *more is set if the command queue paused
+ * for want of room: the caller then calls smmuv3_aux_engine_cmdq_resume()
+ * (with the lock) after writing them.  Called with the lock held.
+ */
+unsigned smmuv3_aux_engine_take_sync_msis(SMMUv3AuxEngine *e,
+                                          SMMUv3AuxIrqReq *out, bool *more);
+/* Go on consuming a command queue that paused on a full MSI FIFO. */
+void smmuv3_aux_engine_cmdq_resume(SMMUv3AuxEngine *e);
 /* The binding could not deliver an MSI: set GERROR.MSI_*_ABT_ERR. */
 void smmuv3_aux_engine_msi_failed(SMMUv3AuxEngine *e, SMMUv3AuxIrq irq);
 /*

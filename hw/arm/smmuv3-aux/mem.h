@@ -16,16 +16,16 @@
 
 /*
  * Memory attributes the engine asks for; the binding maps them to
- * MemTxAttrs.  Every access but an MSI is to a structure that the
+ * MemTxAttrs.  Every access through the ops is to a structure that the
  * architecture requires to be in memory (tables, descriptors, queues):
  * the binding refuses those anywhere but RAM, so a structure pointed at a
  * device's registers is an external abort (IHI 0070 13.1.2: F_STE_FETCH,
  * F_CD_FETCH, F_WALK_EABT, CERROR_ABT, EVENTQ_ABT_ERR), never an MMIO
- * access.  An MSI targets an interrupt controller's registers.
+ * access.  MSIs are not made through the ops: the engine hands them to
+ * the binding (engine.h), which writes them without its lock.
  */
 typedef struct SMMUv3AuxMemAttrs {
     bool secure;
-    bool msi;
 } SMMUv3AuxMemAttrs;
 
 typedef struct SMMUv3AuxEngineOps {

@@ -210,7 +210,7 @@ FIELD(IOMMU_IDX, SSID, 3, 20)       /* MemTxAttrs.pid */
  */
 static MemTxAttrs smmuv3_aux_memattrs(SMMUv3AuxMemAttrs a)
 {
-    return (MemTxAttrs) { .secure = a.secure, .memory = !a.msi };
+    return (MemTxAttrs) { .secure = a.secure, .memory = true };
 }
 
 static bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf,
@@ -253,6 +253,41 @@ static bool smmuv3_aux_deliver_irq(SMMUv3AuxState *s,
     address_space_stl_le(&address_space_memory, req->msi_addr, req->msi_data,
                          attrs, &res);
     return res == MEMTX_OK;
+}
+
+/*
+ * Write the CMD_SYNC MSIs the engine queued, in order, and let a command
+ * queue that paused on a full FIFO go on.  Called without s->lock, under
+ * the BQL (commands only run from MMIO writes).  Each round consumes up to
+ * SMMUV3_AUX_MAX_SYNC_MSIS CMD_SYNCs of a queue that cannot grow meanwhile
+ * (PROD is written under the BQL), so the loop ends.
+ */
+static void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
+{
+    SMMUv3AuxIrqReq req[SMMUV3_AUX_MAX_SYNC_MSIS];
+    bool more;
+    unsigned n, i;
+
+    do {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            n = smmuv3_aux_engine_take_sync_msis(&s->engine, req, &more);
+        }
+        for (i = 0; i < n; i++) {
+            if (!smmuv3_aux_deliver_irq(s, &req[i])) {
+                qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux: CMD_SYNC MSI to "
+                              "0x%" PRIx64 " aborted\n", req[i].msi_addr);
+                trace_smmuv3_aux_msi_abort("cmd-sync", req[i].msi_addr);
+                WITH_QEMU_LOCK_GUARD(&s->lock) {
+                    smmuv3_aux_engine_msi_failed(&s->engine, req[i].irq);
+                }
+            }
+        }
+        if (more) {
+            WITH_QEMU_LOCK_GUARD(&s->lock) {
+                smmuv3_aux_engine_cmdq_resume(&s->engine);
+            }
+        }
+    } while (more);
 }
 
 /*
@@ -413,6 +448,7 @@ static MemTxResult smmuv3_aux_mmio_write(void *opaque, hwaddr offset,
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         smmuv3_aux_reg_write(&s->engine, offset, data, size);
     }
+    smmuv3_aux_flush_sync_msis(s);
     smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
     return MEMTX_OK;
