@@ -25,7 +25,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 suite=${1:-}
 case "$suite" in
-stable | backports) ;;
+stable) archive=stable ;;
+backports) archive=stable-backports ;;
 *)
     echo "usage: $0 stable|backports" >&2
     exit 2
@@ -89,7 +90,7 @@ fetch_deb() {
 # linux-modules-<kver>.  Prefer the unsigned variants (plain Image).
 resolve_kernel() {
     local meta_ver img dep pkgs=()
-    meta_ver=$(suite_version linux-image-arm64 "$(apt_suite "$suite")")
+    meta_ver=$(suite_version linux-image-arm64 "$archive")
     [ -n "$meta_ver" ] || return 1
     img=$(pkg_depends linux-image-arm64 "$meta_ver" | grep -E '^linux-image-[0-9]' | head -n 1)
     [ -n "$img" ] || return 1
