@@ -1236,6 +1236,59 @@ static void test_cd_fetch(void)
     conf_stop(&c);
 }
 
+/*
+ * A CD in the SMMU's own register page: the fetch is an external abort,
+ * F_CD_FETCH (IHI 0070 13.1.2), and QEMU keeps answering.  The SMMU once
+ * read its own MMIO while holding its lock here and hung.
+ */
+static void test_cd_in_own_mmio(void)
+{
+    Conf c;
+    SMMUv3AuxSTE ste;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    qsmmu_aux_ste_s1(&ste, QSMMU_AUX_VIRT_BASE);
+    qsmmu_aux_write_ste(&c.s, SID, &ste);
+    conf_enable(&c);
+
+    dma_fails(&c, true, IOVA);
+    expect_cfg_event(&c, SMMUV3_AUX_EVT_F_CD_FETCH, QSMMU_AUX_VIRT_BASE);
+    g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CR0), ==,
+                    qsmmu_aux_readl(&c.s, A_CR0ACK));
+    conf_stop(&c);
+}
+
+/*
+ * A CMD_SYNC whose MSI is aimed at the test device's TD_CMD register: the
+ * write starts a DMA through the SMMU, which must not find the SMMU's lock
+ * held (it once hung QEMU).  SMMUEN = 0 with GBPA bypass: the DMA reads RAM.
+ */
+static void test_sync_msi_to_dma_master(void)
+{
+    Conf c;
+    SMMUv3AuxCmd cmd;
+    uint64_t src;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    src = alloc_data(&c, PAGE, PAGE, 0x5a00);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_STATUS, TD_DONE | TD_ERROR);
+    qpci_io_writeq(c.td.dev, c.td.bar, A_TD_SRC, src);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_LEN, 64);
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ,
+                       c.td.bar.addr + A_TD_CMD, SMMUV3_AUX_TD_CMD_READ);
+    qsmmu_aux_cmdq_submit(&c.s, &cmd);
+    qsmmu_aux_cmdq_wait(&c.s);
+    g_assert_cmphex(qpci_io_readl(c.td.dev, c.td.bar, A_TD_STATUS), ==,
+                    TD_DONE);
+    g_assert_cmphex(qsmmu_aux_td_result(&c.td), ==,
+                    pattern_hash(QSMMU_AUX_FNV1A_INIT, 64, 0x5a00));
+    conf_stop(&c);
+}
+
 /* ---- Stage 2 --------------------------------------------------------- */
 
 #define VMID            5
@@ -1845,6 +1898,10 @@ int main(int argc, char **argv)
     qtest_add_data_func("/smmuv3-conformance/cd/bad-t0sz",
                         GUINT_TO_POINTER(1), test_cd_bad);
     qtest_add_func("/smmuv3-conformance/cd/fetch-abort", test_cd_fetch);
+    qtest_add_func("/smmuv3-conformance/hostile/cd-in-own-mmio",
+                   test_cd_in_own_mmio);
+    qtest_add_func("/smmuv3-conformance/hostile/sync-msi-to-dma-master",
+                   test_sync_msi_to_dma_master);
     qtest_add_func("/smmuv3-conformance/s2/only", test_s2_only);
     qtest_add_func("/smmuv3-conformance/nested/basic", test_nested);
     qtest_add_func("/smmuv3-conformance/nested/s2-fault-cd",
