@@ -1218,47 +1218,34 @@ static void test_cd_bad(const void *opaque)
     conf_stop(&c);
 }
 
-/* S1ContextPtr at a PA where nothing decodes: F_CD_FETCH, FetchAddr. */
-static void test_cd_fetch(void)
-{
-    Conf c;
-    SMMUv3AuxSTE ste;
-
-    if (!conf_start(&c)) {
-        return;
-    }
-    qsmmu_aux_ste_s1(&ste, PA_UNMAPPED);
-    qsmmu_aux_write_ste(&c.s, SID, &ste);
-    conf_enable(&c);
-
-    dma_fails(&c, true, IOVA);
-    expect_cfg_event(&c, SMMUV3_AUX_EVT_F_CD_FETCH, PA_UNMAPPED);
-    conf_stop(&c);
-}
-
 /*
- * A CD in the SMMU's own register page: the fetch is an external abort,
- * F_CD_FETCH (IHI 0070 13.1.2), and QEMU keeps answering.  The SMMU once
- * read its own MMIO while holding its lock here and hung.
+ * S1ContextPtr at a PA where nothing decodes, or at the SMMU's own
+ * register page: F_CD_FETCH with FetchAddr (IHI 0070 13.1.2), and QEMU
+ * keeps answering.  The SMMU once read its own MMIO here while holding
+ * its lock, and hung.
  */
-static void test_cd_in_own_mmio(void)
+static void test_cd_fetch(const void *opaque)
 {
+    uint64_t cd = *(const uint64_t *)opaque;
     Conf c;
     SMMUv3AuxSTE ste;
 
     if (!conf_start(&c)) {
         return;
     }
-    qsmmu_aux_ste_s1(&ste, QSMMU_AUX_VIRT_BASE);
+    qsmmu_aux_ste_s1(&ste, cd);
     qsmmu_aux_write_ste(&c.s, SID, &ste);
     conf_enable(&c);
 
     dma_fails(&c, true, IOVA);
-    expect_cfg_event(&c, SMMUV3_AUX_EVT_F_CD_FETCH, QSMMU_AUX_VIRT_BASE);
+    expect_cfg_event(&c, SMMUV3_AUX_EVT_F_CD_FETCH, cd);
     g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CR0), ==,
                     qsmmu_aux_readl(&c.s, A_CR0ACK));
     conf_stop(&c);
 }
+
+static const uint64_t cd_unmapped = PA_UNMAPPED;
+static const uint64_t cd_own_mmio = QSMMU_AUX_VIRT_BASE;
 
 /*
  * A CMD_SYNC whose MSI is aimed at the test device's TD_CMD register: the
@@ -1897,9 +1884,10 @@ int main(int argc, char **argv)
                         GUINT_TO_POINTER(0), test_cd_bad);
     qtest_add_data_func("/smmuv3-conformance/cd/bad-t0sz",
                         GUINT_TO_POINTER(1), test_cd_bad);
-    qtest_add_func("/smmuv3-conformance/cd/fetch-abort", test_cd_fetch);
-    qtest_add_func("/smmuv3-conformance/hostile/cd-in-own-mmio",
-                   test_cd_in_own_mmio);
+    qtest_add_data_func("/smmuv3-conformance/cd/fetch-abort", &cd_unmapped,
+                        test_cd_fetch);
+    qtest_add_data_func("/smmuv3-conformance/hostile/cd-in-own-mmio",
+                        &cd_own_mmio, test_cd_fetch);
     qtest_add_func("/smmuv3-conformance/hostile/sync-msi-to-dma-master",
                    test_sync_msi_to_dma_master);
     qtest_add_func("/smmuv3-conformance/s2/only", test_s2_only);
