@@ -1190,6 +1190,97 @@ static void test_s1_el2_perms(void)
     conf_stop(&c);
 }
 
+/* The test device's TD_ATTRS: PnU and InD of every DMA that follows. */
+static void td_attrs(Conf *c, bool priv, bool exec)
+{
+    qpci_io_writel(c->td.dev, c->td.bar, A_TD_ATTRS,
+                   (priv ? R_TD_ATTRS_PRIV_MASK : 0) |
+                   (exec ? R_TD_ATTRS_EXEC_MASK : 0));
+}
+
+/* One F_PERMISSION read fault with the given PnU and InD (7.3.16). */
+static void expect_perm_fault(Conf *c, uint64_t input, bool pnu, bool ind)
+{
+    SMMUv3AuxEvtRecord r;
+
+    pop_one(c, &r, SMMUV3_AUX_EVT_F_PERMISSION);
+    g_assert_cmpuint(FIELD_EX64(r.qw[1], EVT_1, PNU), ==, pnu);
+    g_assert_cmpuint(FIELD_EX64(r.qw[1], EVT_1, IND), ==, ind);
+    g_assert_cmpuint(FIELD_EX64(r.qw[1], EVT_1, RNW), ==, 1);
+    g_assert_cmphex(r.qw[2], ==, input);
+    expect_no_event(c);
+}
+
+static void set_ste_cfg(Conf *c, S1Dom *d, unsigned privcfg, unsigned instcfg)
+{
+    SMMUv3AuxSTE ste;
+
+    qsmmu_aux_ste_s1(&ste, d->cd);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, PRIVCFG, privcfg);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, INSTCFG, instcfg);
+    qsmmu_aux_write_ste(&c->s, SID, &ste);
+    qsmmu_aux_cmdq_invalidate_all(&c->s);
+}
+
+/*
+ * The transaction's privilege and instruction/data attributes, by DMA
+ * (IHI 0070 13.1, STE.PRIVCFG/INSTCFG).  IOVA is an EL1-only page (AP[1]
+ * = 0) that unprivileged code may execute (UXN = 0): an unprivileged data
+ * read faults, a privileged one or an unprivileged instruction fetch is
+ * allowed.  IOVA + PAGE has UXN set.  PRIVCFG/INSTCFG 0b10/0b11 override
+ * what the device sent, and the record's PnU/InD show the result.
+ */
+static void test_s1_attrs_by_dma(void)
+{
+    uint64_t a, xn = IOVA + PAGE;
+    uint64_t h = pattern_hash(QSMMU_AUX_FNV1A_INIT, 64, 0xa700);
+    Conf c;
+    S1Dom d;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    s1_dom(&c, &d, 12, 0, 0);
+    a = alloc_data(&c, PAGE, PAGE, 0xa700);
+    qsmmu_aux_pt_map(&d.pt, IOVA, a, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX & ~QSMMU_AUX_PTE_AP_UNPRIV);
+    qsmmu_aux_pt_map(&d.pt, xn, a, 3,
+                     (QSMMU_AUX_S1_ATTRS_LINUX & ~QSMMU_AUX_PTE_AP_UNPRIV) |
+                     (1ULL << 54));
+    set_ste_cfg(&c, &d, 0, 0);
+    conf_enable(&c);
+
+    dma_fails(&c, true, IOVA);
+    expect_perm_fault(&c, IOVA, false, false);
+    td_attrs(&c, true, false);
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==, h);
+    td_attrs(&c, false, true);
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==, h);
+    dma_fails(&c, true, xn);
+    expect_perm_fault(&c, xn, false, true);
+    expect_no_event(&c);
+
+    /* PRIVCFG = 0b10: unprivileged whatever the device says. */
+    set_ste_cfg(&c, &d, 2, 0);
+    td_attrs(&c, true, false);
+    dma_fails(&c, true, IOVA);
+    expect_perm_fault(&c, IOVA, false, false);
+    /* PRIVCFG = 0b11: privileged. */
+    set_ste_cfg(&c, &d, 3, 0);
+    td_attrs(&c, false, false);
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==, h);
+    /* INSTCFG = 0b11: every read an instruction fetch, even twice. */
+    set_ste_cfg(&c, &d, 0, 3);
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==, h);
+    g_assert_cmphex(dma_read(&c, IOVA, 64), ==, h);
+    /* INSTCFG = 0b10: data, whatever the device says. */
+    set_ste_cfg(&c, &d, 0, 2);
+    td_attrs(&c, false, true);
+    dma_fails(&c, true, IOVA);
+    expect_perm_fault(&c, IOVA, false, false);
+    conf_stop(&c);
+}
+
 /* C_BAD_CD: V = 0 (data 0), T0SZ beyond the maximum (data 1). */
 static void test_cd_bad(const void *opaque)
 {
@@ -1880,6 +1971,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-conformance/s1/cd-r0", test_s1_cd_r0);
     qtest_add_func("/smmuv3-conformance/s1/cd-a0-raz-wi", test_s1_cd_a0);
     qtest_add_func("/smmuv3-conformance/s1/el2-perms", test_s1_el2_perms);
+    qtest_add_func("/smmuv3-conformance/s1/attrs-by-dma",
+                   test_s1_attrs_by_dma);
     qtest_add_data_func("/smmuv3-conformance/cd/bad-v0",
                         GUINT_TO_POINTER(0), test_cd_bad);
     qtest_add_data_func("/smmuv3-conformance/cd/bad-t0sz",
