@@ -11,7 +11,7 @@
 #                dma,net,dmesg-clean
 #   passthrough  iommu.passthrough=1 (identity domains):
 #                probe,dma,net,dmesg-clean
-#   s2only       -global arm-smmuv3-aux.stage1=off,hyp=off: the driver must
+#   s2only       -global arm-smmuv3-aux.stage1=off,hyp=off,ssidsize=0: the driver must
 #                report TRANS_S2 without TRANS_S1 and use stage-2 DMA
 #                domains: probe,dma,net,dmesg-clean
 #   el2          -machine virtualization=on: the kernel runs at EL2 with VHE,
@@ -86,7 +86,7 @@ config_vars() {
         scen=probe,dma,net,dmesg-clean
         append="smmutest.expect_domain=DMA smmutest.feat_set=$FEAT_TRANS_S2"
         append+=" smmutest.feat_clear=$(printf 0x%x $((FEAT_TRANS_S1 | FEAT_HYP)))"
-        qemu="-global arm-smmuv3-aux.stage1=off -global arm-smmuv3-aux.hyp=off"
+        qemu="-global arm-smmuv3-aux.stage1=off -global arm-smmuv3-aux.hyp=off -global arm-smmuv3-aux.ssidsize=0"
         ;;
     el2)
         scen=probe,dma,net,dmesg-clean
