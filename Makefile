@@ -46,7 +46,8 @@ qemu: configure
 	@echo "  BUILD  qemu-system-aarch64 and the smmuv3-aux qtests"
 	@set -o pipefail; ninja -C $(QEMU_BUILD) -j $(NINJA_JOBS) \
 	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test \
-	    tests/qtest/smmuv3-aux-conformance-test | $(NINJA_FILTER)
+	    tests/qtest/smmuv3-aux-conformance-test \
+	    tests/qtest/smmuv3-aux-dma-test | $(NINJA_FILTER)
 
 # The engine and its unit tests, built without QEMU (seconds).
 standalone: configure

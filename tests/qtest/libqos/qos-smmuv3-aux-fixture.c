@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A qtest fixture for DMA through an SMMUv3 of -M virt; see
+ * qos-smmuv3-aux-fixture.h.  Event layouts are Arm IHI 0070 chapter 7.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "qos-smmuv3-aux-fixture.h"
+
+bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
+                     const char *args)
+{
+    g_autoptr(GString) devs = g_string_new("");
+    unsigned i;
+
+    if (!qtest_has_machine("virt") ||
+        !qtest_has_device("smmuv3-aux-testdev")) {
+        g_test_skip("needs -M virt and smmuv3-aux-testdev");
+        return false;
+    }
+    memset(f, 0, sizeof(*f));
+    g_assert_cmpuint(nextra, <=, QSMMU_FIX_MAX_EXTRA);
+    for (i = 0; i <= nextra; i++) {
+        g_string_append_printf(devs, " -device smmuv3-aux-testdev,"
+                               "bus=pcie.0,addr=%d.0", QSMMU_FIX_TD_SLOT + i);
+    }
+    /* 512 MiB: the libqos allocation window must exist. */
+    f->qts = qtest_initf("-machine virt,gic-version=3,iommu=%s -cpu max "
+                         "-m 512M -nodefaults%s %s", iommu, devs->str,
+                         args ? args : "");
+    qsmmu_aux_init(&f->s, f->qts, QSMMU_AUX_VIRT_BASE);
+    qpci_init_generic(&f->gbus, f->qts, NULL, false);
+    qsmmu_aux_td_init(&f->td, &f->gbus.bus,
+                      QPCI_DEVFN(QSMMU_FIX_TD_SLOT, 0));
+    f->nextra = nextra;
+    for (i = 0; i < nextra; i++) {
+        qsmmu_aux_td_init(&f->extra[i], &f->gbus.bus,
+                          QPCI_DEVFN(QSMMU_FIX_TD_SLOT + 1 + i, 0));
+    }
+    f->oas = FIELD_EX32(qsmmu_aux_readl(&f->s, A_IDR5), IDR5, OAS);
+    qsmmu_aux_strtab_linear(&f->s, 8);
+    qsmmu_aux_bringup(&f->s, 8, 8);
+    return true;
+}
+
+void qsmmu_fix_enable(QSMMUAuxFix *f)
+{
+    qsmmu_aux_cmdq_invalidate_all(&f->s);
+    qsmmu_aux_enable(&f->s);
+}
+
+void qsmmu_fix_stop(QSMMUAuxFix *f)
+{
+    unsigned i;
+
+    for (i = 0; i < f->nextra; i++) {
+        qsmmu_aux_td_free(&f->extra[i]);
+    }
+    qsmmu_aux_td_free(&f->td);
+    qtest_quit(f->qts);
+}
+
+/* ---- Data -------------------------------------------------------------- */
+
+uint64_t qsmmu_fix_alloc_data(QSMMUAuxFix *f, uint64_t size, uint64_t align,
+                              uint32_t seed)
+{
+    uint64_t pa = qsmmu_aux_alloc(&f->s, size, align);
+    g_autofree uint8_t *buf = g_malloc(size);
+
+    qsmmu_aux_td_write_pattern(buf, size, seed);
+    qtest_memwrite(f->qts, pa, buf, size);
+    return pa;
+}
+
+uint64_t qsmmu_fix_alloc_sentinel(QSMMUAuxFix *f, uint64_t size,
+                                  uint64_t align)
+{
+    uint64_t pa = qsmmu_aux_alloc(&f->s, size, align);
+
+    qtest_memset(f->qts, pa, QSMMU_FIX_SENTINEL, size);
+    return pa;
+}
+
+uint64_t qsmmu_fix_pattern_hash(uint64_t h, uint64_t len, uint32_t seed)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+
+    qsmmu_aux_td_write_pattern(buf, len, seed);
+    return qsmmu_aux_fnv1a(h, buf, len);
+}
+
+void qsmmu_fix_expect_pattern(QSMMUAuxFix *f, uint64_t pa, uint64_t len,
+                              uint32_t seed)
+{
+    g_autofree uint8_t *want = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    qsmmu_aux_td_write_pattern(want, len, seed);
+    qtest_memread(f->qts, pa, got, len);
+    g_assert_cmpmem(got, len, want, len);
+}
+
+void qsmmu_fix_expect_sentinel(QSMMUAuxFix *f, uint64_t pa, uint64_t len)
+{
+    g_autofree uint8_t *want = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    memset(want, QSMMU_FIX_SENTINEL, len);
+    qtest_memread(f->qts, pa, got, len);
+    g_assert_cmpmem(got, len, want, len);
+}
+
+/* ---- DMA --------------------------------------------------------------- */
+
+void qsmmu_fix_dma_ok(QSMMUAuxFix *f, uint32_t cmd, uint64_t src,
+                      uint64_t dst, uint32_t len, uint32_t pattern)
+{
+    g_assert_cmphex(qsmmu_aux_td_run(&f->td, cmd, src, dst, len, pattern),
+                    ==, QSMMU_FIX_TD_DONE);
+}
+
+uint64_t qsmmu_fix_dma_read(QSMMUAuxFix *f, uint64_t iova, uint32_t len)
+{
+    qsmmu_fix_dma_ok(f, SMMUV3_AUX_TD_CMD_READ, iova, 0, len, 0);
+    return qsmmu_aux_td_result(&f->td);
+}
+
+void qsmmu_fix_dma_write(QSMMUAuxFix *f, uint64_t iova, uint32_t len,
+                         uint32_t seed)
+{
+    qsmmu_fix_dma_ok(f, SMMUV3_AUX_TD_CMD_WRITE, 0, iova, len, seed);
+}
+
+void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova)
+{
+    uint32_t st = qsmmu_aux_td_run(&f->td, read ? SMMUV3_AUX_TD_CMD_READ
+                                               : SMMUV3_AUX_TD_CMD_WRITE,
+                                   iova, iova, QSMMU_FIX_FAULT_LEN,
+                                   0x5a5a5a5a);
+
+    g_assert_cmphex(st, ==, QSMMU_FIX_TD_ERROR);
+    g_assert_cmphex(qsmmu_aux_td_err_addr(&f->td), ==, iova);
+}
+
+void qsmmu_fix_expect_read_either(QSMMUAuxFix *f, uint64_t iova,
+                                  uint32_t len, uint64_t old_h,
+                                  uint64_t new_h)
+{
+    uint64_t h = qsmmu_fix_dma_read(f, iova, len);
+
+    if (h != old_h && h != new_h) {
+        g_test_message("read at 0x%" PRIx64 ": hash 0x%" PRIx64 " is "
+                       "neither old 0x%" PRIx64 " nor new 0x%" PRIx64,
+                       iova, h, old_h, new_h);
+        g_assert_not_reached();
+    }
+}
+
+void qsmmu_fix_set_ssid(QSMMUAuxTestdev *td, uint32_t ssid)
+{
+    qpci_io_writel(td->dev, td->bar, A_TD_PASID,
+                   FIELD_DP32(ssid, TD_PASID, SSV, 1));
+}
+
+void qsmmu_fix_clear_ssid(QSMMUAuxTestdev *td)
+{
+    qpci_io_writel(td->dev, td->bar, A_TD_PASID, 0);
+}
+
+/* ---- Events ------------------------------------------------------------ */
+
+void qsmmu_fix_expect_no_event(QSMMUAuxFix *f)
+{
+    g_assert_cmpuint(qsmmu_aux_evtq_pending(&f->s), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&f->s), ==, 0);
+}
+
+void qsmmu_fix_pop_event_ss(QSMMUAuxFix *f, SMMUv3AuxEvtRecord *r, uint8_t id,
+                            uint32_t sid, bool ssv, uint32_t ssid)
+{
+    uint64_t qw0 = 0;
+
+    g_assert_cmpuint(qsmmu_aux_evtq_pending(&f->s), ==, 1);
+    g_assert_true(qsmmu_aux_evtq_pop(&f->s, r));
+    qw0 = FIELD_DP64(qw0, EVT_0, EVENTID, id);
+    qw0 = FIELD_DP64(qw0, EVT_0, SSV, ssv);
+    qw0 = FIELD_DP64(qw0, EVT_0, SSID, ssv ? ssid : 0);
+    qw0 = FIELD_DP64(qw0, EVT_0, SID, sid);
+    g_assert_cmphex(r->qw[0], ==, qw0);
+}
+
+void qsmmu_fix_pop_event(QSMMUAuxFix *f, SMMUv3AuxEvtRecord *r, uint8_t id)
+{
+    qsmmu_fix_pop_event_ss(f, r, id, QSMMU_FIX_SID, false, 0);
+}
+
+/*
+ * A translation-class fault (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
+ * F_PERMISSION; IHI 0070 7.3.13-16) of an unprivileged data access without
+ * a substream: RnW, S2, CLASS; InputAddr; IPA [55:12] when S2 == 1 (UNKNOWN
+ * for stage 1); TTRnW, which 7.3.16 defines for F_PERMISSION only, when
+ * CLASS == TT (UNKNOWN otherwise; walks are reads).  Everything else
+ * (Stall, STAG, PnU, InD, NSIPA) is 0.
+ */
+void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
+                            bool rnw, bool s2, unsigned cls, uint64_t ipa)
+{
+    SMMUv3AuxEvtRecord r;
+    uint64_t q1 = 0, mask = ~0ULL;
+
+    qsmmu_fix_pop_event(f, &r, id);
+    q1 = FIELD_DP64(q1, EVT_1, RNW, rnw);
+    q1 = FIELD_DP64(q1, EVT_1, S2, s2);
+    q1 = FIELD_DP64(q1, EVT_1, CLASS, cls);
+    if (id == SMMUV3_AUX_EVT_F_PERMISSION && cls == SMMUV3_AUX_EVT_CLASS_TT) {
+        q1 = FIELD_DP64(q1, EVT_1, TTRNW, 1);
+    } else {
+        mask &= ~R_EVT_1_TTRNW_MASK;
+    }
+    g_assert_cmphex(r.qw[1] & mask, ==, q1);
+    g_assert_cmphex(r.qw[2], ==, input);
+    if (s2) {
+        g_assert_cmphex(r.qw[3], ==, ipa & R_EVT_3_IPA_MASK);
+    } else {
+        g_assert_cmphex(r.qw[3] & ~R_EVT_3_IPA_MASK, ==, 0);
+    }
+    qsmmu_fix_expect_no_event(f);
+}
+
+/*
+ * Configuration events: StreamID and @qw3 (FetchAddr); the rest RES0 but
+ * for F_CD_FETCH's IMPLEMENTATION DEFINED Reason in the second qword.
+ */
+void qsmmu_fix_expect_cfg_event(QSMMUAuxFix *f, uint8_t id, uint64_t qw3)
+{
+    SMMUv3AuxEvtRecord r;
+
+    qsmmu_fix_pop_event(f, &r, id);
+    if (id != SMMUV3_AUX_EVT_F_CD_FETCH) {
+        g_assert_cmphex(r.qw[1], ==, 0);
+    }
+    g_assert_cmphex(r.qw[2], ==, 0);
+    g_assert_cmphex(r.qw[3], ==, qw3);
+    qsmmu_fix_expect_no_event(f);
+}
+
+/* ---- Stage-1 domains ----------------------------------------------------- */
+
+void qsmmu_fix_s1_init(QSMMUAuxFix *f, QSMMUFixS1 *d, unsigned gshift,
+                       uint16_t asid, uint64_t oa_offset)
+{
+    qsmmu_aux_pt_init(&f->s, &d->pt, gshift, 48, QSMMU_AUX_PT_START_AUTO,
+                      oa_offset);
+    d->cd = qsmmu_aux_alloc(&f->s, SMMUV3_AUX_CD_SIZE, SMMUV3_AUX_CD_SIZE);
+    d->asid = asid;
+    qsmmu_aux_cd_linux(&d->cdv, &d->pt, asid, f->oas);
+    qsmmu_aux_write_cd(&f->s, d->cd, &d->cdv);
+}
+
+void qsmmu_fix_s1_write_cd(QSMMUAuxFix *f, QSMMUFixS1 *d)
+{
+    qsmmu_aux_write_cd(&f->s, d->cd, &d->cdv);
+}
+
+void qsmmu_fix_s1_install(QSMMUAuxFix *f, QSMMUFixS1 *d)
+{
+    SMMUv3AuxSTE ste;
+
+    qsmmu_aux_ste_s1(&ste, d->cd);
+    qsmmu_aux_write_ste(&f->s, QSMMU_FIX_SID, &ste);
+}
+
+uint64_t qsmmu_fix_s1_map4k(QSMMUFixS1 *d, uint64_t va, uint64_t pa)
+{
+    return qsmmu_aux_pt_map(&d->pt, va, pa, 3, QSMMU_AUX_S1_ATTRS_LINUX);
+}
+
+void qsmmu_fix_s1_4k(QSMMUAuxFix *f, QSMMUFixS1 *d)
+{
+    qsmmu_fix_s1_init(f, d, 12, 1, 0);
+    qsmmu_fix_s1_install(f, d);
+}
+
+uint64_t qsmmu_fix_s1_ro_page(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t iova,
+                              uint32_t seed)
+{
+    uint64_t a;
+
+    qsmmu_fix_s1_4k(f, d);
+    a = qsmmu_fix_alloc_data(f, 4096, 4096, seed);
+    qsmmu_aux_pt_map(&d->pt, iova, a, 3,
+                     QSMMU_AUX_S1_ATTRS_LINUX | QSMMU_AUX_PTE_AP_RDONLY);
+    qsmmu_fix_enable(f);
+    return a;
+}
+
+void qsmmu_fix_cmd(QSMMUAuxFix *f, const SMMUv3AuxCmd *cmd)
+{
+    qsmmu_aux_cmdq_run_sync_ok(&f->s, cmd, 1);
+}

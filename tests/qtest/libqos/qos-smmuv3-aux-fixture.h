@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A qtest fixture for DMA through an SMMUv3 of -M virt: one QEMU with
+ * smmuv3-aux-testdev at QSMMU_FIX_TD_SLOT (and up to three more after it),
+ * the SMMU brought up as Linux does (linear stream table, queues), data
+ * and sentinel buffers, DMA that must succeed or fail at an address, the
+ * event records it must produce, and stage-1 domains with Linux's CD.
+ *
+ * The fixture runs against QEMU's arm-smmuv3 as well as smmuv3-aux (the
+ * conformance suite compares them), so it touches the SMMU through the
+ * architected registers only, never through smmuv3-aux's QOM properties.
+ */
+#ifndef QTEST_LIBQOS_QOS_SMMUV3_AUX_FIXTURE_H
+#define QTEST_LIBQOS_QOS_SMMUV3_AUX_FIXTURE_H
+
+#include "libqtest.h"
+#include "generic-pcihost.h"
+#include "qos-smmuv3-aux.h"
+
+#define QSMMU_FIX_TD_SLOT       4
+#define QSMMU_FIX_SID           0x20            /* 00:04.0 */
+/* Extra test device i (0-based) is at slot TD_SLOT + 1 + i. */
+#define QSMMU_FIX_EXTRA_SID(i)  (QSMMU_FIX_SID + 8 * ((i) + 1))
+#define QSMMU_FIX_MAX_EXTRA     3
+
+/* Byte that fills buffers no DMA may touch. */
+#define QSMMU_FIX_SENTINEL      0xc3
+/* A DMA expected to fault is one aligned access: one event record. */
+#define QSMMU_FIX_FAULT_LEN     4
+#define QSMMU_FIX_TD_DONE       R_TD_STATUS_DONE_MASK
+#define QSMMU_FIX_TD_ERROR      R_TD_STATUS_ERROR_MASK
+
+typedef struct QSMMUAuxFix {
+    QTestState *qts;
+    QSMMUAux s;
+    QGenericPCIBus gbus;
+    QSMMUAuxTestdev td;
+    QSMMUAuxTestdev extra[QSMMU_FIX_MAX_EXTRA];
+    unsigned nextra;
+    unsigned oas;               /* IDR5.OAS encoding */
+} QSMMUAuxFix;
+
+/*
+ * QEMU with -machine virt,iommu=@iommu, the test device and @nextra more,
+ * and @args appended to the command line; the SMMU has a 256-entry linear
+ * stream table and 256-entry queues, SMMUEN = 0.  False (case skipped)
+ * when the machine or the test device is not built.
+ */
+bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
+                     const char *args);
+/* Invalidate every cache, then SMMUEN = 1. */
+void qsmmu_fix_enable(QSMMUAuxFix *f);
+void qsmmu_fix_stop(QSMMUAuxFix *f);
+
+/* ---- Data -------------------------------------------------------------- */
+
+/* A buffer holding the test device's WRITE pattern from @seed. */
+uint64_t qsmmu_fix_alloc_data(QSMMUAuxFix *f, uint64_t size, uint64_t align,
+                              uint32_t seed);
+/* A buffer filled with QSMMU_FIX_SENTINEL. */
+uint64_t qsmmu_fix_alloc_sentinel(QSMMUAuxFix *f, uint64_t size,
+                                  uint64_t align);
+/* FNV-1a of @len bytes of pattern @seed, continuing from @h. */
+uint64_t qsmmu_fix_pattern_hash(uint64_t h, uint64_t len, uint32_t seed);
+void qsmmu_fix_expect_pattern(QSMMUAuxFix *f, uint64_t pa, uint64_t len,
+                              uint32_t seed);
+void qsmmu_fix_expect_sentinel(QSMMUAuxFix *f, uint64_t pa, uint64_t len);
+
+/* ---- DMA by the test device at QSMMU_FIX_TD_SLOT ------------------------ */
+
+void qsmmu_fix_dma_ok(QSMMUAuxFix *f, uint32_t cmd, uint64_t src,
+                      uint64_t dst, uint32_t len, uint32_t pattern);
+/* READ of @len bytes at @iova; returns the device's hash of them. */
+uint64_t qsmmu_fix_dma_read(QSMMUAuxFix *f, uint64_t iova, uint32_t len);
+void qsmmu_fix_dma_write(QSMMUAuxFix *f, uint64_t iova, uint32_t len,
+                         uint32_t seed);
+/* A one-access READ or WRITE that must fail at @iova. */
+void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova);
+/* A READ whose hash is either @old_h or @new_h (cached or not). */
+void qsmmu_fix_expect_read_either(QSMMUAuxFix *f, uint64_t iova,
+                                  uint32_t len, uint64_t old_h,
+                                  uint64_t new_h);
+/* TD_PASID of the test device: later DMA carries SSV = 1 and @ssid. */
+void qsmmu_fix_set_ssid(QSMMUAuxTestdev *td, uint32_t ssid);
+/* TD_PASID = 0: later DMA carries no SubstreamID. */
+void qsmmu_fix_clear_ssid(QSMMUAuxTestdev *td);
+
+/* ---- Events ------------------------------------------------------------ */
+
+/* No event pending and no global error active. */
+void qsmmu_fix_expect_no_event(QSMMUAuxFix *f);
+/*
+ * Pop the one pending record: EVENTID @id, StreamID @sid, SSV = @ssv and
+ * SubstreamID @ssid (IHI 0070 7.3: SubstreamID is 0 when SSV = 0).
+ */
+void qsmmu_fix_pop_event_ss(QSMMUAuxFix *f, SMMUv3AuxEvtRecord *r, uint8_t id,
+                            uint32_t sid, bool ssv, uint32_t ssid);
+/* The same for the test device's StreamID and no substream. */
+void qsmmu_fix_pop_event(QSMMUAuxFix *f, SMMUv3AuxEvtRecord *r, uint8_t id);
+/*
+ * The one pending record is a translation-class fault of an unprivileged
+ * data access of the test device without a substream; see the .c file.
+ */
+void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
+                            bool rnw, bool s2, unsigned cls, uint64_t ipa);
+/* The one pending record is configuration event @id with FetchAddr @qw3. */
+void qsmmu_fix_expect_cfg_event(QSMMUAuxFix *f, uint8_t id, uint64_t qw3);
+
+/* ---- Stage-1 domains ----------------------------------------------------- */
+
+typedef struct QSMMUFixS1 {
+    QSMMUAuxPT pt;
+    uint64_t cd;                /* PA of its CD */
+    SMMUv3AuxCD cdv;            /* the CD as last written */
+    uint16_t asid;
+} QSMMUFixS1;
+
+/*
+ * A domain of granule 1 << @gshift, 48-bit VA, tables at PA + @oa_offset
+ * (the IPA, for nested cases), and Linux's CD for it at a fresh PA.
+ */
+void qsmmu_fix_s1_init(QSMMUAuxFix *f, QSMMUFixS1 *d, unsigned gshift,
+                       uint16_t asid, uint64_t oa_offset);
+/* Write d->cdv (after a change) to d->cd. */
+void qsmmu_fix_s1_write_cd(QSMMUAuxFix *f, QSMMUFixS1 *d);
+/* The test device's STE: stage 1 with the one CD d->cd. */
+void qsmmu_fix_s1_install(QSMMUAuxFix *f, QSMMUFixS1 *d);
+/* Map the 4 KiB page @va to @pa with Linux's attributes. */
+uint64_t qsmmu_fix_s1_map4k(QSMMUFixS1 *d, uint64_t va, uint64_t pa);
+/* A 4K-granule domain with ASID 1 installed for the test device. */
+void qsmmu_fix_s1_4k(QSMMUAuxFix *f, QSMMUFixS1 *d);
+
+/*
+ * A 4K-granule domain installed, one read-only page at @iova holding
+ * pattern @seed, SMMU enabled; returns the page's PA.
+ */
+uint64_t qsmmu_fix_s1_ro_page(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t iova,
+                              uint32_t seed);
+
+/* Run @cmd and a CMD_SYNC; no CERROR allowed. */
+void qsmmu_fix_cmd(QSMMUAuxFix *f, const SMMUv3AuxCmd *cmd);
+
+#endif
