@@ -23,8 +23,8 @@ from stats import table_lines, write_json          # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_QEMU = os.path.join(TOP, "build", "qemu-build", "qemu-system-aarch64")
-ALL = ("engine", "throughput", "walk", "commands", "scaling", "memory",
-       "guest")
+ALL = ("engine", "throughput", "pasid", "walk", "commands", "scaling",
+       "memory", "guest")
 
 MISSING = []
 
@@ -105,6 +105,19 @@ def main():
                 rows += qemu_bench.bench_throughput(insts, runs, count, log)
             if "commands" in only:
                 rows += qemu_bench.bench_commands(insts, runs, 2048, log)
+        finally:
+            for i in insts.values():
+                i.close()
+
+    if "pasid" in only:
+        log("bench: substreams, SSV=1 over %d PASIDs (%d DMAs per burst)"
+            % (qemu_bench.PASIDS, count))
+        insts = start_instances(args.qemu, {
+            "smmuv3-aux": ("smmuv3-aux", ())}, log,
+            setups=qemu_bench.PASID_SETUPS)
+        try:
+            rows += qemu_bench.bench_pasid(insts["smmuv3-aux"], runs, count,
+                                           log)
         finally:
             for i in insts.values():
                 i.close()

@@ -13,7 +13,7 @@ import time
 from qtest import QTest, QTestError
 from smmu import (Allocator, PageTable, SMMU, TestDev, RAM_BASE, MMIO32_BASE,
                   S1_ATTRS, S2_ATTRS, cmd_sync, cmd_tlbi_nh_va)
-from stats import (Row, CONFIGS, fmt_rate, fmt_ns, fmt_bytes)
+from stats import (Row, CONFIGS, fmt_rate, fmt_ns, fmt_bytes, median)
 
 # Guest physical layout (-m 4G: RAM is 0x40000000..0x140000000).
 TABLES_START = RAM_BASE + (16 << 20)      # queues, STEs, CDs, page tables
@@ -22,6 +22,8 @@ DATA = 0x80000000                         # DMA buffers; IOVA == IPA == PA
 MISS_PAGES = 256 * 1024                   # 1 GiB of 4 KiB pages
 MIXED_PAGES = 64 * 1024
 HIT_PAGES = 16
+
+PASIDS = 64
 
 # Test devices: one per translation setup, each with its own StreamID.
 SETUPS = ("s1-4k", "s1-64k", "s2-4k", "nested")
@@ -81,7 +83,12 @@ class Instance:
         cd4k = s.make_cd(s1.root, asid=1)
         for i, name in enumerate(setups):
             sid = (4 + i) << 3
-            if name.startswith("s1-4k"):      # "s1-4k", "s1-4k-2", ...
+            if name == "s1-4k-pasid":
+                # PASIDs 0..63 over the same tables, each its own ASID.
+                cdt = s.make_cd_table(s1.root, [100 + p for p in
+                                                range(PASIDS)])
+                s.ste_s1(sid, cdt, cdmax=PASIDS.bit_length() - 1)
+            elif name.startswith("s1-4k"):    # "s1-4k", "s1-4k-2", ...
                 s.ste_s1(sid, cd4k)
             elif name == "s1-64k":
                 t = PageTable(al, 65536, 48)
@@ -175,6 +182,50 @@ def _all(*pairs):
     if any(v is None for v in vals):
         return None
     return all(v >= goal for v, goal in zip(vals, pairs[1::2]))
+
+
+# ---- 1b. Substreams ---------------------------------------------------------
+
+PASID_SETUPS = ("s1-4k", "s1-4k-pasid")
+
+
+def bench_pasid(inst, runs, count, log):
+    """
+    arm-smmuv3-aux alone: the IOTLB-hit and miss patterns of
+    bench_throughput as PASIDS bursts of count / PASIDS DMAs each, once
+    with SSV = 1 and SubstreamID i on burst i (one device, a CD per
+    substream over the same tables, one ASID each, so the IOTLB holds
+    PASIDS times the entries) and once, on a second device with the same
+    tables, without a SubstreamID.  The bursts are the same in both, so
+    the ratio is what substreams cost.  For the miss pattern burst i reads
+    its own slice of the 1 GiB: every DMA misses in both variants.
+    """
+    per = count // PASIDS
+    rows = []
+    for name, pages, order, desc in PATTERNS[:2]:
+        span = pages // PASIDS if name == "miss" else pages
+        samples = {"smmuv3-aux": [], "no-ssid": []}
+        for _ in range(runs):
+            for key, setup in (("no-ssid", "s1-4k"),
+                               ("smmuv3-aux", "s1-4k-pasid")):
+                dev = inst.devs[setup]
+                ns = 0
+                for p in range(PASIDS):
+                    dev.set_pasid(p if setup == "s1-4k-pasid" else None)
+                    iova = DATA + (p * span * 4096 if name == "miss" else 0)
+                    ns += dev.burst(iova, span, per, order)
+                dev.set_pasid(None)
+                samples[key].append(per * PASIDS / ns * 1e9)
+        rows.append(Row("DMA 4K reads/s, %s, SSV=1 over %d PASIDs"
+                        % (desc.split(":")[0], PASIDS), "DMA/s", fmt_rate,
+                        samples,
+                        [("pasid/no-ssid", "smmuv3-aux", "no-ssid", None)],
+                        (">= 0.90x no-ssid",
+                         lambda row: _all(row.ratio("pasid/no-ssid"), 0.9)),
+                        note="no-ssid: %s on the same instance, same bursts"
+                             % fmt_rate(median(samples["no-ssid"]))))
+        log("  pasid %s done" % name)
+    return rows
 
 
 # ---- 2. Walk cost -------------------------------------------------------------

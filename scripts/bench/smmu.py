@@ -23,6 +23,7 @@ TD_CMD, TD_STATUS = 0x08, 0x0c
 TD_SRC, TD_BURST_COUNT, TD_BURST_PAGES = 0x18, 0x48, 0x50
 TD_BURST_ORDER, TD_BURST_NS, TD_DMA_COUNT = 0x54, 0x58, 0x60
 TD_ERR_ADDR = 0x40
+TD_PASID = 0x30                   # SSID [19:0], SSV [31]
 TD_CMD_BURST = 4
 TD_STATUS_DONE, TD_STATUS_ERROR = 1, 2
 
@@ -163,6 +164,11 @@ class TestDev:
     # device).
     clock = "cpu"
 
+    def set_pasid(self, ssid=None):
+        """Later DMA carries SubstreamID ssid (SSV = 1), or none."""
+        self.qts.writel(self.bar + TD_PASID,
+                        0 if ssid is None else (1 << 31) | ssid)
+
     def burst(self, iova, pages, count, order=0):
         """Run one BURST; return its host ns (see clock)."""
         q, b = self.qts, self.bar
@@ -275,13 +281,13 @@ class SMMU:
         qw = list(qw) + [0] * (8 - len(qw))
         self.qts.memwrite(self.strtab + 64 * sid, struct.pack("<8Q", *qw))
 
-    def make_cd(self, ttb0, asid, granule=4096, t0sz=16):
+    def make_cd(self, ttb0, asid, granule=4096, t0sz=16, at=None):
         tg0 = {4096: 0, 65536: 1}[granule]
         ips = {v: k for k, v in OAS_BITS.items()}[self.oas]
         qw0 = (t0sz | (tg0 << 6) | (1 << 8) | (1 << 10) | (3 << 12) |
                (1 << 30) | (1 << 31) | (ips << 32) | (1 << 41) |
                (1 << 45) | (1 << 46) | (1 << 47) | (asid << 48))
-        cd = self.alloc.alloc(64, 64)
+        cd = self.alloc.alloc(64, 64) if at is None else at
         self.qts.memwrite(cd, struct.pack("<8Q", qw0, ttb0, 0, MAIR_LINUX,
                                           0, 0, 0, 0))
         return cd
@@ -303,10 +309,20 @@ class SMMU:
                (1 << 58))
         return qw2, s2ttb
 
-    def ste_s1(self, sid, cd):
-        qw0 = 1 | (5 << 1) | cd
+    def ste_s1(self, sid, cd, cdmax=0):
+        """Stage 1; cdmax > 0: a linear table of 2^cdmax CDs, S1DSS = 0."""
+        qw0 = 1 | (5 << 1) | cd | (cdmax << 59)
         qw1 = (1 << 2) | (1 << 4) | (3 << 6)
         self.write_ste(sid, [qw0, qw1])
+
+    def make_cd_table(self, ttb0, asids):
+        """A linear CD table, CD i with ASID asids[i]; returns its PA."""
+        n = len(asids)
+        assert n & (n - 1) == 0, "a CD table holds a power of two CDs"
+        base = self.alloc.alloc(64 * n, 64 * n)
+        for i, asid in enumerate(asids):
+            self.make_cd(ttb0, asid, at=base + 64 * i)
+        return base
 
     def ste_s2(self, sid, s2ttb, granule=4096):
         qw2, qw3 = self.s2_fields(s2ttb, granule)
