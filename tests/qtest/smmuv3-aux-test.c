@@ -4,9 +4,11 @@
  *
  * Registers, reset, the CR0/IRQ_CTRL/GBPA handshakes, the GERROR toggle
  * protocol, the command queue (CMD_SYNC MSI completion, CERROR_ILL and
- * recovery as Linux performs it, wrap) and the event queue (configuration
- * errors and overflow).  DMA is issued by the "edu" PCI device, whose
- * StreamID is its requester ID (00:04.0 -> 0x20).
+ * recovery as Linux performs it, wrap), the event queue (configuration
+ * errors and overflow), the device's properties and the board's DT and
+ * ACPI description of it.  DMA is issued by smmuv3-aux-testdev through
+ * the libqos fixture (libqos/qos-smmuv3-aux-fixture.h): StreamID 0x20 at
+ * 00:04.0, and 0x28 at 00:05.0 where a case needs a second master.
  *
  * The expected register values are the model's documented defaults, in
  * tests/unit/smmuv3-aux-reg-table.h; they are the specification of those
@@ -18,10 +20,9 @@
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
-#include "standard-headers/linux/pci_regs.h"
-#include "libqos/pci.h"
-#include "libqos/generic-pcihost.h"
 #include "libqos/qos-smmuv3-aux.h"
+#include "libqos/qos-smmuv3-aux-fixture.h"
+#include "libqos/qos-virt-fw.h"
 #include "tests/unit/smmuv3-aux-reg-table.h"
 
 /*
@@ -47,163 +48,41 @@ static uint64_t reg_expected_reset(uint64_t off)
 
 /* ---- Machine ------------------------------------------------------------ */
 
-#define EDU_VENDOR_ID       0x1234
-#define EDU_DEVICE_ID       0x11e8
-#define EDU_REG_ID          0x00
-#define EDU_ID_VALUE        0x010000edu
-#define EDU_REG_DMA_SRC     0x80
-#define EDU_REG_DMA_DST     0x88
-#define EDU_REG_DMA_CNT     0x90
-#define EDU_REG_DMA_CMD     0x98
-#define EDU_DMA_RUN         0x1
-#define EDU_DMA_TO_RAM      0x2     /* EDU_DMA_TO_PCI: buffer -> RAM */
-#define EDU_BUF             0x40000 /* DMA_START: the buffer in edu space */
-/* edu runs a DMA from a 100 ms QEMU_CLOCK_VIRTUAL timer. */
-#define EDU_DMA_DELAY_NS    (200 * 1000 * 1000LL)
+#define PAGE_SIZE_4K        4096ULL
 
-#define EDU0_SLOT           4
-#define EDU0_SID            0x20    /* 00:04.0 */
-#define EDU1_SLOT           5
-#define EDU1_SID            0x28    /* 00:05.0 */
-
-#define DMA_LEN             64
 /*
- * DMAs expected to fault are one aligned 32-bit access.  QEMU's memory
- * core splits an access that fails translation into 4-byte pieces against
- * the unassigned region and translates each piece again, so a 64-byte
- * edu DMA reaches the SMMU as 16 transactions (and 16 records).
+ * The register and queue cases need the SMMU as reset left it, so they
+ * start the machine themselves; the DMA cases use the fixture, which
+ * brings the SMMU up.
  */
-#define FAULT_LEN           4
-#define SENTINEL            0xc3
-
-typedef struct Edu {
-    QPCIDevice *dev;
-    QPCIBar bar;
-} Edu;
-
 typedef struct Ctx {
     QTestState *qts;
     QSMMUAux smmu;
-    QGenericPCIBus gbus;
-    Edu edu[2];
-    unsigned nedu;
 } Ctx;
 
 /* 512 MiB of RAM so that the libqos window 0x48000000-0x50000000 exists. */
 #define MACHINE_ARGS \
     "-machine virt,gic-version=3,iommu=smmuv3-aux -cpu max -m 512M " \
     "-nodefaults"
-/* edu clamps DMA addresses to 28 bits by default; RAM starts at 1 GiB. */
-#define EDU_ARGS(slot) \
-    " -device edu,addr=" stringify(slot) ".0,dma_mask=0xffffffffffffffff"
 
-static bool have_edu(void)
-{
-    if (!qtest_has_device("edu")) {
-        g_test_skip("the edu PCI device (CONFIG_EDU) is not built; "
-                    "no DMA master to test with");
-        return false;
-    }
-    return true;
-}
-
-static void edu_init(Ctx *c, Edu *e, int slot)
-{
-    e->dev = qpci_device_find(&c->gbus.bus, QPCI_DEVFN(slot, 0));
-    g_assert_nonnull(e->dev);
-    g_assert_cmphex(qpci_config_readw(e->dev, PCI_VENDOR_ID), ==,
-                    EDU_VENDOR_ID);
-    g_assert_cmphex(qpci_config_readw(e->dev, PCI_DEVICE_ID), ==,
-                    EDU_DEVICE_ID);
-    qpci_device_enable(e->dev);
-    e->bar = qpci_iomap(e->dev, 0, NULL);
-    g_assert_cmphex(qpci_io_readl(e->dev, e->bar, EDU_REG_ID), ==,
-                    EDU_ID_VALUE);
-}
-
-static void ctx_start(Ctx *c, unsigned nedu)
+static void ctx_start(Ctx *c)
 {
     memset(c, 0, sizeof(*c));
-    c->nedu = nedu;
-    c->qts = qtest_initf(MACHINE_ARGS "%s%s",
-                         nedu > 0 ? EDU_ARGS(EDU0_SLOT) : "",
-                         nedu > 1 ? EDU_ARGS(EDU1_SLOT) : "");
+    c->qts = qtest_init(MACHINE_ARGS);
     qsmmu_aux_init(&c->smmu, c->qts, QSMMU_AUX_VIRT_BASE);
-    if (nedu) {
-        qpci_init_generic(&c->gbus, c->qts, NULL, false);
-        edu_init(c, &c->edu[0], EDU0_SLOT);
-        if (nedu > 1) {
-            edu_init(c, &c->edu[1], EDU1_SLOT);
-        }
-    }
 }
 
 static void ctx_stop(Ctx *c)
 {
-    unsigned i;
-
-    for (i = 0; i < c->nedu; i++) {
-        g_free(c->edu[i].dev);
-    }
     qtest_quit(c->qts);
 }
 
-/* Run one edu DMA; to_ram: edu buffer -> @iova, else @iova -> buffer. */
-static void edu_dma(Ctx *c, Edu *e, bool to_ram, uint64_t iova, uint32_t len)
-{
-    uint64_t cmd = EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0);
-
-    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_SRC, to_ram ? EDU_BUF : iova);
-    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_DST, to_ram ? iova : EDU_BUF);
-    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_CNT, len);
-    qpci_io_writeq(e->dev, e->bar, EDU_REG_DMA_CMD, cmd);
-    qtest_clock_step(c->qts, EDU_DMA_DELAY_NS);
-    g_assert_cmphex(qpci_io_readq(e->dev, e->bar, EDU_REG_DMA_CMD) &
-                    EDU_DMA_RUN, ==, 0);
-}
-
-static void fill_pattern(uint8_t *buf, size_t len, uint8_t seed)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        buf[i] = seed + i * 7;
-    }
-}
-
-/* The DMA_LEN bytes at @pa are @pattern. */
-static void assert_pattern(Ctx *c, uint64_t pa, const uint8_t *pattern)
-{
-    uint8_t got[DMA_LEN];
-
-    qtest_memread(c->qts, pa, got, DMA_LEN);
-    g_assert_cmpmem(got, DMA_LEN, pattern, DMA_LEN);
-}
-
-/*
- * Load a known pattern into the edu buffer while the SMMU is still at
- * reset (SMMUEN = 0, GBPA.ABORT = 0: bypass), and check it round-trips.
- */
-static void edu_load_pattern(Ctx *c, Edu *e, uint8_t *pattern)
-{
-    QSMMUAux *s = &c->smmu;
-    uint64_t src = qsmmu_aux_alloc(s, DMA_LEN, 64);
-    uint64_t chk = qsmmu_aux_alloc(s, DMA_LEN, 64);
-
-    g_assert_cmphex(qsmmu_aux_readl(s, A_CR0), ==, 0);
-    fill_pattern(pattern, DMA_LEN, 0x11 + (e == &c->edu[1]));
-    qtest_memwrite(c->qts, src, pattern, DMA_LEN);
-    edu_dma(c, e, false, src, DMA_LEN);
-    edu_dma(c, e, true, chk, DMA_LEN);
-    assert_pattern(c, chk, pattern);
-}
-
-/* Allocate a DMA target filled with SENTINEL. */
+/* A page filled with QSMMU_FIX_SENTINEL, for CMD_SYNC MSI writes. */
 static uint64_t alloc_target(Ctx *c)
 {
-    uint64_t pa = qsmmu_aux_alloc(&c->smmu, 4096, 4096);
+    uint64_t pa = qsmmu_aux_alloc(&c->smmu, PAGE_SIZE_4K, PAGE_SIZE_4K);
 
-    qtest_memset(c->qts, pa, SENTINEL, 4096);
+    qtest_memset(c->qts, pa, QSMMU_FIX_SENTINEL, PAGE_SIZE_4K);
     return pa;
 }
 
@@ -212,48 +91,9 @@ static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
     g_autofree uint8_t *got = g_malloc(len);
     g_autofree uint8_t *want = g_malloc(len);
 
-    memset(want, SENTINEL, len);
+    memset(want, QSMMU_FIX_SENTINEL, len);
     qtest_memread(c->qts, pa, got, len);
     g_assert_cmpmem(got, len, want, len);
-}
-
-/*
- * One edu device, its buffer loaded with a known @pattern while the SMMU
- * is at reset (bypass); returns a target page filled with SENTINEL.
- */
-static uint64_t edu_start(Ctx *c, uint8_t *pattern)
-{
-    ctx_start(c, 1);
-    edu_load_pattern(c, &c->edu[0], pattern);
-    return alloc_target(c);
-}
-
-/* Write the STE of @sid, then CFGI_STE and CMD_SYNC; assert completion. */
-static void ste_update(QSMMUAux *s, uint32_t sid, const SMMUv3AuxSTE *ste)
-{
-    SMMUv3AuxCmd cmd;
-
-    qsmmu_aux_write_ste(s, sid, ste);
-    qsmmu_aux_cmd_cfgi_ste(&cmd, sid);
-    qsmmu_aux_cmdq_run_sync_ok(s, &cmd, 1);
-}
-
-static void assert_event(const SMMUv3AuxEvtRecord *rec, uint8_t id,
-                         uint32_t sid)
-{
-    uint64_t qw0 = 0;
-
-    qw0 = FIELD_DP64(qw0, EVT_0, EVENTID, id);
-    qw0 = FIELD_DP64(qw0, EVT_0, SID, sid);
-    /*
-     * C_BAD_STREAMID and C_BAD_STE carry StreamID, SSV and SubstreamID
-     * only; a transaction without a PASID has SSV = 0.  The other fields
-     * of these records are Reserved and must read as zero.
-     */
-    g_assert_cmphex(rec->qw[0], ==, qw0);
-    g_assert_cmphex(rec->qw[1], ==, 0);
-    g_assert_cmphex(rec->qw[2], ==, 0);
-    g_assert_cmphex(rec->qw[3], ==, 0);
 }
 
 /* ---- 1. ID registers and reset values ---------------------------------- */
@@ -266,7 +106,7 @@ static void test_regs_idr(void)
     unsigned bad = 0;
     size_t i;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
 
     /* Report every deviation from the default table, then fail. */
     for (i = 0; i < ARRAY_SIZE(regs); i++) {
@@ -332,7 +172,7 @@ static void test_regs_64bit(void)
     QSMMUAux *s = &c.smmu;
     uint64_t v = (1ULL << 62) | 0x0000123456789a40ULL;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
 
     qsmmu_aux_writeq(s, A_STRTAB_BASE, v);
     g_assert_cmphex(qsmmu_aux_readq(s, A_STRTAB_BASE), ==, v);
@@ -373,7 +213,7 @@ static void test_regs_reset(void)
     uint64_t before[ARRAY_SIZE(regs)], after[ARRAY_SIZE(regs)];
     size_t i;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     snapshot(s, before);
 
     /* Junk everywhere software can write. */
@@ -425,7 +265,7 @@ static void test_regs_cr0_ack(void)
     QSMMUAux *s = &c.smmu;
     size_t i;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     qsmmu_aux_strtab_linear(s, 4);
     qsmmu_aux_cmdq_setup(s, 4);
     qsmmu_aux_evtq_setup(s, 4);
@@ -474,7 +314,7 @@ static void test_regs_gbpa(void)
     QSMMUAux *s = &c.smmu;
     uint32_t old, mask;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     mask = gbpa_defined_mask(s);
     old = qsmmu_aux_readl(s, A_GBPA);
     g_assert_cmphex(old, ==, SMMUV3_AUX_DEV_GBPA_RESET);
@@ -505,7 +345,7 @@ static void test_gerror_toggle(void)
     uint32_t cons, idx;
     uint64_t bad;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     qsmmu_aux_bringup(s, 3, 3);
     g_assert_cmphex(qsmmu_aux_readl(s, A_GERROR), ==, 0);
     g_assert_cmphex(qsmmu_aux_readl(s, A_GERRORN), ==, 0);
@@ -562,7 +402,7 @@ static void test_cmdq_sync_msi(void)
     uint64_t qw[2];
     uint32_t cons;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     /* Linux issues commands with CMDQEN = 1 and SMMUEN = 0. */
     qsmmu_aux_program_cr12(s);
     qsmmu_aux_cmdq_setup(s, 3);
@@ -590,7 +430,7 @@ static void test_cmdq_sync_msi(void)
     qsmmu_aux_cmdq_submit(s, &cmd);
     cons = qsmmu_aux_cmdq_wait(s);
     g_assert_cmphex(cons, ==, 2);
-    memset(want, SENTINEL, sizeof(want));
+    memset(want, QSMMU_FIX_SENTINEL, sizeof(want));
     want[8] = 0xef;
     want[9] = 0xbe;
     want[10] = 0xad;
@@ -624,7 +464,7 @@ static void test_cmdq_wrap(void)
     uint32_t cons;
     int i, j;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     qsmmu_aux_program_cr12(s);
     qsmmu_aux_cmdq_setup(s, 2);                     /* 4 entries */
     g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK));
@@ -663,7 +503,7 @@ static void test_cmdq_cerror_ill(void)
     uint64_t bad, tgt;
     uint32_t cons, gerrorn;
 
-    ctx_start(&c, 0);
+    ctx_start(&c);
     qsmmu_aux_program_cr12(s);
     qsmmu_aux_cmdq_setup(s, 3);
     g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK));
@@ -726,34 +566,54 @@ static void test_cmdq_cerror_ill(void)
 
 /* ---- 6. DMA through the SMMU: configuration errors --------------------- */
 
-static void assert_no_events(QSMMUAux *s)
+/*
+ * The fixture's test device is the DMA master: StreamID QSMMU_FIX_SID.
+ * Its DMA runs to completion in the CMD write, so a case checks the result
+ * right after it.  Faulting DMAs are one aligned access, one record each.
+ */
+#define DMA_SID             QSMMU_FIX_SID
+#define DMA_LEN             64
+#define DMA_SEED            0x11000     /* the test device's WRITE pattern */
+
+/*
+ * The fixture with @nextra more masters, the SMMU up with a 256-entry
+ * linear stream table and SMMUEN = 0; *@tgt is a page of sentinel bytes.
+ * False (case skipped) without the test device.
+ */
+static bool dma_start(QSMMUAuxFix *f, unsigned nextra, uint64_t *tgt)
 {
-    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, s->evtq_cons);
+    if (!qsmmu_fix_start(f, "smmuv3-aux", nextra, NULL)) {
+        return false;
+    }
+    *tgt = qsmmu_fix_alloc_sentinel(f, PAGE_SIZE_4K, PAGE_SIZE_4K);
+    return true;
 }
 
-static void pop_event(QSMMUAux *s, uint8_t id, uint32_t sid)
+/* As dma_start, with @ste for the test device and SMMUEN = 1. */
+static bool dma_start_with_ste(QSMMUAuxFix *f, const SMMUv3AuxSTE *ste,
+                               uint64_t *tgt)
 {
-    SMMUv3AuxEvtRecord rec;
-
-    g_assert_true(qsmmu_aux_evtq_pop(s, &rec));
-    assert_event(&rec, id, sid);
+    if (!dma_start(f, 0, tgt)) {
+        return false;
+    }
+    qsmmu_aux_write_ste(&f->s, DMA_SID, ste);
+    qsmmu_fix_enable(f);
+    return true;
 }
 
 /* Linear table with LOG2SIZE = 4: SID 0x20 is out of range. */
 static void test_dma_bad_streamid(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
+    QSMMUAux *s = &f.s;
     SMMUv3AuxSTE ste;
     uint64_t tgt;
     uint32_t sid;
 
-    if (!have_edu()) {
+    if (!dma_start(&f, 0, &tgt)) {
         return;
     }
-    tgt = edu_start(&c, pattern);
-
+    /* Replace the fixture's table (SMMUEN is still 0), queues too. */
     qsmmu_aux_strtab_linear(s, 4);
     /* Every in-range STE is bypass, so only the range check can fail. */
     qsmmu_aux_ste_bypass(&ste);
@@ -763,122 +623,84 @@ static void test_dma_bad_streamid(void)
     qsmmu_aux_bringup(s, 3, 3);
     qsmmu_aux_enable(s);
 
-    edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
+    qsmmu_fix_dma_fails(&f, false, tgt);
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
-    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
-    assert_no_events(s);
-    assert_untouched(&c, tgt, 4096);
+    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STREAMID, 0);
+    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
 
     /* Reads are stopped too. */
-    edu_dma(&c, &c.edu[0], false, tgt, FAULT_LEN);
-    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
-    assert_no_events(s);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    qsmmu_fix_dma_fails(&f, true, tgt);
+    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STREAMID, 0);
 
     /* CR2.RECINVSID = 0: invalid StreamIDs are terminated, not recorded. */
     g_assert_true(qsmmu_aux_write_cr0(s, R_CR0_CMDQEN_MASK |
                                          R_CR0_EVENTQEN_MASK));
     qsmmu_aux_writel(s, A_CR2, R_CR2_PTM_MASK);
     qsmmu_aux_enable(s);
-    edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
-    assert_no_events(s);
-    assert_untouched(&c, tgt, 4096);
+    qsmmu_fix_dma_write_dropped(&f, tgt, tgt, PAGE_SIZE_4K);
 
-    ctx_stop(&c);
-}
-
-/*
- * One edu device whose StreamID has the given STE in a 64-entry linear
- * stream table, queues up and SMMUEN set; returns an untouched target page.
- */
-static uint64_t edu_start_with_ste(Ctx *c, const SMMUv3AuxSTE *ste,
-                                   uint8_t *pattern)
-{
-    uint64_t tgt = edu_start(c, pattern);
-
-    qsmmu_aux_strtab_linear(&c->smmu, 6);
-    qsmmu_aux_write_ste(&c->smmu, EDU0_SID, ste);
-    qsmmu_aux_bringup(&c->smmu, 3, 3);
-    qsmmu_aux_enable(&c->smmu);
-    return tgt;
+    qsmmu_fix_stop(&f);
 }
 
 static void test_dma_bypass(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
     SMMUv3AuxSTE ste;
     uint64_t tgt;
 
-    if (!have_edu()) {
+    qsmmu_aux_ste_bypass(&ste);
+    if (!dma_start_with_ste(&f, &ste, &tgt)) {
         return;
     }
-    qsmmu_aux_ste_bypass(&ste);
-    tgt = edu_start_with_ste(&c, &ste, pattern);
 
-    /* IOVA == PA */
-    edu_dma(&c, &c.edu[0], true, tgt + 128, DMA_LEN);
-    assert_pattern(&c, tgt + 128, pattern);
-    assert_untouched(&c, tgt, 128);
-    assert_untouched(&c, tgt + 128 + DMA_LEN, 4096 - 128 - DMA_LEN);
-    assert_no_events(s);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    /* IOVA == PA, in both directions */
+    qsmmu_fix_dma_write(&f, tgt + 128, DMA_LEN, DMA_SEED);
+    qsmmu_fix_expect_pattern(&f, tgt + 128, DMA_LEN, DMA_SEED);
+    qsmmu_fix_expect_sentinel(&f, tgt, 128);
+    qsmmu_fix_expect_sentinel(&f, tgt + 128 + DMA_LEN,
+                              PAGE_SIZE_4K - 128 - DMA_LEN);
+    g_assert_cmphex(qsmmu_fix_dma_read(&f, tgt + 128, DMA_LEN), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, DMA_LEN,
+                                           DMA_SEED));
+    qsmmu_fix_expect_no_event(&f);
 
-    ctx_stop(&c);
-}
-
-/* A DMA to @tgt is terminated: nothing written, no event, no GERROR. */
-static void assert_dma_aborted_silently(Ctx *c, uint64_t tgt)
-{
-    edu_dma(c, &c->edu[0], true, tgt, DMA_LEN);
-    assert_untouched(c, tgt, 4096);
-    assert_no_events(&c->smmu);
-    g_assert_cmphex(qsmmu_aux_evtq_prod(&c->smmu), ==, 0);
-    g_assert_cmphex(qsmmu_aux_gerror_active(&c->smmu), ==, 0);
+    qsmmu_fix_stop(&f);
 }
 
 static void test_dma_abort(void)
 {
-    Ctx c;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
     SMMUv3AuxSTE ste;
     uint64_t tgt;
 
-    if (!have_edu()) {
+    qsmmu_aux_ste_abort(&ste);
+    if (!dma_start_with_ste(&f, &ste, &tgt)) {
         return;
     }
-    qsmmu_aux_ste_abort(&ste);
-    tgt = edu_start_with_ste(&c, &ste, pattern);
 
     /* Config = abort: the transaction is terminated, no event recorded. */
-    assert_dma_aborted_silently(&c, tgt);
+    qsmmu_fix_dma_write_dropped(&f, tgt, tgt, PAGE_SIZE_4K);
 
-    ctx_stop(&c);
+    qsmmu_fix_stop(&f);
 }
 
 static void test_dma_ste_invalid(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
     SMMUv3AuxSTE ste;
     uint64_t tgt;
 
-    if (!have_edu()) {
+    qsmmu_aux_ste_invalid(&ste);
+    if (!dma_start_with_ste(&f, &ste, &tgt)) {
         return;
     }
-    qsmmu_aux_ste_invalid(&ste);
-    tgt = edu_start_with_ste(&c, &ste, pattern);
 
-    edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
-    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
-    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STE, EDU0_SID);
-    assert_no_events(s);
-    assert_untouched(&c, tgt, 4096);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    qsmmu_fix_dma_fails(&f, false, tgt);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(&f.s), ==, 1);
+    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STE, 0);
+    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
 
-    ctx_stop(&c);
+    qsmmu_fix_stop(&f);
 }
 
 /*
@@ -888,117 +710,100 @@ static void test_dma_ste_invalid(void)
  */
 static void test_dma_ste_config_reserved(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
     SMMUv3AuxSTE ste;
     uint64_t tgt;
 
-    if (!have_edu()) {
+    qsmmu_aux_ste_bypass(&ste);
+    if (!dma_start_with_ste(&f, &ste, &tgt)) {
         return;
     }
-    qsmmu_aux_ste_bypass(&ste);
-    tgt = edu_start_with_ste(&c, &ste, pattern);
     for (unsigned config = 1; config <= 3; config++) {
         ste.qw[0] = FIELD_DP64(ste.qw[0], STE_0, CONFIG, config);
-        ste_update(s, EDU0_SID, &ste);
+        qsmmu_fix_ste_update(&f, DMA_SID, &ste);
 
-        assert_dma_aborted_silently(&c, tgt);
+        qsmmu_fix_dma_write_dropped(&f, tgt, tgt, PAGE_SIZE_4K);
     }
 
-    ctx_stop(&c);
+    qsmmu_fix_stop(&f);
 }
 
 /* 2-level table as Linux builds it: SPLIT = 8, LOG2SIZE = SIDSIZE = 16. */
 static void test_dma_2lvl(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
+    QSMMUAux *s = &f.s;
     SMMUv3AuxSTE ste;
     uint64_t tgt;
 
-    if (!have_edu()) {
+    if (!dma_start(&f, 0, &tgt)) {
         return;
     }
-    tgt = edu_start(&c, pattern);
-
+    /* Replace the fixture's linear table (SMMUEN is still 0). */
     qsmmu_aux_strtab_2lvl(s, 16, 8);
     g_assert_cmphex(qsmmu_aux_readl(s, A_STRTAB_BASE_CFG), ==, 0x10210);
     qsmmu_aux_bringup(s, 3, 3);
     qsmmu_aux_enable(s);
 
     /* L1STD for SIDs 0..255 is invalid (Span = 0): C_BAD_STREAMID. */
-    edu_dma(&c, &c.edu[0], true, tgt, FAULT_LEN);
+    qsmmu_fix_dma_fails(&f, false, tgt);
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
-    pop_event(s, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
-    assert_untouched(&c, tgt, 4096);
+    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STREAMID, 0);
+    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
 
     /* Install the L2 table with a bypass STE: the DMA lands at IOVA. */
-    qsmmu_aux_strtab_l2_install(s, EDU0_SID);
+    qsmmu_aux_strtab_l2_install(s, DMA_SID);
     qsmmu_aux_ste_bypass(&ste);
-    ste_update(s, EDU0_SID, &ste);
+    qsmmu_fix_ste_update(&f, DMA_SID, &ste);
 
-    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-    assert_pattern(&c, tgt, pattern);
-    assert_untouched(&c, tgt + DMA_LEN, 4096 - DMA_LEN);
-    assert_no_events(s);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    qsmmu_fix_dma_write(&f, tgt, DMA_LEN, DMA_SEED);
+    qsmmu_fix_expect_pattern(&f, tgt, DMA_LEN, DMA_SEED);
+    qsmmu_fix_expect_sentinel(&f, tgt + DMA_LEN, PAGE_SIZE_4K - DMA_LEN);
+    qsmmu_fix_expect_no_event(&f);
 
-    ctx_stop(&c);
+    qsmmu_fix_stop(&f);
 }
 
 /* SMMUEN = 0: GBPA decides; an update takes effect in both directions. */
 static void test_dma_gbpa(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
+    QSMMUAux *s = &f.s;
     uint64_t tgt;
     uint32_t gbpa;
 
-    if (!have_edu()) {
+    if (!dma_start(&f, 0, &tgt)) {              /* SMMUEN stays 0 */
         return;
     }
-    tgt = edu_start(&c, pattern);
-
-    qsmmu_aux_strtab_linear(s, 6);
-    qsmmu_aux_bringup(s, 3, 3);                     /* SMMUEN stays 0 */
     gbpa = qsmmu_aux_readl(s, A_GBPA);
 
     g_assert_true(qsmmu_aux_gbpa_update(s, gbpa | R_GBPA_ABORT_MASK));
-    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-    assert_untouched(&c, tgt, 4096);
-    assert_no_events(s);
+    qsmmu_fix_dma_write_dropped(&f, tgt, tgt, PAGE_SIZE_4K);
 
     g_assert_true(qsmmu_aux_gbpa_update(s, gbpa & ~R_GBPA_ABORT_MASK));
-    edu_dma(&c, &c.edu[0], true, tgt, DMA_LEN);
-    assert_pattern(&c, tgt, pattern);
-    assert_no_events(s);
-    g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
+    qsmmu_fix_dma_write(&f, tgt, DMA_LEN, DMA_SEED);
+    qsmmu_fix_expect_pattern(&f, tgt, DMA_LEN, DMA_SEED);
+    qsmmu_fix_expect_no_event(&f);
 
-    ctx_stop(&c);
+    qsmmu_fix_stop(&f);
 }
 
 /* ---- 7. Event queue overflow ------------------------------------------- */
 
 static void test_evtq_overflow(void)
 {
-    Ctx c;
-    QSMMUAux *s = &c.smmu;
-    uint8_t pattern[DMA_LEN];
+    QSMMUAuxFix f;
+    QSMMUAux *s = &f.s;
     SMMUv3AuxEvtRecord rec;
+    QSMMUAuxTestdev *a, *b;
+    const uint32_t sid_a = DMA_SID, sid_b = QSMMU_FIX_EXTRA_SID(0);
     uint64_t tgt;
-    Edu *a, *b;
 
-    if (!have_edu()) {
+    if (!dma_start(&f, 1, &tgt)) {
         return;
     }
-    ctx_start(&c, 2);
-    a = &c.edu[0];
-    b = &c.edu[1];
-    edu_load_pattern(&c, a, pattern);
-    tgt = alloc_target(&c);
+    a = &f.td;
+    b = &f.extra[0];
 
     /*
      * Empty linear table of 16 STEs: both masters (SIDs 0x20, 0x28) are
@@ -1009,21 +814,21 @@ static void test_evtq_overflow(void)
     qsmmu_aux_bringup(s, 3, 1);                     /* EVTQ of 2 entries */
     qsmmu_aux_enable(s);
 
-    edu_dma(&c, a, true, tgt, FAULT_LEN);
-    edu_dma(&c, b, true, tgt, FAULT_LEN);
+    qsmmu_fix_td_fails(a, false, tgt);
+    qsmmu_fix_td_fails(b, false, tgt);
     /* Full: PROD = CONS with the wrap bit flipped, no overflow yet. */
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0x2);
 
-    edu_dma(&c, a, true, tgt, FAULT_LEN);     /* dropped */
+    qsmmu_fix_td_fails(a, false, tgt);              /* dropped */
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x2);
-    edu_dma(&c, b, true, tgt, FAULT_LEN);     /* dropped, no toggle */
+    qsmmu_fix_td_fails(b, false, tgt);              /* dropped, no toggle */
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x2);
     g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
 
     qsmmu_aux_evtq_peek(s, 0, &rec);
-    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+    qsmmu_fix_check_cfg_record(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, sid_a, 0);
     qsmmu_aux_evtq_peek(s, 1, &rec);
-    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU1_SID);
+    qsmmu_fix_check_cfg_record(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, sid_b, 0);
 
     /* Consume both and acknowledge: CONS = 0x2 | OVACKFLG. */
     s->evtq_cons = 0x2;
@@ -1031,22 +836,22 @@ static void test_evtq_overflow(void)
     g_assert_cmphex(qsmmu_aux_readl(s, A_EVENTQ_CONS), ==,
                     SMMUV3_AUX_Q_OVF | 0x2);
 
-    edu_dma(&c, b, true, tgt, FAULT_LEN);     /* slot 0 */
+    qsmmu_fix_td_fails(b, false, tgt);              /* slot 0 */
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x3);
-    edu_dma(&c, a, true, tgt, FAULT_LEN);     /* slot 1, full */
+    qsmmu_fix_td_fails(a, false, tgt);              /* slot 1, full */
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, SMMUV3_AUX_Q_OVF | 0x0);
     qsmmu_aux_evtq_peek(s, 0, &rec);
-    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU1_SID);
+    qsmmu_fix_check_cfg_record(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, sid_b, 0);
     qsmmu_aux_evtq_peek(s, 1, &rec);
-    assert_event(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, EDU0_SID);
+    qsmmu_fix_check_cfg_record(&rec, SMMUV3_AUX_EVT_C_BAD_STREAMID, sid_a, 0);
 
     /* Overflow again: the condition was acked, so OVFLG toggles to 0. */
-    edu_dma(&c, b, true, tgt, FAULT_LEN);
+    qsmmu_fix_td_fails(b, false, tgt);
     g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 0x0);
     g_assert_cmphex(qsmmu_aux_gerror_active(s), ==, 0);
 
-    assert_untouched(&c, tgt, 4096);
-    ctx_stop(&c);
+    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
+    qsmmu_fix_stop(&f);
 }
 
 /*
@@ -1152,10 +957,10 @@ static void test_prop_invalid(void)
 
 /*
  * ---- Properties with behaviour: iotlb-size, cfgc-size, utlb.  DMA from
- * smmuv3-aux-testdev through a stage-1 domain (4K granule, one CD).  An
- * entry rewritten without its TLBI/CFGI may or may not be used by an SMMU
- * (IHI 0070 3.21: the old one may be cached); this model's answer is
- * deterministic, and it is what each property changes:
+ * smmuv3-aux-testdev through a stage-1 domain (4K granule, one CD), set
+ * up by the fixture.  An entry rewritten without its TLBI/CFGI may or may
+ * not be used by an SMMU (IHI 0070 3.21: the old one may be cached); this
+ * model's answer is deterministic, and it is what each property changes:
  *
  *   IOTLB         a leaf PTE rewritten without TLBI: old page until TLBI;
  *                 iotlb-size=0: the new page at once;
@@ -1165,21 +970,15 @@ static void test_prop_invalid(void)
  *                 memory region, and a translation the IOTLB has evicted
  *                 (iotlb-size=1) but the micro-TLB still serves.
  */
-#define TD_SLOT             6
-#define TD_SID              0x30        /* 00:06.0 */
-#define TD_IOMMU_MR         "smmuv3-aux-iommu-memory-region-root-06.0[0]"
+/* The IOMMU region of the fixture's test device, 00:04.0 */
+#define TD_IOMMU_MR         "smmuv3-aux-iommu-memory-region-root-04.0[0]"
 #define S1_IOVA             0x8080600000ULL
-#define S1_ASID             1
-#define PAGE_SIZE_4K        4096ULL
+#define S1_ASID             1           /* qsmmu_fix_s1_4k()'s */
 #define NDATA               3
 
 typedef struct S1Ctx {
-    QTestState *qts;
-    QSMMUAux s;
-    QGenericPCIBus gbus;
-    QSMMUAuxTestdev td;
-    QSMMUAuxPT pt;
-    uint64_t cd;                /* PA of the one CD */
+    QSMMUAuxFix f;
+    QSMMUFixS1 d;               /* the test device's domain */
     uint64_t data[NDATA];       /* page i holds the testdev pattern seed(i) */
 } S1Ctx;
 
@@ -1212,99 +1011,47 @@ static char *globals_args(const char *globals)
 static bool s1_start(S1Ctx *c, const char *globals)
 {
     g_autofree char *args = globals_args(globals);
-    g_autofree uint8_t *buf = g_malloc(PAGE_SIZE_4K);
-    SMMUv3AuxSTE ste;
-    SMMUv3AuxCD cd;
-    unsigned i, oas;
+    unsigned i;
 
-    if (!qtest_has_device("smmuv3-aux-testdev")) {
-        g_test_skip("smmuv3-aux-testdev is not built");
+    if (!qsmmu_fix_start(&c->f, "smmuv3-aux", 0, args)) {
         return false;
     }
-    memset(c, 0, sizeof(*c));
-    c->qts = qtest_initf(MACHINE_ARGS "%s -device smmuv3-aux-testdev,"
-                         "bus=pcie.0,addr=%d.0", args, TD_SLOT);
-    qsmmu_aux_init(&c->s, c->qts, QSMMU_AUX_VIRT_BASE);
-    qpci_init_generic(&c->gbus, c->qts, NULL, false);
-    qsmmu_aux_td_init(&c->td, &c->gbus.bus, QPCI_DEVFN(TD_SLOT, 0));
-    qsmmu_aux_strtab_linear(&c->s, 8);
-    qsmmu_aux_bringup(&c->s, 8, 8);
-
     for (i = 0; i < NDATA; i++) {
-        c->data[i] = qsmmu_aux_alloc(&c->s, PAGE_SIZE_4K, PAGE_SIZE_4K);
-        qsmmu_aux_td_write_pattern(buf, PAGE_SIZE_4K, data_seed(i));
-        qtest_memwrite(c->qts, c->data[i], buf, PAGE_SIZE_4K);
+        c->data[i] = qsmmu_fix_alloc_data(&c->f, PAGE_SIZE_4K, PAGE_SIZE_4K,
+                                          data_seed(i));
     }
-    oas = FIELD_EX32(qsmmu_aux_readl(&c->s, A_IDR5), IDR5, OAS);
-    qsmmu_aux_pt_init(&c->s, &c->pt, 12, 48, QSMMU_AUX_PT_START_AUTO, 0);
-    qsmmu_aux_pt_map(&c->pt, S1_IOVA, c->data[0], 3,
-                     QSMMU_AUX_S1_ATTRS_LINUX);
-    qsmmu_aux_pt_map(&c->pt, S1_IOVA + PAGE_SIZE_4K, c->data[1], 3,
-                     QSMMU_AUX_S1_ATTRS_LINUX);
-    c->cd = qsmmu_aux_alloc(&c->s, SMMUV3_AUX_CD_SIZE, SMMUV3_AUX_CD_SIZE);
-    qsmmu_aux_cd_linux(&cd, &c->pt, S1_ASID, oas);
-    qsmmu_aux_write_cd(&c->s, c->cd, &cd);
-    qsmmu_aux_ste_s1(&ste, c->cd);
-    qsmmu_aux_write_ste(&c->s, TD_SID, &ste);
-    qsmmu_aux_cmdq_invalidate_all(&c->s);
-    qsmmu_aux_enable(&c->s);
+    qsmmu_fix_s1_4k(&c->f, &c->d);
+    g_assert_cmpuint(c->d.asid, ==, S1_ASID);
+    qsmmu_fix_s1_map4k(&c->d, S1_IOVA, c->data[0]);
+    qsmmu_fix_s1_map4k(&c->d, S1_IOVA + PAGE_SIZE_4K, c->data[1]);
+    qsmmu_fix_enable(&c->f);
     return true;
 }
 
 static void s1_stop(S1Ctx *c)
 {
     /* Nothing in these tests may fault or raise an error. */
-    g_assert_cmpuint(qsmmu_aux_evtq_pending(&c->s), ==, 0);
-    g_assert_cmphex(qsmmu_aux_gerror_active(&c->s), ==, 0);
-    qsmmu_aux_td_free(&c->td);
-    qtest_quit(c->qts);
-}
-
-/* Hash of data page @i as the testdev's READ computes it. */
-static uint64_t data_hash(unsigned i)
-{
-    g_autofree uint8_t *buf = g_malloc(PAGE_SIZE_4K);
-
-    qsmmu_aux_td_write_pattern(buf, PAGE_SIZE_4K, data_seed(i));
-    return qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, buf, PAGE_SIZE_4K);
+    qsmmu_fix_expect_no_event(&c->f);
+    qsmmu_fix_stop(&c->f);
 }
 
 /* A 4K READ at @iova must succeed and see data page @i. */
 static void s1_expect_page(S1Ctx *c, uint64_t iova, unsigned i)
 {
-    g_assert_cmphex(qsmmu_aux_td_run(&c->td, SMMUV3_AUX_TD_CMD_READ, iova,
-                                     0, PAGE_SIZE_4K, 0),
-                    ==, R_TD_STATUS_DONE_MASK);
-    g_assert_cmphex(qsmmu_aux_td_result(&c->td), ==, data_hash(i));
-}
-
-/* A 4K READ at @iova must be terminated. */
-static void s1_expect_abort(S1Ctx *c, uint64_t iova)
-{
-    g_assert_cmphex(qsmmu_aux_td_run(&c->td, SMMUV3_AUX_TD_CMD_READ, iova,
-                                     0, PAGE_SIZE_4K, 0),
-                    ==, R_TD_STATUS_ERROR_MASK);
-    g_assert_cmphex(qsmmu_aux_td_err_addr(&c->td), ==, iova);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c->f, iova, PAGE_SIZE_4K), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE_SIZE_4K,
+                                           data_seed(i)));
 }
 
 /* Point the leaf of @iova at data page @i, without any TLBI. */
 static void s1_remap(S1Ctx *c, uint64_t iova, unsigned i)
 {
-    uint64_t desc = qsmmu_aux_pt_entry_addr(&c->pt, iova, 3, false);
-
-    qsmmu_aux_mem_writeq(&c->s, desc,
-                         qsmmu_aux_pt_leaf(&c->pt, c->data[i], 3,
-                                           QSMMU_AUX_S1_ATTRS_LINUX));
-}
-
-static void s1_cmd(S1Ctx *c, const SMMUv3AuxCmd *cmd)
-{
-    qsmmu_aux_cmdq_run_sync_ok(&c->s, cmd, 1);
+    qsmmu_fix_s1_map4k(&c->d, iova, c->data[i]);
 }
 
 static uint64_t utlb_stat(S1Ctx *c, const char *name)
 {
-    QDict *rsp = qtest_qmp(c->qts, "{'execute': 'qom-get', 'arguments': "
+    QDict *rsp = qtest_qmp(c->f.qts, "{'execute': 'qom-get', 'arguments': "
                            "{'path': %s, 'property': %s}}", TD_IOMMU_MR,
                            name);
     uint64_t v;
@@ -1338,7 +1085,7 @@ static void cache_pte(S1Ctx *c, const CacheCase *cc)
 
     /* TLBI + CMD_SYNC: every configuration now walks to the new page. */
     qsmmu_aux_cmd_tlbi_nh_va(&cmd, 0, S1_ASID, S1_IOVA, true, 0, 0, 0, 0);
-    s1_cmd(c, &cmd);
+    qsmmu_fix_cmd(&c->f, &cmd);
     s1_expect_page(c, S1_IOVA, 2);
 }
 
@@ -1350,16 +1097,16 @@ static void cache_ste(S1Ctx *c, const CacheCase *cc)
 
     s1_expect_page(c, S1_IOVA, 0);
     qsmmu_aux_ste_abort(&ste);
-    qsmmu_aux_write_ste(&c->s, TD_SID, &ste);
+    qsmmu_aux_write_ste(&c->f.s, QSMMU_FIX_SID, &ste);
     if (cc->cached) {
         s1_expect_page(c, S1_IOVA, 0);
     } else {
-        s1_expect_abort(c, S1_IOVA);
+        qsmmu_fix_dma_fails(&c->f, true, S1_IOVA);
     }
 
-    qsmmu_aux_cmd_cfgi_ste(&cmd, TD_SID);
-    s1_cmd(c, &cmd);
-    s1_expect_abort(c, S1_IOVA);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, QSMMU_FIX_SID);
+    qsmmu_fix_cmd(&c->f, &cmd);
+    qsmmu_fix_dma_fails(&c->f, true, S1_IOVA);
 }
 
 /*
@@ -1369,20 +1116,19 @@ static void cache_ste(S1Ctx *c, const CacheCase *cc)
  */
 static void cache_cd(S1Ctx *c, const CacheCase *cc)
 {
-    unsigned oas = FIELD_EX32(qsmmu_aux_readl(&c->s, A_IDR5), IDR5, OAS);
-    QSMMUAuxPT pt2;
-    SMMUv3AuxCD cd;
+    QSMMUFixS1 d2;
     SMMUv3AuxCmd cmd;
 
     s1_expect_page(c, S1_IOVA, 0);
-    qsmmu_aux_pt_init(&c->s, &pt2, 12, 48, QSMMU_AUX_PT_START_AUTO, 0);
-    qsmmu_aux_pt_map(&pt2, S1_IOVA, c->data[2], 3, QSMMU_AUX_S1_ATTRS_LINUX);
-    qsmmu_aux_cd_linux(&cd, &pt2, S1_ASID + 1, oas);
-    qsmmu_aux_write_cd(&c->s, c->cd, &cd);
+    /* d2's CD goes over the installed one; its own copy stays unused. */
+    qsmmu_fix_s1_init(&c->f, &d2, 12, S1_ASID + 1, 0);
+    qsmmu_fix_s1_map4k(&d2, S1_IOVA, c->data[2]);
+    c->d.cdv = d2.cdv;
+    qsmmu_fix_s1_write_cd(&c->f, &c->d);
     s1_expect_page(c, S1_IOVA, cc->cached ? 0 : 2);
 
-    qsmmu_aux_cmd_cfgi_ste(&cmd, TD_SID);       /* the STE and its CDs */
-    s1_cmd(c, &cmd);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, QSMMU_FIX_SID);    /* the STE and its CDs */
+    qsmmu_fix_cmd(&c->f, &cmd);
     s1_expect_page(c, S1_IOVA, 2);
 }
 
@@ -1430,7 +1176,7 @@ static void utlb_evicted(S1Ctx *c, const CacheCase *cc)
 
     /* Any invalidation drops the micro-TLB (its generation moves). */
     qsmmu_aux_cmd_tlbi_nh_asid(&cmd, 0, S1_ASID + 7);
-    s1_cmd(c, &cmd);
+    qsmmu_fix_cmd(&c->f, &cmd);
     s1_expect_page(c, S1_IOVA, 2);
 }
 
@@ -1484,91 +1230,6 @@ static void test_cache_case(const void *opaque)
  * as for arm-smmuv3, so ACPI guests use the wired interrupts.)  Without
  * an ITS the board leaves the property alone and emits no msi-parent.
  */
-#define VIRT_DTB_ADDR       0x40000000ULL   /* bare-metal boot: RAM base */
-#define FDT_MAGIC           0xd00dfeed
-#define FDT_BEGIN_NODE      1
-#define FDT_END_NODE        2
-#define FDT_PROP            3
-#define FDT_NOP             4
-
-static uint32_t fdt32(const void *p)
-{
-    return (uint32_t)ldl_be_p(p);
-}
-
-/*
- * Value of property @prop of the first node whose name starts with
- * @node_prefix (and, if @phandle is non-zero, whose phandle is it); NULL
- * if there is none.  @len gets the value's length.
- */
-static const uint8_t *fdt_find(const uint8_t *fdt, const char *node_prefix,
-                               uint32_t phandle, const char *prop,
-                               uint32_t *len)
-{
-    const uint8_t *p = fdt + fdt32(fdt + 8);
-    const char *strings = (const char *)fdt + fdt32(fdt + 12);
-    const uint8_t *found = NULL;
-    uint32_t found_len = 0;
-    bool in_node = false, ph_ok = !phandle;
-    int depth = 0, node_depth = 0;
-
-    for (;;) {
-        uint32_t tok = fdt32(p);
-
-        p += 4;
-        if (tok == FDT_BEGIN_NODE) {
-            size_t n = strlen((const char *)p);
-
-            depth++;
-            if (!in_node && g_str_has_prefix((const char *)p, node_prefix)) {
-                in_node = true;
-                node_depth = depth;
-                found = NULL;
-                ph_ok = !phandle;
-            }
-            p += ROUND_UP(n + 1, 4);
-        } else if (tok == FDT_END_NODE) {
-            if (in_node && depth == node_depth) {
-                if (ph_ok && found) {
-                    *len = found_len;
-                    return found;
-                }
-                in_node = false;
-            }
-            depth--;
-        } else if (tok == FDT_PROP) {
-            uint32_t l = fdt32(p);
-            const char *name = strings + fdt32(p + 4);
-
-            if (in_node && depth == node_depth) {
-                if (!strcmp(name, prop)) {
-                    found = p + 8;
-                    found_len = l;
-                }
-                if (phandle && !strcmp(name, "phandle") &&
-                    fdt32(p + 8) == phandle) {
-                    ph_ok = true;
-                }
-            }
-            p += 8 + ROUND_UP(l, 4);
-        } else if (tok != FDT_NOP) {
-            return NULL;                        /* FDT_END */
-        }
-    }
-}
-
-/* The machine's DTB, read from guest RAM. */
-static uint8_t *read_dtb(QTestState *qts)
-{
-    uint8_t hdr[8];
-    uint8_t *fdt;
-
-    qtest_memread(qts, VIRT_DTB_ADDR, hdr, sizeof(hdr));
-    g_assert_cmphex(fdt32(hdr), ==, FDT_MAGIC);
-    fdt = g_malloc(fdt32(hdr + 4));
-    qtest_memread(qts, VIRT_DTB_ADDR, fdt, fdt32(hdr + 4));
-    return fdt;
-}
 
 /* QOM path of the board's arm-smmuv3-aux. */
 static char *smmu_qom_path(QTestState *qts)
@@ -1614,17 +1275,19 @@ static void test_msi_device_id_its(void)
 {
     QTestState *qts = qtest_initf(MACHINE_ARGS " -global arm-smmuv3-aux."
                                   "msi-device-id=%d", USER_MSI_DEVICE_ID);
-    g_autofree uint8_t *fdt = read_dtb(qts);
+    g_autofree uint8_t *fdt = qvirt_fw_dtb(qts);
     const uint8_t *msi_parent, *its;
     uint32_t len = 0;
 
     g_assert_cmphex(smmu_msi_device_id(qts), ==, 0xff00);
-    msi_parent = fdt_find(fdt, "smmuv3@9050000", 0, "msi-parent", &len);
+    msi_parent = qvirt_fw_fdt_find(fdt, "smmuv3@9050000", 0, "msi-parent",
+                                   &len);
     g_assert_nonnull(msi_parent);
     g_assert_cmpuint(len, ==, 8);
-    g_assert_cmphex(fdt32(msi_parent + 4), ==, 0xff00);
+    g_assert_cmphex(qvirt_fw_fdt32(msi_parent + 4), ==, 0xff00);
     /* The first cell is the phandle of the ITS. */
-    its = fdt_find(fdt, "its@", fdt32(msi_parent), "compatible", &len);
+    its = qvirt_fw_fdt_find(fdt, "its@", qvirt_fw_fdt32(msi_parent),
+                            "compatible", &len);
     g_assert_nonnull(its);
     g_assert_cmpstr((const char *)its, ==, "arm,gic-v3-its");
     qtest_quit(qts);
@@ -1636,12 +1299,14 @@ static void test_msi_device_id_no_its(void)
     QTestState *qts = qtest_initf(MACHINE_ARGS " -machine its=off "
                                   "-global arm-smmuv3-aux.msi-device-id=%d",
                                   USER_MSI_DEVICE_ID);
-    g_autofree uint8_t *fdt = read_dtb(qts);
+    g_autofree uint8_t *fdt = qvirt_fw_dtb(qts);
     uint32_t len = 0;
 
     g_assert_cmphex(smmu_msi_device_id(qts), ==, USER_MSI_DEVICE_ID);
-    g_assert_nonnull(fdt_find(fdt, "smmuv3@9050000", 0, "reg", &len));
-    g_assert_null(fdt_find(fdt, "smmuv3@9050000", 0, "msi-parent", &len));
+    g_assert_nonnull(qvirt_fw_fdt_find(fdt, "smmuv3@9050000", 0, "reg",
+                                       &len));
+    g_assert_null(qvirt_fw_fdt_find(fdt, "smmuv3@9050000", 0, "msi-parent",
+                                    &len));
     qtest_quit(qts);
 }
 
@@ -1650,88 +1315,20 @@ static void test_msi_device_id_no_its(void)
  * find it: an SMMUv3 node (type 4) at the MMIO base with the board's GSIVs,
  * and the root complex's IDs mapped through it.
  */
-#define VIRT_FW_CFG_BASE    0x09020000
 #define ARM_SPI_BASE_GSIV   32
 #define VIRT_SMMU_SPI       74
-
-/*
- * virt's fw_cfg is MMIO with the data register at +0 and a big-endian
- * selector at +8 (not the layout libqos's mm_fw_cfg expects).  Data reads
- * return the file's bytes in order.
- */
-static void fw_cfg_read(QTestState *qts, uint16_t key, uint8_t *buf,
-                        size_t len)
-{
-    size_t i;
-
-    qtest_writew(qts, VIRT_FW_CFG_BASE + 8, bswap16(key));
-    for (i = 0; i + 8 <= len; i += 8) {
-        stq_le_p(buf + i, qtest_readq(qts, VIRT_FW_CFG_BASE));
-    }
-    for (; i < len; i++) {
-        buf[i] = qtest_readb(qts, VIRT_FW_CFG_BASE);
-    }
-}
-
-/* The contents of fw_cfg file @name, or NULL. */
-static uint8_t *fw_cfg_file(QTestState *qts, const char *name, size_t *len)
-{
-    uint8_t hdr[4];
-    g_autofree uint8_t *dir = NULL;
-    uint32_t n, i;
-
-    fw_cfg_read(qts, 0x19 /* FW_CFG_FILE_DIR */, hdr, sizeof(hdr));
-    n = ldl_be_p(hdr);
-    dir = g_malloc(4 + n * 64);
-    fw_cfg_read(qts, 0x19, dir, 4 + n * 64);
-    for (i = 0; i < n; i++) {
-        /* struct FWCfgFile: be32 size, be16 select, reserved, name[56] */
-        const uint8_t *ent = dir + 4 + i * 64;
-
-        if (!strncmp((const char *)ent + 8, name, 56)) {
-            uint8_t *buf;
-
-            *len = ldl_be_p(ent);
-            buf = g_malloc(*len);
-            fw_cfg_read(qts, lduw_be_p(ent + 4), buf, *len);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
-static const uint8_t *find_table(const uint8_t *blob, size_t len,
-                                 const char *sig, uint32_t *tlen)
-{
-    size_t off = 0;
-
-    /* The blob is the tables back to back, each with a 36-byte header. */
-    while (off + 36 <= len) {
-        uint32_t l = ldl_le_p(blob + off + 4);
-
-        if (l < 36 || off + l > len) {
-            break;
-        }
-        if (!memcmp(blob + off, sig, 4)) {
-            *tlen = l;
-            return blob + off;
-        }
-        off += l;
-    }
-    return NULL;
-}
 
 static void test_acpi_iort(void)
 {
     QTestState *qts = qtest_init(MACHINE_ARGS);
     size_t len = 0;
-    g_autofree uint8_t *blob = fw_cfg_file(qts, "etc/acpi/tables", &len);
+    g_autofree uint8_t *blob = qvirt_fw_cfg_file(qts, "etc/acpi/tables", &len);
     const uint8_t *iort, *node, *smmu = NULL;
     uint32_t tlen, nnodes, i, off;
     bool rc_to_smmu = false;
 
     g_assert_nonnull(blob);
-    iort = find_table(blob, len, "IORT", &tlen);
+    iort = qvirt_fw_acpi_table(blob, len, "IORT", &tlen);
     g_assert_nonnull(iort);
     nnodes = ldl_le_p(iort + 36);
     off = ldl_le_p(iort + 40);

@@ -134,15 +134,28 @@ void qsmmu_fix_dma_write(QSMMUAuxFix *f, uint64_t iova, uint32_t len,
     qsmmu_fix_dma_ok(f, SMMUV3_AUX_TD_CMD_WRITE, 0, iova, len, seed);
 }
 
-void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova)
+void qsmmu_fix_td_fails(QSMMUAuxTestdev *td, bool read, uint64_t iova)
 {
-    uint32_t st = qsmmu_aux_td_run(&f->td, read ? SMMUV3_AUX_TD_CMD_READ
-                                               : SMMUV3_AUX_TD_CMD_WRITE,
+    uint32_t st = qsmmu_aux_td_run(td, read ? SMMUV3_AUX_TD_CMD_READ
+                                            : SMMUV3_AUX_TD_CMD_WRITE,
                                    iova, iova, QSMMU_FIX_FAULT_LEN,
                                    0x5a5a5a5a);
 
     g_assert_cmphex(st, ==, QSMMU_FIX_TD_ERROR);
-    g_assert_cmphex(qsmmu_aux_td_err_addr(&f->td), ==, iova);
+    g_assert_cmphex(qsmmu_aux_td_err_addr(td), ==, iova);
+}
+
+void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova)
+{
+    qsmmu_fix_td_fails(&f->td, read, iova);
+}
+
+void qsmmu_fix_dma_write_dropped(QSMMUAuxFix *f, uint64_t iova, uint64_t pa,
+                                 uint64_t len)
+{
+    qsmmu_fix_dma_fails(f, false, iova);
+    qsmmu_fix_expect_sentinel(f, pa, len);
+    qsmmu_fix_expect_no_event(f);
 }
 
 void qsmmu_fix_expect_read_either(QSMMUAuxFix *f, uint64_t iova,
@@ -234,16 +247,27 @@ void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
  * Configuration events: StreamID and @qw3 (FetchAddr); the rest RES0 but
  * for F_CD_FETCH's IMPLEMENTATION DEFINED Reason in the second qword.
  */
+void qsmmu_fix_check_cfg_record(const SMMUv3AuxEvtRecord *r, uint8_t id,
+                                uint32_t sid, uint64_t qw3)
+{
+    uint64_t qw0 = 0;
+
+    qw0 = FIELD_DP64(qw0, EVT_0, EVENTID, id);
+    qw0 = FIELD_DP64(qw0, EVT_0, SID, sid);
+    g_assert_cmphex(r->qw[0], ==, qw0);
+    if (id != SMMUV3_AUX_EVT_F_CD_FETCH) {
+        g_assert_cmphex(r->qw[1], ==, 0);
+    }
+    g_assert_cmphex(r->qw[2], ==, 0);
+    g_assert_cmphex(r->qw[3], ==, qw3);
+}
+
 void qsmmu_fix_expect_cfg_event(QSMMUAuxFix *f, uint8_t id, uint64_t qw3)
 {
     SMMUv3AuxEvtRecord r;
 
     qsmmu_fix_pop_event(f, &r, id);
-    if (id != SMMUV3_AUX_EVT_F_CD_FETCH) {
-        g_assert_cmphex(r.qw[1], ==, 0);
-    }
-    g_assert_cmphex(r.qw[2], ==, 0);
-    g_assert_cmphex(r.qw[3], ==, qw3);
+    qsmmu_fix_check_cfg_record(&r, id, QSMMU_FIX_SID, qw3);
     qsmmu_fix_expect_no_event(f);
 }
 
@@ -300,4 +324,14 @@ uint64_t qsmmu_fix_s1_ro_page(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t iova,
 void qsmmu_fix_cmd(QSMMUAuxFix *f, const SMMUv3AuxCmd *cmd)
 {
     qsmmu_aux_cmdq_run_sync_ok(&f->s, cmd, 1);
+}
+
+void qsmmu_fix_ste_update(QSMMUAuxFix *f, uint32_t sid,
+                          const SMMUv3AuxSTE *ste)
+{
+    SMMUv3AuxCmd cmd;
+
+    qsmmu_aux_write_ste(&f->s, sid, ste);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, sid);
+    qsmmu_fix_cmd(f, &cmd);
 }

@@ -76,6 +76,16 @@ void qsmmu_fix_dma_write(QSMMUAuxFix *f, uint64_t iova, uint32_t len,
                          uint32_t seed);
 /* A one-access READ or WRITE that must fail at @iova. */
 void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova);
+/* The same by test device @td (the fixture's or one of its extra ones). */
+void qsmmu_fix_td_fails(QSMMUAuxTestdev *td, bool read, uint64_t iova);
+/*
+ * A one-access WRITE at @iova that must be terminated without a record
+ * (STE.Config = abort, GBPA.ABORT, CR2.RECINVSID = 0): the device sees an
+ * error, no event is pending, no global error is active, and the @len
+ * sentinel bytes at @pa, where the write would have landed, are intact.
+ */
+void qsmmu_fix_dma_write_dropped(QSMMUAuxFix *f, uint64_t iova, uint64_t pa,
+                                 uint64_t len);
 /* A READ whose hash is either @old_h or @new_h (cached or not). */
 void qsmmu_fix_expect_read_either(QSMMUAuxFix *f, uint64_t iova,
                                   uint32_t len, uint64_t old_h,
@@ -105,6 +115,12 @@ void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
                             bool rnw, bool s2, unsigned cls, uint64_t ipa);
 /* The one pending record is configuration event @id with FetchAddr @qw3. */
 void qsmmu_fix_expect_cfg_event(QSMMUAuxFix *f, uint8_t id, uint64_t qw3);
+/*
+ * Record @r (popped or peeked) is configuration event @id of StreamID @sid
+ * without a substream, with FetchAddr @qw3; see the .c file.
+ */
+void qsmmu_fix_check_cfg_record(const SMMUv3AuxEvtRecord *r, uint8_t id,
+                                uint32_t sid, uint64_t qw3);
 
 /* ---- Stage-1 domains ----------------------------------------------------- */
 
@@ -139,5 +155,8 @@ uint64_t qsmmu_fix_s1_ro_page(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t iova,
 
 /* Run @cmd and a CMD_SYNC; no CERROR allowed. */
 void qsmmu_fix_cmd(QSMMUAuxFix *f, const SMMUv3AuxCmd *cmd);
+/* Write the STE of @sid, then CFGI_STE and CMD_SYNC (as qsmmu_fix_cmd). */
+void qsmmu_fix_ste_update(QSMMUAuxFix *f, uint32_t sid,
+                          const SMMUv3AuxSTE *ste);
 
 #endif
