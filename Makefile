@@ -47,7 +47,8 @@ qemu: configure
 	@set -o pipefail; ninja -C $(QEMU_BUILD) -j $(NINJA_JOBS) \
 	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test \
 	    tests/qtest/smmuv3-aux-conformance-test \
-	    tests/qtest/smmuv3-aux-dma-test | $(NINJA_FILTER)
+	    tests/qtest/smmuv3-aux-dma-test \
+	    tests/qtest/smmuv3-aux-substream-test | $(NINJA_FILTER)
 
 # The engine and its unit tests, built without QEMU (seconds).
 standalone: configure

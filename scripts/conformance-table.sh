@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run the SMMUv3 conformance qtest against smmuv3-aux and against QEMU's
+# Run the SMMUv3 conformance qtests (smmuv3-aux-conformance-test and
+# smmuv3-aux-substream-test) against smmuv3-aux and against QEMU's
 # own arm-smmuv3 (same binary, -machine virt,iommu=smmuv3), one process
 # and one QEMU per case, and print a table:
 #
@@ -25,12 +26,13 @@ if [ "${1:-}" = "-v" ]; then
     shift
 fi
 qb=${1:-$top/build/qemu-build}
-bin=$qb/tests/qtest/smmuv3-aux-conformance-test
+bins=("$qb/tests/qtest/smmuv3-aux-conformance-test"
+      "$qb/tests/qtest/smmuv3-aux-substream-test")
 qemu=$qb/qemu-system-aarch64
 logs=$top/build/check-logs/conformance
 timeout_s=${CONFORMANCE_TIMEOUT:-120}
 
-for f in "$bin" "$qemu"; do
+for f in "${bins[@]}" "$qemu"; do
     if [ ! -x "$f" ]; then
         echo "conformance-table: $f is not built" >&2
         exit 2
@@ -38,11 +40,20 @@ for f in "$bin" "$qemu"; do
 done
 mkdir -p "$logs"
 
-mapfile -t cases < <(QTEST_QEMU_BINARY=$qemu "$bin" -l | grep '^/')
-if [ ${#cases[@]} -eq 0 ]; then
-    echo "conformance-table: no cases listed by $bin -l" >&2
-    exit 2
-fi
+# Case paths are unique across the programs; remember each one's program.
+declare -A bin_of=()
+cases=()
+for b in "${bins[@]}"; do
+    mapfile -t bc < <(QTEST_QEMU_BINARY=$qemu "$b" -l | grep '^/')
+    if [ ${#bc[@]} -eq 0 ]; then
+        echo "conformance-table: no cases listed by $b -l" >&2
+        exit 2
+    fi
+    for c in "${bc[@]}"; do
+        bin_of[$c]=$b
+    done
+    cases+=("${bc[@]}")
+done
 
 # run_case MODEL PATH -> PASS/FAIL/SKIP on stdout
 run_case() {
@@ -50,7 +61,8 @@ run_case() {
     log=$logs/$m$(echo "$path" | tr / _).log
     SMMUV3_AUX_CONFORMANCE_MODEL=$m QTEST_QEMU_BINARY=$qemu \
         QTEST_QEMU_STORAGE_DAEMON_BINARY=/bin/false \
-        timeout -k 5 "$timeout_s" "$bin" --tap -p "$path" >"$log" 2>&1
+        timeout -k 5 "$timeout_s" "${bin_of[$path]}" --tap -p "$path" \
+        >"$log" 2>&1
     rc=$?
     if grep -qE '^ok [0-9]+.*# *(SKIP|skip)' "$log"; then
         echo SKIP

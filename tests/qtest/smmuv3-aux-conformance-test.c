@@ -47,26 +47,9 @@
 #define TD_DONE         QSMMU_FIX_TD_DONE
 #define TD_ERROR        QSMMU_FIX_TD_ERROR
 
-static const char *model(void)
-{
-    const char *m = g_getenv("SMMUV3_AUX_CONFORMANCE_MODEL");
-
-    return m && *m ? m : "smmuv3-aux";
-}
-
 static bool conf_start(QSMMUAuxFix *c)
 {
-    return qsmmu_fix_start(c, model(), 0, NULL);
-}
-
-/* Fail the case for a feature the device does not implement. */
-static bool require(bool have, const char *what)
-{
-    if (!have) {
-        g_test_message("device lacks %s", what);
-        g_test_fail();
-    }
-    return have;
+    return qsmmu_fix_start(c, qsmmu_fix_model(), 0, NULL);
 }
 
 /* ---- Stage 1 --------------------------------------------------------- */
@@ -174,8 +157,9 @@ static void test_s1_16k(void)
     if (!conf_start(&c)) {
         return;
     }
-    if (!require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR5), IDR5, GRAN16K),
-                 "IDR5.GRAN16K")) {
+    if (!qsmmu_fix_require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR5), IDR5,
+                                      GRAN16K),
+                           "IDR5.GRAN16K")) {
         qsmmu_fix_stop(&c);
         return;
     }
@@ -207,8 +191,9 @@ static void test_s1_64k(void)
     if (!conf_start(&c)) {
         return;
     }
-    if (!require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR5), IDR5, GRAN64K),
-                 "IDR5.GRAN64K")) {
+    if (!qsmmu_fix_require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR5), IDR5,
+                                      GRAN64K),
+                           "IDR5.GRAN64K")) {
         qsmmu_fix_stop(&c);
         return;
     }
@@ -472,8 +457,9 @@ static void test_s1_cd_a0(void)
     if (!conf_start(&c)) {
         return;
     }
-    if (!require(!FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0,
-                             TERM_MODEL), "RAZ/WI termination")) {
+    if (!qsmmu_fix_require(!FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0,
+                                       TERM_MODEL),
+                           "RAZ/WI termination")) {
         qsmmu_fix_stop(&c);
         return;
     }
@@ -543,8 +529,8 @@ static void test_s1_el2_perms(void)
     if (!conf_start(&c)) {
         return;
     }
-    if (!require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0, HYP),
-                 "IDR0.HYP")) {
+    if (!qsmmu_fix_require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0, HYP),
+                           "IDR0.HYP")) {
         qsmmu_fix_stop(&c);
         return;
     }
@@ -1012,8 +998,8 @@ static void test_inv_tlbi_range(void)
     if (!conf_start(&c)) {
         return;
     }
-    if (!require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR3), IDR3, RIL),
-                 "IDR3.RIL")) {
+    if (!qsmmu_fix_require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR3), IDR3, RIL),
+                           "IDR3.RIL")) {
         qsmmu_fix_stop(&c);
         return;
     }
@@ -1263,9 +1249,10 @@ static void test_ste_bad_s2aa64(void)
         return;
     }
     ttf = FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0, TTF);
-    if (!require(ttf == SMMUV3_AUX_IDR0_TTF_AA64,
-                 "IDR0.TTF == AArch64 only (the case needs S2AA64 = 0 to be "
-                 "ILLEGAL)")) {
+    if (!qsmmu_fix_require(ttf == SMMUV3_AUX_IDR0_TTF_AA64,
+                           "IDR0.TTF == AArch64 only (the case needs S2AA64 = "
+                           "0 to be "
+                           "ILLEGAL)")) {
         qsmmu_fix_stop(&c);
         return;
     }

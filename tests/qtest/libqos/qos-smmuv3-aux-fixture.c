@@ -9,6 +9,22 @@
 #include "libqtest.h"
 #include "qos-smmuv3-aux-fixture.h"
 
+const char *qsmmu_fix_model(void)
+{
+    const char *m = g_getenv("SMMUV3_AUX_CONFORMANCE_MODEL");
+
+    return m && *m ? m : "smmuv3-aux";
+}
+
+bool qsmmu_fix_require(bool have, const char *what)
+{
+    if (!have) {
+        g_test_message("device lacks %s", what);
+        g_test_fail();
+    }
+    return have;
+}
+
 bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
                      const char *args)
 {
@@ -218,13 +234,14 @@ void qsmmu_fix_pop_event(QSMMUAuxFix *f, SMMUv3AuxEvtRecord *r, uint8_t id)
  * CLASS == TT (UNKNOWN otherwise; walks are reads).  Everything else
  * (Stall, STAG, PnU, InD, NSIPA) is 0.
  */
-void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
-                            bool rnw, bool s2, unsigned cls, uint64_t ipa)
+static void expect_fault(QSMMUAuxFix *f, bool ssv, uint32_t ssid, uint8_t id,
+                         uint64_t input, bool rnw, bool s2, unsigned cls,
+                         uint64_t ipa)
 {
     SMMUv3AuxEvtRecord r;
     uint64_t q1 = 0, mask = ~0ULL;
 
-    qsmmu_fix_pop_event(f, &r, id);
+    qsmmu_fix_pop_event_ss(f, &r, id, QSMMU_FIX_SID, ssv, ssid);
     q1 = FIELD_DP64(q1, EVT_1, RNW, rnw);
     q1 = FIELD_DP64(q1, EVT_1, S2, s2);
     q1 = FIELD_DP64(q1, EVT_1, CLASS, cls);
@@ -241,6 +258,19 @@ void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
         g_assert_cmphex(r.qw[3] & ~R_EVT_3_IPA_MASK, ==, 0);
     }
     qsmmu_fix_expect_no_event(f);
+}
+
+void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
+                            bool rnw, bool s2, unsigned cls, uint64_t ipa)
+{
+    expect_fault(f, false, 0, id, input, rnw, s2, cls, ipa);
+}
+
+void qsmmu_fix_expect_fault_ss(QSMMUAuxFix *f, uint32_t ssid, uint8_t id,
+                               uint64_t input, bool rnw, bool s2,
+                               unsigned cls, uint64_t ipa)
+{
+    expect_fault(f, true, ssid, id, input, rnw, s2, cls, ipa);
 }
 
 /*
@@ -273,15 +303,24 @@ void qsmmu_fix_expect_cfg_event(QSMMUAuxFix *f, uint8_t id, uint64_t qw3)
 
 /* ---- Stage-1 domains ----------------------------------------------------- */
 
-void qsmmu_fix_s1_init(QSMMUAuxFix *f, QSMMUFixS1 *d, unsigned gshift,
-                       uint16_t asid, uint64_t oa_offset)
+/* Tables, then Linux's CD for them written at @cd. */
+static void s1_init_at(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t cd,
+                       unsigned gshift, uint16_t asid, uint64_t oa_offset)
 {
     qsmmu_aux_pt_init(&f->s, &d->pt, gshift, 48, QSMMU_AUX_PT_START_AUTO,
                       oa_offset);
-    d->cd = qsmmu_aux_alloc(&f->s, SMMUV3_AUX_CD_SIZE, SMMUV3_AUX_CD_SIZE);
+    d->cd = cd;
     d->asid = asid;
     qsmmu_aux_cd_linux(&d->cdv, &d->pt, asid, f->oas);
     qsmmu_aux_write_cd(&f->s, d->cd, &d->cdv);
+}
+
+void qsmmu_fix_s1_init(QSMMUAuxFix *f, QSMMUFixS1 *d, unsigned gshift,
+                       uint16_t asid, uint64_t oa_offset)
+{
+    s1_init_at(f, d,
+               qsmmu_aux_alloc(&f->s, SMMUV3_AUX_CD_SIZE, SMMUV3_AUX_CD_SIZE),
+               gshift, asid, oa_offset);
 }
 
 void qsmmu_fix_s1_write_cd(QSMMUAuxFix *f, QSMMUFixS1 *d)
@@ -306,6 +345,99 @@ void qsmmu_fix_s1_4k(QSMMUAuxFix *f, QSMMUFixS1 *d)
 {
     qsmmu_fix_s1_init(f, d, 12, 1, 0);
     qsmmu_fix_s1_install(f, d);
+}
+
+/* ---- CD tables with substreams --------------------------------------- */
+
+void qsmmu_fix_cdtab_init(QSMMUAuxFix *f, QSMMUFixCDTab *t, unsigned fmt,
+                          unsigned cdmax, uint64_t ipa_off)
+{
+    uint64_t size;
+
+    g_assert_cmpuint(fmt, <=, SMMUV3_AUX_STE_S1FMT_2LVL_64K);
+    g_assert_cmpuint(cdmax, >=, 1);
+    g_assert_cmpuint(cdmax, <=, 20);
+    t->fmt = fmt;
+    t->cdmax = cdmax;
+    t->ipa_off = ipa_off;
+    if (fmt == SMMUV3_AUX_STE_S1FMT_LINEAR) {
+        size = SMMUV3_AUX_CD_SIZE << cdmax;
+    } else {
+        /* At least one L1CD; the table is aligned to its size (>= 64). */
+        size = SMMUV3_AUX_L1CD_SIZE <<
+               (cdmax > qsmmu_fix_cdtab_split(t) ?
+                cdmax - qsmmu_fix_cdtab_split(t) : 0);
+        size = MAX(size, 64);
+    }
+    t->base = qsmmu_aux_alloc(&f->s, size, size);
+    qtest_memset(f->qts, t->base, 0, size);
+}
+
+unsigned qsmmu_fix_cdtab_split(const QSMMUFixCDTab *t)
+{
+    switch (t->fmt) {
+    case SMMUV3_AUX_STE_S1FMT_2LVL_4K:
+        return 6;
+    case SMMUV3_AUX_STE_S1FMT_2LVL_64K:
+        return 10;
+    default:
+        return 0;
+    }
+}
+
+uint64_t qsmmu_fix_cdtab_l1cd(const QSMMUFixCDTab *t, uint32_t ssid)
+{
+    g_assert_cmpuint(t->fmt, !=, SMMUV3_AUX_STE_S1FMT_LINEAR);
+    return t->base +
+           (uint64_t)(ssid >> qsmmu_fix_cdtab_split(t)) * SMMUV3_AUX_L1CD_SIZE;
+}
+
+uint64_t qsmmu_fix_cdtab_cd(QSMMUAuxFix *f, QSMMUFixCDTab *t, uint32_t ssid)
+{
+    unsigned split = qsmmu_fix_cdtab_split(t);
+    uint64_t l1cd, desc, leaf, size = SMMUV3_AUX_CD_SIZE << split;
+
+    g_assert_cmpuint(ssid, <, 1u << t->cdmax);
+    if (t->fmt == SMMUV3_AUX_STE_S1FMT_LINEAR) {
+        return t->base + (uint64_t)ssid * SMMUV3_AUX_CD_SIZE;
+    }
+    l1cd = qsmmu_fix_cdtab_l1cd(t, ssid);
+    desc = qsmmu_aux_mem_readq(&f->s, l1cd);
+    if (FIELD_EX64(desc, L1CD, V)) {
+        leaf = (FIELD_EX64(desc, L1CD, L2PTR) << 12) - t->ipa_off;
+    } else {
+        leaf = qsmmu_aux_alloc(&f->s, size, size);
+        qtest_memset(f->qts, leaf, 0, size);
+        desc = FIELD_DP64(0, L1CD, V, 1);
+        desc = FIELD_DP64(desc, L1CD, L2PTR, (leaf + t->ipa_off) >> 12);
+        qsmmu_aux_mem_writeq(&f->s, l1cd, desc);
+    }
+    return leaf + (uint64_t)(ssid & ((1u << split) - 1)) * SMMUV3_AUX_CD_SIZE;
+}
+
+void qsmmu_fix_ste_ss(QSMMUAuxFix *f, uint32_t sid, const QSMMUFixCDTab *t,
+                      unsigned s1dss, const SMMUv3AuxSTE *ste)
+{
+    SMMUv3AuxSTE e;
+
+    if (ste) {
+        e = *ste;
+    } else {
+        qsmmu_aux_ste_s1(&e, 0);
+    }
+    e.qw[0] = FIELD_DP64(e.qw[0], STE_0, S1FMT, t->fmt);
+    e.qw[0] = FIELD_DP64(e.qw[0], STE_0, S1CONTEXTPTR,
+                         (t->base + t->ipa_off) >> 6);
+    e.qw[0] = FIELD_DP64(e.qw[0], STE_0, S1CDMAX, t->cdmax);
+    e.qw[1] = FIELD_DP64(e.qw[1], STE_1, S1DSS, s1dss);
+    qsmmu_aux_write_ste(&f->s, sid, &e);
+}
+
+void qsmmu_fix_s1_init_ss(QSMMUAuxFix *f, QSMMUFixS1 *d, QSMMUFixCDTab *t,
+                          uint32_t ssid, unsigned gshift, uint16_t asid,
+                          uint64_t oa_offset)
+{
+    s1_init_at(f, d, qsmmu_fix_cdtab_cd(f, t, ssid), gshift, asid, oa_offset);
 }
 
 uint64_t qsmmu_fix_s1_ro_page(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t iova,

@@ -41,6 +41,17 @@ typedef struct QSMMUAuxFix {
 } QSMMUAuxFix;
 
 /*
+ * The SMMU model under test: $SMMUV3_AUX_CONFORMANCE_MODEL (smmuv3 for
+ * QEMU's own arm-smmuv3) or smmuv3-aux.
+ */
+const char *qsmmu_fix_model(void);
+/*
+ * Fail (not skip) the case when the device lacks a feature it needs, so
+ * that a table of results compares like with like.  Returns @have.
+ */
+bool qsmmu_fix_require(bool have, const char *what);
+
+/*
  * QEMU with -machine virt,iommu=@iommu, the test device and @nextra more,
  * and @args appended to the command line; the SMMU has a 256-entry linear
  * stream table and 256-entry queues, SMMUEN = 0.  False (case skipped)
@@ -113,6 +124,10 @@ void qsmmu_fix_pop_event(QSMMUAuxFix *f, SMMUv3AuxEvtRecord *r, uint8_t id);
  */
 void qsmmu_fix_expect_fault(QSMMUAuxFix *f, uint8_t id, uint64_t input,
                             bool rnw, bool s2, unsigned cls, uint64_t ipa);
+/* The same for a transaction with SubstreamID @ssid (SSV = 1). */
+void qsmmu_fix_expect_fault_ss(QSMMUAuxFix *f, uint32_t ssid, uint8_t id,
+                               uint64_t input, bool rnw, bool s2,
+                               unsigned cls, uint64_t ipa);
 /* The one pending record is configuration event @id with FetchAddr @qw3. */
 void qsmmu_fix_expect_cfg_event(QSMMUAuxFix *f, uint8_t id, uint64_t qw3);
 /*
@@ -152,6 +167,40 @@ void qsmmu_fix_s1_4k(QSMMUAuxFix *f, QSMMUFixS1 *d);
  */
 uint64_t qsmmu_fix_s1_ro_page(QSMMUAuxFix *f, QSMMUFixS1 *d, uint64_t iova,
                               uint32_t seed);
+
+/*
+ * ---- CD tables with substreams (IHI 0070 5.2 S1Fmt/S1CDMax, 5.3 L1CD)
+ *
+ * 2^cdmax CDs, linear (S1Fmt 0b00) or 2-level with 4 KiB (0b01, 64 CDs)
+ * or 64 KiB (0b10, 1024 CDs) leaf tables.  Leaf tables are allocated when
+ * a CD is first placed in their span; until then their L1CD has V = 0.
+ * With @ipa_off != 0 (nested) every pointer the SMMU follows, the STE's
+ * S1ContextPtr and each L1CD.L2Ptr, is written as PA + @ipa_off.
+ */
+typedef struct QSMMUFixCDTab {
+    unsigned fmt, cdmax;
+    uint64_t base;              /* PA of the linear or level-1 table */
+    uint64_t ipa_off;
+} QSMMUFixCDTab;
+
+void qsmmu_fix_cdtab_init(QSMMUAuxFix *f, QSMMUFixCDTab *t, unsigned fmt,
+                          unsigned cdmax, uint64_t ipa_off);
+/* Log2 of the CDs a leaf table holds (0 for a linear table). */
+unsigned qsmmu_fix_cdtab_split(const QSMMUFixCDTab *t);
+/* PA of the L1CD for @ssid (2-level tables only). */
+uint64_t qsmmu_fix_cdtab_l1cd(const QSMMUFixCDTab *t, uint32_t ssid);
+/* PA of the CD of @ssid, allocating and linking its leaf table if needed. */
+uint64_t qsmmu_fix_cdtab_cd(QSMMUAuxFix *f, QSMMUFixCDTab *t, uint32_t ssid);
+/*
+ * The STE of @sid: stage 1 (or @ste's Config and stage-2 part, when
+ * @ste is not NULL) over table @t with default substream @s1dss.
+ */
+void qsmmu_fix_ste_ss(QSMMUAuxFix *f, uint32_t sid, const QSMMUFixCDTab *t,
+                      unsigned s1dss, const SMMUv3AuxSTE *ste);
+/* Domain @d (as qsmmu_fix_s1_init) whose CD is @ssid's CD of @t. */
+void qsmmu_fix_s1_init_ss(QSMMUAuxFix *f, QSMMUFixS1 *d, QSMMUFixCDTab *t,
+                          uint32_t ssid, unsigned gshift, uint16_t asid,
+                          uint64_t oa_offset);
 
 /* Run @cmd and a CMD_SYNC; no CERROR allowed. */
 void qsmmu_fix_cmd(QSMMUAuxFix *f, const SMMUv3AuxCmd *cmd);
