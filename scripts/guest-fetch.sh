@@ -25,8 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 suite=${1:-}
 case "$suite" in
-stable) archive=stable ;;
-backports) archive=stable-backports ;;
+stable | backports) ;;
 *)
     echo "usage: $0 stable|backports" >&2
     exit 2
@@ -90,7 +89,7 @@ fetch_deb() {
 # linux-modules-<kver>.  Prefer the unsigned variants (plain Image).
 resolve_kernel() {
     local meta_ver img dep pkgs=()
-    meta_ver=$(suite_version linux-image-arm64 "$archive")
+    meta_ver=$(suite_version linux-image-arm64 "$(apt_suite "$suite")")
     [ -n "$meta_ver" ] || return 1
     img=$(pkg_depends linux-image-arm64 "$meta_ver" | grep -E '^linux-image-[0-9]' | head -n 1)
     [ -n "$img" ] || return 1

@@ -46,7 +46,7 @@ busybox_deb() {
             ver=$(cat "$cur")
         else
             ver=$(apt_cache_private madison busybox-static 2>/dev/null |
-                  awk -F'|' '$3 ~ / stable\// && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
+                  awk -F'|' -v a=" $(apt_suite stable)/" '$3 ~ a && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
                   sort -V | tail -n 1)
             [ -n "$ver" ] && echo "$ver" >"$cur"
         fi
@@ -55,7 +55,7 @@ busybox_deb() {
         for f in "$gcache"/debs/busybox-static_*.deb; do
             [ -f "$f" ] && [ "$(dpkg-deb -f "$f" Version)" = "$ver" ] && { echo "$f"; return; }
         done
-        log FETCH "busybox-static $ver (stable)"
+        log FETCH "busybox-static $ver ($(apt_suite stable))"
         (cd "$gcache/debs" && apt_private download "busybox-static=$ver" >/dev/null 2>&1) || {
             echo "error: cannot download busybox-static=$ver" >&2
             return 1

@@ -3,7 +3,7 @@
 #
 # Build the project guest kernel and its guest programs:
 #
-#   - Debian's newest linux-source-X.Y from stable-backports (resolved from
+#   - Debian's newest linux-source-X.Y from stable's backports (resolved from
 #     the package lists at run time), cross-compiled for arm64 from
 #     allnoconfig plus tests/guest/kernel.config; every option of the
 #     fragment is checked in the final .config;
@@ -78,16 +78,17 @@ flock 9
 # --- Resolve linux-source-X.Y -------------------------------------------------
 
 resolve_source() {
-    local pkg ver
+    local pkg ver bp
+    bp=$(apt_suite backports)
     pkg=$(apt_cache_private pkgnames 2>/dev/null | grep -E '^linux-source-[0-9]+\.[0-9]+$' |
           while read -r p; do
               case "$(apt_cache_private madison "$p" 2>/dev/null)" in
-              *" stable-backports/"*Packages*) echo "$p" ;;
+              *" $bp/"*Packages*) echo "$p" ;;
               esac
           done | sort -V | tail -n 1)
     [ -n "$pkg" ] || return 1
     ver=$(apt_cache_private madison "$pkg" 2>/dev/null |
-          awk -F'|' '$3 ~ / stable-backports\// && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
+          awk -F'|' -v a=" $bp/" '$3 ~ a && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
           sort -V | tail -n 1)
     [ -n "$ver" ] || return 1
     srcpkg=$pkg
@@ -109,10 +110,10 @@ elif [ -z "${SMMUV3_AUX_OFFLINE:-}" ] && resolve_source; then
     mv "$cur.new" "$cur"
 elif [ -f "$cur" ]; then
     [ -n "${SMMUV3_AUX_OFFLINE:-}" ] ||
-        log WARN "cannot resolve linux-source from stable-backports; using the cached one"
+        log WARN "cannot resolve linux-source from $(apt_suite backports); using the cached one"
     load_current
 else
-    die "cannot resolve linux-source-X.Y in stable-backports and nothing is cached"
+    die "cannot resolve linux-source-X.Y in $(apt_suite backports) and nothing is cached"
 fi
 xy=${srcpkg#linux-source-}
 
@@ -124,7 +125,7 @@ if [ ! -f "$src/.done" ]; then
               [ "$(dpkg-deb -f "$d" Version)" = "$debver" ] && echo "$d"
           done | head -n 1)
     if [ -z "$deb" ]; then
-        log FETCH "$srcpkg $debver (stable-backports)"
+        log FETCH "$srcpkg $debver ($(apt_suite backports))"
         (cd "$kcache/debs" && apt_private download "$srcpkg=$debver" >/dev/null 2>&1) ||
             die "cannot download $srcpkg=$debver"
         deb=$(find "$kcache/debs" -maxdepth 1 -name "${srcpkg}_*.deb" |
@@ -273,14 +274,14 @@ busybox_deb() {
     local ver="" f
     if [ -z "${SMMUV3_AUX_OFFLINE:-}" ] && apt_private_init 2>/dev/null; then
         ver=$(apt_cache_private madison busybox-static 2>/dev/null |
-              awk -F'|' '$3 ~ / stable\// && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
+              awk -F'|' -v a=" $(apt_suite stable)/" '$3 ~ a && $3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }' |
               sort -V | tail -n 1)
     fi
     if [ -n "$ver" ]; then
         for f in "$gcache"/debs/busybox-static_*.deb; do
             [ -f "$f" ] && [ "$(dpkg-deb -f "$f" Version)" = "$ver" ] && { echo "$f"; return; }
         done
-        log FETCH "busybox-static $ver (stable)"
+        log FETCH "busybox-static $ver ($(apt_suite stable))"
         (cd "$gcache/debs" && apt_private download "busybox-static=$ver" >/dev/null 2>&1) ||
             die "cannot download busybox-static=$ver"
     fi
