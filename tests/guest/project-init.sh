@@ -162,15 +162,167 @@ hwinfo() {
     echo "$HWINFO" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"
 }
 
+# hexfmt <number>: as the kernel's %#x prints it ("0" for zero).
+hexfmt() {
+    printf '%#x' "$(($1))"
+}
+
+# pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->"
+# line of /tmp/pasid.out must have its driver line ("event: <event> client:
+# <testdev> sid: <sid> ssid: <ssid>[ iova: <iova>]") among the kernel lines
+# after line <n0>, and there must be no other SMMU event or error line.
+# The console log level is 1 meanwhile (the caller sets it), so that the
+# runner does not see these expected events; they are cleared afterwards
+# so that dmesg-clean does not count them.
+pasid_events() {
+    pre=$1
+    n0=$2
+    bdf=$(basename "$(testdev_pcidev)")
+    grep '^EXPECT ' /tmp/pasid.out >/tmp/pasid.expect
+    : >/tmp/pasid.pats
+    while read -r _ ev esid essid eiova; do
+        pat="event: $ev client: $bdf sid: $(hexfmt "$esid") ssid: $(hexfmt "$essid")"
+        [ "$eiova" = - ] || pat="$pat iova: $(hexfmt "$eiova") "
+        echo "$pat" >>/tmp/pasid.pats
+    done </tmp/pasid.expect
+    i=0
+    while :; do
+        dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/pasid.new
+        all=1
+        while read -r pat; do
+            grep -qF "$pat" /tmp/pasid.new || all=0
+        done </tmp/pasid.pats
+        if [ $all = 1 ] || [ $i -ge 40 ]; then
+            break
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 0.3
+    dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/pasid.new
+    while read -r pat; do
+        ev=${pat#event: }
+        ev=${ev%% *}
+        line=$(grep -F "$pat" /tmp/pasid.new | head -n 1)
+        if [ -n "$line" ]; then
+            result "$pre/event-$ev" PASS "the driver logged it with the PASID: ${line#*arm-smmu-v3 }"
+        else
+            result "$pre/event-$ev" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
+        fi
+    done </tmp/pasid.pats
+    other=$(grep -v -F -f /tmp/pasid.pats /tmp/pasid.new | grep -v -E 'event 0x[0-9a-f]+ received:')
+    if [ -s /tmp/pasid.pats ] && [ -n "$other" ]; then
+        result "$pre/events-other" FAIL "unexpected SMMU lines: $(echo "$other" | head -n 3 | tr '\n' ';' | cut -c1-400)"
+    elif [ -n "$other" ]; then
+        result "$pre/events" FAIL "SMMU lines where none was expected: $(echo "$other" | head -n 3 | tr '\n' ';' | cut -c1-400)"
+    fi
+    dmesg -c >/dev/null
+}
+
+# pasid_module <prefix> <ctl command>: one PASID run of the test module,
+# its CHECK lines as results <prefix>/<check>, its events checked.
+pasid_module() {
+    pre=$1
+    d=/sys/kernel/debug/smmuv3_aux_testdev
+    errs=$(smmu_errors)
+    if [ -n "$errs" ]; then
+        result "$pre/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
+        return
+    fi
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    if ! timed 300 sh -c "echo '$2' >$d/ctl"; then
+        dmesg -n "$level"
+        result "$pre/run" FAIL "echo '$2' >ctl: $(cat /tmp/timed.out) ${STUCK:+(stuck)}"
+        return
+    fi
+    cat $d/pasid_result >/tmp/pasid.out
+    sed -n 's/^INFO /  | /p' /tmp/pasid.out
+    while read -r tag check res detail; do
+        [ "$tag" = CHECK ] && result "$pre/$check" "$res" "$detail"
+    done </tmp/pasid.out
+    grep -q '^RESULT ' /tmp/pasid.out ||
+        result "$pre/run" FAIL "no RESULT line from the module: $(tail -n 2 /tmp/pasid.out | tr '\n' ';')"
+    pasid_events "$pre" "$n0"
+    dmesg -n "$level"
+}
+
+# The testdev's IOMMU group directory.
+testdev_group() {
+    readlink -f "$(testdev_pcidev)/iommu_group"
+}
+
+# set_group_type <type>: unbind the testdev, set its group's default domain
+# type, bind it again (to whatever matches: the test module).
+set_group_type() {
+    pd=$(testdev_pcidev)
+    g=$(testdev_group)
+    [ -e "$pd/driver" ] && echo "${pd##*/}" >"$pd/driver/unbind"
+    echo "$1" >"$g/type" 2>/tmp/type.err
+    rc=$?
+    echo >"$pd/driver_override"
+    echo "${pd##*/}" >/sys/bus/pci/drivers_probe 2>/dev/null
+    return $rc
+}
+
 scenario_pasid() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result pasid/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
     ssid=$(hwinfo SSIDSIZE)
     if [ -z "$ssid" ]; then
-        result pasid/attach FAIL "cannot read IDR1.SSIDSIZE (smmu-iommufd hwinfo)"
+        result pasid/ssidsize FAIL "cannot read IDR1.SSIDSIZE (smmu-iommufd hwinfo)"
+        return
     elif [ "$ssid" -eq 0 ]; then
-        result pasid/attach SKIP "the SMMU has no substreams yet (IDR1.SSIDSIZE=0): no PASID"
-    else
-        result pasid/attach SKIP "IDR1.SSIDSIZE=$ssid, but the PASID attach test is not written yet"
+        result pasid/ssidsize FAIL "the SMMU has no substreams (IDR1.SSIDSIZE=0): no PASID"
+        return
     fi
+    result pasid/ssidsize PASS "IDR1.SSIDSIZE=$ssid"
+    load_testdev || return
+    [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
+    if [ "$(testdev_driver)" != smmuv3_aux_testdev ]; then
+        result pasid/bind FAIL "${pd##*/} driver '$(testdev_driver)'"
+        return
+    fi
+    nbig=$(cmdline_param smmutest.pasid_many)
+    nbig=${nbig:-1100}
+    # 1. Kernel PASID attach next to the DMA-API (paging) RID domain, with
+    #    more than 1024 PASIDs in use at the end.
+    t0=$(now_ms)
+    pasid_module pasid/rid-paging "pasid $nbig"
+    echo "  | rid-paging: $(($(now_ms) - t0)) ms"
+    # 2. A stage-2 RID domain and PASIDs exclude each other.
+    pasid_module pasid/rid-s2 pasid-s2
+    # 3. Next to an identity RID domain (the group's type set to identity).
+    g=$(testdev_group)
+    was=$(cat "$g/type")
+    if set_group_type identity && [ "$(cat "$g/type")" = identity ] &&
+        [ "$(testdev_driver)" = smmuv3_aux_testdev ]; then
+        pasid_module pasid/rid-identity "pasid 0"
+    else
+        result pasid/rid-identity/group-type FAIL "cannot set ${g##*/} to identity: $(cat /tmp/type.err) (type $(cat "$g/type"), driver '$(testdev_driver)')"
+    fi
+    set_group_type "$was" || result pasid/rid-identity/group-type FAIL "cannot set ${g##*/} back to $was"
+    # 4. Userspace: VFIO cdev + iommufd, PASID HWPTs next to a paging RID
+    #    HWPT and next to the blocked RID (bound, RID not attached).
+    for rid in hwpt blocked; do
+        errs=$(smmu_errors)
+        if [ -n "$errs" ]; then
+            result "pasid/iommufd-$rid/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
+            continue
+        fi
+        level=$(cut -f1 /proc/sys/kernel/printk)
+        n0=$(dmesg | wc -l)
+        dmesg -n 1
+        run_tool "pasid/iommufd-$rid" pasid --rid "$rid" --ssidsize "$ssid"
+        cp /tmp/tool.out /tmp/pasid.out
+        pasid_events "pasid/iommufd-$rid" "$n0"
+        dmesg -n "$level"
+    done
+    [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
 }
 
 scenario_sva() {
