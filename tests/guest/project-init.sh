@@ -162,9 +162,9 @@ hwinfo() {
     echo "$HWINFO" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"
 }
 
-# hexfmt <number>: as the kernel's %#x prints it ("0" for zero).
+# hexfmt <number>: as the kernel's %#x prints it (0x0 for zero, too).
 hexfmt() {
-    printf '%#x' "$(($1))"
+    printf '0x%x' "$(($1))"
 }
 
 # pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->"
@@ -205,7 +205,7 @@ pasid_events() {
         ev=${ev%% *}
         line=$(grep -F "$pat" /tmp/pasid.new | head -n 1)
         if [ -n "$line" ]; then
-            result "$pre/event-$ev" PASS "the driver logged it with the PASID: ${line#*arm-smmu-v3 }"
+            result "$pre/event-$ev" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
         else
             result "$pre/event-$ev" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
         fi

@@ -518,7 +518,7 @@ static void tdp_pick_pasids(ioasid_t *pasid, u32 max)
 	int i;
 
 	for (i = 0; i < TDP_NDOM; i++)
-		pasid[i] = want[i] < max ? want[i] : max - TDP_NDOM + i;
+		pasid[i] = want[i] < max ? want[i] : max / 2 + i;
 }
 
 struct tdp_dom {
