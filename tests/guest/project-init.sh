@@ -277,10 +277,11 @@ scenario_pasid() {
         result pasid/ssidsize FAIL "cannot read IDR1.SSIDSIZE (smmu-iommufd hwinfo)"
         return
     elif [ "$ssid" -eq 0 ]; then
+        # Not the end: the attaches below show what the kernel then refuses.
         result pasid/ssidsize FAIL "the SMMU has no substreams (IDR1.SSIDSIZE=0): no PASID"
-        return
+    else
+        result pasid/ssidsize PASS "IDR1.SSIDSIZE=$ssid"
     fi
-    result pasid/ssidsize PASS "IDR1.SSIDSIZE=$ssid"
     load_testdev || return
     [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
     if [ "$(testdev_driver)" != smmuv3_aux_testdev ]; then
@@ -289,19 +290,22 @@ scenario_pasid() {
     fi
     nbig=$(cmdline_param smmutest.pasid_many)
     nbig=${nbig:-1100}
+    # smmutest.pasid_break=wrong|nossv: break the test on purpose (see the
+    # module and smmu-iommufd): every check must then fail.
+    brk=$(cmdline_param smmutest.pasid_break)
     # 1. Kernel PASID attach next to the DMA-API (paging) RID domain, with
     #    more than 1024 PASIDs in use at the end.
     t0=$(now_ms)
-    pasid_module pasid/rid-paging "pasid $nbig"
+    pasid_module pasid/rid-paging "pasid $nbig $brk"
     echo "  | rid-paging: $(($(now_ms) - t0)) ms"
     # 2. A stage-2 RID domain and PASIDs exclude each other.
-    pasid_module pasid/rid-s2 pasid-s2
+    pasid_module pasid/rid-s2 "pasid-s2 $brk"
     # 3. Next to an identity RID domain (the group's type set to identity).
     g=$(testdev_group)
     was=$(cat "$g/type")
     if set_group_type identity && [ "$(cat "$g/type")" = identity ] &&
         [ "$(testdev_driver)" = smmuv3_aux_testdev ]; then
-        pasid_module pasid/rid-identity "pasid 0"
+        pasid_module pasid/rid-identity "pasid 0 $brk"
     else
         result pasid/rid-identity/group-type FAIL "cannot set ${g##*/} to identity: $(cat /tmp/type.err) (type $(cat "$g/type"), driver '$(testdev_driver)')"
     fi
@@ -317,7 +321,7 @@ scenario_pasid() {
         level=$(cut -f1 /proc/sys/kernel/printk)
         n0=$(dmesg | wc -l)
         dmesg -n 1
-        run_tool "pasid/iommufd-$rid" pasid --rid "$rid" --ssidsize "$ssid"
+        run_tool "pasid/iommufd-$rid" pasid --rid "$rid" --ssidsize "$ssid" ${brk:+--break "$brk"}
         cp /tmp/tool.out /tmp/pasid.out
         pasid_events "pasid/iommufd-$rid" "$n0"
         dmesg -n "$level"

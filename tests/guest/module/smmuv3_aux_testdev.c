@@ -412,7 +412,18 @@ static u32 tdp_cmd(struct td *td, u32 cmd, u64 src, u64 dst, u32 len,
 	return status;
 }
 
-#define SSV(p)	(TD_PASID_SSV | (p))
+/*
+ * Breaking the test on purpose, to see each check fail (ctl "pasid N wrong"
+ * or "pasid N nossv"): "wrong" makes every expected value wrong by one (a
+ * pattern, a hash, an address, a field of the STE, an errno, the PASID of an
+ * expected event); "nossv" sends the PASID DMAs without SSV, as a device
+ * that drops its PASID would (refused next to an identity RID domain, where
+ * those DMAs would reach guest physical memory at the test's IOVAs).
+ */
+enum { TDP_OK, TDP_WRONG, TDP_NOSSV };
+static int tdp_break;
+#define WR(x)	(tdp_break == TDP_WRONG ? (x) + 1 : (x))
+#define SSV(p)	((tdp_break == TDP_NOSSV ? 0 : TD_PASID_SSV) | (p))
 
 /*
  * The STE of the device's (first) StreamID, as the SMMU reads it: from the
@@ -592,11 +603,15 @@ static void tdp_run(struct td *td, unsigned int nbig)
 		 dev_name(dev), tdp_rid_type(dev), max, ssid_bits, master->smmu->ssid_bits,
 		 !!(master->smmu->features & ARM_SMMU_FEAT_2_LVL_CDTAB),
 		 td->pdev->pasid_enabled ? "enabled" : "not enabled");
-	if (!tdp_check(max > TDP_NDOM && ssid_bits && td->pdev->pasid_enabled, "pasid-capable",
-		       "max_pasids %u, ssid_bits %u, PCI PASID %s", max, ssid_bits,
-		       td->pdev->pasid_enabled ? "enabled" : "not enabled"))
+	/* Not fatal: the attaches below then show what the kernel refuses. */
+	tdp_check(max > TDP_NDOM && ssid_bits && td->pdev->pasid_enabled, "pasid-capable",
+		  "max_pasids %u, ssid_bits %u, PCI PASID %s", max, ssid_bits,
+		  td->pdev->pasid_enabled ? "enabled" : "not enabled");
+	if (identity && tdp_break == TDP_NOSSV) {
+		tdp_check(false, "nossv", "refused next to an identity RID domain");
 		return;
-	tdp_check(max == (1U << ssid_bits), "max-pasids",
+	}
+	tdp_check(max == (1U << WR(ssid_bits)), "max-pasids",
 		  "core max_pasids %u, driver 1 << ssid_bits = %u", max, 1U << ssid_bits);
 	writel(0, td->regs + TD_CTRL);		/* no interrupts in this run */
 	tdp_pick_pasids(pasids, max);
@@ -639,7 +654,7 @@ static void tdp_run(struct td *td, unsigned int nbig)
 			goto out;
 		}
 	}
-	tdp_check(true, "domain-alloc", "%d paging domains with IOMMU_HWPT_ALLOC_PASID, each maps its own %lu KiB at iova 0x%lx",
+	tdp_check(tdp_break != TDP_WRONG, "domain-alloc", "%d paging domains with IOMMU_HWPT_ALLOC_PASID, each maps its own %lu KiB at iova 0x%lx",
 		  TDP_NDOM, TDP_BUF >> 10, TDP_IOVA);
 
 	for (i = 0; i < TDP_NDOM; i++) {
@@ -651,7 +666,7 @@ static void tdp_run(struct td *td, unsigned int nbig)
 		}
 		d[i].attached = true;
 	}
-	tdp_check(iommu_get_domain_for_dev(dev) == rid, "attach",
+	tdp_check((iommu_get_domain_for_dev(dev) == rid) == (tdp_break != TDP_WRONG), "attach",
 		  "%d domains on PASIDs 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x at once, RID domain still %s",
 		  TDP_NDOM, pasids[0], pasids[1], pasids[2], pasids[3], pasids[4], pasids[5],
 		  pasids[6], pasids[7], tdp_rid_type(dev));
@@ -660,6 +675,8 @@ static void tdp_run(struct td *td, unsigned int nbig)
 	want_fmt = ((master->smmu->features & ARM_SMMU_FEAT_2_LVL_CDTAB) && ssid_bits > 10) ?
 		   STRTAB_STE_0_S1FMT_64K_L2 : STRTAB_STE_0_S1FMT_LINEAR;
 	want_dss = identity ? STRTAB_STE_1_S1DSS_BYPASS : STRTAB_STE_1_S1DSS_SSID0;
+	want_fmt = WR(want_fmt);
+	want_dss = WR(want_dss);
 	tdp_ste_str(dev, ste, sizeof(ste));
 	ret = tdp_ste(dev, &sid, &q0, &q1);
 	tdp_check(!ret && (q0 & STRTAB_STE_0_V) &&
@@ -674,7 +691,7 @@ static void tdp_run(struct td *td, unsigned int nbig)
 		ret = tdp_walk_cd(dev, d[i].pasid, &cd0, how, sizeof(how));
 		if (ret || !(cd0 & CTXDESC_CD_0_V) ||
 		    FIELD_GET(CTXDESC_CD_0_ASID, cd0) !=
-		    container_of(d[i].dom, struct arm_smmu_domain, domain)->cd.asid) {
+		    WR(container_of(d[i].dom, struct arm_smmu_domain, domain)->cd.asid)) {
 			tdp_check(false, "cd-table", "pasid 0x%x: walk %d (%s), CD0 0x%llx", d[i].pasid,
 				  ret, how, cd0);
 			break;
@@ -691,35 +708,37 @@ static void tdp_run(struct td *td, unsigned int nbig)
 		if (st != TD_STATUS_DONE) {
 			tdp_check(false, "dma-write", "pasid 0x%x WRITE at iova 0x%lx: status 0x%x err_addr 0x%llx",
 				  d[i].pasid, TDP_IOVA + off + 4 * i, st, err);
-			goto out;
+			break;
 		}
 	}
 	/* ...and it lands in that PASID's own buffer only, byte for byte. */
 	for (i = 0; i < TDP_NDOM; i++) {
-		if (!tdp_buf_is(d[i].buf, off + 4 * i, len + 4 * i, d[i].pattern, &bad)) {
+		if (!tdp_buf_is(d[i].buf, off + 4 * i, len + 4 * i, WR(d[i].pattern), &bad)) {
 			tdp_check(false, "dma-isolation", "buffer of pasid 0x%x: byte %zu is 0x%02x",
 				  d[i].pasid, bad, d[i].buf[bad]);
-			goto out;
+			break;
 		}
 	}
-	tdp_check(true, "dma-isolation", "%d WRITEs at iova 0x%lx, one per PASID: each buffer holds exactly its own PASID's bytes (%lu bytes each checked)",
+	if (i == TDP_NDOM)
+		tdp_check(true, "dma-isolation", "%d WRITEs at iova 0x%lx, one per PASID: each buffer holds exactly its own PASID's bytes (%lu bytes each checked)",
 		  TDP_NDOM, TDP_IOVA, TDP_BUF);
 	/* READ through each PASID: the hash of that PASID's buffer. */
 	for (i = 0; i < TDP_NDOM; i++) {
 		st = tdp_cmd(td, TD_CMD_READ, TDP_IOVA, 0, TDP_BUF, 0, SSV(d[i].pasid), &err);
 		h = readq(td->regs + TD_RESULT);
-		if (st != TD_STATUS_DONE || h != td_fnv1a(TD_FNV_INIT, d[i].buf, TDP_BUF)) {
+		if (st != TD_STATUS_DONE || h != WR(td_fnv1a(TD_FNV_INIT, d[i].buf, TDP_BUF))) {
 			tdp_check(false, "dma-read", "pasid 0x%x READ: status 0x%x hash 0x%llx, want 0x%llx",
-				  d[i].pasid, st, h, td_fnv1a(TD_FNV_INIT, d[i].buf, TDP_BUF));
-			goto out;
+				  d[i].pasid, st, h, WR(td_fnv1a(TD_FNV_INIT, d[i].buf, TDP_BUF)));
+			break;
 		}
 	}
-	tdp_check(true, "dma-read", "READ of iova 0x%lx through each PASID hashes that PASID's buffer", TDP_IOVA);
+	if (i == TDP_NDOM)
+		tdp_check(true, "dma-read", "READ of iova 0x%lx through each PASID hashes that PASID's buffer", TDP_IOVA);
 
 	/* RID traffic (no SSV) next to them: the DMA API domain. */
 	memset(cbuf, 0, PAGE_SIZE);
 	st = tdp_cmd(td, TD_CMD_WRITE, 0, cdma, 256, 0xc0de0000u, 0, &err);
-	for (j = 0; j < 64 && ((u32 *)cbuf)[j] == 0xc0de0000u + j; j++)
+	for (j = 0; j < 64 && ((u32 *)cbuf)[j] == WR(0xc0de0000u) + j; j++)
 		;
 	tdp_check(st == TD_STATUS_DONE && j == 64, "rid-dma",
 		  "RID (SSV=0) WRITE to DMA-API iova %pad next to the PASIDs: status 0x%x, %u/64 words right (RID domain %s)",
@@ -727,16 +746,16 @@ static void tdp_run(struct td *td, unsigned int nbig)
 
 	/* An IOVA only domain 0 maps: PASID 0 reaches it, PASID 3 faults. */
 	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA_OWN, 64, 0x0aaa0000u, SSV(d[0].pasid), &err);
-	tdp_check(st == TD_STATUS_DONE && ((u32 *)own)[0] == 0x0aaa0000u, "own-mapping",
+	tdp_check(st == TD_STATUS_DONE && ((u32 *)own)[0] == WR(0x0aaa0000u), "own-mapping",
 		  "pasid 0x%x WRITE at iova 0x%lx (mapped in its domain only): status 0x%x", d[0].pasid,
 		  TDP_IOVA_OWN, st);
 	memset(own, 0xa5, PAGE_SIZE);
 	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA_OWN, 4, 0xbad00000u, SSV(d[3].pasid), &err);
 	ret = tdp_ste(dev, &sid, &q0, &q1);
-	tdp_line("EXPECT F_TRANSLATION 0x%x 0x%x 0x%lx", sid, d[3].pasid, TDP_IOVA_OWN);
+	tdp_line("EXPECT F_TRANSLATION 0x%x 0x%x 0x%lx", sid, WR(d[3].pasid), TDP_IOVA_OWN);
 	for (j = 0; j < PAGE_SIZE && own[j] == 0xa5; j++)
 		;
-	tdp_check((st & TD_STATUS_ERROR) && err == TDP_IOVA_OWN && j == PAGE_SIZE, "unmapped-fault",
+	tdp_check((st & TD_STATUS_ERROR) && err == WR(TDP_IOVA_OWN) && j == PAGE_SIZE, "unmapped-fault",
 		  "pasid 0x%x WRITE at iova 0x%lx (mapped only by pasid 0x%x's domain): status 0x%x err_addr 0x%llx, page %s",
 		  d[3].pasid, TDP_IOVA_OWN, d[0].pasid, st, err,
 		  j == PAGE_SIZE ? "untouched" : "WRITTEN");
@@ -746,15 +765,15 @@ static void tdp_run(struct td *td, unsigned int nbig)
 	d[5].attached = false;
 	memset(d[5].buf, 0xa5, TDP_BUF);
 	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA, 64, 0xdead0000u, SSV(d[5].pasid), &err);
-	tdp_line("EXPECT C_BAD_CD 0x%x 0x%x -", sid, d[5].pasid);
+	tdp_line("EXPECT C_BAD_CD 0x%x 0x%x -", sid, WR(d[5].pasid));
 	ret = tdp_walk_cd(dev, d[5].pasid, &cd0, how, sizeof(how));
 	tdp_check((st & TD_STATUS_ERROR) && tdp_buf_is(d[5].buf, 0, 0, 0, &bad) &&
-		  !ret && !(cd0 & CTXDESC_CD_0_V), "detach",
+		  !ret && !!(cd0 & CTXDESC_CD_0_V) == (tdp_break == TDP_WRONG), "detach",
 		  "first WRITE on pasid 0x%x after iommu_detach_device_pasid: status 0x%x, buffer %s, CD V=%llu",
 		  d[5].pasid, st, tdp_buf_is(d[5].buf, 0, 0, 0, &bad) ? "untouched" : "WRITTEN",
 		  (cd0 & CTXDESC_CD_0_V) >> 31);
 	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA, 64, 0x66660000u, SSV(d[6].pasid), &err);
-	tdp_check(st == TD_STATUS_DONE && *(u32 *)d[6].buf == 0x66660000u, "detach-others",
+	tdp_check(st == TD_STATUS_DONE && *(u32 *)d[6].buf == WR(0x66660000u), "detach-others",
 		  "pasid 0x%x still writes after pasid 0x%x was detached: status 0x%x", d[6].pasid,
 		  d[5].pasid, st);
 
@@ -788,7 +807,7 @@ static void tdp_run(struct td *td, unsigned int nbig)
 			if (!(i & 63))
 				cond_resched();
 		}
-		if (!tdp_check(!ret, "many-attach", "%u PASIDs 0x%x..0x%x on one more domain (%u in use now, driver used_ssids %u): %d",
+		if (!tdp_check(!ret && master->cd_table.used_ssids == WR(nbig_att + TDP_NDOM - 1), "many-attach", "%u PASIDs 0x%x..0x%x on one more domain (%u in use now, driver used_ssids %u): %d",
 			       nbig_att, big0, big0 + nbig - 1, nbig_att + TDP_NDOM - 1,
 			       master->cd_table.used_ssids, ret))
 			goto out;
@@ -805,7 +824,7 @@ static void tdp_run(struct td *td, unsigned int nbig)
 			}
 		}
 		nl1 = l1_hi - l1_lo + 1;
-		tdp_check(!ret && FIELD_GET(STRTAB_STE_0_S1FMT, q0) == STRTAB_STE_0_S1FMT_64K_L2 &&
+		tdp_check(!ret && FIELD_GET(STRTAB_STE_0_S1FMT, q0) == WR(STRTAB_STE_0_S1FMT_64K_L2) &&
 			  !nbad && master->cd_table.s1fmt == STRTAB_STE_0_S1FMT_64K_L2,
 			  "cd-2level", "%u PASIDs in use: %s; PASIDs 0x%x..0x%x span L1CDs %u..%u (%d leaf tables of 1024 CDs), every sampled CD reached through them is valid%s%s",
 			  nbig_att + TDP_NDOM - 1, ste, big0, big0 + nbig - 1, l1_lo, l1_hi, nl1,
@@ -818,7 +837,7 @@ static void tdp_run(struct td *td, unsigned int nbig)
 
 			st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA + 16 * j, 16, 0xb1000000u + (p << 4),
 				     SSV(p), &err);
-			if (st != TD_STATUS_DONE || ((u32 *)bigbuf)[4 * j] != 0xb1000000u + (p << 4)) {
+			if (st != TD_STATUS_DONE || ((u32 *)bigbuf)[4 * j] != WR(0xb1000000u + (p << 4))) {
 				tdp_check(false, "cd-2level-dma", "pasid 0x%x WRITE: status 0x%x err_addr 0x%llx",
 					  p, st, err);
 				break;
@@ -844,10 +863,10 @@ out:
 		ret = tdp_ste(dev, &sid, &q0, &q1);
 		tdp_ste_str(dev, ste, sizeof(ste));
 		if (identity)
-			tdp_check(!ret && FIELD_GET(STRTAB_STE_0_CFG, q0) == STRTAB_STE_0_CFG_BYPASS,
+			tdp_check(!ret && FIELD_GET(STRTAB_STE_0_CFG, q0) == WR(STRTAB_STE_0_CFG_BYPASS),
 				  "ste-after", "all PASIDs detached: %s (want Config=4, bypass)", ste);
 		else
-			tdp_check(!ret && FIELD_GET(STRTAB_STE_0_CFG, q0) == STRTAB_STE_0_CFG_S1_TRANS &&
+			tdp_check(!ret && FIELD_GET(STRTAB_STE_0_CFG, q0) == WR(STRTAB_STE_0_CFG_S1_TRANS) &&
 				  FIELD_GET(STRTAB_STE_1_S1DSS, q1) == STRTAB_STE_1_S1DSS_SSID0 &&
 				  master->cd_table.used_ssids == 0,
 				  "ste-after", "all PASIDs detached: %s, used_ssids %u", ste,
@@ -903,7 +922,7 @@ static void tdp_s2(struct td *td)
 		       pasid, td_domain_type(dev), ret))
 		goto out;
 	ret = iommu_attach_device(s2, dev);
-	tdp_check(ret == -EBUSY, "s2-rid-refused",
+	tdp_check(ret == WR(-EBUSY), "s2-rid-refused",
 		  "iommu_attach_device(stage-2 domain) with PASID 0x%x in use: %d (want -EBUSY)", pasid, ret);
 	if (!ret)
 		iommu_detach_device(s2, dev);
@@ -914,17 +933,17 @@ static void tdp_s2(struct td *td)
 		goto out;
 	tdp_ste_str(dev, ste, sizeof(ste));
 	tdp_ste(dev, &sid, &q0, &q1);
-	tdp_check(FIELD_GET(STRTAB_STE_0_CFG, q0) == STRTAB_STE_0_CFG_S2_TRANS, "s2-ste",
+	tdp_check(FIELD_GET(STRTAB_STE_0_CFG, q0) == WR(STRTAB_STE_0_CFG_S2_TRANS), "s2-ste",
 		  "%s (want Config=6, stage 2 only)", ste);
 	ret = iommu_attach_device_pasid(s1, dev, pasid, NULL);
-	tdp_check(ret == -EINVAL, "s2-pasid-refused",
+	tdp_check(ret == WR(-EINVAL), "s2-pasid-refused",
 		  "iommu_attach_device_pasid(pasid 0x%x) with a stage-2 RID domain: %d (want -EINVAL)",
 		  pasid, ret);
 	if (!ret)
 		iommu_detach_device_pasid(s1, dev, pasid);
 	iommu_detach_device(s2, dev);
 	tdp_ste_str(dev, ste, sizeof(ste));
-	tdp_check(iommu_get_domain_for_dev(dev) == rid, "s2-back",
+	tdp_check((iommu_get_domain_for_dev(dev) == rid) == (tdp_break != TDP_WRONG), "s2-back",
 		  "RID back on its %s domain: %s", td_domain_type(dev), ste);
 out:
 	if (!IS_ERR_OR_NULL(s2))
@@ -983,18 +1002,22 @@ static ssize_t td_ctl_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[len] = 0;
 	strim(buf);
-	if (!strcmp(buf, "pasid-s2") || !strncmp(buf, "pasid", 5)) {
-		if (!strcmp(buf, "pasid-s2")) {
-			n = 0;
-		} else if (buf[5] && (sscanf(buf + 5, "%u", &n) != 1 || n > TDP_BIG_MAX)) {
+	if (!strncmp(buf, "pasid", 5)) {
+		char *mode = strchr(buf + 5, ' ');
+		bool s2 = !strncmp(buf, "pasid-s2", 8);
+
+		tdp_break = TDP_OK;
+		n = 0;
+		if (mode && strstr(mode, "wrong"))
+			tdp_break = TDP_WRONG;
+		else if (mode && strstr(mode, "nossv"))
+			tdp_break = TDP_NOSSV;
+		if (!s2 && buf[5] && (sscanf(buf + 5, "%u", &n) != 1 || n > TDP_BIG_MAX))
 			return -EINVAL;
-		} else if (!buf[5]) {
-			n = 0;
-		}
 		mutex_lock(&td->lock);
 		tdp_len = 0;
 		tdp_out[0] = 0;
-		if (!strcmp(buf, "pasid-s2"))
+		if (s2)
 			tdp_s2(td);
 		else
 			tdp_run(td, n);
