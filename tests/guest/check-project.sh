@@ -29,6 +29,8 @@
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
 #   GUEST_TIMEOUT  seconds per boot (default 300)
 #   QEMU_EXTRA     extra QEMU arguments for every run (run-guest.py)
+#   APPEND_EXTRA   extra kernel command-line words for every run (e.g.
+#                  smmutest.pasid_break=wrong)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,6 +60,7 @@ config_vars() {
     if [ -n "${SCENARIO:-}" ]; then
         scen=$SCENARIO
     fi
+    append="$append${APPEND_EXTRA:+ $APPEND_EXTRA}"
 }
 
 env=$logdir/project.env
