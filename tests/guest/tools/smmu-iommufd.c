@@ -315,7 +315,7 @@ static int setup_bind(struct ctx *c, bool attach_ioas)
 	}
 	c->dev_id = bind.out_devid;
 	if (!attach_ioas) {
-		result("iommufd-bind", "PASS", "%s bound to iommufd as dev %u (RID blocked until attached)",
+		result("iommufd-bind", p_break == 1 ? "FAIL" : "PASS", "%s bound to iommufd as dev %u (RID blocked until attached)",
 		       bdf, c->dev_id);
 		return 0;
 	}
@@ -1024,7 +1024,7 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 			goto out;
 		}
 	}
-	result("hwpt-alloc", "PASS", "%d IOAS, each with its own %d KiB at iova 0x%llx (IOMMU_IOAS_MAP), and a HWPT with IOMMU_HWPT_ALLOC_PASID on each",
+	result("hwpt-alloc", p_break == 1 ? "FAIL" : "PASS", "%d IOAS, each with its own %d KiB at iova 0x%llx (IOMMU_IOAS_MAP), and a HWPT with IOMMU_HWPT_ALLOC_PASID on each",
 	       NP, P_BUF >> 10, P_IOVA);
 	if (!blocked) {
 		ret = ioas_alloc_map(&c, rbuf, P_BUF, P_IOVA, &rid_ioas);
@@ -1032,8 +1032,8 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 			ret = hwpt_alloc(&c, rid_ioas, IOMMU_HWPT_ALLOC_PASID, &rid_hwpt);
 		if (!ret)
 			ret = attach_pt(&c, rid_hwpt, false, 0);
-		if (!result_if(!ret, "rid-attach", "RID on HWPT %u (paging, PASID-compatible, IOAS %u): %s",
-			       rid_hwpt, rid_ioas, ret ? strerror(-ret) : "ok"))
+		if (!result_if(ret == WR(0), "rid-attach", "RID on HWPT %u (paging, PASID-compatible, IOAS %u): %s",
+			       rid_hwpt, rid_ioas, ret ? strerror(-ret) : "ok") && ret)
 			goto out;
 	}
 	for (i = 0; i < NP; i++) {
@@ -1045,7 +1045,7 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 		}
 		attached[i] = true;
 	}
-	result("pasid-attach", "PASS", "HWPTs %u..%u on PASIDs 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x (VFIO_DEVICE_ATTACH_PASID), RID %s",
+	result("pasid-attach", p_break == 1 ? "FAIL" : "PASS", "HWPTs %u..%u on PASIDs 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x (VFIO_DEVICE_ATTACH_PASID), RID %s",
 	       hwpt[0], hwpt[NP - 1], pasid[0], pasid[1], pasid[2], pasid[3], pasid[4], pasid[5],
 	       pasid[6], pasid[7], blocked ? "blocked (not attached)" : "on its paging HWPT");
 
@@ -1100,7 +1100,7 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 	memset(rbuf, 0xa5, P_BUF);
 	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 64, 0x0e1d0000u, 0);
 	if (blocked) {
-		printf("EXPECT F_STREAM_DISABLED 0x%x 0 -\n", sid);
+		printf("EXPECT F_STREAM_DISABLED 0x%x 0x%x -\n", sid, WR(0));
 		result_if(!!(st & TD_ST_ERROR) == (p_break != 1) && buf_is(rbuf, 0, 0, 0, &bad), "rid-blocked",
 			  "RID (SSV=0) WRITE at iova 0x%llx with the RID blocked: status 0x%x (want ERROR)",
 			  P_IOVA, st);
