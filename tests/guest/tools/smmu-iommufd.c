@@ -87,6 +87,14 @@ enum {
 #define FIELD(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
 
 static int failures;
+/*
+ * --break wrong: every expected value wrong by one (to see each check
+ * fail); --break nossv: the PASID DMAs without SSV, as a device that drops
+ * its PASID would.
+ */
+static int p_break;		/* 0, 1 wrong, 2 nossv */
+#define WR(x)		(p_break == 1 ? (x) + 1 : (x))
+#define SSVP(p)		((p_break == 2 ? 0 : (1u << 31)) | (p))
 static char bdf[256];
 static char old_driver[256];
 static bool moved;
@@ -785,14 +793,6 @@ out:
 #define P_IOVA_NONE	0x60000000ull	/* mapped nowhere */
 #define P_SSV		(1u << 31)
 
-/*
- * --break wrong: every expected value wrong by one (to see each check
- * fail); --break nossv: the PASID DMAs without SSV, as a device that drops
- * its PASID would.
- */
-static int p_break;		/* 0, 1 wrong, 2 nossv */
-#define WR(x)		(p_break == 1 ? (x) + 1 : (x))
-#define SSVP(p)		((p_break == 2 ? 0 : P_SSV) | (p))
 
 static uint32_t td_cmd_p(struct ctx *c, uint32_t cmd, uint64_t src, uint64_t dst,
 			 uint32_t len, uint32_t pattern, uint32_t pasid_reg)
