@@ -888,7 +888,6 @@ out:
 		dma_free_coherent(dev, PAGE_SIZE, cbuf, cdma);
 	if (td->msi)
 		writel(TD_CTRL_INTR_EN, td->regs + TD_CTRL);
-	tdp_line("RESULT %s %d failure(s)", tdp_failures ? "FAIL" : "PASS", tdp_failures);
 }
 
 /*
@@ -953,7 +952,6 @@ out:
 		iommu_domain_free(s2);
 	if (!IS_ERR_OR_NULL(s1))
 		iommu_domain_free(s1);
-	tdp_line("RESULT %s %d failure(s)", tdp_failures ? "FAIL" : "PASS", tdp_failures);
 }
 
 static ssize_t td_pasid_result_read(struct file *file, char __user *ubuf,
@@ -1024,6 +1022,8 @@ static ssize_t td_ctl_write(struct file *file, const char __user *ubuf,
 			tdp_s2(td);
 		else
 			tdp_run(td, n);
+		tdp_line("RESULT %s %d failure(s)", tdp_failures ? "FAIL" : "PASS", tdp_failures);
+
 		mutex_unlock(&td->lock);
 		return count;
 	}

@@ -1005,7 +1005,7 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 	/* Not fatal: the attaches below then show what the kernel refuses. */
 	if (!result_if(maxlog && width > 0 && (int)maxlog == WR(width < (int)ssid ? width : (int)ssid) &&
 		       (ssidsize < 0 || (int)ssid == ssidsize),
-		       "max-pasid-log2", "out_max_pasid_log2 %u; IDR1.SSIDSIZE %u, PASID capability width %d: want min = %d",
+		       "max-pasid-log2", "out_max_pasid_log2 %u; IDR1.SSIDSIZE %u, PASID capability width %d: want their minimum %d, and PASIDs (> 0)",
 		       maxlog, ssid, width, WR(width < (int)ssid ? width : (int)ssid)) && !maxlog)
 		maxlog = 3;	/* PASIDs 1, 2, 4..7: the attach must then fail */
 	for (i = 0; i < NP; i++)
