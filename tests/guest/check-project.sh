@@ -19,7 +19,7 @@
 # lines like check-guest.sh, a timing line per run, and ends with
 #   guest-project: N passed, N failed
 # Exits non-zero on any failure.  SKIP lines (features the device does not
-# have yet: PASID, SVA, CMDQV) are neither.
+# have yet: SVA, CMDQV) are neither.
 #
 # Environment:
 #   CONFIG         configurations, comma- or space-separated (default

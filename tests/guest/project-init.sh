@@ -26,13 +26,21 @@
 #   iommufd      smmu-iommufd dma: VFIO cdev + iommufd IOAS, device DMA,
 #                then a DMA to an unmapped IOVA must fail; the one SMMU
 #                event it causes is checked and then cleared from the log
-#   pasid        SKIP with the reason while the SMMU has no substreams
+#   pasid        PASID domains on substreams of the testdev, next to a
+#                paging, an identity and a blocked RID domain, and refused
+#                next to a stage-2 one: the test module (iommu_attach_device_
+#                pasid, >1024 PASIDs, the STE and CD table read from the
+#                driver's tables) and smmu-iommufd pasid (VFIO cdev + iommufd
+#                PASID HWPTs); DMA data, faults with their PASID in the
+#                logged event, detach (docs/devel/guest-tests.rst)
 #   sva          SKIP with the reason while the driver has no FEAT_SVA
 #   cmdqv        SKIP while the machine has no CMDQV; else the probe
 #   dmesg-clean  base dmesg-clean
 #
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
-# 200), smmutest.bench_seconds=N (default 2).
+# 200), smmutest.bench_seconds=N (default 2), smmutest.pasid_many=N (extra
+# PASIDs of the pasid scenario, default 1100), smmutest.pasid_break=wrong|
+# nossv (break the pasid checks on purpose, to see them fail).
 
 # The PCI function of the test device, or nothing.
 testdev_pcidev() {

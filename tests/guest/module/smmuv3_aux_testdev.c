@@ -26,7 +26,19 @@
  *                                                 offsets vary per iteration)
  *   /sys/kernel/debug/smmuv3_aux_testdev/result  "PASS ..." or "FAIL ...",
  *                                                 then a line of details
+ *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "pasid N [wrong|nossv]"
+ *                                                 or "pasid-s2 [wrong]": the
+ *                                                 PASID tests (below)
+ *   /sys/kernel/debug/smmuv3_aux_testdev/pasid_result  their CHECK/EXPECT/
+ *                                                 INFO/RESULT lines
+ *   /sys/kernel/debug/smmuv3_aux_ste             the STE of every test device
  * One device is driven (the first one probed).
+ *
+ * PASID: 8 paging domains (IOMMU_HWPT_ALLOC_PASID) on 8 PASIDs at once next
+ * to the RID domain, DMA isolation byte for byte, a fault and a detach, N
+ * more PASIDs on one further domain (more than 1024: the 2-level CD table),
+ * the STE and CDs read from the driver's tables; and the stage-2 RID rule.
+ * docs/devel/guest-tests.rst describes the checks.
  */
 
 #include <linux/debugfs.h>

@@ -5,6 +5,7 @@
  *
  *   smmu-iommufd hwinfo [--features 0xF] [--vhe 0|1] [--bdf B]
  *   smmu-iommufd dma [--iova 0xA] [--bdf B]
+ *   smmu-iommufd pasid [--rid hwpt|blocked] [--ssidsize N] [--break wrong|nossv]
  *
  * Both commands move the device to vfio-pci (driver_override), open its
  * VFIO cdev /dev/vfio/devices/vfioN and /dev/iommu, bind the device to the
@@ -22,6 +23,18 @@
  *   checks it), READ it back (FNV-1a hash), COPY within it; then unmaps
  *   it and checks that a DMA to the unmapped IOVA fails with STATUS.ERROR
  *   and ERR_ADDR = the IOVA, leaving the buffer untouched.
+ * pasid: binds without attaching the RID, checks IOMMU_GET_HW_INFO's
+ *   out_max_pasid_log2 against IDR1.SSIDSIZE and the device's PASID
+ *   capability, allocates 8 IOAS (each maps its own buffer at one IOVA) with
+ *   an IOMMU_HWPT_ALLOC_PASID HWPT each, attaches them to 8 PASIDs
+ *   (VFIO_DEVICE_ATTACH_IOMMUFD_PT + VFIO_DEVICE_ATTACH_PASID), drives the
+ *   BAR with TD_PASID SSV/SSID and checks each buffer byte for byte, a
+ *   fault on an unmapped IOVA, and that a PASID detach stops its DMA at
+ *   once.  --rid hwpt puts the RID on a PASID-compatible HWPT of its own
+ *   (and checks the stage-2 refusal at the end), --rid blocked leaves it
+ *   blocked (RID DMA must fail).  The STE comes from the test module's
+ *   /sys/kernel/debug/smmuv3_aux_ste.  It prints the SMMU events it causes
+ *   as "EXPECT <event> <sid> <ssid> <iova|->" for project-init.sh.
  *
  * One line per check on stdout, for tests/guest/project-init.sh:
  *   RESULT <check> PASS|FAIL|SKIP <detail>
