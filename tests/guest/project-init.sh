@@ -211,13 +211,21 @@ pasid_events() {
     while read -r pat; do
         ev=${pat#event: }
         ev=${ev%% *}
+        essid=${pat#* ssid: }
+        essid=${essid%% *}
         line=$(grep -F "$pat" /tmp/pasid.new | head -n 1)
         if [ -n "$line" ]; then
-            result "$pre/event-$ev" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
+            result "$pre/event-$ev-ssid-$essid" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
         else
-            result "$pre/event-$ev" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
+            result "$pre/event-$ev-ssid-$essid" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
         fi
     done </tmp/pasid.pats
+    # The raw records the driver dumps (4 qwords after "event 0x.. received:"),
+    # shown without the kernel's prefix (the runner fails on SMMU event
+    # lines of the kernel on the console).
+    dmesg | tail -n +$((n0 + 1)) | awk '
+        /arm-smmu-v3 .*event 0x[0-9a-f]+ received:/ { n = 4; sub(/.*event /, ""); printf "  | raw event %s", $0; next }
+        n > 0 { sub(/.*: */, ""); printf " %s", $0; if (--n == 0) printf "\n" }'
     other=$(grep -v -F -f /tmp/pasid.pats /tmp/pasid.new | grep -v -E 'event 0x[0-9a-f]+ received:')
     if [ -s /tmp/pasid.pats ] && [ -n "$other" ]; then
         result "$pre/events-other" FAIL "unexpected SMMU lines: $(echo "$other" | head -n 3 | tr '\n' ';' | cut -c1-400)"

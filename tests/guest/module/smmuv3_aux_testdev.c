@@ -747,6 +747,40 @@ static void tdp_run(struct td *td, unsigned int nbig)
 	if (i == TDP_NDOM)
 		tdp_check(true, "dma-read", "READ of iova 0x%lx through each PASID hashes that PASID's buffer", TDP_IOVA);
 
+	/*
+	 * Invalidation per PASID (the IOTLB holds IOVA TDP_IOVA for every
+	 * PASID now): domain 2 maps it to another page, domain 4 unmaps it
+	 * (strict unmap: TLBI by that domain's ASID).  PASID 2 then writes the
+	 * new page, PASID 4 faults, PASID 3 still writes its own buffer.
+	 */
+	memset(own, 0xa5, PAGE_SIZE);
+	ret = iommu_unmap(d[2].dom, TDP_IOVA, TDP_BUF) != TDP_BUF;
+	if (!ret)
+		ret = iommu_map(d[2].dom, TDP_IOVA, page_to_phys(own_pg), PAGE_SIZE,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	h = td_fnv1a(TD_FNV_INIT, d[2].buf, TDP_BUF);
+	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA, 32, 0x22220000u, SSV(d[2].pasid), &err);
+	tdp_check(!ret && st == TD_STATUS_DONE && ((u32 *)own)[0] == WR(0x22220000u) &&
+		  h == td_fnv1a(TD_FNV_INIT, d[2].buf, TDP_BUF), "remap",
+		  "pasid 0x%x WRITE after its domain remapped iova 0x%lx to another page: status 0x%x, new page %s, old buffer %s",
+		  d[2].pasid, TDP_IOVA, st, ((u32 *)own)[0] == 0x22220000u ? "written" : "NOT written",
+		  h == td_fnv1a(TD_FNV_INIT, d[2].buf, TDP_BUF) ? "untouched" : "WRITTEN");
+	memset(own, 0xa5, PAGE_SIZE);
+	iommu_unmap(d[2].dom, TDP_IOVA, PAGE_SIZE);
+	ret = iommu_unmap(d[4].dom, TDP_IOVA, TDP_BUF) != TDP_BUF;
+	h = td_fnv1a(TD_FNV_INIT, d[4].buf, TDP_BUF);
+	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA, 4, 0x44440000u, SSV(d[4].pasid), &err);
+	tdp_line("EXPECT F_TRANSLATION 0x%x 0x%x 0x%lx", master->streams[0].id, WR(d[4].pasid), TDP_IOVA);
+	tdp_check(!ret && (st & TD_STATUS_ERROR) && err == WR(TDP_IOVA) &&
+		  h == td_fnv1a(TD_FNV_INIT, d[4].buf, TDP_BUF), "unmap",
+		  "pasid 0x%x WRITE after its domain unmapped iova 0x%lx: status 0x%x err_addr 0x%llx, old buffer %s",
+		  d[4].pasid, TDP_IOVA, st, err,
+		  h == td_fnv1a(TD_FNV_INIT, d[4].buf, TDP_BUF) ? "untouched" : "WRITTEN");
+	st = tdp_cmd(td, TD_CMD_WRITE, 0, TDP_IOVA, 4, 0x33330000u, SSV(d[3].pasid), &err);
+	tdp_check(st == TD_STATUS_DONE && *(u32 *)d[3].buf == WR(0x33330000u), "unmap-others",
+		  "pasid 0x%x still writes its own buffer at iova 0x%lx: status 0x%x", d[3].pasid,
+		  TDP_IOVA, st);
+
 	/* RID traffic (no SSV) next to them: the DMA API domain. */
 	memset(cbuf, 0, PAGE_SIZE);
 	st = tdp_cmd(td, TD_CMD_WRITE, 0, cdma, 256, 0xc0de0000u, 0, &err);

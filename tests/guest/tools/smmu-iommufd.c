@@ -1109,6 +1109,38 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 	if (i == NP)
 		result("dma-read", "PASS", "READ of iova 0x%llx through each PASID hashes its own buffer", P_IOVA);
 
+	/*
+	 * Replace PASID 1's HWPT by PASID 2's (VFIO_DEVICE_ATTACH_IOMMUFD_PT on
+	 * an attached PASID: the driver rewrites CD[pasid] in place, then
+	 * CFGI_CD): its DMA lands in PASID 2's buffer from then on.  Then
+	 * unmap PASID 4's IOAS: its next DMA faults (the IOTLB entry is gone).
+	 */
+	h = fnv1a(buf[1], P_BUF);
+	ret = attach_pt(&c, hwpt[2], true, pasid[1]);
+	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA + 4096, 32, 0x12120000u, SSVP(pasid[1]));
+	result_if(!ret && st == TD_ST_DONE && *(uint32_t *)(buf[2] + 4096) == WR(0x12120000u) &&
+		  h == fnv1a(buf[1], P_BUF), "replace",
+		  "PASID 0x%x moved from HWPT %u to HWPT %u: %s; its WRITE: status 0x%x, lands in the new HWPT's buffer: %s, old buffer %s",
+		  pasid[1], hwpt[1], hwpt[2], ret ? strerror(-ret) : "ok", st,
+		  *(uint32_t *)(buf[2] + 4096) == 0x12120000u ? "yes" : "NO",
+		  h == fnv1a(buf[1], P_BUF) ? "untouched" : "WRITTEN");
+	{
+		struct iommu_ioas_unmap um = { .size = sizeof(um) };
+
+		um.ioas_id = ioas[4];
+		um.iova = P_IOVA;
+		um.length = P_BUF;
+		ret = ioctl(c.iommu_fd, IOMMU_IOAS_UNMAP, &um) ? -errno : 0;
+		h = fnv1a(buf[4], P_BUF);
+		st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 4, 0x44440000u, SSVP(pasid[4]));
+		err = r64(&c, TD_ERR_ADDR);
+		printf("EXPECT F_TRANSLATION 0x%x 0x%x 0x%llx\n", sid, WR(pasid[4]), P_IOVA);
+		result_if(!ret && (st & TD_ST_ERROR) && err == WR(P_IOVA) && h == fnv1a(buf[4], P_BUF),
+			  "unmap", "IOMMU_IOAS_UNMAP of PASID 0x%x's IOAS: %s; its next WRITE: status 0x%x, err_addr 0x%llx, buffer %s",
+			  pasid[4], ret ? strerror(-ret) : "ok", st, (unsigned long long)err,
+			  h == fnv1a(buf[4], P_BUF) ? "untouched" : "WRITTEN");
+	}
+
 	/* The RID: its own HWPT, or blocked (S1DSS terminate). */
 	memset(rbuf, 0xa5, P_BUF);
 	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 64, 0x0e1d0000u, 0);
