@@ -19,7 +19,7 @@
 # lines like check-guest.sh, a timing line per run, and ends with
 #   guest-project: N passed, N failed
 # Exits non-zero on any failure.  SKIP lines (features the device does not
-# have yet: PASID, SVA, CMDQV) are neither.
+# have yet: SVA, CMDQV) are neither.
 #
 # Environment:
 #   CONFIG         configurations, comma- or space-separated (default
@@ -29,6 +29,8 @@
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
 #   GUEST_TIMEOUT  seconds per boot (default 300)
 #   QEMU_EXTRA     extra QEMU arguments for every run (run-guest.py)
+#   APPEND_EXTRA   extra kernel command-line words for every run (e.g.
+#                  smmutest.pasid_break=wrong)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,6 +60,7 @@ config_vars() {
     if [ -n "${SCENARIO:-}" ]; then
         scen=$SCENARIO
     fi
+    append="$append${APPEND_EXTRA:+ $APPEND_EXTRA}"
 }
 
 env=$logdir/project.env

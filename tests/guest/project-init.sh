@@ -26,13 +26,21 @@
 #   iommufd      smmu-iommufd dma: VFIO cdev + iommufd IOAS, device DMA,
 #                then a DMA to an unmapped IOVA must fail; the one SMMU
 #                event it causes is checked and then cleared from the log
-#   pasid        SKIP with the reason while the SMMU has no substreams
+#   pasid        PASID domains on substreams of the testdev, next to a
+#                paging, an identity and a blocked RID domain, and refused
+#                next to a stage-2 one: the test module (iommu_attach_device_
+#                pasid, >1024 PASIDs, the STE and CD table read from the
+#                driver's tables) and smmu-iommufd pasid (VFIO cdev + iommufd
+#                PASID HWPTs); DMA data, faults with their PASID in the
+#                logged event, detach (docs/devel/guest-tests.rst)
 #   sva          SKIP with the reason while the driver has no FEAT_SVA
 #   cmdqv        SKIP while the machine has no CMDQV; else the probe
 #   dmesg-clean  base dmesg-clean
 #
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
-# 200), smmutest.bench_seconds=N (default 2).
+# 200), smmutest.bench_seconds=N (default 2), smmutest.pasid_many=N (extra
+# PASIDs of the pasid scenario, default 1100), smmutest.pasid_break=wrong|
+# nossv (break the pasid checks on purpose, to see them fail).
 
 # The PCI function of the test device, or nothing.
 testdev_pcidev() {
@@ -162,15 +170,179 @@ hwinfo() {
     echo "$HWINFO" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"
 }
 
+# hexfmt <number>: as the kernel's %#x prints it (0x0 for zero, too).
+hexfmt() {
+    printf '0x%x' "$(($1))"
+}
+
+# pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->"
+# line of /tmp/pasid.out must have its driver line ("event: <event> client:
+# <testdev> sid: <sid> ssid: <ssid>[ iova: <iova>]") among the kernel lines
+# after line <n0>, and there must be no other SMMU event or error line.
+# The console log level is 1 meanwhile (the caller sets it), so that the
+# runner does not see these expected events; they are cleared afterwards
+# so that dmesg-clean does not count them.
+pasid_events() {
+    pre=$1
+    n0=$2
+    bdf=$(basename "$(testdev_pcidev)")
+    grep '^EXPECT ' /tmp/pasid.out >/tmp/pasid.expect
+    : >/tmp/pasid.pats
+    while read -r _ ev esid essid eiova; do
+        pat="event: $ev client: $bdf sid: $(hexfmt "$esid") ssid: $(hexfmt "$essid")"
+        [ "$eiova" = - ] || pat="$pat iova: $(hexfmt "$eiova") "
+        echo "$pat" >>/tmp/pasid.pats
+    done </tmp/pasid.expect
+    i=0
+    while :; do
+        dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/pasid.new
+        all=1
+        while read -r pat; do
+            grep -qF "$pat" /tmp/pasid.new || all=0
+        done </tmp/pasid.pats
+        if [ $all = 1 ] || [ $i -ge 40 ]; then
+            break
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 0.3
+    dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/pasid.new
+    while read -r pat; do
+        ev=${pat#event: }
+        ev=${ev%% *}
+        essid=${pat#* ssid: }
+        essid=${essid%% *}
+        line=$(grep -F "$pat" /tmp/pasid.new | head -n 1)
+        if [ -n "$line" ]; then
+            result "$pre/event-$ev-ssid-$essid" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
+        else
+            result "$pre/event-$ev-ssid-$essid" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
+        fi
+    done </tmp/pasid.pats
+    # The raw records the driver dumps (4 qwords after "event 0x.. received:"),
+    # shown without the kernel's prefix (the runner fails on SMMU event
+    # lines of the kernel on the console).
+    dmesg | tail -n +$((n0 + 1)) | awk '
+        /arm-smmu-v3 .*event 0x[0-9a-f]+ received:/ { n = 4; sub(/.*event /, ""); printf "  | raw event %s", $0; next }
+        n > 0 { sub(/.*: */, ""); printf " %s", $0; if (--n == 0) printf "\n" }'
+    other=$(grep -v -F -f /tmp/pasid.pats /tmp/pasid.new | grep -v -E 'event 0x[0-9a-f]+ received:')
+    if [ -s /tmp/pasid.pats ] && [ -n "$other" ]; then
+        result "$pre/events-other" FAIL "unexpected SMMU lines: $(echo "$other" | head -n 3 | tr '\n' ';' | cut -c1-400)"
+    elif [ -n "$other" ]; then
+        result "$pre/events" FAIL "SMMU lines where none was expected: $(echo "$other" | head -n 3 | tr '\n' ';' | cut -c1-400)"
+    fi
+    dmesg -c >/dev/null
+}
+
+# pasid_module <prefix> <ctl command>: one PASID run of the test module,
+# its CHECK lines as results <prefix>/<check>, its events checked.
+pasid_module() {
+    pre=$1
+    d=/sys/kernel/debug/smmuv3_aux_testdev
+    errs=$(smmu_errors)
+    if [ -n "$errs" ]; then
+        result "$pre/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
+        return
+    fi
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    if ! timed 300 sh -c "echo '$2' >$d/ctl"; then
+        dmesg -n "$level"
+        result "$pre/run" FAIL "echo '$2' >ctl: $(cat /tmp/timed.out) ${STUCK:+(stuck)}"
+        return
+    fi
+    cat $d/pasid_result >/tmp/pasid.out
+    sed -n 's/^INFO /  | /p' /tmp/pasid.out
+    while read -r tag check res detail; do
+        [ "$tag" = CHECK ] && result "$pre/$check" "$res" "$detail"
+    done </tmp/pasid.out
+    grep -q '^RESULT ' /tmp/pasid.out ||
+        result "$pre/run" FAIL "no RESULT line from the module: $(tail -n 2 /tmp/pasid.out | tr '\n' ';')"
+    pasid_events "$pre" "$n0"
+    dmesg -n "$level"
+}
+
+# The testdev's IOMMU group directory.
+testdev_group() {
+    readlink -f "$(testdev_pcidev)/iommu_group"
+}
+
+# set_group_type <type>: unbind the testdev, set its group's default domain
+# type, bind it again (to whatever matches: the test module).
+set_group_type() {
+    pd=$(testdev_pcidev)
+    g=$(testdev_group)
+    [ -e "$pd/driver" ] && echo "${pd##*/}" >"$pd/driver/unbind"
+    echo "$1" >"$g/type" 2>/tmp/type.err
+    rc=$?
+    echo >"$pd/driver_override"
+    echo "${pd##*/}" >/sys/bus/pci/drivers_probe 2>/dev/null
+    return $rc
+}
+
 scenario_pasid() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result pasid/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
     ssid=$(hwinfo SSIDSIZE)
     if [ -z "$ssid" ]; then
-        result pasid/attach FAIL "cannot read IDR1.SSIDSIZE (smmu-iommufd hwinfo)"
+        result pasid/ssidsize FAIL "cannot read IDR1.SSIDSIZE (smmu-iommufd hwinfo)"
+        return
     elif [ "$ssid" -eq 0 ]; then
-        result pasid/attach SKIP "the SMMU has no substreams yet (IDR1.SSIDSIZE=0): no PASID"
+        # Not the end: the attaches below show what the kernel then refuses.
+        result pasid/ssidsize FAIL "the SMMU has no substreams (IDR1.SSIDSIZE=0): no PASID"
     else
-        result pasid/attach SKIP "IDR1.SSIDSIZE=$ssid, but the PASID attach test is not written yet"
+        result pasid/ssidsize PASS "IDR1.SSIDSIZE=$ssid"
     fi
+    load_testdev || return
+    [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
+    if [ "$(testdev_driver)" != smmuv3_aux_testdev ]; then
+        result pasid/bind FAIL "${pd##*/} driver '$(testdev_driver)'"
+        return
+    fi
+    nbig=$(cmdline_param smmutest.pasid_many)
+    nbig=${nbig:-1100}
+    # smmutest.pasid_break=wrong|nossv: break the test on purpose (see the
+    # module and smmu-iommufd): every check must then fail.
+    brk=$(cmdline_param smmutest.pasid_break)
+    # 1. Kernel PASID attach next to the DMA-API (paging) RID domain, with
+    #    more than 1024 PASIDs in use at the end.
+    t0=$(now_ms)
+    pasid_module pasid/rid-paging "pasid $nbig $brk"
+    echo "  | rid-paging: $(($(now_ms) - t0)) ms"
+    # 2. A stage-2 RID domain and PASIDs exclude each other.
+    pasid_module pasid/rid-s2 "pasid-s2 $brk"
+    # 3. Next to an identity RID domain (the group's type set to identity).
+    g=$(testdev_group)
+    was=$(cat "$g/type")
+    if set_group_type identity && [ "$(cat "$g/type")" = identity ] &&
+        [ "$(testdev_driver)" = smmuv3_aux_testdev ]; then
+        pasid_module pasid/rid-identity "pasid 0 $brk"
+    else
+        result pasid/rid-identity/group-type FAIL "cannot set ${g##*/} to identity: $(cat /tmp/type.err) (type $(cat "$g/type"), driver '$(testdev_driver)')"
+    fi
+    set_group_type "$was" || result pasid/rid-identity/group-type FAIL "cannot set ${g##*/} back to $was"
+    # 4. Userspace: VFIO cdev + iommufd, PASID HWPTs next to a paging RID
+    #    HWPT and next to the blocked RID (bound, RID not attached).
+    for rid in hwpt blocked; do
+        errs=$(smmu_errors)
+        if [ -n "$errs" ]; then
+            result "pasid/iommufd-$rid/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
+            continue
+        fi
+        level=$(cut -f1 /proc/sys/kernel/printk)
+        n0=$(dmesg | wc -l)
+        dmesg -n 1
+        run_tool "pasid/iommufd-$rid" pasid --rid "$rid" --ssidsize "$ssid" ${brk:+--break "$brk"}
+        cp /tmp/tool.out /tmp/pasid.out
+        pasid_events "pasid/iommufd-$rid" "$n0"
+        dmesg -n "$level"
+    done
+    [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
 }
 
 scenario_sva() {

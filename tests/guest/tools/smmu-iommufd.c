@@ -5,6 +5,7 @@
  *
  *   smmu-iommufd hwinfo [--features 0xF] [--vhe 0|1] [--bdf B]
  *   smmu-iommufd dma [--iova 0xA] [--bdf B]
+ *   smmu-iommufd pasid [--rid hwpt|blocked] [--ssidsize N] [--break wrong|nossv]
  *
  * Both commands move the device to vfio-pci (driver_override), open its
  * VFIO cdev /dev/vfio/devices/vfioN and /dev/iommu, bind the device to the
@@ -22,6 +23,18 @@
  *   checks it), READ it back (FNV-1a hash), COPY within it; then unmaps
  *   it and checks that a DMA to the unmapped IOVA fails with STATUS.ERROR
  *   and ERR_ADDR = the IOVA, leaving the buffer untouched.
+ * pasid: binds without attaching the RID, checks IOMMU_GET_HW_INFO's
+ *   out_max_pasid_log2 against IDR1.SSIDSIZE and the device's PASID
+ *   capability, allocates 8 IOAS (each maps its own buffer at one IOVA) with
+ *   an IOMMU_HWPT_ALLOC_PASID HWPT each, attaches them to 8 PASIDs
+ *   (VFIO_DEVICE_ATTACH_IOMMUFD_PT + VFIO_DEVICE_ATTACH_PASID), drives the
+ *   BAR with TD_PASID SSV/SSID and checks each buffer byte for byte, a
+ *   fault on an unmapped IOVA, and that a PASID detach stops its DMA at
+ *   once.  --rid hwpt puts the RID on a PASID-compatible HWPT of its own
+ *   (and checks the stage-2 refusal at the end), --rid blocked leaves it
+ *   blocked (RID DMA must fail).  The STE comes from the test module's
+ *   /sys/kernel/debug/smmuv3_aux_ste.  It prints the SMMU events it causes
+ *   as "EXPECT <event> <sid> <ssid> <iova|->" for project-init.sh.
  *
  * One line per check on stdout, for tests/guest/project-init.sh:
  *   RESULT <check> PASS|FAIL|SKIP <detail>
@@ -87,6 +100,14 @@ enum {
 #define FIELD(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
 
 static int failures;
+/*
+ * --break wrong: every expected value wrong by one (to see each check
+ * fail); --break nossv: the PASID DMAs without SSV, as a device that drops
+ * its PASID would.
+ */
+static int p_break;		/* 0, 1 wrong, 2 nossv */
+#define WR(x)		(p_break == 1 ? (x) + 1 : (x))
+#define SSVP(p)		((p_break == 2 ? 0 : (1u << 31)) | (p))
 static char bdf[256];
 static char old_driver[256];
 static bool moved;
@@ -103,6 +124,22 @@ static void result(const char *check, const char *res, const char *fmt, ...)
 	fflush(stdout);
 	if (!strcmp(res, "FAIL"))
 		failures++;
+}
+
+/* result() PASS if ok, else FAIL; returns ok. */
+static bool result_if(bool ok, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("RESULT %s %s ", check, ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		failures++;
+	return ok;
 }
 
 static int write_file(const char *path, const char *val)
@@ -275,7 +312,7 @@ static int open_cdev(struct ctx *c)
 	return 0;
 }
 
-static int setup(struct ctx *c)
+static int setup_bind(struct ctx *c, bool attach_ioas)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
@@ -298,6 +335,11 @@ static int setup(struct ctx *c)
 		return -1;
 	}
 	c->dev_id = bind.out_devid;
+	if (!attach_ioas) {
+		result("iommufd-bind", p_break == 1 ? "FAIL" : "PASS", "%s bound to iommufd as dev %u (RID blocked until attached)",
+		       bdf, c->dev_id);
+		return 0;
+	}
 	if (ioctl(c->iommu_fd, IOMMU_IOAS_ALLOC, &alloc)) {
 		result("iommufd-attach", "FAIL", "IOMMU_IOAS_ALLOC: %s", strerror(errno));
 		return -1;
@@ -312,6 +354,16 @@ static int setup(struct ctx *c)
 	result("iommufd-attach", "PASS", "%s bound to iommufd as dev %u, attached to IOAS %u (hwpt %u)",
 	       bdf, c->dev_id, c->ioas_id, attach.pt_id);
 	return 0;
+}
+
+static int setup(struct ctx *c)
+{
+	return setup_bind(c, true);
+}
+
+static int setup_noattach(struct ctx *c)
+{
+	return setup_bind(c, false);
 }
 
 static void teardown(struct ctx *c)
@@ -746,11 +798,435 @@ out:
 	return failures ? 1 : 0;
 }
 
+/* ---- pasid ---- */
+
+#define NP		8
+#define P_BUF		8192
+#define P_IOVA		0x40000000ull	/* each PASID's own buffer, the RID's too */
+#define P_IOVA_NONE	0x60000000ull	/* mapped nowhere */
+#define P_SSV		(1u << 31)
+
+
+static uint32_t td_cmd_p(struct ctx *c, uint32_t cmd, uint64_t src, uint64_t dst,
+			 uint32_t len, uint32_t pattern, uint32_t pasid_reg)
+{
+	uint32_t st;
+
+	w64(c, TD_SRC, src);
+	w64(c, TD_DST, dst);
+	w32(c, TD_LEN, len);
+	w32(c, TD_PATTERN, pattern);
+	w32(c, TD_PASID, pasid_reg);
+	w32(c, TD_CMD, cmd);
+	st = r32(c, TD_STATUS);
+	w32(c, TD_STATUS, TD_ST_DONE | TD_ST_ERROR);
+	w32(c, TD_PASID, 0);
+	return st;
+}
+
+/* The width of the device's PASID capability, from its config space. */
+static int pasid_cap_width(void)
+{
+	char p[PATH_MAX];
+	uint8_t cfg[4096];
+	unsigned int off = 0x100, n = 0;
+	ssize_t len;
+	int fd;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(p, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	while (len >= 4096 && off >= 0x100 && off < 4096 - 8 && n++ < 64) {
+		uint32_t h = cfg[off] | cfg[off + 1] << 8 | cfg[off + 2] << 16 |
+			     (uint32_t)cfg[off + 3] << 24;
+
+		if ((h & 0xffff) == PCI_EXT_CAP_ID_PASID)
+			return (cfg[off + 4 + 1] & 0x1f);	/* PASID Cap [12:8] */
+		off = h >> 20;
+		if (!off)
+			break;
+	}
+	return -1;
+}
+
+/* StreamID on QEMU virt: the requester ID (iommu-map is the identity). */
+static unsigned int bdf_sid(void)
+{
+	unsigned int dom, bus, dev, fn;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return 0;
+	return bus << 8 | dev << 3 | fn;
+}
+
+/* The STE line of the test module's debugfs file, if it is there. */
+static bool read_ste(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/kernel/debug/smmuv3_aux_ste", "r");
+	char line[512];
+	bool ok = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, bdf, strlen(bdf)) && line[strlen(bdf)] == ' ') {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(buf, len, "%s", line + strlen(bdf) + 1);
+			ok = true;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+static int ste_field(const char *ste, const char *name)
+{
+	const char *p = strstr(ste, name);
+
+	return p ? atoi(p + strlen(name)) : -1;
+}
+
+static int hwpt_alloc(struct ctx *c, uint32_t pt_id, uint32_t flags, uint32_t *out)
+{
+	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
+
+	a.flags = flags;
+	a.dev_id = c->dev_id;
+	a.pt_id = pt_id;
+	a.data_type = IOMMU_HWPT_DATA_NONE;
+	if (ioctl(c->iommu_fd, IOMMU_HWPT_ALLOC, &a))
+		return -errno;
+	*out = a.out_hwpt_id;
+	return 0;
+}
+
+static int ioas_alloc_map(struct ctx *c, void *buf, size_t len, uint64_t iova, uint32_t *ioas)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_ioas_map map = { .size = sizeof(map) };
+
+	if (ioctl(c->iommu_fd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	*ioas = alloc.out_ioas_id;
+	map.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+		    IOMMU_IOAS_MAP_WRITEABLE;
+	map.ioas_id = *ioas;
+	map.user_va = (uintptr_t)buf;
+	map.length = len;
+	map.iova = iova;
+	if (ioctl(c->iommu_fd, IOMMU_IOAS_MAP, &map))
+		return -errno;
+	return 0;
+}
+
+static int attach_pt(struct ctx *c, uint32_t pt_id, bool pasid, uint32_t ssid)
+{
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+
+	at.flags = pasid ? VFIO_DEVICE_ATTACH_PASID : 0;
+	at.pt_id = pt_id;
+	at.pasid = ssid;
+	return ioctl(c->dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) ? -errno : 0;
+}
+
+static int detach_pt(struct ctx *c, bool pasid, uint32_t ssid)
+{
+	struct vfio_device_detach_iommufd_pt de = { .argsz = sizeof(de) };
+
+	de.flags = pasid ? VFIO_DEVICE_DETACH_PASID : 0;
+	de.pasid = ssid;
+	return ioctl(c->dev_fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de) ? -errno : 0;
+}
+
+/* Byte i of a WRITE of 32-bit words pattern, pattern + 1, ... at off. */
+static bool buf_is(const uint8_t *b, size_t off, size_t len, uint32_t pattern, size_t *bad)
+{
+	size_t i;
+
+	for (i = 0; i < P_BUF; i++) {
+		uint8_t want = 0xa5;
+
+		if (i >= off && i < off + len)
+			want = (pattern + (uint32_t)((i - off) / 4)) >> (8 * ((i - off) % 4));
+		if (b[i] != want) {
+			*bad = i;
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * pasid --rid hwpt|blocked: NP PASID HWPTs (IOMMU_HWPT_ALLOC_PASID), each on
+ * its own IOAS that maps its own buffer at P_IOVA, attached to NP PASIDs
+ * with VFIO_DEVICE_ATTACH_IOMMUFD_PT + VFIO_DEVICE_ATTACH_PASID; the RID
+ * either on a PASID-compatible HWPT of a further IOAS (paging) or not
+ * attached at all (blocked: the VFIO bind blocked it).
+ */
+static int cmd_pasid(const char *rid_mode, int ssidsize)
+{
+	static const uint32_t want_pasids[NP] = { 1, 2, 0x3ff, 0x400, 0x1234, 0x7ffff,
+						  0xffffe, 0xfffff };
+	struct iommu_hw_info hw = { .size = sizeof(hw) };
+	struct iommu_hw_info_arm_smmuv3 info;
+	bool blocked = !strcmp(rid_mode, "blocked");
+	uint32_t ioas[NP], hwpt[NP], pasid[NP], rid_ioas = 0, rid_hwpt = 0, s2_hwpt = 0;
+	uint8_t *buf[NP] = { }, *rbuf = NULL;
+	bool attached[NP] = { };
+	unsigned int i, sid = bdf_sid(), ssid, maxlog;
+	int width, ret, want_dss;
+	char ste[512];
+	uint32_t st, off = 20, len = 1200;
+	uint64_t h, err;
+	size_t bad;
+	struct ctx c;
+
+	if (strcmp(rid_mode, "hwpt") && !blocked) {
+		result("pasid", "FAIL", "--rid %s: want hwpt or blocked", rid_mode);
+		return 1;
+	}
+	for (i = 0; i < NP; i++) {
+		buf[i] = mmap(NULL, P_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf[i] == MAP_FAILED) {
+			result("pasid", "FAIL", "mmap: %s", strerror(errno));
+			return 1;
+		}
+		memset(buf[i], 0xa5, P_BUF);
+	}
+	rbuf = mmap(NULL, P_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rbuf == MAP_FAILED)
+		return 1;
+	memset(rbuf, 0xa5, P_BUF);
+	if (setup_noattach(&c))
+		goto out;
+
+	/* IOMMU_GET_HW_INFO: out_max_pasid_log2 against SSIDSIZE and the cap. */
+	memset(&info, 0, sizeof(info));
+	hw.dev_id = c.dev_id;
+	hw.data_len = sizeof(info);
+	hw.data_uptr = (uintptr_t)&info;
+	if (ioctl(c.iommu_fd, IOMMU_GET_HW_INFO, &hw)) {
+		result("max-pasid-log2", "FAIL", "IOMMU_GET_HW_INFO: %s", strerror(errno));
+		goto out;
+	}
+	ssid = FIELD(info.idr[1], 10, 6);
+	width = pasid_cap_width();
+	maxlog = hw.out_max_pasid_log2;
+	/* Not fatal: the attaches below then show what the kernel refuses. */
+	if (!result_if(maxlog && width > 0 && (int)maxlog == WR(width < (int)ssid ? width : (int)ssid) &&
+		       (ssidsize < 0 || (int)ssid == ssidsize),
+		       "max-pasid-log2", "out_max_pasid_log2 %u; IDR1.SSIDSIZE %u, PASID capability width %d: want their minimum %d, and PASIDs (> 0)",
+		       maxlog, ssid, width, WR(width < (int)ssid ? width : (int)ssid)) && !maxlog)
+		maxlog = 3;	/* PASIDs 1, 2, 4..7: the attach must then fail */
+	for (i = 0; i < NP; i++)
+		pasid[i] = want_pasids[i] < (1u << maxlog) ? want_pasids[i] : (1u << maxlog) / 2 + i;
+
+	if (map_bar0(&c))
+		goto out;
+
+	/* One IOAS + PASID-capable HWPT per PASID. */
+	for (i = 0; i < NP; i++) {
+		ret = ioas_alloc_map(&c, buf[i], P_BUF, P_IOVA, &ioas[i]);
+		if (!ret)
+			ret = hwpt_alloc(&c, ioas[i], IOMMU_HWPT_ALLOC_PASID, &hwpt[i]);
+		if (ret) {
+			result("hwpt-alloc", "FAIL", "IOAS/IOMMU_HWPT_ALLOC(PASID) #%u: %s", i, strerror(-ret));
+			goto out;
+		}
+	}
+	result("hwpt-alloc", p_break == 1 ? "FAIL" : "PASS", "%d IOAS, each with its own %d KiB at iova 0x%llx (IOMMU_IOAS_MAP), and a HWPT with IOMMU_HWPT_ALLOC_PASID on each",
+	       NP, P_BUF >> 10, P_IOVA);
+	if (!blocked) {
+		ret = ioas_alloc_map(&c, rbuf, P_BUF, P_IOVA, &rid_ioas);
+		if (!ret)
+			ret = hwpt_alloc(&c, rid_ioas, IOMMU_HWPT_ALLOC_PASID, &rid_hwpt);
+		if (!ret)
+			ret = attach_pt(&c, rid_hwpt, false, 0);
+		if (!result_if(ret == WR(0), "rid-attach", "RID on HWPT %u (paging, PASID-compatible, IOAS %u): %s",
+			       rid_hwpt, rid_ioas, ret ? strerror(-ret) : "ok") && ret)
+			goto out;
+	}
+	for (i = 0; i < NP; i++) {
+		ret = attach_pt(&c, hwpt[i], true, pasid[i]);
+		if (ret) {
+			result("pasid-attach", "FAIL", "VFIO_DEVICE_ATTACH_IOMMUFD_PT(PASID 0x%x, hwpt %u): %s",
+			       pasid[i], hwpt[i], strerror(-ret));
+			goto out;
+		}
+		attached[i] = true;
+	}
+	result("pasid-attach", p_break == 1 ? "FAIL" : "PASS", "HWPTs %u..%u on PASIDs 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x 0x%x (VFIO_DEVICE_ATTACH_PASID), RID %s",
+	       hwpt[0], hwpt[NP - 1], pasid[0], pasid[1], pasid[2], pasid[3], pasid[4], pasid[5],
+	       pasid[6], pasid[7], blocked ? "blocked (not attached)" : "on its paging HWPT");
+
+	/* The STE (test module's debugfs): CD table, S1DSS per the RID. */
+	want_dss = WR(blocked ? 0 : 2);
+	if (read_ste(ste, sizeof(ste)))
+		result_if(ste_field(ste, "Config=") == 5 && ste_field(ste, "S1DSS=") == want_dss &&
+			  ste_field(ste, "S1CDMax=") == (int)hw.out_max_pasid_log2,
+			  "ste", "%s (want Config=5 S1CDMax=%u S1DSS=%d, %s)", ste, maxlog, want_dss,
+			  blocked ? "terminate" : "substream 0");
+	else
+		result("ste", "FAIL", "cannot read /sys/kernel/debug/smmuv3_aux_ste (test module not loaded?)");
+
+	/* Each PASID WRITEs at the same IOVA, into its own buffer only. */
+	for (i = 0; i < NP; i++) {
+		st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA + off + 4 * i, len + 4 * i,
+			      0x22220000u * (i + 1), SSVP(pasid[i]));
+		if (st != TD_ST_DONE) {
+			result("dma-write", "FAIL", "PASID 0x%x WRITE: status 0x%x, err_addr 0x%llx", pasid[i],
+			       st, (unsigned long long)r64(&c, TD_ERR_ADDR));
+			break;
+		}
+	}
+	for (i = 0; i < NP; i++) {
+		if (!buf_is(buf[i], off + 4 * i, len + 4 * i, WR(0x22220000u * (i + 1)), &bad)) {
+			result("dma-isolation", "FAIL", "buffer of PASID 0x%x: byte %zu is 0x%02x", pasid[i],
+			       bad, buf[i][bad]);
+			break;
+		}
+	}
+	if (i < NP)
+		;
+	else if (!buf_is(rbuf, 0, 0, 0, &bad))
+		result("dma-isolation", "FAIL", "the RID's buffer changed at byte %zu", bad);
+	else
+		result("dma-isolation", "PASS", "%d WRITEs from user space at iova 0x%llx, one per PASID: each user buffer holds exactly its own PASID's bytes, the RID's is untouched",
+	       NP, P_IOVA);
+	for (i = 0; i < NP; i++) {
+		st = td_cmd_p(&c, TD_CMD_READ, P_IOVA, 0, P_BUF, 0, SSVP(pasid[i]));
+		h = r64(&c, TD_RESULT);
+		if (st != TD_ST_DONE || h != WR(fnv1a(buf[i], P_BUF))) {
+			result("dma-read", "FAIL", "PASID 0x%x READ: status 0x%x hash 0x%016llx want 0x%016llx",
+			       pasid[i], st, (unsigned long long)h,
+			       (unsigned long long)WR(fnv1a(buf[i], P_BUF)));
+			break;
+		}
+	}
+	if (i == NP)
+		result("dma-read", "PASS", "READ of iova 0x%llx through each PASID hashes its own buffer", P_IOVA);
+
+	/*
+	 * Replace PASID 1's HWPT by PASID 2's (VFIO_DEVICE_ATTACH_IOMMUFD_PT on
+	 * an attached PASID: the driver rewrites CD[pasid] in place, then
+	 * CFGI_CD): its DMA lands in PASID 2's buffer from then on.  Then
+	 * unmap PASID 4's IOAS: its next DMA faults (the IOTLB entry is gone).
+	 */
+	h = fnv1a(buf[1], P_BUF);
+	ret = attach_pt(&c, hwpt[2], true, pasid[1]);
+	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA + 4096, 32, 0x12120000u, SSVP(pasid[1]));
+	result_if(!ret && st == TD_ST_DONE && *(uint32_t *)(buf[2] + 4096) == WR(0x12120000u) &&
+		  h == fnv1a(buf[1], P_BUF), "replace",
+		  "PASID 0x%x moved from HWPT %u to HWPT %u: %s; its WRITE: status 0x%x, lands in the new HWPT's buffer: %s, old buffer %s",
+		  pasid[1], hwpt[1], hwpt[2], ret ? strerror(-ret) : "ok", st,
+		  *(uint32_t *)(buf[2] + 4096) == 0x12120000u ? "yes" : "NO",
+		  h == fnv1a(buf[1], P_BUF) ? "untouched" : "WRITTEN");
+	{
+		struct iommu_ioas_unmap um = { .size = sizeof(um) };
+
+		um.ioas_id = ioas[4];
+		um.iova = P_IOVA;
+		um.length = P_BUF;
+		ret = ioctl(c.iommu_fd, IOMMU_IOAS_UNMAP, &um) ? -errno : 0;
+		h = fnv1a(buf[4], P_BUF);
+		st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 4, 0x44440000u, SSVP(pasid[4]));
+		err = r64(&c, TD_ERR_ADDR);
+		printf("EXPECT F_TRANSLATION 0x%x 0x%x 0x%llx\n", sid, WR(pasid[4]), P_IOVA);
+		result_if(!ret && (st & TD_ST_ERROR) && err == WR(P_IOVA) && h == fnv1a(buf[4], P_BUF),
+			  "unmap", "IOMMU_IOAS_UNMAP of PASID 0x%x's IOAS: %s; its next WRITE: status 0x%x, err_addr 0x%llx, buffer %s",
+			  pasid[4], ret ? strerror(-ret) : "ok", st, (unsigned long long)err,
+			  h == fnv1a(buf[4], P_BUF) ? "untouched" : "WRITTEN");
+	}
+
+	/* The RID: its own HWPT, or blocked (S1DSS terminate). */
+	memset(rbuf, 0xa5, P_BUF);
+	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 64, 0x0e1d0000u, 0);
+	if (blocked) {
+		printf("EXPECT F_STREAM_DISABLED 0x%x 0x%x -\n", sid, WR(0));
+		result_if(!!(st & TD_ST_ERROR) == (p_break != 1) && buf_is(rbuf, 0, 0, 0, &bad), "rid-blocked",
+			  "RID (SSV=0) WRITE at iova 0x%llx with the RID blocked: status 0x%x (want ERROR)",
+			  P_IOVA, st);
+	} else {
+		result_if(st == TD_ST_DONE && buf_is(rbuf, 0, 64, WR(0x0e1d0000u), &bad), "rid-dma",
+			  "RID (SSV=0) WRITE at iova 0x%llx lands in the RID HWPT's buffer: status 0x%x", P_IOVA, st);
+	}
+
+	/* Unmapped IOVA on one PASID: the fault names that PASID. */
+	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA_NONE, 4, 0xbad0beefu, SSVP(pasid[3]));
+	err = r64(&c, TD_ERR_ADDR);
+	printf("EXPECT F_TRANSLATION 0x%x 0x%x 0x%llx\n", sid, WR(pasid[3]), P_IOVA_NONE);
+	result_if((st & TD_ST_ERROR) && err == WR(P_IOVA_NONE), "unmapped-fault",
+		  "PASID 0x%x WRITE at unmapped iova 0x%llx: status 0x%x, err_addr 0x%llx", pasid[3],
+		  P_IOVA_NONE, st, (unsigned long long)err);
+
+	/* Detach one PASID: its next DMA fails at once. */
+	ret = detach_pt(&c, true, pasid[5]);
+	attached[5] = ret != 0;
+	memset(buf[5], 0xa5, P_BUF);
+	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 64, 0xdead0000u, SSVP(pasid[5]));
+	printf("EXPECT C_BAD_CD 0x%x 0x%x -\n", sid, WR(pasid[5]));
+	result_if(!ret && !!(st & TD_ST_ERROR) == (p_break != 1) && buf_is(buf[5], 0, 0, 0, &bad), "detach",
+		  "VFIO_DEVICE_DETACH_IOMMUFD_PT(PASID 0x%x): %s; its next WRITE: status 0x%x, buffer %s",
+		  pasid[5], ret ? strerror(-ret) : "ok", st,
+		  buf_is(buf[5], 0, 0, 0, &bad) ? "untouched" : "WRITTEN");
+	st = td_cmd_p(&c, TD_CMD_WRITE, 0, P_IOVA, 64, 0x77770000u, SSVP(pasid[6]));
+	result_if(st == TD_ST_DONE && *(uint32_t *)buf[6] == WR(0x77770000u), "detach-others",
+		  "PASID 0x%x still writes after PASID 0x%x was detached: status 0x%x", pasid[6],
+		  pasid[5], st);
+
+	for (i = 0; i < NP; i++) {
+		if (attached[i] && !detach_pt(&c, true, pasid[i]))
+			attached[i] = false;
+	}
+	if (read_ste(ste, sizeof(ste)))
+		result_if(ste_field(ste, "Config=") == WR(blocked ? 0 : 5), "ste-after",
+			  "all PASIDs detached: %s (want Config=%d)", ste, blocked ? 0 : 5);
+
+	/*
+	 * A stage-2 RID and PASIDs: iommufd refuses a PASID attach next to a
+	 * RID HWPT that is not PASID-compatible (a nesting parent cannot be:
+	 * the driver refuses NEST_PARENT | PASID).
+	 */
+	if (!blocked) {
+		int e1, e2 = 0, e3;
+		uint32_t tmp;
+
+		e1 = hwpt_alloc(&c, rid_ioas, IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID, &tmp);
+		ret = hwpt_alloc(&c, rid_ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, &s2_hwpt);
+		if (!ret)
+			e2 = attach_pt(&c, s2_hwpt, false, 0);
+		e3 = (!ret && !e2) ? attach_pt(&c, hwpt[0], true, pasid[0]) : 0;
+		if (!e3 && !ret && !e2)
+			detach_pt(&c, true, pasid[0]);
+		result_if(e1 == WR(-EOPNOTSUPP) && !ret && !e2 && e3 == WR(-EINVAL), "s2-refused",
+			  "HWPT NEST_PARENT|PASID: %s (want EOPNOTSUPP); RID on a NEST_PARENT (stage-2) HWPT: %s; then PASID 0x%x attach: %s (want EINVAL)",
+			  e1 ? strerror(-e1) : "allocated", ret ? strerror(-ret) : e2 ? strerror(-e2) : "ok",
+			  pasid[0], e3 ? strerror(-e3) : "accepted");
+		if (read_ste(ste, sizeof(ste)))
+			printf("  with the stage-2 RID: %s\n", ste);
+		attach_pt(&c, rid_hwpt, false, 0);
+	}
+out:
+	for (i = 0; i < NP; i++)
+		if (attached[i])
+			detach_pt(&c, true, pasid[i]);
+	teardown(&c);
+	for (i = 0; i < NP; i++)
+		if (buf[i] && buf[i] != MAP_FAILED)
+			munmap(buf[i], P_BUF);
+	munmap(rbuf, P_BUF);
+	return failures ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: smmu-iommufd hwinfo [--features 0xF] [--vhe 0|1] [--bdf B]\n"
-		"       smmu-iommufd dma [--iova 0xA] [--bdf B]\n");
+		"       smmu-iommufd dma [--iova 0xA] [--bdf B]\n"
+		"       smmu-iommufd pasid [--rid hwpt|blocked] [--ssidsize N] [--break wrong|nossv] [--bdf B]\n");
 	exit(2);
 }
 
@@ -761,11 +1237,15 @@ int main(int argc, char **argv)
 		{ "features", required_argument, NULL, 'f' },
 		{ "vhe", required_argument, NULL, 'v' },
 		{ "iova", required_argument, NULL, 'i' },
+		{ "rid", required_argument, NULL, 'r' },
+		{ "ssidsize", required_argument, NULL, 's' },
+		{ "break", required_argument, NULL, 'B' },
 		{ }
 	};
 	long long features = -1;
 	uint64_t iova = 0x10000000;
-	int vhe = -1, o;
+	int vhe = -1, o, ssidsize = -1;
+	const char *rid = "hwpt";
 	const char *cmd;
 
 	if (argc < 2)
@@ -786,6 +1266,15 @@ int main(int argc, char **argv)
 		case 'i':
 			iova = strtoull(optarg, NULL, 0);
 			break;
+		case 'r':
+			rid = optarg;
+			break;
+		case 's':
+			ssidsize = atoi(optarg);
+			break;
+		case 'B':
+			p_break = !strcmp(optarg, "wrong") ? 1 : !strcmp(optarg, "nossv") ? 2 : 0;
+			break;
 		default:
 			usage();
 		}
@@ -799,6 +1288,8 @@ int main(int argc, char **argv)
 		return cmd_hwinfo(features, vhe);
 	if (!strcmp(cmd, "dma"))
 		return cmd_dma(iova);
+	if (!strcmp(cmd, "pasid"))
+		return cmd_pasid(rid, ssidsize);
 	usage();
 	return 2;
 }
