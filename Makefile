@@ -48,7 +48,8 @@ qemu: configure
 	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test \
 	    tests/qtest/smmuv3-aux-conformance-test \
 	    tests/qtest/smmuv3-aux-dma-test \
-	    tests/qtest/smmuv3-aux-substream-test | $(NINJA_FILTER)
+	    tests/qtest/smmuv3-aux-substream-test \
+	    tests/qtest/smmuv3-aux-migration-test | $(NINJA_FILTER)
 
 # The engine and its unit tests, built without QEMU (seconds).
 standalone: configure

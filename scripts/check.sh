@@ -89,7 +89,8 @@ check_qtest() {
     echo "== qtests (qemu-system-aarch64 -machine virt,iommu=smmuv3-aux)"
     local t
     for t in smmuv3-aux-test smmuv3-aux-conformance-test \
-             smmuv3-aux-substream-test smmuv3-aux-dma-test; do
+             smmuv3-aux-substream-test smmuv3-aux-dma-test \
+             smmuv3-aux-migration-test; do
         if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
             echo "  FAIL $t: not built"
             failed=$((failed + 1))

@@ -221,6 +221,35 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
                                   r->idr[5]);
 }
 
+bool smmuv3_aux_engine_post_load(SMMUv3AuxEngine *e, const uint32_t idr[6],
+                                 uint32_t iidr, uint32_t aidr,
+                                 const char **why)
+{
+    SMMUv3AuxRegs *r = &e->regs;
+
+    if (memcmp(idr, r->idr, sizeof(r->idr)) || iidr != r->iidr ||
+        aidr != r->aidr) {
+        *why = "the source's ID registers differ from this device's: "
+               "its properties (ssidsize, oas, stage1, ...) must match";
+        return false;
+    }
+    /* State derived from registers, as their writes would have set it. */
+    smmuv3_aux_strtab_update(e);
+    /* Pending interrupts and MSIs were delivered before the source saved. */
+    e->irq_pending = 0;
+    e->n_sync_msi = 0;
+    e->cmdq_paused = false;
+    /* Merging is optional (7.3.1): no record is merged across a switch. */
+    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
+    /* Caches start empty; notifiers hear "everything unmapped". */
+    smmuv3_aux_iotlb_flush(&e->iotlb);
+    smmuv3_aux_cfgc_inv_all(&e->cfgc);
+    smmuv3_aux_engine_inval_gen_bump(e);
+    e->n_invals = 0;
+    e->invals_overflow = true;
+    return true;
+}
+
 unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
                                      SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM])
 {

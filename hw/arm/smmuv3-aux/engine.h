@@ -222,6 +222,16 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why);
 void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
                             const SMMUv3AuxEngineOps *ops, void *opaque);
 void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e);
+/*
+ * After migration loaded e->regs but the ID registers (passed here as the
+ * source had them): rebuild the state derived from the registers, empty
+ * the caches and have the binding tell its notifiers (take_invals reports
+ * "all").  False, with a static message in *why, if the source's ID
+ * registers are not this device's.
+ */
+bool smmuv3_aux_engine_post_load(SMMUv3AuxEngine *e, const uint32_t idr[6],
+                                 uint32_t iidr, uint32_t aidr,
+                                 const char **why);
 /* Move pending interrupts into out[] (at most SMMUV3_AUX_IRQ_NUM); return n. */
 unsigned smmuv3_aux_engine_take_irqs(SMMUv3AuxEngine *e,
                                      SMMUv3AuxIrqReq out[SMMUV3_AUX_IRQ_NUM]);

@@ -44,7 +44,7 @@
 #include "migration/vmstate.h"
 #include "system/dma.h"
 #include "hw/arm/smmuv3-aux.h"
-#include "engine.h"
+#include "binding.h"
 #include "tlb.h"
 #include "trace.h"
 
@@ -125,52 +125,7 @@
  * the seqcount and the entry fields, one shared read-mostly load of G, and
  * a per-device counter.  No store to any line shared between devices.
  */
-#define SMMUV3_AUX_UTLB_BITS    8
-#define SMMUV3_AUX_UTLB_SIZE    (1u << SMMUV3_AUX_UTLB_BITS)
-
-typedef struct SMMUv3AuxUtlbEntry {
-    QemuSeqLock seq;        /* odd while being written (under s->lock) */
-    uint32_t sid;
-    uint32_t perm;          /* IOMMUTLBEntry.perm the engine returned */
-    int32_t iommu_idx;
-    uint64_t gen;           /* e->inval_gen at fill time; 0: empty */
-    uint64_t iova;          /* input address & ~mask */
-    uint64_t mask;          /* addr_mask of the IOMMUTLBEntry */
-    uint64_t pa;            /* output address & ~mask */
-} SMMUv3AuxUtlbEntry;
-
-/* One IOMMU memory region per PCI function behind the SMMU. */
-typedef struct SMMUv3AuxDevice {
-    IOMMUMemoryRegion iommu;
-    AddressSpace as;
-    SMMUv3AuxState *smmu;
-    PCIBus *bus;
-    int devfn;
-    IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
-    /* Translations served by the micro-TLB, and by the engine. */
-    Stat64 utlb_hits, utlb_misses;
-    SMMUv3AuxUtlbEntry utlb[SMMUV3_AUX_UTLB_SIZE];
-} SMMUv3AuxDevice;
-
-struct SMMUv3AuxState {
-    SysBusDevice parent_obj;
-
-    SMMUv3AuxParams params;
-    uint32_t msi_device_id;
-    PCIBus *primary_bus;
-
-    QemuMutex lock;
-    SMMUv3AuxEngine engine;
-    bool utlb;                  /* property */
-    bool utlb_on;               /* utlb, and caching is allowed at all */
-
-    MemoryRegion iomem;
-    MemoryRegion razwi_mr;      /* target of RAZ/WI-terminated accesses */
-    AddressSpace razwi_as;
-    qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
-    /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
-    GHashTable *devices_by_bus;
-};
+/* The entries and their owners are declared in binding.h. */
 
 static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
     [SMMUV3_AUX_IRQ_EVTQ] = "eventq",
@@ -262,7 +217,7 @@ static bool smmuv3_aux_deliver_irq(SMMUv3AuxState *s,
  * SMMUV3_AUX_MAX_SYNC_MSIS CMD_SYNCs of a queue that cannot grow meanwhile
  * (PROD is written under the BQL), so the loop ends.
  */
-static void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
+void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
 {
     SMMUv3AuxIrqReq req[SMMUV3_AUX_MAX_SYNC_MSIS];
     bool more;
@@ -296,7 +251,7 @@ static void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
  * turn; that second round is bounded because a failed GERROR MSI does not
  * raise anything further.
  */
-static void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
+void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
 {
     SMMUv3AuxIrqReq req[SMMUV3_AUX_IRQ_NUM];
     bool took_bql = false;
@@ -399,7 +354,7 @@ static void smmuv3_aux_notify_device(SMMUv3AuxDevice *sdev,
  * device IOTLB, for example).  Called without s->lock, under the BQL, as
  * commands only run from MMIO writes.
  */
-static void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
+void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
 {
     SMMUv3AuxInval inv[SMMUV3_AUX_MAX_INVALS];
     GHashTableIter iter;
@@ -836,15 +791,6 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     }
     pci_setup_iommu(s->primary_bus, &smmuv3_aux_pci_ops, s);
 }
-
-/*
- * Live state (queues, caches, in-flight CERROR) is not migrated yet; block
- * migration rather than lose it silently.
- */
-static const VMStateDescription smmuv3_aux_vmstate = {
-    .name = TYPE_ARM_SMMUV3_AUX,
-    .unmigratable = 1,
-};
 
 static const Property smmuv3_aux_properties[] = {
     DEFINE_PROP_LINK("primary-bus", SMMUv3AuxState, primary_bus,

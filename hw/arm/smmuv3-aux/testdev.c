@@ -31,6 +31,7 @@
 #include "hw/pci/pcie.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
+#include "system/runstate.h"
 #include "system/dma.h"
 #include "hw/arm/smmuv3-aux-testdev.h"
 #include "trace.h"
@@ -83,6 +84,14 @@ struct SMMUv3AuxTestdev {
     bool pending, quit;
     bool busy;
     QEMUBH *done_bh;
+    /*
+     * Set (atomically) by the worker once done_bh is scheduled for the
+     * job it ran; done_cond is broadcast then.  A VM stop waits for it:
+     * see smmuv3_aux_testdev_finish_job().
+     */
+    bool job_done;
+    QemuCond done_cond;
+    VMChangeStateEntry *vmstate_entry;
     TDJob job;
     uint8_t page[TD_PAGE];
 };
@@ -370,6 +379,34 @@ static void smmuv3_aux_testdev_done_bh(void *opaque)
     smmuv3_aux_testdev_complete(s, &s->job);
 }
 
+/*
+ * A VM that stops (for migration, savevm or "stop") has no ASYNC job left
+ * running: its DMA would change guest memory after it was saved.  The job
+ * is completed, not cancelled: wait for the worker (with the BQL dropped,
+ * as a DMA to MMIO may need it) and publish the result now, so that the
+ * registers saved say DONE or ERROR, never BUSY.  The wait is bounded by
+ * the longest job (SMMUV3_AUX_TESTDEV_MAX_BURST DMAs).  BQL held.
+ */
+static void smmuv3_aux_testdev_finish_job(SMMUv3AuxTestdev *s)
+{
+    if (!s->busy) {
+        return;
+    }
+    while (!qatomic_load_acquire(&s->job_done)) {
+        qemu_cond_timedwait_bql(&s->done_cond, 10);
+    }
+    qemu_bh_cancel(s->done_bh);
+    smmuv3_aux_testdev_done_bh(s);
+}
+
+static void smmuv3_aux_testdev_vm_state_change(void *opaque, bool running,
+                                               RunState state)
+{
+    if (!running) {
+        smmuv3_aux_testdev_finish_job(opaque);
+    }
+}
+
 static void *smmuv3_aux_testdev_thread(void *opaque)
 {
     SMMUv3AuxTestdev *s = opaque;
@@ -386,6 +423,8 @@ static void *smmuv3_aux_testdev_thread(void *opaque)
         qemu_mutex_unlock(&s->lock);
         smmuv3_aux_testdev_exec(s, &s->job);
         qemu_bh_schedule(s->done_bh);
+        qatomic_store_release(&s->job_done, true);
+        qemu_cond_broadcast(&s->done_cond);
         qemu_mutex_lock(&s->lock);
     }
     qemu_mutex_unlock(&s->lock);
@@ -416,6 +455,7 @@ static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
     }
     s->busy = true;
     s->status = R_TD_STATUS_BUSY_MASK;
+    qatomic_set(&s->job_done, false);
     qemu_mutex_lock(&s->lock);
     s->job = j;
     s->pending = true;
@@ -592,6 +632,9 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
     }
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->cond);
+    qemu_cond_init(&s->done_cond);
+    s->vmstate_entry = qemu_add_vm_change_state_handler(
+        smmuv3_aux_testdev_vm_state_change, s);
     s->done_bh = qemu_bh_new_guarded(smmuv3_aux_testdev_done_bh, s,
                                      &DEVICE(s)->mem_reentrancy_guard);
     qemu_thread_create(&s->thread, "smmuv3-aux-td", smmuv3_aux_testdev_thread,
@@ -610,7 +653,9 @@ static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
     bql_unlock();
     qemu_thread_join(&s->thread);
     bql_lock();
+    qemu_del_vm_change_state_handler(s->vmstate_entry);
     qemu_bh_delete(s->done_bh);
+    qemu_cond_destroy(&s->done_cond);
     qemu_cond_destroy(&s->cond);
     qemu_mutex_destroy(&s->lock);
     msi_uninit(pdev);
@@ -633,9 +678,42 @@ static const Property smmuv3_aux_testdev_properties[] = {
     DEFINE_PROP_UINT8("pasid-width", SMMUv3AuxTestdev, pasid_width, 20),
 };
 
+static int smmuv3_aux_testdev_pre_save(void *opaque)
+{
+    /* A job started over qtest or QMP while the VM was already stopped. */
+    smmuv3_aux_testdev_finish_job(opaque);
+    return 0;
+}
+
+/*
+ * The registers and PCI state (config space, MSI).  No job is running at
+ * a save (smmuv3_aux_testdev_finish_job()), so none needs resuming; the
+ * page buffer is scratch of a running job.
+ */
 static const VMStateDescription smmuv3_aux_testdev_vmstate = {
     .name = TYPE_SMMUV3_AUX_TESTDEV,
-    .unmigratable = 1,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = smmuv3_aux_testdev_pre_save,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(status, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(ctrl, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(len, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(pattern, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(pasid, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(attrs, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(burst_pages, SMMUv3AuxTestdev),
+        VMSTATE_UINT32(burst_order, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(src, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(dst, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(result, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(err_addr, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(burst_count, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(burst_ns, SMMUv3AuxTestdev),
+        VMSTATE_UINT64(dma_count, SMMUv3AuxTestdev),
+        VMSTATE_END_OF_LIST()
+    },
 };
 
 static void smmuv3_aux_testdev_class_init(ObjectClass *klass, void *data)

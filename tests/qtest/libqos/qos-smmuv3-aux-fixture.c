@@ -25,11 +25,53 @@ bool qsmmu_fix_require(bool have, const char *what)
     return have;
 }
 
+char *qsmmu_fix_cmdline(const char *iommu, unsigned nextra, const char *args)
+{
+    GString *cmd = g_string_new("");
+    unsigned i;
+
+    g_assert_cmpuint(nextra, <=, QSMMU_FIX_MAX_EXTRA);
+    /* 512 MiB: the libqos allocation window must exist. */
+    g_string_printf(cmd, "-machine virt,gic-version=3,iommu=%s -cpu max "
+                    "-m 512M -nodefaults", iommu);
+    for (i = 0; i <= nextra; i++) {
+        g_string_append_printf(cmd, " -device smmuv3-aux-testdev,"
+                               "bus=pcie.0,addr=%d.0", QSMMU_FIX_TD_SLOT + i);
+    }
+    if (args) {
+        g_string_append_printf(cmd, " %s", args);
+    }
+    return g_string_free(cmd, false);
+}
+
+/* Find the test devices on f->qts's PCI bus and map their BARs. */
+static void attach_devices(QSMMUAuxFix *f)
+{
+    unsigned i;
+
+    qpci_init_generic(&f->gbus, f->qts, NULL, false);
+    qsmmu_aux_td_init(&f->td, &f->gbus.bus,
+                      QPCI_DEVFN(QSMMU_FIX_TD_SLOT, 0));
+    for (i = 0; i < f->nextra; i++) {
+        qsmmu_aux_td_init(&f->extra[i], &f->gbus.bus,
+                          QPCI_DEVFN(QSMMU_FIX_TD_SLOT + 1 + i, 0));
+    }
+}
+
+static void detach_devices(QSMMUAuxFix *f)
+{
+    unsigned i;
+
+    for (i = 0; i < f->nextra; i++) {
+        qsmmu_aux_td_free(&f->extra[i]);
+    }
+    qsmmu_aux_td_free(&f->td);
+}
+
 bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
                      const char *args)
 {
-    g_autoptr(GString) devs = g_string_new("");
-    unsigned i;
+    g_autofree char *cmd = NULL;
 
     if (!qtest_has_machine("virt") ||
         !qtest_has_device("smmuv3-aux-testdev")) {
@@ -37,28 +79,24 @@ bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
         return false;
     }
     memset(f, 0, sizeof(*f));
-    g_assert_cmpuint(nextra, <=, QSMMU_FIX_MAX_EXTRA);
-    for (i = 0; i <= nextra; i++) {
-        g_string_append_printf(devs, " -device smmuv3-aux-testdev,"
-                               "bus=pcie.0,addr=%d.0", QSMMU_FIX_TD_SLOT + i);
-    }
-    /* 512 MiB: the libqos allocation window must exist. */
-    f->qts = qtest_initf("-machine virt,gic-version=3,iommu=%s -cpu max "
-                         "-m 512M -nodefaults%s %s", iommu, devs->str,
-                         args ? args : "");
+    cmd = qsmmu_fix_cmdline(iommu, nextra, args);
+    f->qts = qtest_init(cmd);
     qsmmu_aux_init(&f->s, f->qts, QSMMU_AUX_VIRT_BASE);
-    qpci_init_generic(&f->gbus, f->qts, NULL, false);
-    qsmmu_aux_td_init(&f->td, &f->gbus.bus,
-                      QPCI_DEVFN(QSMMU_FIX_TD_SLOT, 0));
     f->nextra = nextra;
-    for (i = 0; i < nextra; i++) {
-        qsmmu_aux_td_init(&f->extra[i], &f->gbus.bus,
-                          QPCI_DEVFN(QSMMU_FIX_TD_SLOT + 1 + i, 0));
-    }
+    attach_devices(f);
     f->oas = FIELD_EX32(qsmmu_aux_readl(&f->s, A_IDR5), IDR5, OAS);
     qsmmu_aux_strtab_linear(&f->s, 8);
     qsmmu_aux_bringup(&f->s, 8, 8);
     return true;
+}
+
+void qsmmu_fix_migrated(QSMMUAuxFix *f, QTestState *qts)
+{
+    detach_devices(f);
+    qtest_quit(f->qts);
+    f->qts = qts;
+    f->s.qts = qts;
+    attach_devices(f);
 }
 
 void qsmmu_fix_enable(QSMMUAuxFix *f)
@@ -69,12 +107,7 @@ void qsmmu_fix_enable(QSMMUAuxFix *f)
 
 void qsmmu_fix_stop(QSMMUAuxFix *f)
 {
-    unsigned i;
-
-    for (i = 0; i < f->nextra; i++) {
-        qsmmu_aux_td_free(&f->extra[i]);
-    }
-    qsmmu_aux_td_free(&f->td);
+    detach_devices(f);
     qtest_quit(f->qts);
 }
 

@@ -59,6 +59,14 @@ bool qsmmu_fix_require(bool have, const char *what);
  */
 bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
                      const char *args);
+/* The QEMU command line qsmmu_fix_start() uses (g_free it). */
+char *qsmmu_fix_cmdline(const char *iommu, unsigned nextra, const char *args);
+/*
+ * After @f's QEMU migrated to @qts (started with qsmmu_fix_cmdline() and
+ * -incoming): quit the source and go on with @qts, with the same driver
+ * state (allocator, queue shadows) and the test devices found again.
+ */
+void qsmmu_fix_migrated(QSMMUAuxFix *f, QTestState *qts);
 /* Invalidate every cache, then SMMUEN = 1. */
 void qsmmu_fix_enable(QSMMUAuxFix *f);
 void qsmmu_fix_stop(QSMMUAuxFix *f);
