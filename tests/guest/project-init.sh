@@ -237,14 +237,20 @@ pasid_events() {
 
 # pasid_module <prefix> <ctl command>: one PASID run of the test module,
 # its CHECK lines as results <prefix>/<check>, its events checked.
+# A scenario that provokes SMMU events needs a log without any before it:
+# FAIL <name>/pre-clean and return 1 if there are some.
+pre_clean() {
+    errs=$(smmu_errors)
+    if [ -n "$errs" ]; then
+        result "$1/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
+        return 1
+    fi
+}
+
 pasid_module() {
     pre=$1
     d=/sys/kernel/debug/smmuv3_aux_testdev
-    errs=$(smmu_errors)
-    if [ -n "$errs" ]; then
-        result "$pre/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
-        return
-    fi
+    pre_clean "$pre" || return
     level=$(cut -f1 /proc/sys/kernel/printk)
     n0=$(dmesg | wc -l)
     dmesg -n 1
@@ -329,11 +335,7 @@ scenario_pasid() {
     # 4. Userspace: VFIO cdev + iommufd, PASID HWPTs next to a paging RID
     #    HWPT and next to the blocked RID (bound, RID not attached).
     for rid in hwpt blocked; do
-        errs=$(smmu_errors)
-        if [ -n "$errs" ]; then
-            result "pasid/iommufd-$rid/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
-            continue
-        fi
+        pre_clean "pasid/iommufd-$rid" || continue
         level=$(cut -f1 /proc/sys/kernel/printk)
         n0=$(dmesg | wc -l)
         dmesg -n 1
@@ -457,11 +459,7 @@ scenario_iommufd() {
     # unexpected; the event itself is checked, kept off the console (the
     # host runner fails on any SMMU event line there) and cleared from the
     # log so that dmesg-clean does not count it.
-    errs=$(smmu_errors)
-    if [ -n "$errs" ]; then
-        result iommufd/pre-clean FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
-        return
-    fi
+    pre_clean iommufd || return
     level=$(cut -f1 /proc/sys/kernel/printk)
     n0=$(dmesg | wc -l)
     dmesg -n 1

@@ -173,6 +173,26 @@ static uint32_t compose_idr3(const SMMUv3AuxParams *p)
     return v;
 }
 
+/*
+ * Forget what is not architectural state: latched interrupts and MSIs,
+ * the last event record (merging is optional, 7.3.1) and every cache;
+ * @notify: the binding's notifiers are to hear that everything is
+ * unmapped (take_invals reports "all").
+ */
+static void engine_forget(SMMUv3AuxEngine *e, bool notify)
+{
+    e->irq_pending = 0;
+    memset(e->irq_req, 0, sizeof(e->irq_req));
+    e->n_sync_msi = 0;
+    e->cmdq_paused = false;
+    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
+    smmuv3_aux_iotlb_flush(&e->iotlb);
+    smmuv3_aux_cfgc_inv_all(&e->cfgc);
+    smmuv3_aux_engine_inval_gen_bump(e);
+    e->n_invals = 0;
+    e->invals_overflow = notify;
+}
+
 void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
 {
     SMMUv3AuxRegs *r = &e->regs;
@@ -203,20 +223,8 @@ void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
      * table of one STE at address 0: SPLIT is unused.
      */
     memset(&e->strtab, 0, sizeof(e->strtab));
-    e->irq_pending = 0;
-    memset(e->irq_req, 0, sizeof(e->irq_req));
-    e->n_sync_msi = 0;
-    e->cmdq_paused = false;
-    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
-    /*
-     * Caches (tlb.c): nothing cached survives a reset.  Pending notifier
-     * invalidations are dropped: the binding resets its notifiers itself.
-     */
-    smmuv3_aux_iotlb_flush(&e->iotlb);
-    smmuv3_aux_cfgc_inv_all(&e->cfgc);
-    smmuv3_aux_engine_inval_gen_bump(e);
-    e->n_invals = 0;
-    e->invals_overflow = false;
+    /* The binding resets its notifiers itself: nothing to tell them. */
+    engine_forget(e, false);
     trace_smmuv3_aux_engine_reset(r->idr[0], r->idr[1], r->idr[3],
                                   r->idr[5]);
 }
@@ -235,18 +243,11 @@ bool smmuv3_aux_engine_post_load(SMMUv3AuxEngine *e, const uint32_t idr[6],
     }
     /* State derived from registers, as their writes would have set it. */
     smmuv3_aux_strtab_update(e);
-    /* Pending interrupts and MSIs were delivered before the source saved. */
-    e->irq_pending = 0;
-    e->n_sync_msi = 0;
-    e->cmdq_paused = false;
-    /* Merging is optional (7.3.1): no record is merged across a switch. */
-    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
-    /* Caches start empty; notifiers hear "everything unmapped". */
-    smmuv3_aux_iotlb_flush(&e->iotlb);
-    smmuv3_aux_cfgc_inv_all(&e->cfgc);
-    smmuv3_aux_engine_inval_gen_bump(e);
-    e->n_invals = 0;
-    e->invals_overflow = true;
+    /*
+     * Pending interrupts and MSIs were delivered before the source saved;
+     * notifiers hear "everything unmapped".
+     */
+    engine_forget(e, true);
     return true;
 }
 

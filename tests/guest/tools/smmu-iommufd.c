@@ -472,6 +472,19 @@ static void feat_list(uint32_t f, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* IOMMU_GET_HW_INFO of the bound device into *hw and *info; 0 or -errno. */
+static int get_hw_info(struct ctx *c, struct iommu_hw_info *hw,
+		       struct iommu_hw_info_arm_smmuv3 *info)
+{
+	memset(info, 0, sizeof(*info));
+	memset(hw, 0, sizeof(*hw));
+	hw->size = sizeof(*hw);
+	hw->dev_id = c->dev_id;
+	hw->data_len = sizeof(*info);
+	hw->data_uptr = (uintptr_t)info;
+	return ioctl(c->iommu_fd, IOMMU_GET_HW_INFO, hw) ? -errno : 0;
+}
+
 static int cmd_hwinfo(long long features, int vhe)
 {
 	struct iommu_hw_info_arm_smmuv3 info;
@@ -482,15 +495,13 @@ static int cmd_hwinfo(long long features, int vhe)
 	static const int oas_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
 	unsigned int oas, cmdqs, evtqs, sid, ssid;
 	bool coherent;
+	int ret;
 
 	if (setup(&c))
 		goto out;
-	memset(&info, 0, sizeof(info));
-	hw.dev_id = c.dev_id;
-	hw.data_len = sizeof(info);
-	hw.data_uptr = (uintptr_t)&info;
-	if (ioctl(c.iommu_fd, IOMMU_GET_HW_INFO, &hw)) {
-		result("hw-info", "FAIL", "IOMMU_GET_HW_INFO: %s", strerror(errno));
+	ret = get_hw_info(&c, &hw, &info);
+	if (ret) {
+		result("hw-info", "FAIL", "IOMMU_GET_HW_INFO: %s", strerror(-ret));
 		goto out;
 	}
 	printf("  IOMMU_GET_HW_INFO: type %u, data_len %u, max_pasid_log2 %u, capabilities 0x%llx\n",
@@ -1004,12 +1015,9 @@ static int cmd_pasid(const char *rid_mode, int ssidsize)
 		goto out;
 
 	/* IOMMU_GET_HW_INFO: out_max_pasid_log2 against SSIDSIZE and the cap. */
-	memset(&info, 0, sizeof(info));
-	hw.dev_id = c.dev_id;
-	hw.data_len = sizeof(info);
-	hw.data_uptr = (uintptr_t)&info;
-	if (ioctl(c.iommu_fd, IOMMU_GET_HW_INFO, &hw)) {
-		result("max-pasid-log2", "FAIL", "IOMMU_GET_HW_INFO: %s", strerror(errno));
+	ret = get_hw_info(&c, &hw, &info);
+	if (ret) {
+		result("max-pasid-log2", "FAIL", "IOMMU_GET_HW_INFO: %s", strerror(-ret));
 		goto out;
 	}
 	ssid = FIELD(info.idr[1], 10, 6);
