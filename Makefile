@@ -49,7 +49,8 @@ qemu: configure
 	    tests/qtest/smmuv3-aux-conformance-test \
 	    tests/qtest/smmuv3-aux-dma-test \
 	    tests/qtest/smmuv3-aux-substream-test \
-	    tests/qtest/smmuv3-aux-migration-test | $(NINJA_FILTER)
+	    tests/qtest/smmuv3-aux-migration-test \
+	    tests/qtest/smmuv3-aux-hostile-test | $(NINJA_FILTER)
 
 # The engine and its unit tests, built without QEMU (seconds).
 standalone: configure

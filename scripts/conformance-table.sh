@@ -27,7 +27,8 @@ if [ "${1:-}" = "-v" ]; then
 fi
 qb=${1:-$top/build/qemu-build}
 bins=("$qb/tests/qtest/smmuv3-aux-conformance-test"
-      "$qb/tests/qtest/smmuv3-aux-substream-test")
+      "$qb/tests/qtest/smmuv3-aux-substream-test"
+      "$qb/tests/qtest/smmuv3-aux-hostile-test")
 qemu=$qb/qemu-system-aarch64
 logs=$top/build/check-logs/conformance
 timeout_s=${CONFORMANCE_TIMEOUT:-120}

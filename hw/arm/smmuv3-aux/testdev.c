@@ -22,6 +22,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/rcu.h"
 #include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qemu/units.h"
@@ -411,6 +412,13 @@ static void *smmuv3_aux_testdev_thread(void *opaque)
 {
     SMMUv3AuxTestdev *s = opaque;
 
+    /*
+     * The DMA API reads the FlatView under rcu_read_lock(); only a
+     * registered thread holds a grace period back, so without this a
+     * memory transaction (a reset clearing bus mastering) frees the
+     * FlatView under a running DMA.
+     */
+    rcu_register_thread();
     qemu_mutex_lock(&s->lock);
     for (;;) {
         while (!s->pending && !s->quit) {
@@ -428,6 +436,7 @@ static void *smmuv3_aux_testdev_thread(void *opaque)
         qemu_mutex_lock(&s->lock);
     }
     qemu_mutex_unlock(&s->lock);
+    rcu_unregister_thread();
     return NULL;
 }
 

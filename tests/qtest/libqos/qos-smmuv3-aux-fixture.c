@@ -90,6 +90,15 @@ bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
     return true;
 }
 
+void qsmmu_fix_after_reset(QSMMUAuxFix *f)
+{
+    detach_devices(f);
+    qsmmu_aux_init(&f->s, f->qts, QSMMU_AUX_VIRT_BASE);
+    attach_devices(f);
+    qsmmu_aux_strtab_linear(&f->s, 8);
+    qsmmu_aux_bringup(&f->s, 8, 8);
+}
+
 void qsmmu_fix_migrated(QSMMUAuxFix *f, QTestState *qts)
 {
     detach_devices(f);

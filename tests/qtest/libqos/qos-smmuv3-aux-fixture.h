@@ -67,6 +67,11 @@ char *qsmmu_fix_cmdline(const char *iommu, unsigned nextra, const char *args);
  * state (allocator, queue shadows) and the test devices found again.
  */
 void qsmmu_fix_migrated(QSMMUAuxFix *f, QTestState *qts);
+/*
+ * After a system reset: the devices found and enabled again, the SMMU
+ * brought up afresh as qsmmu_fix_start() does (SMMUEN = 0).
+ */
+void qsmmu_fix_after_reset(QSMMUAuxFix *f);
 /* Invalidate every cache, then SMMUEN = 1. */
 void qsmmu_fix_enable(QSMMUAuxFix *f);
 void qsmmu_fix_stop(QSMMUAuxFix *f);

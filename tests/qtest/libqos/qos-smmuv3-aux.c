@@ -256,7 +256,7 @@ uint32_t qsmmu_aux_q_inc(uint32_t p, unsigned log2size)
     return (qsmmu_aux_q_wrp_idx(p, log2size) + 1) & ((2u << log2size) - 1);
 }
 
-static uint64_t qsmmu_aux_q_base(uint64_t pa, unsigned log2size, bool ra)
+uint64_t qsmmu_aux_q_base(uint64_t pa, unsigned log2size, bool ra)
 {
     uint64_t base = 0;
 

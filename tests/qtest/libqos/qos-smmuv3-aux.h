@@ -108,6 +108,8 @@ void qsmmu_aux_ste_bypass(SMMUv3AuxSTE *ste);
 void qsmmu_aux_ste_invalid(SMMUv3AuxSTE *ste);
 
 /* Queues: allocate (aligned to size), program BASE, zero PROD and CONS. */
+/* A *Q_BASE value: @pa, LOG2SIZE @log2size, RA (read-allocate) @ra. */
+uint64_t qsmmu_aux_q_base(uint64_t pa, unsigned log2size, bool ra);
 void qsmmu_aux_cmdq_setup(QSMMUAux *s, unsigned log2size);
 void qsmmu_aux_evtq_setup(QSMMUAux *s, unsigned log2size);
 

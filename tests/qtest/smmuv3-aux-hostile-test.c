@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Hostile programming of the SMMU: structures and queues in MMIO (the
+ * SMMU's own register page included), in holes and at the top of the
+ * address space, queue pointers that jump, page tables that loop, MSIs
+ * aimed at the SMMU's own registers, a full command queue in one doorbell,
+ * and DMA that races a system reset.  Each case asserts that QEMU keeps
+ * answering, that the architected event or error is raised (IHI 0070 7.1
+ * CERROR_*, 7.2 GERROR, 7.3 events), and that the SMMU works again once
+ * the guest repairs what it broke.
+ *
+ * Like the conformance suite these cases run against QEMU's own arm-smmuv3
+ * too (SMMUV3_AUX_CONFORMANCE_MODEL=smmuv3, scripts/conformance-table.sh).
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/qos-smmuv3-aux-fixture.h"
+
+#define SID             QSMMU_FIX_SID
+#define PAGE            4096ULL
+#define IOVA            0x8080600000ULL
+#define SMMU            QSMMU_AUX_VIRT_BASE
+#define PA_UNMAPPED     0x4000000000ULL         /* decodes to nothing */
+
+static bool start(QSMMUAuxFix *c)
+{
+    return qsmmu_fix_start(c, qsmmu_fix_model(), 0, NULL);
+}
+
+/* QEMU still answers, and the SMMU's identity is what it was. */
+static void expect_alive(QSMMUAuxFix *c, uint32_t idr0)
+{
+    g_assert_cmphex(qsmmu_aux_readl(&c->s, A_IDR0), ==, idr0);
+}
+
+/* Repaired: a stage-1 domain over a page at IOVA, read by DMA. */
+static void expect_works(QSMMUAuxFix *c)
+{
+    QSMMUFixS1 d;
+    uint64_t a = qsmmu_fix_alloc_data(c, PAGE, PAGE, 0x7700);
+    SMMUv3AuxCmd cmd;
+
+    qsmmu_fix_s1_4k(c, &d);
+    qsmmu_fix_s1_map4k(&d, IOVA, a);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, SID);
+    qsmmu_fix_cmd(c, &cmd);
+    g_assert_cmphex(qsmmu_fix_dma_read(c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE, 0x7700));
+}
+
+/* ---- Structures where there is no memory ------------------------------- */
+
+/*
+ * The stream table in the SMMU's own register page, or in a hole: the STE
+ * fetch is an external abort, F_STE_FETCH with the STE's address (7.3.4),
+ * never an MMIO read that re-enters the SMMU.
+ */
+static void test_strtab_not_ram(const void *opaque)
+{
+    uint64_t base = *(const uint64_t *)opaque;
+    QSMMUAuxFix c;
+    uint32_t idr0;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_CMDQEN_MASK |
+                                            R_CR0_EVENTQEN_MASK));
+    qsmmu_aux_writeq(&c.s, A_STRTAB_BASE, base);
+    qsmmu_aux_writel(&c.s, A_STRTAB_BASE_CFG, 8);       /* linear, 256 */
+    qsmmu_fix_enable(&c);
+
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    qsmmu_fix_expect_cfg_event(&c, SMMUV3_AUX_EVT_F_STE_FETCH,
+                               base + SID * SMMUV3_AUX_STE_SIZE);
+    expect_alive(&c, idr0);
+
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_CMDQEN_MASK |
+                                            R_CR0_EVENTQEN_MASK));
+    qsmmu_aux_strtab_linear(&c.s, 8);
+    qsmmu_fix_enable(&c);
+    expect_works(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * A CD whose TTB0 is the SMMU's register page: the level-0 descriptor
+ * read is F_WALK_EABT with the descriptor's address (7.3.12).
+ */
+static void test_ttb_in_own_mmio(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxEvtRecord r;
+    uint64_t desc = SMMU + ((IOVA >> 39) & 511) * 8;
+
+    if (!start(&c)) {
+        return;
+    }
+    qsmmu_fix_s1_4k(&c, &d);
+    d.cdv.qw[1] = FIELD_DP64(d.cdv.qw[1], CD_1, TTB0, SMMU >> 4);
+    qsmmu_fix_s1_write_cd(&c, &d);
+    qsmmu_fix_enable(&c);
+
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_WALK_EABT);
+    g_assert_true(FIELD_EX64(r.qw[1], EVT_1, RNW));
+    g_assert_cmphex(r.qw[2], ==, IOVA);
+    g_assert_cmphex(r.qw[3] & R_EVT_3_FETCHADDR_MASK, ==, desc);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * The command queue in the SMMU's register page, or at the top of the
+ * physical address space with the largest size IDR1.CMDQS allows: the
+ * command fetch aborts, CMDQ_CONS.ERR = CERROR_ABT and GERROR.CMDQ_ERR
+ * (7.1), and nothing hangs.
+ */
+static void test_cmdq_not_ram(const void *opaque)
+{
+    bool top = GPOINTER_TO_UINT(opaque);
+    QSMMUAuxFix c;
+    uint32_t idr0, cons;
+    unsigned log2, oas_bits;
+    uint64_t base;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    log2 = top ? FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR1), IDR1, CMDQS) : 4;
+    oas_bits = (unsigned[]){ 32, 36, 40, 42, 44, 48, 52, 56 }[c.oas & 7];
+    base = top ? (1ULL << oas_bits) - (SMMUV3_AUX_CMD_SIZE << log2) : SMMU;
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_EVENTQEN_MASK));
+    qsmmu_aux_writeq(&c.s, A_CMDQ_BASE, qsmmu_aux_q_base(base, log2, 1));
+    qsmmu_aux_writel(&c.s, A_CMDQ_PROD, 0);
+    qsmmu_aux_writel(&c.s, A_CMDQ_CONS, 0);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_EVENTQEN_MASK |
+                                            R_CR0_CMDQEN_MASK));
+    qsmmu_aux_writel(&c.s, A_CMDQ_PROD, 1);
+
+    cons = qsmmu_aux_readl(&c.s, A_CMDQ_CONS);
+    g_assert_cmphex(FIELD_EX32(cons, CMDQ_CONS, ERR), ==,
+                    SMMUV3_AUX_CERROR_ABT);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s) & R_GERROR_CMDQ_ERR_MASK,
+                    ==, R_GERROR_CMDQ_ERR_MASK);
+    expect_alive(&c, idr0);
+
+    /* Repaired: a queue in RAM, the error acknowledged. */
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_EVENTQEN_MASK));
+    qsmmu_aux_gerror_ack(&c.s);
+    qsmmu_aux_cmdq_setup(&c.s, 8);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_EVENTQEN_MASK |
+                                            R_CR0_CMDQEN_MASK));
+    qsmmu_fix_enable(&c);
+    expect_works(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * The event queue in the SMMU's register page: the record write aborts,
+ * GERROR.EVENTQ_ABT_ERR (7.2), and the transaction is still terminated.
+ */
+static void test_evtq_in_own_mmio(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint32_t idr0;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    qsmmu_fix_s1_4k(&c, &d);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_CMDQEN_MASK));
+    qsmmu_aux_writeq(&c.s, A_EVENTQ_BASE, qsmmu_aux_q_base(SMMU, 4, 1));
+    qsmmu_aux_writel(&c.s, A_EVENTQ_PROD, 0);
+    qsmmu_aux_writel(&c.s, A_EVENTQ_CONS, 0);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_CMDQEN_MASK |
+                                            R_CR0_EVENTQEN_MASK));
+    qsmmu_fix_enable(&c);
+
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s) &
+                    R_GERROR_EVENTQ_ABT_ERR_MASK, ==,
+                    R_GERROR_EVENTQ_ABT_ERR_MASK);
+    expect_alive(&c, idr0);
+    qsmmu_fix_stop(&c);
+}
+
+/* ---- Queue pointers ------------------------------------------------------ */
+
+/*
+ * CMDQ_PROD jumps a whole queue ahead (the wrap bit flipped, the same
+ * index): the queue is full of zeroed entries, opcode 0 is Reserved, so
+ * the first is CERROR_ILL.  A PROD with every bit set then changes
+ * nothing: a queue in error consumes nothing until GERRORN acknowledges.
+ */
+static void test_cmdq_prod_jump(void)
+{
+    QSMMUAuxFix c;
+    uint32_t cons, idr0;
+    unsigned log2;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    log2 = c.s.cmdq_log2size;
+    cons = qsmmu_aux_readl(&c.s, A_CMDQ_CONS);
+    qtest_memset(c.qts, c.s.cmdq, 0, SMMUV3_AUX_CMD_SIZE << log2);
+    qsmmu_aux_writel(&c.s, A_CMDQ_PROD, cons ^ (1u << log2));
+    cons = qsmmu_aux_readl(&c.s, A_CMDQ_CONS);
+    g_assert_cmphex(FIELD_EX32(cons, CMDQ_CONS, ERR), ==,
+                    SMMUV3_AUX_CERROR_ILL);
+    qsmmu_aux_writel(&c.s, A_CMDQ_PROD, UINT32_MAX);
+    g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CMDQ_CONS), ==, cons);
+    expect_alive(&c, idr0);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * The largest command queue IDR1.CMDQS allows, full of TLBI_NSNH_ALL but
+ * for a CMD_SYNC at the end, published with one PROD write: every command
+ * is consumed in that write, and QEMU answers right after.
+ */
+static void test_cmdq_flood(void)
+{
+    QSMMUAuxFix c;
+    g_autofree SMMUv3AuxCmd *q = NULL;
+    SMMUv3AuxCmd cmd;
+    uint32_t n, i, cons;
+    unsigned log2;
+    uint64_t base;
+
+    if (!start(&c)) {
+        return;
+    }
+    log2 = MIN(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR1), IDR1, CMDQS), 19);
+    n = 1u << log2;
+    q = g_new(SMMUv3AuxCmd, n);
+    qsmmu_aux_cmd_tlbi_nsnh_all(&cmd);
+    for (i = 0; i < n; i++) {
+        q[i].qw[0] = cpu_to_le64(cmd.qw[0]);
+        q[i].qw[1] = cpu_to_le64(cmd.qw[1]);
+    }
+    qsmmu_aux_cmd_sync(&cmd, 0, 0, 0);             /* CS = SIG_NONE */
+    q[n - 1].qw[0] = cpu_to_le64(cmd.qw[0]);
+    q[n - 1].qw[1] = cpu_to_le64(cmd.qw[1]);
+
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_EVENTQEN_MASK));
+    qsmmu_aux_cmdq_setup(&c.s, log2);
+    base = c.s.cmdq;
+    qtest_bufwrite(c.qts, base, q, (size_t)n * sizeof(*q));
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, R_CR0_EVENTQEN_MASK |
+                                            R_CR0_CMDQEN_MASK));
+    qsmmu_aux_writel(&c.s, A_CMDQ_PROD, 1u << log2);    /* all n: wrap */
+    cons = qsmmu_aux_readl(&c.s, A_CMDQ_CONS);
+    g_assert_cmphex(cons, ==, 1u << log2);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+    qsmmu_fix_stop(&c);
+}
+
+/* ---- Page tables that loop ------------------------------------------------ */
+
+/*
+ * A level-0 table whose descriptors for IOVA at every level point back at
+ * the table itself: the walk cannot loop (its levels are bounded), and at
+ * level 3 the same descriptor (0b11) is a page, so the DMA reads the
+ * table page.  An IOVA whose level-3 index meets a zero entry faults
+ * there, F_TRANSLATION.
+ */
+static void test_pt_loop(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t t, desc, want;
+    unsigned lvl, idx[4];
+
+    if (!start(&c)) {
+        return;
+    }
+    qsmmu_fix_s1_4k(&c, &d);
+    t = qsmmu_aux_pt_ttb(&d.pt);
+    qtest_memset(c.qts, t, 0, PAGE);
+    for (lvl = 0; lvl < 4; lvl++) {
+        idx[lvl] = (IOVA >> (39 - 9 * lvl)) & 511;
+    }
+    /* Bits [11:2] are IGNORED in a table descriptor, AF/AP/SH in a page. */
+    desc = t | QSMMU_AUX_PTE_VALID | QSMMU_AUX_PTE_TABLE |
+           QSMMU_AUX_S1_ATTRS_LINUX;
+    for (lvl = 0; lvl < 4; lvl++) {
+        qsmmu_aux_mem_writeq(&c.s, t + idx[lvl] * 8, desc);
+    }
+    qsmmu_fix_enable(&c);
+
+    {
+        g_autofree uint8_t *page = g_malloc(PAGE);
+
+        qtest_memread(c.qts, t, page, PAGE);
+        want = qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, page, PAGE);
+    }
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==, want);
+    qsmmu_fix_expect_no_event(&c);
+
+    /* Level-3 index idx[3] + 8 is none of idx[]: it holds zero. */
+    qsmmu_fix_dma_fails(&c, true, IOVA + 8 * PAGE);
+    qsmmu_fix_expect_fault(&c, SMMUV3_AUX_EVT_F_TRANSLATION, IOVA + 8 * PAGE,
+                           true, false, SMMUV3_AUX_EVT_CLASS_IN, 0);
+    qsmmu_fix_stop(&c);
+}
+
+/* ---- MSIs aimed at the SMMU itself ---------------------------------------- */
+
+/*
+ * GERROR's MSI and a CMD_SYNC's MSI aimed at the SMMU's own GERRORN and
+ * CMDQ_PROD: a write into the device from the device's own interrupt
+ * path.  QEMU refuses the re-entrant access, the SMMU records the MSI
+ * abort (GERROR.MSI_GERROR_ABT_ERR, MSI_CMDQ_ABT_ERR) or, on a model that
+ * lets it through, the register takes the write; either way nothing hangs,
+ * the error that caused the MSI stays recorded, and the queue works once
+ * the guest acknowledges.
+ */
+static void test_msi_to_self(void)
+{
+    QSMMUAuxFix c;
+    SMMUv3AuxCmd cmd;
+    uint32_t idr0, cons, prod;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    if (!qsmmu_fix_require(FIELD_EX32(idr0, IDR0, MSI), "IDR0.MSI")) {
+        qsmmu_fix_stop(&c);
+        return;
+    }
+    qsmmu_aux_writeq(&c.s, A_GERROR_IRQ_CFG0, SMMU + A_GERRORN);
+    qsmmu_aux_writel(&c.s, A_GERROR_IRQ_CFG1, 0);
+    g_assert_true(qsmmu_aux_write_irq_ctrl(&c.s, R_IRQ_CTRL_GERROR_IRQEN_MASK));
+
+    /*
+     * A CMD_SYNC whose MSI writes CMDQ_PROD with the value it has once the
+     * CMD_SYNC is published: harmless if a model lets it through.
+     */
+    prod = qsmmu_aux_q_inc(c.s.cmdq_prod, c.s.cmdq_log2size);
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ,
+                       SMMU + A_CMDQ_PROD, prod);
+    qsmmu_aux_cmdq_submit(&c.s, &cmd);
+    expect_alive(&c, idr0);
+    /* Then an illegal command: CERROR_ILL raises GERROR and its MSI. */
+    qsmmu_aux_cmd_raw(&cmd, 0x7f);
+    qsmmu_aux_cmdq_submit(&c.s, &cmd);
+    expect_alive(&c, idr0);
+    cons = qsmmu_aux_readl(&c.s, A_CMDQ_CONS);
+    g_assert_cmphex(FIELD_EX32(cons, CMDQ_CONS, ERR), ==,
+                    SMMUV3_AUX_CERROR_ILL);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s) & R_GERROR_CMDQ_ERR_MASK,
+                    ==, R_GERROR_CMDQ_ERR_MASK);
+
+    /* __arm_smmu_cmdq_skip_err(): a CMD_SYNC over the bad entry, ack. */
+    qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_mem_write_qwords(&c.s, qsmmu_aux_cmdq_slot(&c.s,
+                               qsmmu_aux_q_idx(cons, c.s.cmdq_log2size)),
+                               cmd.qw, 2);
+    qsmmu_aux_gerror_ack(&c.s);
+    qsmmu_aux_cmdq_wait(&c.s);
+    g_assert_true(qsmmu_aux_write_irq_ctrl(&c.s, 0));
+    qsmmu_aux_gerror_ack(&c.s);
+    qsmmu_fix_enable(&c);
+    expect_works(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/* ---- DMA racing a reset ----------------------------------------------------- */
+
+/*
+ * Four devices run bursts through stage 1 from their own threads while
+ * the machine is reset again and again: a DMA may see the SMMU before or
+ * after the reset, never a half-reset one; QEMU answers, and the SMMU
+ * comes up again after the last reset.
+ */
+static void test_dma_during_reset(void)
+{
+    enum { NDEV = 4, RESETS = 10 };
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxSTE ste;
+    unsigned i, r;
+    uint64_t a;
+    uint32_t idr0;
+
+    if (!qsmmu_fix_start(&c, qsmmu_fix_model(), NDEV - 1, NULL)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    for (r = 0; r < RESETS; r++) {
+        qsmmu_fix_s1_4k(&c, &d);
+        a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x8800);
+        qsmmu_fix_s1_map4k(&d, IOVA, a);
+        qsmmu_aux_ste_s1(&ste, d.cd);
+        for (i = 1; i < NDEV; i++) {
+            qsmmu_aux_write_ste(&c.s, QSMMU_FIX_EXTRA_SID(i - 1), &ste);
+        }
+        qsmmu_fix_enable(&c);
+        for (i = 0; i < NDEV; i++) {
+            QSMMUAuxTestdev *td = i ? &c.extra[i - 1] : &c.td;
+
+            qpci_io_writel(td->dev, td->bar, A_TD_BURST_PAGES, 1);
+            qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT, 1 << 20);
+            qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+            qsmmu_aux_td_start(td, SMMUV3_AUX_TD_CMD_BURST, IOVA, 0, 0, 0);
+        }
+        qtest_system_reset(c.qts);
+        expect_alive(&c, idr0);
+        qsmmu_fix_after_reset(&c);
+    }
+    qsmmu_fix_enable(&c);
+    expect_works(&c);
+    qsmmu_fix_stop(&c);
+}
+
+static const uint64_t strtab_own_mmio = SMMU;
+static const uint64_t strtab_hole = PA_UNMAPPED;
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_data_func("/smmuv3-conformance/hostile/strtab-in-own-mmio",
+                        &strtab_own_mmio, test_strtab_not_ram);
+    qtest_add_data_func("/smmuv3-conformance/hostile/strtab-in-hole",
+                        &strtab_hole, test_strtab_not_ram);
+    qtest_add_func("/smmuv3-conformance/hostile/ttb-in-own-mmio",
+                   test_ttb_in_own_mmio);
+    qtest_add_data_func("/smmuv3-conformance/hostile/cmdq-in-own-mmio",
+                        GUINT_TO_POINTER(false), test_cmdq_not_ram);
+    qtest_add_data_func("/smmuv3-conformance/hostile/cmdq-max-at-top",
+                        GUINT_TO_POINTER(true), test_cmdq_not_ram);
+    qtest_add_func("/smmuv3-conformance/hostile/evtq-in-own-mmio",
+                   test_evtq_in_own_mmio);
+    qtest_add_func("/smmuv3-conformance/hostile/cmdq-prod-jump",
+                   test_cmdq_prod_jump);
+    qtest_add_func("/smmuv3-conformance/hostile/cmdq-flood",
+                   test_cmdq_flood);
+    qtest_add_func("/smmuv3-conformance/hostile/pt-loop", test_pt_loop);
+    qtest_add_func("/smmuv3-conformance/hostile/msi-to-self",
+                   test_msi_to_self);
+    qtest_add_func("/smmuv3-conformance/hostile/dma-during-reset",
+                   test_dma_during_reset);
+    return g_test_run();
+}
