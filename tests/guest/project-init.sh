@@ -189,9 +189,10 @@ hexfmt() {
     printf '0x%x' "$(($1))"
 }
 
-# pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->"
-# line of /tmp/pasid.out must have its driver line ("event: <event> client:
-# <testdev> sid: <sid> ssid: <ssid>[ iova: <iova>]") among the kernel lines
+# pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->
+# [<ipa>]" line of /tmp/pasid.out must have its driver line ("event: <event>
+# client: <testdev> sid: <sid> ssid: <ssid>[ iova: <iova>[ ipa: <ipa>]]")
+# among the kernel lines
 # after line <n0>, and there must be no other SMMU event or error line.
 # The console log level is 1 meanwhile (the caller sets it), so that the
 # runner does not see these expected events; they are cleared afterwards
@@ -228,11 +229,13 @@ pasid_events() {
         ev=${ev%% *}
         essid=${pat#* ssid: }
         essid=${essid%% *}
+        name="event-$ev-ssid-$essid"
+        case "$pat" in *" ipa: "*) name="$name-ipa-${pat##* ipa: }" ;; esac
         line=$(grep -F "$pat" /tmp/pasid.new | head -n 1)
         if [ -n "$line" ]; then
-            result "$pre/event-$ev-ssid-$essid" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
+            result "$pre/$name" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
         else
-            result "$pre/event-$ev-ssid-$essid" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
+            result "$pre/$name" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
         fi
     done </tmp/pasid.pats
     # The raw records the driver dumps (4 qwords after "event 0x.. received:"),

@@ -146,8 +146,8 @@ static uint64_t pt_page(struct vm *v)
 	return ipa;
 }
 
-/* The level-3 descriptor of va under the L0 table root (IPA), tables made as needed. */
-static uint64_t *pt_leaf(struct vm *v, uint64_t root, uint64_t va)
+/* The level-<level> descriptor of va under the L0 table root (IPA), tables made as needed. */
+static uint64_t *pt_entry(struct vm *v, uint64_t root, uint64_t va, int level)
 {
 	uint64_t table = root;
 	int l;
@@ -155,7 +155,7 @@ static uint64_t *pt_leaf(struct vm *v, uint64_t root, uint64_t va)
 	for (l = 0; ; l++) {
 		uint64_t *e = (uint64_t *)gva(v, table) + ((va >> (39 - 9 * l)) & 511);
 
-		if (l == 3)
+		if (l == level)
 			return e;
 		if ((*e & 3) != PTE_TABLE)
 			*e = pt_page(v) | PTE_TABLE;
@@ -165,7 +165,7 @@ static uint64_t *pt_leaf(struct vm *v, uint64_t root, uint64_t va)
 
 static void pt_map(struct vm *v, uint64_t root, uint64_t va, uint64_t ipa, uint64_t extra)
 {
-	*pt_leaf(v, root, va) = (ipa & PTE_OA) | PTE_PAGE | extra;
+	*pt_entry(v, root, va, 3) = (ipa & PTE_OA) | PTE_PAGE | extra;
 }
 
 /* CD at cd_ipa as Linux's arm_smmu_make_s1_cd() writes it; V=0 if !valid. */
@@ -459,7 +459,8 @@ static void vevents_drain(struct vm *v)
 /*
  * The vEVENTs of the DMA just made: at least one, every one with ID id,
  * the virtual StreamID, SSV/SSID as ssid (< 0: SSV=0), stage 1 (S2=0) and,
- * for a translation-class event, InputAddr = addr.
+ * for a translation-class event, InputAddr = addr.  C_BAD_SUBSTREAMID has
+ * no SSV bit (bit 11 RES0, SubstreamID always valid: SMMUv3 7.3.9).
  */
 static bool check_vevent(struct vm *v, const char *check, unsigned int id, int ssid,
 			 uint64_t addr, bool has_addr)
@@ -469,9 +470,11 @@ static bool check_vevent(struct vm *v, const char *check, unsigned int id, int s
 
 	for (i = 0; i < n && i < 16; i++) {
 		uint64_t e0 = ev[i].e[0], e1 = ev[i].e[1];
-		bool ssv = e0 & BIT64(11);
+		bool no_ssv = id == EVT_BAD_SUBSTREAMID;
+		bool ssv = no_ssv ? ssid >= 0 : !!(e0 & BIT64(11));
 
 		if ((e0 & 0xff) != WR(id) || (e0 >> 32) != VSID || ssv != (ssid >= 0) ||
+		    (no_ssv && (e0 & BIT64(11))) ||
 		    (ssv && ((e0 >> 12) & 0xfffff) != (uint64_t)ssid) || (e1 & BIT64(39)) ||
 		    (has_addr && ev[i].e[2] != addr)) {
 			bad = i;
@@ -746,6 +749,8 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 		pt_map(v, *root1, S1_VA + i * PG, IPA(DPAGE(map1[i])), 0);
 	pt_map(v, *root1, S1_VA + 8 * PG, IPA(DPAGE(9)), PTE_RDONLY);
 	pt_map(v, *root1, S1_VA + 12 * PG, IPA_NONE, 0);	/* stage-2 fault */
+	/* A level-2 table descriptor to an IPA no IOAS maps: stage-2 fault on the walk. */
+	*pt_entry(v, *root1, S1_VA + 0x200000, 2) = (IPA_NONE + PG) | PTE_TABLE;
 	cd_write(v, IPA(G_CD), *root1, 1, true);
 	vste_make(ste, STE_CFG_S1, IPA(G_CD), 0, DSS_SSID0);
 	ret = nested_attach(v, ste);
@@ -778,19 +783,16 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 static void step_inval(struct vm *v, uint64_t root1)
 {
 	uint64_t c[2][2], root2;
-	uint32_t done, st;
+	uint32_t done;
 	int ret;
 
 	/* Warm the IOTLB on IOVA pages 0 and 1, then remap page 0: old or new. */
 	dma(v, TD_CMD_READ, S1_VA, 0, 2 * PG, 0, -1);
 	pt_map(v, root1, S1_VA, IPA(DPAGE(20)), 0);
 	expect_begin(v);
-	st = dma(v, TD_CMD_WRITE, 0, S1_VA + 0x100, 16, 0x20200000u, -1);
-	printf("  before the invalidation: WRITE to IOVA page 0 landed in %s\n",
-	       memcmp(v->ram + DPAGE(20), v->shadow + DPAGE(20), PG) ? "the new page 20" :
-	       memcmp(v->ram + DPAGE(map1[0]), v->shadow + DPAGE(map1[0]), PG) ?
-	       "the old page 7 (IOTLB hit: the architecture allows either)" : "neither page");
-	(void)st;
+	expect_write(v, DPAGE(map1[0]) + 0x100, 0, 16, WR(0x20200000u));
+	check_write(v, "inval/stale", S1_VA + 0x100, 16, 0x20200000u, -1,
+		    "PTE of IOVA page 0 moved from IPA page 7 to 20, not invalidated yet: the old page 7 (the IOTLB keeps it; the architecture allows old or new)");
 
 	/* TLBI_NH_VA of that page: the new mapping. */
 	cmd_tlbi_va(c[0], 1, S1_VA);
@@ -994,6 +996,13 @@ static void step_fault(struct vm *v)
 	check_refused(v, "fault/s2-dma", S1_VA + 12 * PG + 0x40, -1,
 		      "stage 1 maps it to IPA 0x84000000, which the IOAS does not");
 	check_no_vevent(v, "fault/s2-not-vmm", 1000, "the stage-2 fault goes to the host kernel's log only");
+
+	/* Stage-2 fault on the stage-1 walk (a table at an IPA the IOAS does not map). */
+	printf("EXPECT F_TRANSLATION 0x%x 0x0 0x%llx 0x%llx\n", v->psid,
+	       (unsigned long long)WR(S1_VA + 0x200000 + 0x80), IPA_NONE + PG);
+	check_refused(v, "fault/s2-walk-dma", S1_VA + 0x200000 + 0x80, -1,
+		      "its level-3 table is at IPA 0x84001000, which the IOAS does not map");
+	check_no_vevent(v, "fault/s2-walk-not-vmm", 1000, "the stage-2 fault on the walk goes to the host kernel's log only");
 
 	/* vSTE abort, and V=0 (the kernel installs an abort STE): DMA aborts, no event. */
 	vste_make(ste, STE_CFG_ABORT, 0, 0, 0);
