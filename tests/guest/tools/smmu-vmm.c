@@ -681,18 +681,18 @@ static bool step_s2(struct vm *v)
 	map.length = G_SIZE;
 	map.iova = G_IPA;
 	ret = ioctl(v->c.iommu_fd, IOMMU_IOAS_MAP, &map) ? -errno : 0;
-	if (!result_if(!ret, "s2/guest-ram", "%u MiB of guest RAM at IPA 0x%llx (IOAS %u, IOMMU_IOAS_MAP FIXED_IOVA): %s",
-		       G_SIZE >> 20, G_IPA, v->ioas, ret ? strerror(-ret) : "ok"))
+	if (!result_if(ret == WR(0), "s2/guest-ram", "%u MiB of guest RAM at IPA 0x%llx (IOAS %u, IOMMU_IOAS_MAP FIXED_IOVA): %s",
+		       G_SIZE >> 20, G_IPA, v->ioas, ret ? strerror(-ret) : "ok") && ret)
 		return false;
 	ret = hwpt_alloc(&v->c, v->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, &v->s2);
-	if (!result_if(!ret, "s2/nest-parent", "IOMMU_HWPT_ALLOC(NEST_PARENT) on IOAS %u: %s%s", v->ioas,
+	if (!result_if(ret == WR(0), "s2/nest-parent", "IOMMU_HWPT_ALLOC(NEST_PARENT) on IOAS %u: %s%s", v->ioas,
 		       ret ? strerror(-ret) : "ok",
-		       ret == -EOPNOTSUPP ? " (the driver has no FEAT_NESTING: IDR0.S1P and S2P both needed)" : ""))
+		       ret == -EOPNOTSUPP ? " (the driver has no FEAT_NESTING: IDR0.S1P and S2P both needed)" : "") && ret)
 		return false;
 	/* The RID on the stage-2 HWPT alone: IPA = IOVA, Config=6. */
 	ret = attach_pt(&v->c, v->s2, false, 0);
-	if (!result_if(!ret, "s2/attach", "RID on the NEST_PARENT HWPT %u: %s", v->s2,
-		       ret ? strerror(-ret) : "ok"))
+	if (!result_if(ret == WR(0), "s2/attach", "RID on the NEST_PARENT HWPT %u: %s", v->s2,
+		       ret ? strerror(-ret) : "ok") && ret)
 		return false;
 	check_ste(v, "s2/ste", 6, 0, 0, 0);
 	expect_begin(v);
@@ -715,17 +715,17 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 	uint32_t st;
 
 	ret = viommu_alloc(v);
-	if (!result_if(!ret, "nested/viommu", "IOMMU_VIOMMU_ALLOC(ARM_SMMUV3) on HWPT %u: %s%s", v->s2,
+	if (!result_if(ret == WR(0), "nested/viommu", "IOMMU_VIOMMU_ALLOC(ARM_SMMUV3) on HWPT %u: %s%s", v->s2,
 		       ret ? strerror(-ret) : "ok",
-		       ret == -EOPNOTSUPP ? " (arm_smmu_get_viommu_size() said 0: no FEAT_NESTING, or neither S2FWB nor CANWBS)" : ""))
+		       ret == -EOPNOTSUPP ? " (arm_smmu_get_viommu_size() said 0: no FEAT_NESTING, or neither S2FWB nor CANWBS)" : "") && ret)
 		return false;
 	ret = vdevice_alloc(v, VSID);
-	if (!result_if(!ret, "nested/vdevice", "IOMMU_VDEVICE_ALLOC: virtual StreamID 0x%x for the device (physical 0x%x): %s",
-		       VSID, v->psid, ret ? strerror(-ret) : "ok"))
+	if (!result_if(ret == WR(0), "nested/vdevice", "IOMMU_VDEVICE_ALLOC: virtual StreamID 0x%x for the device (physical 0x%x): %s",
+		       VSID, v->psid, ret ? strerror(-ret) : "ok") && ret)
 		return false;
 	ret = veventq_alloc(v);
-	if (!result_if(!ret, "nested/veventq", "IOMMU_VEVENTQ_ALLOC(ARM_SMMUV3, depth 64) on vIOMMU %u: %s", v->viommu,
-		       ret ? strerror(-ret) : "ok"))
+	if (!result_if(ret == WR(0), "nested/veventq", "IOMMU_VEVENTQ_ALLOC(ARM_SMMUV3, depth 64) on vIOMMU %u: %s", v->viommu,
+		       ret ? strerror(-ret) : "ok") && ret)
 		return false;
 
 	/* vSTEs the driver must refuse (-EIO): fields outside the allowed list, Config=6. */
@@ -754,10 +754,10 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 	cd_write(v, IPA(G_CD), *root1, 1, true);
 	vste_make(ste, STE_CFG_S1, IPA(G_CD), 0, DSS_SSID0);
 	ret = nested_attach(v, ste);
-	if (!result_if(!ret, "nested/attach",
+	if (!result_if(ret == WR(0), "nested/attach",
 		       "vSTE 0x%016llx 0x%016llx (Config=5, S1ContextPtr = IPA 0x%llx): nested HWPT on vIOMMU %u, attached to the RID: %s",
 		       (unsigned long long)ste[0], (unsigned long long)ste[1], IPA(G_CD), v->viommu,
-		       ret ? strerror(-ret) : "ok"))
+		       ret ? strerror(-ret) : "ok") && ret)
 		return false;
 	check_ste(v, "nested/ste", 7, IPA(G_CD), 0, DSS_SSID0);
 
@@ -873,8 +873,8 @@ static void step_pasid(struct vm *v)
 
 	vste_make(ste, STE_CFG_S1, IPA(G_CD8), 3, DSS_SSID0);
 	ret = nested_attach(v, ste);
-	if (!result_if(!ret, "pasid/attach", "vSTE S1CDMax=3 (8 CDs at IPA 0x%llx), S1DSS=SSID0: nested HWPT replaces the RID's: %s",
-		       IPA(G_CD8), ret ? strerror(-ret) : "ok"))
+	if (!result_if(ret == WR(0), "pasid/attach", "vSTE S1CDMax=3 (8 CDs at IPA 0x%llx), S1DSS=SSID0: nested HWPT replaces the RID's: %s",
+		       IPA(G_CD8), ret ? strerror(-ret) : "ok") && ret)
 		return;
 	check_ste(v, "pasid/ste", 7, IPA(G_CD8), 3, DSS_SSID0);
 
@@ -943,7 +943,7 @@ static void step_pasid(struct vm *v)
 	vste_make(ste, STE_CFG_S1, IPA(G_CD8), 3, DSS_TERMINATE);
 	ret = nested_attach(v, ste);
 	snprintf(name, sizeof(name), "pasid/s1dss-terminate");
-	if (result_if(!ret, name, "vSTE S1DSS=terminate: nested HWPT replaced: %s", ret ? strerror(-ret) : "ok")) {
+	if (result_if(ret == WR(0), name, "vSTE S1DSS=terminate: nested HWPT replaced: %s", ret ? strerror(-ret) : "ok") || !ret) {
 		vevents_drain(v);
 		check_refused(v, "pasid/s1dss-terminate-rid", S1_VA, -1, "no PASID, S1DSS=terminate");
 		check_vevent(v, "pasid/s1dss-terminate-vevent", EVT_STREAM_DISABLED, -1, 0, false);
@@ -956,8 +956,8 @@ static void step_pasid(struct vm *v)
 	/* S1DSS=bypass: the RID's DMA skips stage 1 (IOVA = IPA), PASIDs still translate. */
 	vste_make(ste, STE_CFG_S1, IPA(G_CD8), 3, DSS_BYPASS);
 	ret = nested_attach(v, ste);
-	if (result_if(!ret, "pasid/s1dss-bypass", "vSTE S1DSS=bypass: nested HWPT replaced: %s",
-		      ret ? strerror(-ret) : "ok")) {
+	if (result_if(ret == WR(0), "pasid/s1dss-bypass", "vSTE S1DSS=bypass: nested HWPT replaced: %s",
+		      ret ? strerror(-ret) : "ok") || !ret) {
 		check_ste(v, "pasid/s1dss-bypass-ste", 7, IPA(G_CD8), 3, DSS_BYPASS);
 		expect_begin(v);
 		expect_write(v, DPAGE(50) + 0x44, 0, 300, WR(0x38380000u));
@@ -978,7 +978,7 @@ static void step_fault(struct vm *v)
 	/* Back to the nested step's CD table (one CD, root1). */
 	vste_make(ste, STE_CFG_S1, IPA(G_CD), 0, DSS_SSID0);
 	ret = nested_attach(v, ste);
-	if (!result_if(!ret, "fault/attach", "the one-CD vSTE again: %s", ret ? strerror(-ret) : "ok"))
+	if (!result_if(ret == WR(0), "fault/attach", "the one-CD vSTE again: %s", ret ? strerror(-ret) : "ok") && ret)
 		return;
 
 	/* Stage-1 translation fault: to the VMM, with the virtual StreamID. */
@@ -1007,14 +1007,14 @@ static void step_fault(struct vm *v)
 	/* vSTE abort, and V=0 (the kernel installs an abort STE): DMA aborts, no event. */
 	vste_make(ste, STE_CFG_ABORT, 0, 0, 0);
 	ret = nested_attach(v, ste);
-	if (result_if(!ret, "fault/vste-abort", "vSTE V=1 Config=0 (abort): %s", ret ? strerror(-ret) : "ok")) {
+	if (result_if(ret == WR(0), "fault/vste-abort", "vSTE V=1 Config=0 (abort): %s", ret ? strerror(-ret) : "ok") || !ret) {
 		check_ste(v, "fault/vste-abort-ste", 0, 0, 0, 0);
 		check_refused(v, "fault/vste-abort-dma", S1_VA + 0x10, -1, "vSTE abort");
 		check_no_vevent(v, "fault/vste-abort-silent", 500, "abort STE");
 	}
 	ste[0] = ste[1] = 0;
 	ret = nested_attach(v, ste);
-	if (result_if(!ret, "fault/vste-invalid", "vSTE V=0: %s", ret ? strerror(-ret) : "ok")) {
+	if (result_if(ret == WR(0), "fault/vste-invalid", "vSTE V=0: %s", ret ? strerror(-ret) : "ok") || !ret) {
 		check_ste(v, "fault/vste-invalid-ste", 0, 0, 0, 0);
 		check_refused(v, "fault/vste-invalid-dma", S1_VA + 0x10, -1, "vSTE V=0");
 		check_no_vevent(v, "fault/vste-invalid-silent", 500, "V=0 vSTE (abort STE)");
@@ -1023,7 +1023,7 @@ static void step_fault(struct vm *v)
 	/* vSTE bypass: stage 2 alone, IOVA = IPA (Config=6 without a CD table). */
 	vste_make(ste, STE_CFG_BYPASS, 0, 0, 0);
 	ret = nested_attach(v, ste);
-	if (result_if(!ret, "fault/vste-bypass", "vSTE V=1 Config=4 (bypass): %s", ret ? strerror(-ret) : "ok")) {
+	if (result_if(ret == WR(0), "fault/vste-bypass", "vSTE V=1 Config=4 (bypass): %s", ret ? strerror(-ret) : "ok") || !ret) {
 		check_ste(v, "fault/vste-bypass-ste", 6, 0, 0, 0);
 		expect_begin(v);
 		expect_write(v, DPAGE(60) + 0x8, 0, 200, WR(0x60600000u));
