@@ -605,6 +605,12 @@ static bool step_hwinfo(struct vm *v)
 		return false;
 	printf("  hw_info IDR0..5 %08x %08x %08x %08x %08x %08x IIDR %08x AIDR %08x flags 0x%x\n",
 	       idr[0], idr[1], idr[2], idr[3], idr[4], idr[5], info.iidr, info.aidr, info.flags);
+	/* The fields the uAPI tells a VMM to take into its vSMMU (iommufd.h). */
+	printf("  for a vSMMU: ST_LEVEL %u TERM_MODEL %u STALL_MODEL %u TTENDIAN %u CD2L %u ASID16 %u TTF %u, SIDSIZE %u SSIDSIZE %u, BBML %u RIL %u, VAX %u GRAN4K %u GRAN16K %u GRAN64K %u OAS %u\n",
+	       FIELD(idr[0], 28, 27), FIELD(idr[0], 26, 26), FIELD(idr[0], 25, 24), FIELD(idr[0], 22, 21),
+	       FIELD(idr[0], 19, 19), FIELD(idr[0], 12, 12), FIELD(idr[0], 3, 2), FIELD(idr[1], 5, 0),
+	       FIELD(idr[1], 10, 6), FIELD(idr[3], 12, 11), FIELD(idr[3], 10, 10), FIELD(idr[5], 11, 10),
+	       FIELD(idr[5], 4, 4), FIELD(idr[5], 5, 5), FIELD(idr[5], 6, 6), FIELD(idr[5], 2, 0));
 	if (!smmu_view(&s)) {
 		result("hwinfo/idr", "FAIL", "no %s line in /sys/kernel/debug/smmuv3_aux_smmu (test module not loaded?)", bdf);
 	} else {

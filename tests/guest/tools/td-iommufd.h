@@ -5,8 +5,7 @@
  * cdev bound to /dev/iommu, its BAR0 mmapped and driven from user space,
  * the IOAS/HWPT/attach ioctls, the RESULT lines.  Each tool is one
  * translation unit (scripts/guest-kernel.sh builds each .c file here on
- * its own),
- * so these are static inline functions.
+ * its own), so these are static inline functions.
  */
 #ifndef TD_IOMMUFD_H
 #define TD_IOMMUFD_H
