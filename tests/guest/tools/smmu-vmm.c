@@ -99,6 +99,10 @@
 #define CMD_CFGI_CD	0x05
 #define CMD_TLBI_NH_ASID 0x11
 #define CMD_TLBI_NH_VA	0x12
+#define CMD_TLBI_NH_VAA	0x13
+#define CMD_TLBI_NSNH_ALL 0x30
+#define CMD_CFGI_CD_ALL	0x06
+#define CMD_ATC_INV	0x40
 
 #define EVT_BAD_STREAMID	0x02
 #define EVT_STREAM_DISABLED	0x06
@@ -603,6 +607,23 @@ static bool step_hwinfo(struct vm *v)
 		       ret ? strerror(-ret) : "ok", hw.out_data_type, IOMMU_HW_INFO_TYPE_ARM_SMMUV3,
 		       hw.data_len))
 		return false;
+	{
+		/* The same with IOMMU_HW_INFO_FLAG_INPUT_TYPE and ARM_SMMUV3 asked for. */
+		struct iommu_hw_info_arm_smmuv3 info2 = { };
+		struct iommu_hw_info hw2 = { .size = sizeof(hw2) };
+
+		hw2.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+		hw2.in_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+		hw2.dev_id = v->c.dev_id;
+		hw2.data_len = sizeof(info2);
+		hw2.data_uptr = (uintptr_t)&info2;
+		ret = ioctl(v->c.iommu_fd, IOMMU_GET_HW_INFO, &hw2) ? -errno : 0;
+		result_if(!ret && hw2.out_data_type == WR(IOMMU_HW_INFO_TYPE_ARM_SMMUV3) &&
+			  !memcmp(&info2, &info, sizeof(info)), "hwinfo/input-type",
+			  "IOMMU_GET_HW_INFO with FLAG_INPUT_TYPE, in_data_type ARM_SMMUV3: %s, type %u, the same words: %s",
+			  ret ? strerror(-ret) : "ok", hw2.out_data_type,
+			  memcmp(&info2, &info, sizeof(info)) ? "no" : "yes");
+	}
 	printf("  hw_info IDR0..5 %08x %08x %08x %08x %08x %08x IIDR %08x AIDR %08x flags 0x%x\n",
 	       idr[0], idr[1], idr[2], idr[3], idr[4], idr[5], info.iidr, info.aidr, info.flags);
 	/* The fields the uAPI tells a VMM to take into its vSMMU (iommufd.h). */
@@ -786,14 +807,21 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 	return true;
 }
 
+/* A READ of the range: its translations are in the IOTLB afterwards. */
+static void warm(struct vm *v, uint64_t iova, uint32_t len)
+{
+	dma(v, TD_CMD_READ, iova, 0, len, 0, -1);
+}
+
 static void step_inval(struct vm *v, uint64_t root1)
 {
-	uint64_t c[2][2], root2;
+	uint64_t c[2][2], root2, root3;
 	uint32_t done;
+	unsigned int i;
 	int ret;
 
 	/* Warm the IOTLB on IOVA pages 0 and 1, then remap page 0: old or new. */
-	dma(v, TD_CMD_READ, S1_VA, 0, 2 * PG, 0, -1);
+	warm(v, S1_VA, 2 * PG);
 	pt_map(v, root1, S1_VA, IPA(DPAGE(20)), 0);
 	expect_begin(v);
 	expect_write(v, DPAGE(map1[0]) + 0x100, 0, 16, WR(0x20200000u));
@@ -818,6 +846,46 @@ static void step_inval(struct vm *v, uint64_t root1)
 	check_write(v, "inval/tlbi-nh-asid", S1_VA + PG + 0x40, 128, 0x22220000u, -1,
 		    "PTE of IOVA page 1 moved from IPA page 2 to 21, TLBI_NH_ASID 1");
 
+	/* TLBI_NH_VAA (every ASID): IOVA page 2 (warm) moved to page 23. */
+	warm(v, S1_VA + 2 * PG, PG);
+	pt_map(v, root1, S1_VA + 2 * PG, IPA(DPAGE(23)), 0);
+	c[0][0] = CMD_TLBI_NH_VAA;
+	c[0][1] = (S1_VA + 2 * PG) | 1;
+	inval(v, c, 1, NULL);
+	expect_begin(v);
+	expect_write(v, DPAGE(23) + 0x80, 0, 64, WR(0x24240000u));
+	check_write(v, "inval/tlbi-nh-vaa", S1_VA + 2 * PG + 0x80, 64, 0x24240000u, -1,
+		    "PTE of IOVA page 2 moved from IPA page 5 to 23, TLBI_NH_VAA");
+
+	/*
+	 * A range TLBI_NH_VA (IDR3.RIL): TG=4K, TTL=3, NUM=3, SCALE=0 is 4
+	 * pages from the VA; IOVA pages 0..3 (warm) move to pages 24..27.
+	 */
+	warm(v, S1_VA, 4 * PG);
+	for (i = 0; i < 4; i++)
+		pt_map(v, root1, S1_VA + i * PG, IPA(DPAGE(24 + i)), 0);
+	c[0][0] = CMD_TLBI_NH_VA | 1ull << 48 | 3ull << 12;
+	c[0][1] = S1_VA | 1ull << 10 | 3ull << 8 | 1;
+	ret = inval(v, c, 1, &done);
+	expect_begin(v);
+	for (i = 0; i < 4; i++)
+		expect_write(v, DPAGE(24 + i), i * PG, PG, WR(0x25250000u));
+	check_write(v, "inval/tlbi-range", S1_VA, 4 * PG, 0x25250000u, -1,
+		    "PTEs of IOVA pages 0..3 moved to IPA pages 24..27, one range TLBI_NH_VA (TG=4K TTL=3 NUM=3 SCALE=0)");
+	if (ret)
+		printf("  range TLBI: %s, %u processed\n", strerror(-ret), done);
+
+	/* TLBI_NSNH_ALL (the kernel makes it TLBI_NH_ALL of the vIOMMU's VMID). */
+	warm(v, S1_VA, PG);
+	pt_map(v, root1, S1_VA, IPA(DPAGE(28)), 0);
+	c[0][0] = CMD_TLBI_NSNH_ALL;
+	c[0][1] = 0;
+	inval(v, c, 1, NULL);
+	expect_begin(v);
+	expect_write(v, DPAGE(28) + 0x400, 0, 64, WR(0x26260000u));
+	check_write(v, "inval/tlbi-nsnh-all", S1_VA + 0x400, 64, 0x26260000u, -1,
+		    "PTE of IOVA page 0 moved to IPA page 28, TLBI_NSNH_ALL");
+
 	/* CFGI_CD: CD0 gets ASID 2 and new tables (IOVA page 0 -> page 22). */
 	root2 = pt_page(v);
 	pt_map(v, root2, S1_VA, IPA(DPAGE(22)), 0);
@@ -828,6 +896,18 @@ static void step_inval(struct vm *v, uint64_t root1)
 	expect_write(v, DPAGE(22) + 0x300, 0, 32, WR(0x23230000u));
 	check_write(v, "inval/cfgi-cd", S1_VA + 0x300, 32, 0x23230000u, -1,
 		    "CD0 rewritten (ASID 2, new TTB0: IOVA page 0 -> IPA page 22), CFGI_CD vSID 0x42");
+
+	/* CFGI_CD_ALL: CD0 gets ASID 3 and new tables (IOVA page 0 -> page 29). */
+	root3 = pt_page(v);
+	pt_map(v, root3, S1_VA, IPA(DPAGE(29)), 0);
+	cd_write(v, IPA(G_CD), root3, 3, true);
+	c[0][0] = CMD_CFGI_CD_ALL | (uint64_t)VSID << 32;
+	c[0][1] = 0;
+	inval(v, c, 1, NULL);
+	expect_begin(v);
+	expect_write(v, DPAGE(29) + 0x500, 0, 32, WR(0x27270000u));
+	check_write(v, "inval/cfgi-cd-all", S1_VA + 0x500, 32, 0x27270000u, -1,
+		    "CD0 rewritten (ASID 3, new TTB0: IOVA page 0 -> IPA page 29), CFGI_CD_ALL vSID 0x42");
 	/* Back to the first tables for the fault step (ASID 1 is stale: TLBI it). */
 	cd_write(v, IPA(G_CD), root1, 1, true);
 	cmd_cfgi_cd(c[0], VSID, 0);
@@ -849,6 +929,27 @@ static void step_inval(struct vm *v, uint64_t root1)
 			  "TLBI_NH_ASID + CFGI_STE: %s, %u processed (want EIO, 1); CFGI_CD of vSID 0x%x (no such vDEVICE): %s, %u processed (want EIO, 0)",
 			  ret ? strerror(-ret) : "accepted", done, VSID + 1,
 			  ret2 ? strerror(-ret2) : "accepted", done2);
+	}
+	{
+		/* Fields the SMMU does not implement or the opcode does not have. */
+		static const char *const what[3] = {
+			"ATC_INV (IDR0.ATS=0)", "TLBI_NH_VA NUM=1 with TG=0", "TLBI_NH_VA with RES0 bit 8",
+		};
+		int e[3];
+
+		c[0][0] = CMD_ATC_INV | (uint64_t)VSID << 32;
+		c[0][1] = 0;
+		e[0] = inval(v, c, 1, NULL);
+		cmd_tlbi_va(c[0], 1, S1_VA);
+		c[0][0] |= 1ull << 12;
+		e[1] = inval(v, c, 1, NULL);
+		cmd_tlbi_va(c[0], 1, S1_VA);
+		c[0][0] |= 1ull << 8;
+		e[2] = inval(v, c, 1, NULL);
+		result_if(e[0] == WR(-EIO) && e[1] == -EIO && e[2] == -EIO, "inval/refused-fields",
+			  "%s: %s; %s: %s; %s: %s (want EIO each)", what[0],
+			  e[0] ? strerror(-e[0]) : "accepted", what[1], e[1] ? strerror(-e[1]) : "accepted",
+			  what[2], e[2] ? strerror(-e[2]) : "accepted");
 	}
 }
 
