@@ -8,7 +8,7 @@
  * tables that a guest's arm-smmu-v3 driver would write there.  Every step
  * is checked by DMA from the device, driven through its mmapped BAR.
  *
- *   smmu-vmm [--break wrong|noinval] [--bdf B]
+ *   smmu-vmm [--break wrong|noinval|noveventq] [--bdf B]
  *
  * Steps (one RESULT line per check, named <step>/<check>):
  *   hwinfo  IOMMU_GET_HW_INFO (type ARM_SMMUV3): IDR0..5, IIDR, AIDR equal
@@ -44,7 +44,9 @@
  *
  * --break wrong: every expected value wrong by one, so that every check
  * fails; --break noinval: IOMMU_HWPT_INVALIDATE is not called (the
- * invalidation checks must fail: the SMMU caches).
+ * invalidation checks must fail: the SMMU caches); --break noveventq: no
+ * vEVENTQ is allocated (the vEVENT checks fail, and the kernel logs the
+ * stage-1 events itself, which project-init.sh must see as unexpected).
  *
  * Output: "RESULT <check> PASS|FAIL|SKIP <detail>" and informational lines
  * starting with "  ".  Exit status 0 if no FAIL.
@@ -112,6 +114,7 @@
 #define EVT_PERMISSION		0x13
 
 static int p_noinval;		/* --break noinval */
+static int p_noveventq;		/* --break noveventq */
 
 struct vm {
 	struct ctx c;
@@ -750,7 +753,7 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 	if (!result_if(ret == WR(0), "nested/vdevice", "IOMMU_VDEVICE_ALLOC: virtual StreamID 0x%x for the device (physical 0x%x): %s",
 		       VSID, v->psid, ret ? strerror(-ret) : "ok") && ret)
 		return false;
-	ret = veventq_alloc(v);
+	ret = p_noveventq ? 0 : veventq_alloc(v);
 	if (!result_if(ret == WR(0), "nested/veventq", "IOMMU_VEVENTQ_ALLOC(ARM_SMMUV3, depth 64) on vIOMMU %u: %s", v->viommu,
 		       ret ? strerror(-ret) : "ok") && ret)
 		return false;
@@ -1191,9 +1194,10 @@ int main(int argc, char **argv)
 		case 'B':
 			p_break = !strcmp(optarg, "wrong");
 			p_noinval = !strcmp(optarg, "noinval");
+			p_noveventq = !strcmp(optarg, "noveventq");
 			break;
 		default:
-			fprintf(stderr, "usage: smmu-vmm [--break wrong|noinval] [--bdf B]\n");
+			fprintf(stderr, "usage: smmu-vmm [--break wrong|noinval|noveventq] [--bdf B]\n");
 			return 2;
 		}
 	}
