@@ -46,7 +46,7 @@
 # 200), smmutest.bench_seconds=N (default 2), smmutest.pasid_many=N (extra
 # PASIDs of the pasid scenario, default 1100), smmutest.pasid_break=wrong|
 # nossv (break the pasid checks on purpose, to see them fail),
-# smmutest.vmm_break=wrong|noinval (the same for the vmm checks).
+# smmutest.vmm_break=wrong|noinval|noveventq (the same for the vmm checks).
 
 # The PCI function of the test device, or nothing.
 testdev_pcidev() {
