@@ -25,10 +25,13 @@
  *           physical STE the driver builds (Config=7 over the parent's S2,
  *           MEV); DMA at stage-1 IOVAs lands at the IPA pages the tables
  *           name, byte for byte, nothing else in guest RAM changes.
- *   inval   a leaf PTE changed, then TLBI_NH_VA; another, then
- *           TLBI_NH_ASID; CD0 rewritten (new ASID and tables), then
- *           CFGI_CD: each through IOMMU_HWPT_INVALIDATE on the vIOMMU, and
- *           DMA follows; a command outside the uAPI's list is refused.
+ *   inval   a leaf PTE changed: DMA still sees the old page (IOTLB); then
+ *           TLBI_NH_VA, and the new one; more PTEs, each with TLBI_NH_ASID,
+ *           TLBI_NH_VAA, a range TLBI_NH_VA, TLBI_NSNH_ALL; CD0 rewritten
+ *           (new ASID and tables) with CFGI_CD, then CFGI_CD_ALL: each
+ *           through IOMMU_HWPT_INVALIDATE on the vIOMMU, and DMA follows;
+ *           commands and fields outside the uAPI's list are refused; the
+ *           cost of an invalidation is printed.
  *   pasid   a vSTE with S1CDMax=3 (8 CDs): a page table for the RID (CD0,
  *           S1DSS=SSID0), one for one PASID each (CD1..3, own ASIDs), one
  *           for all PASIDs (CD4..7 share ASID and tables; one TLBI_NH_ASID
@@ -990,7 +993,7 @@ static void step_pasid(struct vm *v)
 	uint64_t ste[2], root[4], root_all, c[2][2];
 	unsigned int p;
 	int ret;
-	char name[64], what[160];
+	char what[160];
 	bool ok;
 
 	for (p = 0; p < 4; p++) {
@@ -1074,8 +1077,7 @@ static void step_pasid(struct vm *v)
 	/* S1DSS=terminate: the RID's DMA is refused, F_STREAM_DISABLED; PASIDs go on. */
 	vste_make(ste, STE_CFG_S1, IPA(G_CD8), 3, DSS_TERMINATE);
 	ret = nested_attach(v, ste);
-	snprintf(name, sizeof(name), "pasid/s1dss-terminate");
-	if (result_if(ret == WR(0), name, "vSTE S1DSS=terminate: nested HWPT replaced: %s", ret ? strerror(-ret) : "ok") || !ret) {
+	if (result_if(ret == WR(0), "pasid/s1dss-terminate", "vSTE S1DSS=terminate: nested HWPT replaced: %s", ret ? strerror(-ret) : "ok") || !ret) {
 		vevents_drain(v);
 		check_refused(v, "pasid/s1dss-terminate-rid", S1_VA, -1, "no PASID, S1DSS=terminate");
 		check_vevent(v, "pasid/s1dss-terminate-vevent", EVT_STREAM_DISABLED, -1, 0, false);
