@@ -9,7 +9,7 @@
 # boot per configuration:
 #
 #   strict  default translated DMA domains, strict invalidation:
-#           probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,sva,
+#           probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,
 #           cmdqv,dmesg-clean
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #           dma,dma-parallel,testdev,bench,dmesg-clean
@@ -46,7 +46,7 @@ mkdir -p "$logdir"
 config_vars() {
     case "$1" in
     strict)
-        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,sva,cmdqv,dmesg-clean
+        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,dmesg-clean
         append="smmutest.expect_domain=DMA"
         ;;
     lazy)

@@ -33,6 +33,11 @@
 #                driver's tables) and smmu-iommufd pasid (VFIO cdev + iommufd
 #                PASID HWPTs); DMA data, faults with their PASID in the
 #                logged event, detach (docs/devel/guest-tests.rst)
+#   vmm          smmu-vmm, a VMM-like program: IOMMU_GET_HW_INFO, a
+#                NEST_PARENT HWPT over "guest RAM", vIOMMU, vDEVICE,
+#                vEVENTQ, nested HWPTs from vSTEs over CD tables and
+#                stage-1 tables it writes in guest RAM, HWPT_INVALIDATE,
+#                PASIDs under nesting, faults (docs/devel/guest-tests.rst)
 #   sva          SKIP with the reason while the driver has no FEAT_SVA
 #   cmdqv        SKIP while the machine has no CMDQV; else the probe
 #   dmesg-clean  base dmesg-clean
@@ -40,7 +45,8 @@
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
 # 200), smmutest.bench_seconds=N (default 2), smmutest.pasid_many=N (extra
 # PASIDs of the pasid scenario, default 1100), smmutest.pasid_break=wrong|
-# nossv (break the pasid checks on purpose, to see them fail).
+# nossv (break the pasid checks on purpose, to see them fail),
+# smmutest.vmm_break=wrong|noinval|noveventq (the same for the vmm checks).
 
 # The PCI function of the test device, or nothing.
 testdev_pcidev() {
@@ -114,12 +120,13 @@ driver_features() {
     echo "$FEATURES"
 }
 
-# run_tool <scenario> <args...>: smmu-iommufd, its RESULT lines as results
-# of <scenario>, the rest printed.
-run_tool() {
+# run_prog <scenario> <program> <args...>: a guest tool (smmu-iommufd,
+# smmu-vmm), its RESULT lines as results of <scenario>, the rest printed.
+run_prog() {
     scen=$1
-    shift
-    timed 120 smmu-iommufd "$@"
+    prog=$2
+    shift 2
+    timed 120 "$prog" "$@"
     rc=$?
     cp /tmp/timed.out /tmp/tool.out
     sed -n '/^RESULT /!s/^/  | /p' /tmp/tool.out
@@ -127,11 +134,18 @@ run_tool() {
         [ "$tag" = RESULT ] && result "$scen/$check" "$res" "$detail"
     done </tmp/tool.out
     if [ $rc -eq 124 ]; then
-        result "$scen/run" FAIL "smmu-iommufd $* still running after 120 s"
+        result "$scen/run" FAIL "$prog $* still running after 120 s"
     elif ! grep -q '^RESULT ' /tmp/tool.out; then
-        result "$scen/run" FAIL "smmu-iommufd $* exited with $rc and no results"
+        result "$scen/run" FAIL "$prog $* exited with $rc and no results"
     fi
     return $rc
+}
+
+# run_tool <scenario> <args...>: run_prog with smmu-iommufd.
+run_tool() {
+    scen=$1
+    shift
+    run_prog "$scen" smmu-iommufd "$@"
 }
 
 scenario_probe_project() {
@@ -175,9 +189,10 @@ hexfmt() {
     printf '0x%x' "$(($1))"
 }
 
-# pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->"
-# line of /tmp/pasid.out must have its driver line ("event: <event> client:
-# <testdev> sid: <sid> ssid: <ssid>[ iova: <iova>]") among the kernel lines
+# pasid_events <prefix> <n0>: every "EXPECT <event> <sid> <ssid> <iova|->
+# [<ipa>]" line of /tmp/pasid.out must have its driver line ("event: <event>
+# client: <testdev> sid: <sid> ssid: <ssid>[ iova: <iova>[ ipa: <ipa>]]")
+# among the kernel lines
 # after line <n0>, and there must be no other SMMU event or error line.
 # The console log level is 1 meanwhile (the caller sets it), so that the
 # runner does not see these expected events; they are cleared afterwards
@@ -188,9 +203,10 @@ pasid_events() {
     bdf=$(basename "$(testdev_pcidev)")
     grep '^EXPECT ' /tmp/pasid.out >/tmp/pasid.expect
     : >/tmp/pasid.pats
-    while read -r _ ev esid essid eiova; do
+    while read -r _ ev esid essid eiova eipa; do
         pat="event: $ev client: $bdf sid: $(hexfmt "$esid") ssid: $(hexfmt "$essid")"
         [ "$eiova" = - ] || pat="$pat iova: $(hexfmt "$eiova") "
+        [ -z "$eipa" ] || pat="${pat}ipa: $(hexfmt "$eipa")"
         echo "$pat" >>/tmp/pasid.pats
     done </tmp/pasid.expect
     i=0
@@ -213,11 +229,13 @@ pasid_events() {
         ev=${ev%% *}
         essid=${pat#* ssid: }
         essid=${essid%% *}
+        name="event-$ev-ssid-$essid"
+        case "$pat" in *" ipa: "*) name="$name-ipa-${pat##* ipa: }" ;; esac
         line=$(grep -F "$pat" /tmp/pasid.new | head -n 1)
         if [ -n "$line" ]; then
-            result "$pre/event-$ev-ssid-$essid" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
+            result "$pre/$name" PASS "the driver logged it: ${line#*arm-smmu-v3 }"
         else
-            result "$pre/event-$ev-ssid-$essid" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
+            result "$pre/$name" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 4 /tmp/pasid.new | tr '\n' ';' | cut -c1-400)"
         fi
     done </tmp/pasid.pats
     # The raw records the driver dumps (4 qwords after "event 0x.. received:"),
@@ -344,6 +362,34 @@ scenario_pasid() {
         pasid_events "pasid/iommufd-$rid" "$n0"
         dmesg -n "$level"
     done
+    [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
+}
+
+# The VMM in the guest (smmu-vmm): iommufd's vIOMMU uAPI on the emulated
+# SMMU, nested translation, user invalidation, PASIDs under nesting,
+# vEVENTQ.  The stage-2 fault it makes is the one SMMU event the host
+# kernel must log (EXPECT line, checked like the pasid scenario's); every
+# stage-1 event must reach its vEVENTQ instead, so any other SMMU line in
+# the log is a FAIL (vmm/events-other).
+scenario_vmm() {
+    if [ -z "$(testdev_pcidev)" ]; then
+        result vmm/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
+    # The test module's /sys/kernel/debug/smmuv3_aux_smmu: the SMMU's ID
+    # registers and the physical STE, whatever driver the device has.
+    load_testdev || return
+    pre_clean vmm || return
+    brk=$(cmdline_param smmutest.vmm_break)
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    t0=$(now_ms)
+    run_prog vmm smmu-vmm ${brk:+--break "$brk"}
+    echo "  | vmm: $(($(now_ms) - t0)) ms"
+    cp /tmp/tool.out /tmp/pasid.out
+    pasid_events vmm "$n0"
+    dmesg -n "$level"
     [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
 }
 
@@ -533,6 +579,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     bench) scenario_bench ;;
     iommufd) scenario_iommufd ;;
     pasid) scenario_pasid ;;
+    vmm) scenario_vmm ;;
     sva) scenario_sva ;;
     cmdqv) scenario_cmdqv ;;
     dmesg-clean) scenario_dmesg_clean ;;

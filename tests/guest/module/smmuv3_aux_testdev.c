@@ -32,6 +32,8 @@
  *   /sys/kernel/debug/smmuv3_aux_testdev/pasid_result  their CHECK/EXPECT/
  *                                                 INFO/RESULT lines
  *   /sys/kernel/debug/smmuv3_aux_ste             the STE of every test device
+ *   /sys/kernel/debug/smmuv3_aux_smmu            its SMMU's ID registers and
+ *                                                 the whole STE, raw
  * One device is driven (the first one probed).
  *
  * PASID: 8 paging domains (IOMMU_HWPT_ALLOC_PASID) on 8 PASIDs at once next
@@ -441,30 +443,41 @@ static int tdp_break;
  * The STE of the device's (first) StreamID, as the SMMU reads it: from the
  * driver's stream table (linear, or the L2 table of a 2-level one).
  */
-static int tdp_ste(struct device *dev, u32 *sid, u64 *q0, u64 *q1)
+static struct arm_smmu_ste *tdp_ste_ptr(struct device *dev, u32 *sid, int *err)
 {
 	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
 	struct arm_smmu_device *smmu;
-	struct arm_smmu_ste *ste;
 
+	*err = -ENODEV;
 	if (!master || !master->num_streams)
-		return -ENODEV;
+		return NULL;
 	smmu = master->smmu;
 	*sid = master->streams[0].id;
+	*err = -ERANGE;
 	if (smmu->features & ARM_SMMU_FEAT_2_LVL_STRTAB) {
 		struct arm_smmu_strtab_l2 *l2;
 
 		if (arm_smmu_strtab_l1_idx(*sid) >= smmu->strtab_cfg.l2.num_l1_ents)
-			return -ERANGE;
+			return NULL;
 		l2 = smmu->strtab_cfg.l2.l2ptrs[arm_smmu_strtab_l1_idx(*sid)];
+		*err = -ENOENT;
 		if (!l2)
-			return -ENOENT;
-		ste = &l2->stes[arm_smmu_strtab_l2_idx(*sid)];
-	} else {
-		if (*sid >= smmu->strtab_cfg.linear.num_ents)
-			return -ERANGE;
-		ste = &smmu->strtab_cfg.linear.table[*sid];
+			return NULL;
+		return &l2->stes[arm_smmu_strtab_l2_idx(*sid)];
 	}
+	if (*sid >= smmu->strtab_cfg.linear.num_ents)
+		return NULL;
+	return &smmu->strtab_cfg.linear.table[*sid];
+}
+
+static int tdp_ste(struct device *dev, u32 *sid, u64 *q0, u64 *q1)
+{
+	struct arm_smmu_ste *ste;
+	int err;
+
+	ste = tdp_ste_ptr(dev, sid, &err);
+	if (!ste)
+		return err;
 	*q0 = le64_to_cpu(READ_ONCE(ste->data[0]));
 	*q1 = le64_to_cpu(READ_ONCE(ste->data[1]));
 	return 0;
@@ -1037,6 +1050,43 @@ static int td_ste_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(td_ste);
 static struct dentry *td_ste_file;
 
+/*
+ * /sys/kernel/debug/smmuv3_aux_smmu: for every test device, the ID
+ * registers of its SMMU as the device advertises them (read from its MMIO
+ * page 0 here, not through iommufd) and the whole STE of its StreamID:
+ *   <bdf> idr <IDR0> .. <IDR5> iidr <IIDR> aidr <AIDR> sid <sid> ste <q0> .. <q7>
+ * smmu-vmm compares IOMMU_GET_HW_INFO with the first and checks the nested
+ * STE the driver builds with the second.
+ */
+static int td_smmu_show(struct seq_file *m, void *v)
+{
+	struct pci_dev *pdev = NULL;
+
+	while ((pdev = pci_get_device(TD_VENDOR_ID, TD_DEVICE_ID, pdev))) {
+		struct arm_smmu_master *master = dev_iommu_priv_get(&pdev->dev);
+		struct arm_smmu_ste *ste;
+		u32 sid = 0;
+		int i, err;
+
+		if (!master)
+			continue;
+		seq_printf(m, "%s idr", pci_name(pdev));
+		for (i = 0; i <= 5; i++)
+			seq_printf(m, " 0x%08x", readl_relaxed(master->smmu->base + ARM_SMMU_IDR0 + 4 * i));
+		seq_printf(m, " iidr 0x%08x aidr 0x%08x",
+			   readl_relaxed(master->smmu->base + ARM_SMMU_IIDR),
+			   readl_relaxed(master->smmu->base + ARM_SMMU_AIDR));
+		ste = tdp_ste_ptr(&pdev->dev, &sid, &err);
+		seq_printf(m, " sid 0x%x ste", sid);
+		for (i = 0; i < STRTAB_STE_DWORDS; i++)
+			seq_printf(m, " 0x%016llx", ste ? le64_to_cpu(READ_ONCE(ste->data[i])) : 0ULL);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(td_smmu);
+static struct dentry *td_smmu_file;
+
 static ssize_t td_ctl_write(struct file *file, const char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
@@ -1203,8 +1253,10 @@ static int __init td_init(void)
 	if (!tdp_out)
 		return -ENOMEM;
 	td_ste_file = debugfs_create_file("smmuv3_aux_ste", 0400, NULL, NULL, &td_ste_fops);
+	td_smmu_file = debugfs_create_file("smmuv3_aux_smmu", 0400, NULL, NULL, &td_smmu_fops);
 	ret = pci_register_driver(&td_driver);
 	if (ret) {
+		debugfs_remove(td_smmu_file);
 		debugfs_remove(td_ste_file);
 		kfree(tdp_out);
 	}
@@ -1215,6 +1267,7 @@ static void __exit td_exit(void)
 {
 	pci_unregister_driver(&td_driver);
 	debugfs_remove(td_ste_file);
+	debugfs_remove(td_smmu_file);
 	kfree(tdp_out);
 }
 module_init(td_init);
