@@ -164,7 +164,7 @@ static void vcmdq_error(SMMUv3AuxCmdqv *v, unsigned q)
     trace_smmuv3_aux_vcmdq_error(q, vq->cons, vq->gerror, irq);
 }
 
-/* ---- Error maps, derived from the queues ---------------------------- */
+/* ---- Error maps, derived from the queues ----------------------------- */
 
 static uint64_t vintf_err_map(const SMMUv3AuxCmdqv *v)
 {

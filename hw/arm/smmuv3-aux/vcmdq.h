@@ -108,7 +108,7 @@ REG64(VCMDQ_BASE, 0x0)
     FIELD(VCMDQ_BASE, ADDR, 5, 43)
 REG64(VCMDQ_CONS_INDX_BASE, 0x8)
 
-/* ---- Parameters -------------------------------------------------------- */
+/* ---- Parameters ------------------------------------------------------ */
 
 /* What PARAM advertises, and whether HYP_OWN can be set. */
 typedef struct SMMUv3AuxCmdqvParams {
@@ -131,7 +131,7 @@ typedef struct SMMUv3AuxCmdqvParams {
     X(UINT8, version, "cmdqv-version", 1)                               \
     X(BOOL, hyp_own, "cmdqv-hyp-own", true)
 
-/* ---- State --------------------------------------------------------------- */
+/* ---- State ----------------------------------------------------------- */
 
 /* One global VCMDQ: its registers and what it has done. */
 typedef struct SMMUv3AuxVcmdq {
@@ -171,7 +171,7 @@ typedef struct SMMUv3AuxCmdqv {
     bool irq_pending;           /* the CMDQV error interrupt (an edge) */
 } SMMUv3AuxCmdqv;
 
-/* ---- API ------------------------------------------------------------------ */
+/* ---- API ------------------------------------------------------------- */
 
 void smmuv3_aux_cmdqv_params_set_defaults(SMMUv3AuxCmdqvParams *p);
 /* Check p; on error return false and a static message in *why. */
