@@ -16,7 +16,7 @@
  */
 #include "qemu/osdep.h"
 #include "engine-internal.h"
-#include "vcmdq.h"
+#include "hw/arm/smmuv3-aux-cmdqv.h"
 
 typedef SMMUv3AuxCmdError (*SMMUv3AuxCmdHandler)(SMMUv3AuxEngine *e,
                                                  SMMUv3AuxCmdQueue *q,
