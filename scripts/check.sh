@@ -88,7 +88,7 @@ check_fuzz() {
 check_qtest() {
     echo "== qtests (qemu-system-aarch64 -machine virt,iommu=smmuv3-aux)"
     local t
-    for t in smmuv3-aux-test smmuv3-aux-conformance-test; do
+    for t in smmuv3-aux-test smmuv3-aux-conformance-test smmuv3-aux-vcmdq-test; do
         if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
             echo "  FAIL $t: not built"
             failed=$((failed + 1))
