@@ -407,6 +407,84 @@ static void test_guest_vintf(void)
     ctx_stop(&c);
 }
 
+/* The DTB of the machine, through QMP dumpdtb. */
+static GByteArray *dump_dtb(QTestState *qts)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *buf = NULL;
+    QDict *rsp;
+    gsize len;
+    int fd = g_file_open_tmp("vcmdq-XXXXXX.dtb", &path, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    rsp = qtest_qmp(qts, "{'execute': 'dumpdtb', 'arguments': "
+                    "{'filename': %s}}", path);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    g_assert_true(g_file_get_contents(path, &buf, &len, NULL));
+    unlink(path);
+    return g_byte_array_new_take((guint8 *)g_steal_pointer(&buf), len);
+}
+
+static bool dtb_has(GByteArray *dtb, const void *what, size_t len)
+{
+    return memmem(dtb->data, dtb->len, what, len) != NULL;
+}
+
+#define DTB_HAS(dtb, str)   dtb_has(dtb, str, sizeof(str))
+
+/*
+ * cmdqv=on: the SMMU node is "nvidia,tegra264-smmu" with nvidia,cmdqv,
+ * and the CMDQV node has reg <0x090c0000 0x70000> (2 VINTFs); off (the
+ * default): none of it, and nothing answers at the CMDQV's address.
+ */
+static void test_dt(const void *data)
+{
+    bool on = data;
+    /* reg = <0x0 0x090c0000 0x0 0x70000>, big-endian cells */
+    static const uint8_t reg[] = { 0, 0, 0, 0, 0x09, 0x0c, 0, 0,
+                                   0, 0, 0, 0, 0, 0x07, 0, 0 };
+    QTestState *qts = qtest_initf("-machine virt,gic-version=3,"
+                                  "iommu=smmuv3-aux -cpu max -m 512M "
+                                  "-nodefaults%s",
+                                  on ? " -global arm-smmuv3-aux.cmdqv=on"
+                                     : "");
+    g_autoptr(GByteArray) dtb = dump_dtb(qts);
+
+    g_assert_cmpint(DTB_HAS(dtb, "nvidia,tegra264-cmdqv"), ==, on);
+    g_assert_cmpint(DTB_HAS(dtb, "nvidia,tegra264-smmu"), ==, on);
+    g_assert_cmpint(DTB_HAS(dtb, "nvidia,cmdqv"), ==, on);
+    g_assert_cmpint(dtb_has(dtb, reg, sizeof(reg)), ==, on);
+    g_assert_true(DTB_HAS(dtb, "arm,smmu-v3"));
+    g_assert_cmphex(qtest_readl(qts, CMDQV + A_CMDQV_PARAM), ==,
+                    on ? 0x4131 : 0);
+    qtest_quit(qts);
+}
+
+/* An impossible PARAM layout stops QEMU at realize with the reason. */
+static void test_bad_layout(void)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *err = NULL;
+    gint status = 0;
+    const char *argv[] = {
+        qemu, "-machine", "virt,iommu=smmuv3-aux", "-nodefaults",
+        "-display", "none", "-S", "-kernel", "/nonexistent",
+        "-global", "arm-smmuv3-aux.cmdqv=on",
+        "-global", "arm-smmuv3-aux.cmdqv-vintfs-log2=3",
+        "-global", "arm-smmuv3-aux.cmdqv-vcmdqs-log2=2", NULL,
+    };
+
+    g_assert_nonnull(qemu);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
+                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                               &err, &status, NULL));
+    g_assert_cmpint(status, !=, 0);     /* a wait status: exit 1 */
+    g_assert_nonnull(strstr(err, "cmdqv-vcmdqs-log2 must be at least "
+                            "cmdqv-vintfs-log2"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -418,5 +496,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux/vcmdq/illegal-recover",
                    test_illegal_recover);
     qtest_add_func("/smmuv3-aux/vcmdq/guest-vintf", test_guest_vintf);
+    qtest_add_data_func("/smmuv3-aux/vcmdq/dt/on", (void *)1, test_dt);
+    qtest_add_data_func("/smmuv3-aux/vcmdq/dt/off", NULL, test_dt);
+    qtest_add_func("/smmuv3-aux/vcmdq/bad-layout", test_bad_layout);
     return g_test_run();
 }
