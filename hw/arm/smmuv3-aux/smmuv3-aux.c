@@ -23,7 +23,10 @@
  * never waits for the SMMU's command queue or for a translation; a write
  * that makes a VCMDQ runnable consumes it with s->lock taken as well, in
  * the order cmdqv_lock -> s->lock (vcmdq.h).  The engine never calls into
- * the CMDQV, so the reverse order never happens.
+ * the CMDQV, so the reverse order never happens.  (QEMU 10.0 still
+ * dispatches every MMIO access under the BQL, prepare_mmio_access(), so
+ * vCPUs' VCMDQ accesses serialize there as well; the CMDQV lock is what
+ * keeps them off s->lock, which translations contend for.)
  *
  * The one exception to "engine state under s->lock" is the translation
  * hit path: each device has a micro-TLB that is read without any lock
