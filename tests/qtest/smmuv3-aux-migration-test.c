@@ -245,6 +245,26 @@ static void test_migrate_idr_mismatch(void)
     qsmmu_fix_stop(&c);
 }
 
+/* With cmdqv=on the CMDQV state has no VMState: migration is refused. */
+static void test_migrate_cmdqv_blocked(void)
+{
+    QSMMUAuxFix c;
+    QDict *rsp;
+
+    if (!qsmmu_fix_start(&c, "smmuv3-aux", 0,
+                         "-global arm-smmuv3-aux.cmdqv=on")) {
+        return;
+    }
+    rsp = qtest_qmp(c.qts, "{'execute': 'migrate', 'arguments': "
+                    "{'uri': 'file:/dev/null'}}");
+    g_assert_true(qdict_haskey(rsp, "error"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"),
+                            "virtual command queues"));
+    qobject_unref(rsp);
+    qsmmu_fix_stop(&c);
+}
+
 /*
  * An ASYNC job running when the VM stops completes before the device
  * state is saved: the destination reads DONE and the job's result.
@@ -295,5 +315,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux-migration/idr-mismatch",
                    test_migrate_idr_mismatch);
     qtest_add_func("/smmuv3-aux-migration/async-job", test_migrate_async_job);
+    qtest_add_func("/smmuv3-aux-migration/cmdqv-blocked",
+                   test_migrate_cmdqv_blocked);
     return g_test_run();
 }

@@ -15,6 +15,7 @@
 #include "hw/sysbus.h"
 #include "hw/arm/smmuv3-aux.h"
 #include "engine.h"
+#include "vcmdq.h"
 
 /* Micro-TLB entries: see "Micro-TLB" in smmuv3-aux.c. */
 #define SMMUV3_AUX_UTLB_BITS    8
@@ -62,6 +63,15 @@ struct SMMUv3AuxState {
     qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
     /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
     GHashTable *devices_by_bus;
+
+    /* Virtual command queues: MMIO region 1 and IRQ 4, when cmdqv=on. */
+    bool cmdqv_on;
+    SMMUv3AuxCmdqvParams cmdqv_params;
+    QemuMutex cmdqv_lock;
+    SMMUv3AuxCmdqv *cmdqv;
+    MemoryRegion cmdqv_mr;
+    qemu_irq cmdqv_irq;
+    Error *cmdqv_migration_blocker;
 
     /* Migration: the source's ID registers, checked against ours. */
     uint32_t mig_idr[6], mig_iidr, mig_aidr;

@@ -16,6 +16,7 @@
  */
 #include "qemu/osdep.h"
 #include "engine-internal.h"
+#include "hw/arm/smmuv3-aux-cmdqv.h"
 
 typedef SMMUv3AuxCmdError (*SMMUv3AuxCmdHandler)(SMMUv3AuxEngine *e,
                                                  SMMUv3AuxCmdQueue *q,
@@ -482,6 +483,9 @@ static SMMUv3AuxCmdError cmd_sync(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
 {
     unsigned cs = FIELD_EX64(cmd->qw[0], CMD_0, CS);
 
+    if (q->sync_by_cons_only && cs <= SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV) {
+        cs = SMMUV3_AUX_CMD_SYNC_CS_NONE;
+    }
     switch (cs) {
     case SMMUV3_AUX_CMD_SYNC_CS_NONE:
         break;
@@ -572,6 +576,61 @@ static SMMUv3AuxCmdError cmd_execute(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
     return info->handler(e, q, cmd);
 }
 
+/* ---- Queue policy (guest-owned VCMDQs) ------------------------------- */
+
+/* The physical StreamID of a virtual one, through SID_MATCH/REPLACE. */
+static bool filter_sid(const SMMUv3AuxCmdFilter *f, uint32_t vsid,
+                       uint32_t *psid)
+{
+    for (unsigned s = 0; s < f->n_sids; s++) {
+        uint32_t m = f->sid_match[s];
+
+        if (FIELD_EX32(m, VINTF_SID_MATCH, ENABLE) &&
+            FIELD_EX32(m, VINTF_SID_MATCH, VIRT_SID) == vsid) {
+            *psid = f->sid_replace[s];
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Apply q->filter to *cmd in place.  The VMID a guest writes into a TLBI
+ * is never trusted: the VINTF's replaces it, so a guest reaches only its
+ * own stage-2 context.
+ */
+static SMMUv3AuxCmdError cmd_filter(const SMMUv3AuxCmdQueue *q,
+                                    SMMUv3AuxCmd *cmd)
+{
+    const SMMUv3AuxCmdFilter *f = q->filter;
+    unsigned op = FIELD_EX64(cmd->qw[0], CMD_0, OPCODE);
+    uint32_t psid;
+
+    if (!f) {
+        return SMMUV3_AUX_CERROR_NONE;
+    }
+    switch (op) {
+    case SMMUV3_AUX_CMD_TLBI_NH_ASID:
+    case SMMUV3_AUX_CMD_TLBI_NH_VA:
+        cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, VMID, f->vmid);
+        return SMMUV3_AUX_CERROR_NONE;
+    case SMMUV3_AUX_CMD_ATC_INV:
+        if (!filter_sid(f, cmd_sid(cmd), &psid)) {
+            SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_vcmdq_sid, "%s%u vsid=0x%x",
+                                 q->name, q->index, cmd_sid(cmd));
+            return SMMUV3_AUX_CERROR_ILL;
+        }
+        cmd->qw[0] = FIELD_DP64(cmd->qw[0], CMD_0, SID, psid);
+        return SMMUV3_AUX_CERROR_NONE;
+    case SMMUV3_AUX_CMD_SYNC:
+        return SMMUV3_AUX_CERROR_NONE;
+    default:
+        SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_vcmdq_cmd, "%s%u opcode=0x%x",
+                             q->name, q->index, op);
+        return SMMUV3_AUX_CERROR_ILL;
+    }
+}
+
 /* ---- Consumer -------------------------------------------------------- */
 
 static bool cmd_fetch(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
@@ -610,11 +669,16 @@ SMMUv3AuxCmdError smmuv3_aux_cmdq_consume(SMMUv3AuxEngine *e,
             err = SMMUV3_AUX_CERROR_ABT;
             break;
         }
-        err = cmd_execute(e, q, &cmd);
+        err = cmd_filter(q, &cmd);
+        if (err == SMMUV3_AUX_CERROR_NONE) {
+            q->last = cmd;
+            err = cmd_execute(e, q, &cmd);
+        }
         if (err != SMMUV3_AUX_CERROR_NONE || q->paused) {
             break;
         }
         q->cons = smmuv3_aux_q_inc(q->cons, q->log2size);
+        q->n_consumed++;
     }
     trace_smmuv3_aux_cmdq_consumed(q->name, q->index, q->prod, q->cons, err);
     return err;
@@ -623,7 +687,7 @@ SMMUv3AuxCmdError smmuv3_aux_cmdq_consume(SMMUv3AuxEngine *e,
 void smmuv3_aux_cmdq_run(SMMUv3AuxEngine *e)
 {
     SMMUv3AuxRegs *r = &e->regs;
-    SMMUv3AuxCmdQueue q;
+    SMMUv3AuxCmdQueue q = { .filter = NULL };
     SMMUv3AuxCmdError err;
 
     if (!FIELD_EX32(r->cr0, CR0, CMDQEN) ||

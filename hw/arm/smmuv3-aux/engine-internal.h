@@ -83,9 +83,24 @@ uint64_t smmuv3_aux_q_base_addr(uint64_t base_reg, unsigned log2size,
 /* ---- Command queue (cmdq.c) ------------------------------------------ */
 
 /*
- * One command queue as the consumer sees it.  The SMMU CMDQ and, later,
- * every virtual command queue fill one of these from their own registers,
- * run smmuv3_aux_cmdq_consume(), and store prod/cons back.
+ * What a queue may issue and how its commands are rewritten before they
+ * run: the policy of a VCMDQ whose VINTF is not HYP_OWN (vcmdq.c).  Such
+ * a queue takes only TLBI_NH_ASID, TLBI_NH_VA, ATC_INV and CMD_SYNC; its
+ * TLBIs get the VINTF's VMID and its ATC_INVs the physical StreamID that
+ * SID_MATCH/SID_REPLACE give the virtual one.  Anything else, or an
+ * ATC_INV of a StreamID no enabled SID_MATCH names, is CERROR_ILL.
+ */
+typedef struct SMMUv3AuxCmdFilter {
+    uint16_t vmid;
+    unsigned n_sids;
+    const uint32_t *sid_match;  /* VINTF_SID_MATCH registers */
+    const uint32_t *sid_replace;
+} SMMUv3AuxCmdFilter;
+
+/*
+ * One command queue as the consumer sees it.  The SMMU CMDQ and every
+ * virtual command queue fill one of these from their own registers, run
+ * smmuv3_aux_cmdq_consume(), and store prod/cons back.
  */
 typedef struct SMMUv3AuxCmdQueue {
     const char *name;           /* for traces: "cmdq", "vcmdq" */
@@ -96,6 +111,16 @@ typedef struct SMMUv3AuxCmdQueue {
     uint32_t cons;              /* CONS.RD: index + wrap bit */
     SMMUv3AuxMemAttrs attrs;    /* attributes for fetches */
     bool paused;                /* stopped at a CMD_SYNC: MSI FIFO full */
+    /* NULL: every command as it is (the SMMU CMDQ, HYP_OWN VINTFs). */
+    const SMMUv3AuxCmdFilter *filter;
+    /*
+     * CMD_SYNC completes by CONS alone, whatever its CS: a VCMDQ has no
+     * interrupt configuration, and Linux always uses CS = NONE there.
+     */
+    bool sync_by_cons_only;
+    /* Out: commands consumed, and the last one as executed. */
+    unsigned n_consumed;
+    SMMUv3AuxCmd last;
 } SMMUv3AuxCmdQueue;
 
 /*

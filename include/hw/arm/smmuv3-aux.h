@@ -21,4 +21,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxState, ARM_SMMUV3_AUX)
  */
 #define SMMUV3_AUX_VIRT_MSI_DEVICE_ID 0xff00
 
+/*
+ * Where the virt board puts the virtual command queues (cmdqv=on): the
+ * free window after VIRT_SECURE_GPIO, up to VIRT_MMIO at 0x0a000000, which
+ * holds the largest layout (64 VINTFs, 0x830000 bytes), and the SPI after
+ * the SMMU's four.
+ */
+#define SMMUV3_AUX_VIRT_CMDQV_BASE      0x090c0000
+#define SMMUV3_AUX_VIRT_CMDQV_MAX_SIZE  0x00f40000
+#define SMMUV3_AUX_VIRT_CMDQV_SPI       78
+
 #endif

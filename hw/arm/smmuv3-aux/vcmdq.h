@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: virtual command queues compatible with NVIDIA
+ * Tegra241 CMDQV (the block Linux drives with tegra241-cmdqv.c).
+ *
+ * There is no public specification of CMDQV; register names and fields
+ * follow Linux's driver (TEGRA241_* macros without the prefix), and what
+ * the driver leaves open is decided in vcmdq.c, each decision marked.
+ *
+ * The register map is in include/hw/arm/smmuv3-aux-cmdqv.h.
+ *
+ * Locking.  The CMDQV is its own object beside the SMMU engine, with its
+ * own lock in the binding, so that a vCPU polling a VCMDQ (CONS, STATUS:
+ * what the driver does most) never waits for the SMMU's command queue or
+ * for translations.  smmuv3_aux_cmdqv_read() and _write() touch only
+ * CMDQV state and need only the CMDQV lock.  Commands act on the SMMU's
+ * caches, so smmuv3_aux_cmdqv_run(), which consumes the queues a write
+ * made runnable, needs the engine's lock as well, taken after the CMDQV
+ * lock (never the other way round: the engine never calls into the
+ * CMDQV).  The architecture orders nothing between two command queues,
+ * so nothing else is shared; executing a VCMDQ serializes with the SMMU
+ * CMDQ only for the time its commands take the engine lock.
+ */
+#ifndef HW_ARM_SMMUV3_AUX_VCMDQ_H
+#define HW_ARM_SMMUV3_AUX_VCMDQ_H
+
+#include "hw/arm/smmuv3-aux-cmdqv.h"
+#include "engine.h"
+
+/* ---- Parameters ------------------------------------------------------ */
+
+/* What PARAM advertises, and whether HYP_OWN can be set. */
+typedef struct SMMUv3AuxCmdqvParams {
+    uint8_t num_vintf_log2;     /* PARAM.NUM_VINTF_LOG2, 0..6 */
+    uint8_t num_vcmdq_log2;     /* PARAM.NUM_VCMDQ_LOG2, vintf_log2..7 */
+    uint8_t num_sid_log2;       /* PARAM.NUM_SID_PER_VM_LOG2, 0..4 */
+    uint8_t version;            /* PARAM.VER, 0..15 */
+    /*
+     * false: VINTF_CONFIG.HYP_OWN is wired to zero, as a VMM exposes a
+     * CMDQV to a guest kernel (every VINTF takes the guest command set).
+     */
+    bool hyp_own;
+} SMMUv3AuxCmdqvParams;
+
+/* X(kind, field, "property", default), as SMMUV3_AUX_PARAMS. */
+#define SMMUV3_AUX_CMDQV_PARAMS(X)                                      \
+    X(UINT8, num_vintf_log2, "cmdqv-vintfs-log2", 1)                    \
+    X(UINT8, num_vcmdq_log2, "cmdqv-vcmdqs-log2", 3)                    \
+    X(UINT8, num_sid_log2, "cmdqv-sids-log2", 4)                        \
+    X(UINT8, version, "cmdqv-version", 1)                               \
+    X(BOOL, hyp_own, "cmdqv-hyp-own", true)
+
+/* ---- State ----------------------------------------------------------- */
+
+/* One global VCMDQ: its registers and what it has done. */
+typedef struct SMMUv3AuxVcmdq {
+    uint32_t cons;              /* VCMDQ_CONS: RD and ERR */
+    uint32_t prod;              /* VCMDQ_PROD.WR */
+    uint32_t config;
+    uint32_t gerror, gerrorn;
+    uint64_t base;
+    uint64_t cons_indx_base;    /* stored; this model never writes it */
+    uint32_t alloc;             /* CMDQV_CMDQ_ALLOC of this queue */
+    uint64_t n_cmds;            /* commands consumed, for introspection */
+    SMMUv3AuxCmd last;          /* the last one, as executed (rewritten) */
+} SMMUv3AuxVcmdq;
+
+typedef struct SMMUv3AuxVintf {
+    uint32_t config;
+    uint32_t sid_match[SMMUV3_AUX_CMDQV_MAX_SIDS];
+    uint32_t sid_replace[SMMUV3_AUX_CMDQV_MAX_SIDS];
+} SMMUv3AuxVintf;
+
+#define SMMUV3_AUX_CMDQV_NO_ROUTE   0xff
+
+typedef struct SMMUv3AuxCmdqv {
+    SMMUv3AuxCmdqvParams params;
+    unsigned num_vintfs, num_vcmdqs, num_sids;
+    uint32_t config;
+    uint64_t vintf_int_mask;
+    SMMUv3AuxVintf vintf[SMMUV3_AUX_CMDQV_MAX_VINTFS];
+    SMMUv3AuxVcmdq q[SMMUV3_AUX_CMDQV_MAX_VCMDQS];
+    /*
+     * route[i][l]: the global queue VINTF i's logical queue l is mapped to,
+     * or SMMUV3_AUX_CMDQV_NO_ROUTE; recomputed from CMDQ_ALLOC on writes.
+     */
+    uint8_t route[SMMUV3_AUX_CMDQV_MAX_VINTFS][SMMUV3_AUX_CMDQV_MAX_LVCMDQS];
+    /* Global queues a write may have made runnable (for _run()). */
+    uint64_t kick[SMMUV3_AUX_CMDQV_MAX_VCMDQS / 64];
+    bool irq_pending;           /* the CMDQV error interrupt (an edge) */
+} SMMUv3AuxCmdqv;
+
+/* ---- API ------------------------------------------------------------- */
+
+void smmuv3_aux_cmdqv_params_set_defaults(SMMUv3AuxCmdqvParams *p);
+/* Check p; on error return false and a static message in *why. */
+bool smmuv3_aux_cmdqv_params_check(const SMMUv3AuxCmdqvParams *p,
+                                   const char **why);
+/* MMIO size for p: the global pages plus two pages per VINTF. */
+uint64_t smmuv3_aux_cmdqv_mmio_size(const SMMUv3AuxCmdqvParams *p);
+/* p must have passed params_check. */
+void smmuv3_aux_cmdqv_init(SMMUv3AuxCmdqv *v, const SMMUv3AuxCmdqvParams *p);
+void smmuv3_aux_cmdqv_reset(SMMUv3AuxCmdqv *v);
+
+/* MMIO, size 4 or 8, offset within smmuv3_aux_cmdqv_mmio_size(). */
+uint64_t smmuv3_aux_cmdqv_read(SMMUv3AuxCmdqv *v, uint64_t offset,
+                               unsigned size);
+/* Returns true if a queue may have become runnable: call _run(). */
+bool smmuv3_aux_cmdqv_write(SMMUv3AuxCmdqv *v, uint64_t offset,
+                            uint64_t val, unsigned size);
+/*
+ * Consume every queue a write made runnable, executing the commands on e
+ * (its caches, its guest memory ops).  Needs both locks (above).
+ */
+void smmuv3_aux_cmdqv_run(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e);
+/* The CMDQV interrupt was raised since the last call (edge). */
+bool smmuv3_aux_cmdqv_take_irq(SMMUv3AuxCmdqv *v);
+
+/* Live error state, as the *_ERR_MAP registers show it. */
+bool smmuv3_aux_vcmdq_in_error(const SMMUv3AuxCmdqv *v, unsigned q);
+
+#endif
