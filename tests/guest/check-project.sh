@@ -13,6 +13,18 @@
 #           cmdqv,dmesg-clean
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #           dma,dma-parallel,testdev,bench,dmesg-clean
+#   cmdqv   -global arm-smmuv3-aux.cmdqv=on (Tegra241-compatible VCMDQs,
+#           DT), strict: probe,cmdqv,dma,dma-parallel,testdev,dmesg-clean;
+#           the tegra241-cmdqv driver must probe with its 4 VCMDQs, and
+#           after the guest powered off the host reads the SMMU's QOM
+#           vcmdq-commands over QMP: exactly 4 VCMDQs (one per vCPU) must
+#           have carried commands (run-guest.py --expect-vcmdq 4)
+#   cmdqv-bypass   the same with arm_smmu_v3.bypass_vcmdq=1: the driver
+#           probes, but every command goes to the SMMU's queue (host:
+#           vcmdq-commands all 0): cmdqv,dma,dma-parallel,testdev,dmesg-clean
+#   cmdqv-disable  arm_smmu_v3.disable_cmdqv=1: the driver disables the
+#           CMDQV and logs its fallback to the SMMU's queue (host: all 0):
+#           cmdqv,dma,dma-parallel,testdev,dmesg-clean
 #
 # The first run builds the kernel (about 8 minutes on 2 cores); it is cached
 # afterwards (see scripts/guest-kernel.sh).  Prints "PASS/FAIL/SKIP <name>"
@@ -23,7 +35,7 @@
 #
 # Environment:
 #   CONFIG         configurations, comma- or space-separated (default
-#                  "strict lazy")
+#                  all: "strict lazy cmdqv cmdqv-bypass cmdqv-disable")
 #   SCENARIO       comma-separated scenarios for every run instead of the
 #                  configuration's own list
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
@@ -35,7 +47,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 timeout=${GUEST_TIMEOUT:-300}
-all_configs="strict lazy"
+all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -43,7 +55,11 @@ mkdir -p "$logdir"
 # shellcheck source=tests/guest/lib.sh
 . "$top/tests/guest/lib.sh"
 
+# config_vars <config>: sets scen, append, qemu (QEMU arguments besides the
+# test device) and host (run-guest.py host checks), or returns 1.
 config_vars() {
+    qemu=""
+    host=()
     case "$1" in
     strict)
         scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,dmesg-clean
@@ -52,6 +68,24 @@ config_vars() {
     lazy)
         scen=dma,dma-parallel,testdev,bench,dmesg-clean
         append="iommu.strict=0 smmutest.expect_domain=DMA-FQ"
+        ;;
+    cmdqv)
+        scen=probe,cmdqv,dma,dma-parallel,testdev,dmesg-clean
+        append="smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 4)
+        ;;
+    cmdqv-bypass)
+        scen=cmdqv,dma,dma-parallel,testdev,dmesg-clean
+        append="smmutest.expect_domain=DMA arm_smmu_v3.bypass_vcmdq=1 smmutest.cmdqv=bypass"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 0)
+        ;;
+    cmdqv-disable)
+        scen=cmdqv,dma,dma-parallel,testdev,dmesg-clean
+        append="smmutest.expect_domain=DMA arm_smmu_v3.disable_cmdqv=1 smmutest.cmdqv=disable"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 0)
         ;;
     *)
         return 1
@@ -81,7 +115,8 @@ else
         fi
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
-            --qemu-extra "-device smmuv3-aux-testdev" --smp 4 --disks 3
+            --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 --disks 3 \
+            ${host[@]+"${host[@]}"}
     done
 fi
 

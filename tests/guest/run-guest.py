@@ -62,12 +62,15 @@ DONE_RE = re.compile(r"SMMUTEST-DONE\b")
 PANIC_RE = re.compile(r"Kernel panic - not syncing.*")
 # Kernel log lines of the arm-smmu-v3 driver that report an event, a
 # command queue problem or a global error, wherever they appear on the
-# console (also after the guest's own dmesg-clean check, e.g. at power-off).
+# console (also after the guest's own dmesg-clean check, e.g. at power-off),
+# and the errors of its Tegra241 CMDQV part, whose lines carry
+# "tegra241_cmdqv: " after the SMMU's or the CMDQV's device name.
 SMMU_EVENT_RE = re.compile(
-    r"^\[ *[0-9.]+\] arm-smmu-v3 .*("
+    r"^\[ *[0-9.]+\] (arm-smmu-v3 .*("
     r"event 0x|event: |CMD_SYNC timeout|CMDQ timeout|CMDQ error|"
     r"skipping command|retrying command|GERROR|gerror|Service Failure|"
-    r"overflow|not responding|failed)")
+    r"overflow|not responding|failed)|"
+    r".*tegra241_cmdqv: .*(failed|[Ee]rror|GERRORN=|timeout))")
 
 
 def parse_args():
