@@ -25,6 +25,10 @@
 #   cmdqv-disable  arm_smmu_v3.disable_cmdqv=1: the driver disables the
 #           CMDQV and logs its fallback to the SMMU's queue (host: all 0):
 #           cmdqv,dma,dma-parallel,testdev,dmesg-clean
+#   cmdqv-acpi     cmdqv through ACPI: -machine virt,acpi=on and Debian's
+#           UEFI firmware (qemu-efi-aarch64, scripts/guest-firmware.sh):
+#           the DSDT's NVDA200C, 4 VCMDQs carrying commands (host check):
+#           probe,cmdqv,dma,dma-parallel,dmesg-clean
 #
 # The first run builds the kernel (about 8 minutes on 2 cores); it is cached
 # afterwards (see scripts/guest-kernel.sh).  Prints "PASS/FAIL/SKIP <name>"
@@ -35,7 +39,8 @@
 #
 # Environment:
 #   CONFIG         configurations, comma- or space-separated (default
-#                  all: "strict lazy cmdqv cmdqv-bypass cmdqv-disable")
+#                  all: "strict lazy cmdqv cmdqv-bypass cmdqv-disable
+#                  cmdqv-acpi")
 #   SCENARIO       comma-separated scenarios for every run instead of the
 #                  configuration's own list
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
@@ -47,7 +52,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 timeout=${GUEST_TIMEOUT:-300}
-all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable"
+all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable cmdqv-acpi"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -59,6 +64,7 @@ mkdir -p "$logdir"
 # test device) and host (run-guest.py host checks), or returns 1.
 config_vars() {
     qemu=""
+    machine=""
     host=()
     case "$1" in
     strict)
@@ -87,6 +93,20 @@ config_vars() {
         qemu="-global arm-smmuv3-aux.cmdqv=on"
         host=(--expect-vcmdq 0)
         ;;
+    cmdqv-acpi)
+        scen=probe,cmdqv,dma,dma-parallel,dmesg-clean
+        append="smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq smmutest.cmdqv_fw=ACPI"
+        if [ -z "${bios:-}" ]; then
+            bios=$("$top/scripts/guest-firmware.sh" 2>"$logdir/firmware.log" | sed -n 's/^BIOS=//p') || true
+        fi
+        if [ -z "$bios" ]; then
+            fail "project-$1/firmware" "cannot fetch qemu-efi-aarch64 (log: $logdir/firmware.log)"
+            return 2
+        fi
+        qemu="-global arm-smmuv3-aux.cmdqv=on -bios $bios"
+        machine="acpi=on"
+        host=(--expect-vcmdq 4)
+        ;;
     *)
         return 1
         ;;
@@ -109,13 +129,18 @@ else
     built=$(($(date +%s) - guest_start))
     echo "== project kernel $kver ($built s to build or find), iommu=smmuv3-aux, -device smmuv3-aux-testdev"
     for c in $configs; do
-        if ! config_vars "$c"; then
+        rc=0
+        config_vars "$c" || rc=$?
+        if [ "$rc" -eq 1 ]; then
             fail "project-$c/config" "unknown CONFIG (one of: $all_configs)"
+            continue
+        elif [ "$rc" -ne 0 ]; then
             continue
         fi
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
             --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 --disks 3 \
+            --machine-extra "$machine" \
             ${host[@]+"${host[@]}"}
     done
 fi

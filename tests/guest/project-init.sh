@@ -432,7 +432,9 @@ CMDQV_ERR='failed|[Ee]rror|GERRORN=|no memory resource|no more available|timeout
 # smmutest.cmdqv=vcmdq|disable|bypass (what to expect; without it a machine
 # without a CMDQV is a SKIP and one with it must give "vcmdq"),
 # smmutest.cmdqv_lvcmdqs=N (VINTF0's logical VCMDQs, default 4: the device's
-# default PARAM, 8 VCMDQs over 2 VINTFs).
+# default PARAM, 8 VCMDQs over 2 VINTFs), smmutest.cmdqv_fw=DT|ACPI (where
+# the CMDQV must have been found; ACPI also needs the SMMU driver's "found
+# companion CMDQV device: NVDA200C:00").
 scenario_cmdqv() {
     want=$(cmdline_param smmutest.cmdqv)
     nlv=$(cmdline_param smmutest.cmdqv_lvcmdqs)
@@ -457,7 +459,20 @@ scenario_cmdqv() {
         return
     fi
     want=${want:-vcmdq}
-    result cmdqv/firmware PASS "$fw"
+    wfw=$(cmdline_param smmutest.cmdqv_fw)
+    if [ -n "$wfw" ] && [ "${fw%% *}" != "$wfw" ]; then
+        result cmdqv/firmware FAIL "$fw, smmutest.cmdqv_fw=$wfw expected"
+    elif [ "${fw%% *}" = ACPI ]; then
+        # The ACPI path logs the companion it found (DT: dev_dbg only).
+        l=$(dmesg | grep -E 'arm-smmu-v3 .*found companion CMDQV device: NVDA200C' | head -n 1)
+        if [ -n "$l" ]; then
+            result cmdqv/firmware PASS "$fw: ${l#*] }"
+        else
+            result cmdqv/firmware FAIL "$fw, but the SMMU driver did not log 'found companion CMDQV device: NVDA200C...'"
+        fi
+    else
+        result cmdqv/firmware PASS "$fw"
+    fi
     par=/sys/module/arm_smmu_v3/parameters
     if [ ! -e $par/disable_cmdqv ] || [ ! -e $par/bypass_vcmdq ]; then
         result cmdqv/params FAIL "no $par/disable_cmdqv or bypass_vcmdq: a kernel without CONFIG_TEGRA241_CMDQV"
