@@ -531,6 +531,28 @@ scenario_cmdqv() {
     else
         result cmdqv/vcmdqs FAIL "VINTF0 allocated vcmdq '${qs% }', expected '${want_q% }' (smmutest.cmdqv_lvcmdqs=$nlv)"
     fi
+    # Make every CPU invalidate: an O_DIRECT read of /dev/vda pinned to each
+    # online CPU.  virtio-blk has a queue per CPU with its interrupt on that
+    # CPU, so the strict unmap at completion, and its TLBI + CMD_SYNC, run
+    # there and go through that CPU's logical VCMDQ (smp_processor_id() %
+    # the VCMDQs of VINTF0).  The host's vcmdq-commands check counts them.
+    if load_modules && wait_for_vda; then
+        cpus=""
+        for c in /sys/devices/system/cpu/cpu[0-9]*; do
+            k=${c##*/cpu}
+            [ "$(cat "$c/online" 2>/dev/null || echo 1)" = 1 ] || continue
+            if timed 60 taskset "$(printf %x $((1 << k)))" \
+                dd if=/dev/vda of=/dev/null bs=64k count=64 iflag=direct; then
+                cpus="$cpus $k"
+            else
+                result cmdqv/per-cpu FAIL "CPU $k: $(tail -n 1 /tmp/timed.out) ${STUCK:+(stuck)}"
+                return
+            fi
+        done
+        result cmdqv/per-cpu PASS "4 MiB O_DIRECT read of /dev/vda pinned to each CPU:$cpus"
+    else
+        result cmdqv/per-cpu SKIP "no virtio-blk disk to read from each CPU"
+    fi
     if [ "$want" = bypass ]; then
         # The driver does not log bypass_vcmdq: get_secondary_cmdq() just
         # returns NULL, so every command goes to the SMMU's queue (the
