@@ -523,7 +523,7 @@ scenario_cmdqv() {
     if [ -z "$fallback" ] && [ -z "$detected" ] && [ -d $dbg ] && [ "$irq" -ge 1 ]; then
         result cmdqv/probe PASS "probed ($fw): $dbg, interrupt tegra241-cmdqv, no fallback"
     else
-        result cmdqv/probe FAIL "fallback='$fallback$detected', $dbg $([ -d $dbg ] && echo present || echo absent), tegra241-cmdqv interrupts: $irq"
+        result cmdqv/probe FAIL "fallback='$fallback${detected:+; $detected}', $dbg $([ -d $dbg ] && echo present || echo absent), tegra241-cmdqv interrupts: $irq"
     fi
     want_q=$(seq 0 $((nlv - 1)) | tr '\n' ' ')
     if [ "$qs" = "$want_q" ]; then
