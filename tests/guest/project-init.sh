@@ -434,7 +434,8 @@ CMDQV_ERR='failed|[Ee]rror|GERRORN=|no memory resource|no more available|timeout
 # smmutest.cmdqv_lvcmdqs=N (VINTF0's logical VCMDQs, default 4: the device's
 # default PARAM, 8 VCMDQs over 2 VINTFs), smmutest.cmdqv_fw=DT|ACPI (where
 # the CMDQV must have been found; ACPI also needs the SMMU driver's "found
-# companion CMDQV device: NVDA200C:00").
+# companion CMDQV device: NVDA200C:00"), smmutest.cmdqv_break=error (log a
+# fake driver error, to see the error checks fail).
 scenario_cmdqv() {
     want=$(cmdline_param smmutest.cmdqv)
     nlv=$(cmdline_param smmutest.cmdqv_lvcmdqs)
@@ -493,6 +494,12 @@ scenario_cmdqv() {
         result cmdqv/params PASS "arm_smmu_v3.disable_cmdqv=$dis bypass_vcmdq=$byp ($want)"
     else
         result cmdqv/params FAIL "arm_smmu_v3.disable_cmdqv=$dis bypass_vcmdq=$byp, $want wants $wdis/$wbyp"
+    fi
+    # smmutest.cmdqv_break=error: log a driver error line of the kind a
+    # timed-out VCMDQ enable prints, to see cmdqv/errors, dmesg-clean and
+    # the runner's console-smmu fail.
+    if [ "$(cmdline_param smmutest.cmdqv_break)" = error ]; then
+        echo "<3>platform 90c0000.cmdqv: tegra241_cmdqv: VINTF0: VCMDQ0/LVCMDQ0: failed to enable, STATUS=0x00000000 (smmutest.cmdqv_break=error)" >/dev/kmsg
     fi
     dmesg >/tmp/cmdqv.dmesg
     grep -E 'tegra241_cmdqv: |arm-smmu-v3 .*failed to reset impl' /tmp/cmdqv.dmesg >/tmp/cmdqv.lines
