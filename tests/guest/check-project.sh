@@ -35,7 +35,8 @@
 # lines like check-guest.sh, a timing line per run, and ends with
 #   guest-project: N passed, N failed
 # Exits non-zero on any failure.  SKIP lines (features the device does not
-# have yet: SVA, CMDQV) are neither.
+# have yet: SVA; the cmdqv scenario of "strict", whose machine has no
+# CMDQV) are neither.
 #
 # Environment:
 #   CONFIG         configurations, comma- or space-separated (default
