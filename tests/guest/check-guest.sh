@@ -20,6 +20,12 @@
 #   nomsipoll    arm_smmu_v3.disable_msipolling=1 (CMD_SYNC completion by
 #                polling CMDQ_CONS instead of an MSI write):
 #                probe,dma,net,dmesg-clean
+#   cmdqv        -global arm-smmuv3-aux.cmdqv=on: the SMMU node becomes
+#                "nvidia,tegra264-smmu" with a CMDQV; Debian's kernels have
+#                no CONFIG_TEGRA241_CMDQV, so they must run unchanged on the
+#                SMMU's own queue (7.x applies the Tegra264 erratum: every
+#                CFGI/TLBI sequence issued twice), and the host checks over
+#                QMP that no VCMDQ carried a command: probe,dma,dmesg-clean
 #
 # Every run ends with dmesg-clean: no arm-smmu-v3 error or event line and no
 # oops/BUG/WARNING in the guest's kernel log.  Every run has a timeout, and
@@ -32,7 +38,7 @@
 # Environment:
 #   KERNEL_SUITE   "stable", "backports" or both (default "stable backports")
 #   CONFIG         configurations to run, comma- or space-separated (default
-#                  all: strict,lazy,passthrough,s2only,el2,nomsipoll)
+#                  all: strict,lazy,passthrough,s2only,el2,nomsipoll,cmdqv)
 #   SCENARIO       comma-separated scenarios for every selected run instead
 #                  of the configuration's own list
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
@@ -49,7 +55,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 suites=${KERNEL_SUITE:-stable backports}
 iommu=${GUEST_IOMMU:-smmuv3-aux}
 timeout=${GUEST_TIMEOUT:-120}
-all_configs="strict lazy passthrough s2only el2 nomsipoll"
+all_configs="strict lazy passthrough s2only el2 nomsipoll cmdqv"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -69,6 +75,7 @@ FEAT_E2H=0x40000
 config_vars() {
     machine=""
     qemu=""
+    host=()
     case "$1" in
     strict)
         scen=probe,dma,net,dmesg-clean
@@ -97,6 +104,12 @@ config_vars() {
     nomsipoll)
         scen=probe,dma,net,dmesg-clean
         append="arm_smmu_v3.disable_msipolling=1 smmutest.expect_domain=DMA"
+        ;;
+    cmdqv)
+        scen=probe,dma,dmesg-clean
+        append="smmutest.expect_domain=DMA"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 0)
         ;;
     *)
         return 1
@@ -132,7 +145,8 @@ for suite in $suites; do
         fi
         guest_boot "$suite-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu "$iommu" --scenarios "$scen" --append-extra "$append" \
-            --machine-extra "$machine" --qemu-extra "$qemu"
+            --machine-extra "$machine" --qemu-extra "$qemu" \
+            ${host[@]+"${host[@]}"}
     done
 done
 

@@ -13,17 +13,35 @@
 #           cmdqv,dmesg-clean
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #           dma,dma-parallel,testdev,bench,dmesg-clean
+#   cmdqv   -global arm-smmuv3-aux.cmdqv=on (Tegra241-compatible VCMDQs,
+#           DT), strict: probe,cmdqv,dma,dma-parallel,testdev,dmesg-clean;
+#           the tegra241-cmdqv driver must probe with its 4 VCMDQs, and
+#           after the guest powered off the host reads the SMMU's QOM
+#           vcmdq-commands over QMP: exactly 4 VCMDQs (one per vCPU) must
+#           have carried commands (run-guest.py --expect-vcmdq 4)
+#   cmdqv-bypass   the same with arm_smmu_v3.bypass_vcmdq=1: the driver
+#           probes, but every command goes to the SMMU's queue (host:
+#           vcmdq-commands all 0): cmdqv,dma,dma-parallel,testdev,dmesg-clean
+#   cmdqv-disable  arm_smmu_v3.disable_cmdqv=1: the driver disables the
+#           CMDQV and logs its fallback to the SMMU's queue (host: all 0):
+#           cmdqv,dma,dma-parallel,testdev,dmesg-clean
+#   cmdqv-acpi     cmdqv through ACPI: -machine virt,acpi=on and Debian's
+#           UEFI firmware (qemu-efi-aarch64, scripts/guest-firmware.sh):
+#           the DSDT's NVDA200C, 4 VCMDQs carrying commands (host check):
+#           probe,cmdqv,dma,dma-parallel,dmesg-clean
 #
 # The first run builds the kernel (about 8 minutes on 2 cores); it is cached
 # afterwards (see scripts/guest-kernel.sh).  Prints "PASS/FAIL/SKIP <name>"
 # lines like check-guest.sh, a timing line per run, and ends with
 #   guest-project: N passed, N failed
 # Exits non-zero on any failure.  SKIP lines (features the device does not
-# have yet: SVA, CMDQV) are neither.
+# have yet: SVA; the cmdqv scenario of "strict", whose machine has no
+# CMDQV) are neither.
 #
 # Environment:
 #   CONFIG         configurations, comma- or space-separated (default
-#                  "strict lazy")
+#                  all: "strict lazy cmdqv cmdqv-bypass cmdqv-disable
+#                  cmdqv-acpi")
 #   SCENARIO       comma-separated scenarios for every run instead of the
 #                  configuration's own list
 #   QEMU           qemu-system-aarch64 (default build/qemu-build/...)
@@ -35,7 +53,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 timeout=${GUEST_TIMEOUT:-300}
-all_configs="strict lazy"
+all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable cmdqv-acpi"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -43,7 +61,12 @@ mkdir -p "$logdir"
 # shellcheck source=tests/guest/lib.sh
 . "$top/tests/guest/lib.sh"
 
+# config_vars <config>: sets scen, append, qemu (QEMU arguments besides the
+# test device) and host (run-guest.py host checks), or returns 1.
 config_vars() {
+    qemu=""
+    machine=""
+    host=()
     case "$1" in
     strict)
         scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,dmesg-clean
@@ -52,6 +75,38 @@ config_vars() {
     lazy)
         scen=dma,dma-parallel,testdev,bench,dmesg-clean
         append="iommu.strict=0 smmutest.expect_domain=DMA-FQ"
+        ;;
+    cmdqv)
+        scen=probe,cmdqv,dma,dma-parallel,testdev,dmesg-clean
+        append="smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 4)
+        ;;
+    cmdqv-bypass)
+        scen=cmdqv,dma,dma-parallel,testdev,dmesg-clean
+        append="smmutest.expect_domain=DMA arm_smmu_v3.bypass_vcmdq=1 smmutest.cmdqv=bypass"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 0)
+        ;;
+    cmdqv-disable)
+        scen=cmdqv,dma,dma-parallel,testdev,dmesg-clean
+        append="smmutest.expect_domain=DMA arm_smmu_v3.disable_cmdqv=1 smmutest.cmdqv=disable"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        host=(--expect-vcmdq 0)
+        ;;
+    cmdqv-acpi)
+        scen=probe,cmdqv,dma,dma-parallel,dmesg-clean
+        append="smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq smmutest.cmdqv_fw=ACPI"
+        if [ -z "${bios:-}" ]; then
+            bios=$("$top/scripts/guest-firmware.sh" 2>"$logdir/firmware.log" | sed -n 's/^BIOS=//p') || true
+        fi
+        if [ -z "$bios" ]; then
+            fail "project-$1/firmware" "cannot fetch qemu-efi-aarch64 (log: $logdir/firmware.log)"
+            return 2
+        fi
+        qemu="-global arm-smmuv3-aux.cmdqv=on -bios $bios"
+        machine="acpi=on"
+        host=(--expect-vcmdq 4)
         ;;
     *)
         return 1
@@ -75,13 +130,19 @@ else
     built=$(($(date +%s) - guest_start))
     echo "== project kernel $kver ($built s to build or find), iommu=smmuv3-aux, -device smmuv3-aux-testdev"
     for c in $configs; do
-        if ! config_vars "$c"; then
+        rc=0
+        config_vars "$c" || rc=$?
+        if [ "$rc" -eq 1 ]; then
             fail "project-$c/config" "unknown CONFIG (one of: $all_configs)"
+            continue
+        elif [ "$rc" -ne 0 ]; then
             continue
         fi
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
-            --qemu-extra "-device smmuv3-aux-testdev" --smp 4 --disks 3
+            --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 --disks 3 \
+            --machine-extra "$machine" \
+            ${host[@]+"${host[@]}"}
     done
 fi
 

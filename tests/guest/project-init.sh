@@ -39,14 +39,20 @@
 #                stage-1 tables it writes in guest RAM, HWPT_INVALIDATE,
 #                PASIDs under nesting, faults (docs/devel/guest-tests.rst)
 #   sva          SKIP with the reason while the driver has no FEAT_SVA
-#   cmdqv        SKIP while the machine has no CMDQV; else the probe
+#   cmdqv        the tegra241-cmdqv driver on the machine's CMDQV (DT or
+#                ACPI): its parameters, no error/timeout line, probed (debugfs
+#                and interrupt, no fallback) with its VCMDQs allocated, or
+#                the fallback smmutest.cmdqv=disable|bypass asks for; SKIP
+#                when the machine has no CMDQV
 #   dmesg-clean  base dmesg-clean
 #
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
 # 200), smmutest.bench_seconds=N (default 2), smmutest.pasid_many=N (extra
 # PASIDs of the pasid scenario, default 1100), smmutest.pasid_break=wrong|
 # nossv (break the pasid checks on purpose, to see them fail),
-# smmutest.vmm_break=wrong|noinval|noveventq (the same for the vmm checks).
+# smmutest.vmm_break=wrong|noinval|noveventq (the same for the vmm checks),
+# smmutest.cmdqv=vcmdq|disable|bypass, smmutest.cmdqv_lvcmdqs=N (the cmdqv
+# scenario, see there).
 
 # The PCI function of the test device, or nothing.
 testdev_pcidev() {
@@ -406,19 +412,164 @@ scenario_sva() {
     fi
 }
 
+# The tegra241-cmdqv driver (drivers/iommu/arm/arm-smmu-v3/tegra241-cmdqv.c,
+# built into arm_smmu_v3: its parameters are arm_smmu_v3.disable_cmdqv and
+# arm_smmu_v3.bypass_vcmdq).  It logs nothing when it succeeds (its
+# "allocated"/"inited" lines are dev_dbg, and the kernel has no dynamic
+# debug); what a good probe leaves behind is the arm-smmu-v3 driver's
+# "allocated N entries for vcmdqK" for each logical VCMDQ of VINTF0, the
+# debugfs directory iommu/tegra241_cmdqv (created only by a successful
+# probe) and the "tegra241-cmdqv" interrupt.  Every line the driver prints
+# carries "tegra241_cmdqv: " (its dev_fmt), after the SMMU's or the CMDQV's
+# device name; its errors: "failed to ioremap", "failed to enable/disable,
+# STATUS=..." (a CONFIG/STATUS handshake that timed out), "GERRORN=...",
+# "failed to init vintf0", "failed to request irq", "no memory resource",
+# "no interrupt. errors will not be reported", "unexpected error reported",
+# "uncleared error detected", "no more available vintf", and the SMMU's
+# "failed to reset impl".
+CMDQV_ERR='failed|[Ee]rror|GERRORN=|no memory resource|no more available|timeout|timed out'
+
+# smmutest.cmdqv=vcmdq|disable|bypass (what to expect; without it a machine
+# without a CMDQV is a SKIP and one with it must give "vcmdq"),
+# smmutest.cmdqv_lvcmdqs=N (VINTF0's logical VCMDQs, default 4: the device's
+# default PARAM, 8 VCMDQs over 2 VINTFs), smmutest.cmdqv_fw=DT|ACPI (where
+# the CMDQV must have been found; ACPI also needs the SMMU driver's "found
+# companion CMDQV device: NVDA200C:00"), smmutest.cmdqv_break=error (log a
+# fake driver error, to see the error checks fail).
 scenario_cmdqv() {
-    node=$(grep -l -s 'cmdqv' /sys/firmware/devicetree/base/*/compatible 2>/dev/null | head -n 1)
-    if [ -z "$node" ]; then
-        result cmdqv/probe SKIP "no nvidia,tegra264-cmdqv node in the device tree: the machine has no CMDQV yet"
+    want=$(cmdline_param smmutest.cmdqv)
+    nlv=$(cmdline_param smmutest.cmdqv_lvcmdqs)
+    nlv=${nlv:-4}
+    fw=""
+    for c in /sys/firmware/devicetree/base/*/compatible; do
+        [ -f "$c" ] || continue
+        if tr '\0' '\n' <"$c" | grep -qx 'nvidia,tegra264-cmdqv'; then
+            fw="DT ${c%/compatible}"
+            break
+        fi
+    done
+    for a in /sys/bus/acpi/devices/NVDA200C:*; do
+        [ -e "$a" ] && fw="ACPI ${a##*/}" && break
+    done
+    if [ -z "$fw" ]; then
+        if [ -z "$want" ]; then
+            result cmdqv/firmware SKIP "no nvidia,tegra264-cmdqv DT node and no ACPI NVDA200C: the machine has no CMDQV (-global arm-smmuv3-aux.cmdqv=on)"
+        else
+            result cmdqv/firmware FAIL "smmutest.cmdqv=$want, but no nvidia,tegra264-cmdqv DT node and no ACPI NVDA200C"
+        fi
         return
     fi
-    errs=$(dmesg | grep -iE 'cmdqv|vcmdq' | grep -E "$SMMU_ERR")
-    if [ -n "$errs" ]; then
-        result cmdqv/probe FAIL "$(echo "$errs" | head -n 2 | tr '\n' ';')"
-    elif dmesg | grep -qiE 'tegra241.cmdqv|cmdqv'; then
-        result cmdqv/probe PASS "$(dmesg | grep -iE 'cmdqv' | head -n 1 | sed 's/^\[[^]]*\] //')"
+    want=${want:-vcmdq}
+    wfw=$(cmdline_param smmutest.cmdqv_fw)
+    if [ -n "$wfw" ] && [ "${fw%% *}" != "$wfw" ]; then
+        result cmdqv/firmware FAIL "$fw, smmutest.cmdqv_fw=$wfw expected"
+    elif [ "${fw%% *}" = ACPI ]; then
+        # The ACPI path logs the companion it found (DT: dev_dbg only).
+        l=$(dmesg | grep -E 'arm-smmu-v3 .*found companion CMDQV device: NVDA200C' | head -n 1)
+        if [ -n "$l" ]; then
+            result cmdqv/firmware PASS "$fw: ${l#*] }"
+        else
+            result cmdqv/firmware FAIL "$fw, but the SMMU driver did not log 'found companion CMDQV device: NVDA200C...'"
+        fi
     else
-        result cmdqv/probe FAIL "CMDQV node ${node%/compatible}, but no tegra241-cmdqv kernel message"
+        result cmdqv/firmware PASS "$fw"
+    fi
+    par=/sys/module/arm_smmu_v3/parameters
+    if [ ! -e $par/disable_cmdqv ] || [ ! -e $par/bypass_vcmdq ]; then
+        result cmdqv/params FAIL "no $par/disable_cmdqv or bypass_vcmdq: a kernel without CONFIG_TEGRA241_CMDQV"
+        return
+    fi
+    dis=$(cat $par/disable_cmdqv)
+    byp=$(cat $par/bypass_vcmdq)
+    case "$want" in
+    vcmdq) wdis=N wbyp=N ;;
+    disable) wdis=Y wbyp=N ;;
+    bypass) wdis=N wbyp=Y ;;
+    *)
+        result cmdqv/params FAIL "smmutest.cmdqv=$want: one of vcmdq, disable, bypass"
+        return
+        ;;
+    esac
+    if [ "$dis" = "$wdis" ] && [ "$byp" = "$wbyp" ]; then
+        result cmdqv/params PASS "arm_smmu_v3.disable_cmdqv=$dis bypass_vcmdq=$byp ($want)"
+    else
+        result cmdqv/params FAIL "arm_smmu_v3.disable_cmdqv=$dis bypass_vcmdq=$byp, $want wants $wdis/$wbyp"
+    fi
+    # smmutest.cmdqv_break=error: log a driver error line of the kind a
+    # timed-out VCMDQ enable prints, to see cmdqv/errors, dmesg-clean and
+    # the runner's console-smmu fail.
+    if [ "$(cmdline_param smmutest.cmdqv_break)" = error ]; then
+        echo "<3>platform 90c0000.cmdqv: tegra241_cmdqv: VINTF0: VCMDQ0/LVCMDQ0: failed to enable, STATUS=0x00000000 (smmutest.cmdqv_break=error)" >/dev/kmsg
+    fi
+    dmesg >/tmp/cmdqv.dmesg
+    grep -E 'tegra241_cmdqv: |arm-smmu-v3 .*failed to reset impl' /tmp/cmdqv.dmesg >/tmp/cmdqv.lines
+    sed 's/^/  | /' /tmp/cmdqv.lines
+    errs=$(grep -E "$CMDQV_ERR" /tmp/cmdqv.lines | head -n 3 | tr '\n' ';')
+    if [ -n "$errs" ]; then
+        result cmdqv/errors FAIL "$(echo "$errs" | cut -c1-400)"
+    else
+        result cmdqv/errors PASS "no tegra241_cmdqv error, timeout or warning line"
+    fi
+    fallback=$(grep -F 'Falling back to standard SMMU CMDQ' /tmp/cmdqv.lines | head -n 1 | sed 's/^\[[^]]*\] //')
+    detected=$(grep -F 'Detected disable_cmdqv=true' /tmp/cmdqv.lines | head -n 1 | sed 's/^\[[^]]*\] //')
+    grep -E 'arm-smmu-v3 .*: allocated [0-9]+ entries for vcmdq[0-9]+$' /tmp/cmdqv.dmesg |
+        sed 's/.* for vcmdq//' | sort -n -u >/tmp/cmdqv.q
+    nq=$(wc -l </tmp/cmdqv.q)
+    qs=$(tr '\n' ' ' </tmp/cmdqv.q)
+    dbg=/sys/kernel/debug/iommu/tegra241_cmdqv
+    irq=$(grep -c 'tegra241-cmdqv' /proc/interrupts)
+    ncpu=$(grep -c '^processor' /proc/cpuinfo)
+    if [ "$want" = disable ]; then
+        if [ -n "$detected" ] && [ -n "$fallback" ] && [ "$nq" -eq 0 ] && [ ! -d $dbg ]; then
+            result cmdqv/fallback PASS "${detected#* tegra241_cmdqv: }; ${fallback}; no VCMDQ allocated"
+        else
+            result cmdqv/fallback FAIL "detected='$detected' fallback='$fallback' vcmdqs: $nq (${qs% }), $dbg $([ -d $dbg ] || echo absent)"
+        fi
+        return
+    fi
+    if [ -z "$fallback" ] && [ -z "$detected" ] && [ -d $dbg ] && [ "$irq" -ge 1 ]; then
+        result cmdqv/probe PASS "probed ($fw): $dbg, interrupt tegra241-cmdqv, no fallback"
+    else
+        result cmdqv/probe FAIL "fallback='$fallback${detected:+; $detected}', $dbg $([ -d $dbg ] && echo present || echo absent), tegra241-cmdqv interrupts: $irq"
+    fi
+    want_q=$(seq 0 $((nlv - 1)) | tr '\n' ' ')
+    if [ "$qs" = "$want_q" ]; then
+        result cmdqv/vcmdqs PASS "VINTF0 allocated $nq logical VCMDQs (vcmdq ${qs% }) for $ncpu vCPUs"
+    else
+        result cmdqv/vcmdqs FAIL "VINTF0 allocated vcmdq '${qs% }', expected '${want_q% }' (smmutest.cmdqv_lvcmdqs=$nlv)"
+    fi
+    # Make every CPU invalidate: an O_DIRECT read of /dev/vda pinned to each
+    # online CPU.  virtio-blk has a queue per CPU with its interrupt on that
+    # CPU, so the strict unmap at completion, and its TLBI + CMD_SYNC, run
+    # there and go through that CPU's logical VCMDQ (smp_processor_id() %
+    # the VCMDQs of VINTF0).  The host's vcmdq-commands check counts them.
+    if load_modules && wait_for_vda; then
+        cpus=""
+        for c in /sys/devices/system/cpu/cpu[0-9]*; do
+            k=${c##*/cpu}
+            [ "$(cat "$c/online" 2>/dev/null || echo 1)" = 1 ] || continue
+            if timed 60 taskset "$(printf %x $((1 << k)))" \
+                dd if=/dev/vda of=/dev/null bs=64k count=64 iflag=direct; then
+                cpus="$cpus $k"
+            else
+                result cmdqv/per-cpu FAIL "CPU $k: $(tail -n 1 /tmp/timed.out) ${STUCK:+(stuck)}"
+                return
+            fi
+        done
+        result cmdqv/per-cpu PASS "4 MiB O_DIRECT read of /dev/vda pinned to each CPU:$cpus"
+    else
+        result cmdqv/per-cpu SKIP "no virtio-blk disk to read from each CPU"
+    fi
+    if [ "$want" = bypass ]; then
+        # The driver does not log bypass_vcmdq: get_secondary_cmdq() just
+        # returns NULL, so every command goes to the SMMU's queue (the
+        # host's vcmdq-commands then stay 0).  debugfs shows the switch.
+        b=$(cat $dbg/bypass_vcmdq 2>/dev/null)
+        if [ "$b" = Y ]; then
+            result cmdqv/fallback PASS "bypass_vcmdq: $dbg/bypass_vcmdq=Y (the driver logs nothing for it)"
+        else
+            result cmdqv/fallback FAIL "$dbg/bypass_vcmdq='$b', expected Y"
+        fi
     fi
 }
 

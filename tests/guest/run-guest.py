@@ -24,15 +24,29 @@
 # port>, which the guest reaches as 10.0.2.2:<port>: GET /data returns
 # --net-mib MiB of deterministic data (its SHA-256 and length go on the
 # kernel command line), POST /upload answers "<sha256> <length>" of the body.
+#
+# QMP (optional, off by default): --qmp gives QEMU a QMP socket in the
+# run's temporary directory (-qmp unix:...,server=on,wait=off) and
+# -no-shutdown, so that QEMU stays up, stopped, when the guest powers off;
+# the runner then asks QEMU what the host sees (host checks, printed as
+# "PASS|FAIL <name>/host/<check> ..." like the guest's) and sends "quit".
+# The QMP class below is a small standard-library client that other
+# runners can import (e.g. a migration runner).  --expect-vcmdq N (implies
+# --qmp) reads the SMMU's QOM property "vcmdq-commands" (commands each
+# global VCMDQ consumed) and checks that exactly N VCMDQs carried commands:
+# 4 for 4 vCPUs each sending through its own queue, 0 when the guest's
+# driver fell back to the SMMU's command queue.
 
 import argparse
 import hashlib
 import http.server
+import json
 import os
 import random
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -48,12 +62,15 @@ DONE_RE = re.compile(r"SMMUTEST-DONE\b")
 PANIC_RE = re.compile(r"Kernel panic - not syncing.*")
 # Kernel log lines of the arm-smmu-v3 driver that report an event, a
 # command queue problem or a global error, wherever they appear on the
-# console (also after the guest's own dmesg-clean check, e.g. at power-off).
+# console (also after the guest's own dmesg-clean check, e.g. at power-off),
+# and the errors of its Tegra241 CMDQV part, whose lines carry
+# "tegra241_cmdqv: " after the SMMU's or the CMDQV's device name.
 SMMU_EVENT_RE = re.compile(
-    r"^\[ *[0-9.]+\] arm-smmu-v3 .*("
+    r"^\[ *[0-9.]+\] (arm-smmu-v3 .*("
     r"event 0x|event: |CMD_SYNC timeout|CMDQ timeout|CMDQ error|"
     r"skipping command|retrying command|GERROR|gerror|Service Failure|"
-    r"overflow|not responding|failed)")
+    r"overflow|not responding|failed)|"
+    r".*tegra241_cmdqv: .*(failed|[Ee]rror|GERRORN=|timeout))")
 
 
 def parse_args():
@@ -104,9 +121,18 @@ def parse_args():
                    help="no SMMUTEST parsing: boot and stream the console")
     p.add_argument("--gdb", action="store_true",
                    help="add -s -S (gdbstub on :1234, wait for gdb); no timeout")
+    p.add_argument("--qmp", action="store_true",
+                   help="QMP socket and -no-shutdown: QEMU stays up after the "
+                        "guest powers off, for the host checks, then quits")
+    p.add_argument("--expect-vcmdq", type=int, default=None, metavar="N",
+                   help="host check (implies --qmp): exactly N VCMDQs of the "
+                        "SMMU carried commands (QOM vcmdq-commands)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the QEMU command line and exit")
-    return p.parse_args()
+    args = p.parse_args()
+    if args.expect_vcmdq is not None:
+        args.qmp = True
+    return args
 
 
 def want_net(args):
@@ -197,6 +223,109 @@ def virtio_opts(args):
     return ",iommu_platform=on,disable-legacy=on"
 
 
+class QMPError(Exception):
+    pass
+
+
+class QMP:
+    """A minimal synchronous QMP client on a UNIX socket (QEMU's
+    -qmp unix:PATH,server=on,wait=off).  Events that arrive while a command
+    waits for its reply are kept in .events."""
+
+    def __init__(self, path, timeout=30, proc=None):
+        deadline = time.monotonic() + timeout
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(path)
+                break
+            except OSError:
+                sock.close()
+                if time.monotonic() > deadline or (proc and proc.poll() is not None):
+                    raise
+                time.sleep(0.05)
+        sock.settimeout(timeout)
+        self.sock = sock
+        self.file = sock.makefile("rwb")
+        self.events = []
+        self.greeting = self._read()
+        self.command("qmp_capabilities")
+
+    def _read(self):
+        line = self.file.readline()
+        if not line:
+            raise EOFError("QMP connection closed")
+        return json.loads(line)
+
+    def command(self, cmd, **arguments):
+        msg = {"execute": cmd}
+        if arguments:
+            msg["arguments"] = arguments
+        self.file.write(json.dumps(msg).encode() + b"\n")
+        self.file.flush()
+        while True:
+            r = self._read()
+            if "event" in r:
+                self.events.append(r)
+            elif "error" in r:
+                raise QMPError("%s: %s" % (cmd, r["error"].get("desc", r["error"])))
+            elif "return" in r:
+                return r["return"]
+
+    def find_type(self, qom_type, root="/machine"):
+        """QOM paths of the objects of type qom_type under root (breadth
+        first, children only; links are not followed)."""
+        found, todo = [], [root]
+        while todo:
+            path = todo.pop(0)
+            for p in self.command("qom-list", path=path):
+                t = p.get("type", "")
+                if not t.startswith("child<"):
+                    continue
+                child = path.rstrip("/") + "/" + p["name"]
+                if t == "child<%s>" % qom_type:
+                    found.append(child)
+                todo.append(child)
+        return found
+
+    def close(self):
+        try:
+            self.file.close()
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def host_checks(args, qmp):
+    """Checks of the host's view after the guest finished: a list of
+    (check, status, detail), check names under host/."""
+    res = []
+    if args.expect_vcmdq is not None:
+        check = "host/vcmdq-commands"
+        try:
+            smmus = qmp.find_type("arm-smmuv3-aux")
+            if len(smmus) != 1:
+                res.append((check, "FAIL", "%d arm-smmuv3-aux objects under "
+                            "/machine: %s" % (len(smmus), smmus)))
+                return res
+            counts = qmp.command("qom-get", path=smmus[0], property="vcmdq-commands")
+        except (OSError, EOFError, ValueError, QMPError) as e:
+            res.append((check, "FAIL", "QMP: %s" % e))
+            return res
+        used = [q for q, n in enumerate(counts) if n > 0]
+        detail = "%s vcmdq-commands=%s: %d of %d VCMDQs carried commands %s" % (
+            smmus[0], counts, len(used), len(counts), used)
+        n = args.expect_vcmdq
+        if not counts:
+            res.append((check, "FAIL", detail + " (the SMMU has no CMDQV: "
+                        "-global arm-smmuv3-aux.cmdqv=on?)"))
+        elif len(used) == n:
+            res.append((check, "PASS", detail + ", %d expected" % n))
+        else:
+            res.append((check, "FAIL", detail + ", %d expected" % n))
+    return res
+
+
 def build_cmdline(args, disks, net=None):
     machine = "virt,gic-version=3"
     if args.iommu and args.iommu != "none":
@@ -241,6 +370,9 @@ def build_cmdline(args, disks, net=None):
                 "-device", "virtio-net-pci,netdev=n0,romfile=" + virtio_opts(args)]
     if args.gdb:
         cmd += ["-s", "-S"]
+    if args.qmp:
+        cmd += ["-qmp", "unix:%s,server=on,wait=off" % args.qmp_path,
+                "-no-shutdown"]
     if args.qemu_extra:
         cmd += shlex.split(args.qemu_extra)
     if os.environ.get("QEMU_EXTRA"):
@@ -327,6 +459,7 @@ def main():
                     f.truncate(args.disk_mib << 20)
         if want_net(args) and not args.dry_run:
             net = NetServer(net_data(args.net_mib))
+        args.qmp_path = os.path.join(tmpdir, "qmp.sock")
         cmd, interactive = build_cmdline(args, disks, net)
         if args.dry_run:
             print(shlex.join(cmd))
@@ -357,13 +490,34 @@ def boot(args, cmd, interactive, logpath, net=None):
         con = Console(proc.stdout, logf, args.show_console or args.raw, args.raw, args.name)
         con.thread.start()
         timed_out = False
+        qmp = None
+        host = []
         try:
+            if args.qmp:
+                try:
+                    qmp = QMP(args.qmp_path, proc=proc)
+                except (OSError, EOFError, ValueError, QMPError) as e:
+                    host.append(("host/qmp", "FAIL", "cannot connect to QMP "
+                                 "%s: %s" % (args.qmp_path, e)))
             while True:
                 try:
                     proc.wait(timeout=0.5)
                     break
                 except subprocess.TimeoutExpired:
                     pass
+                # -no-shutdown: the guest's power-off (or reboot, with
+                # -no-reboot) leaves QEMU stopped in "shutdown".
+                if qmp is not None:
+                    try:
+                        st = qmp.command("query-status")["status"]
+                    except (OSError, EOFError, ValueError, QMPError) as e:
+                        host.append(("host/qmp", "FAIL", "query-status: %s" % e))
+                        qmp.close()
+                        qmp = None
+                        st = None
+                    if st in ("shutdown", "guest-panicked", "internal-error"):
+                        logf.write("# qemu stopped: %s\n" % st)
+                        break
                 now = time.monotonic()
                 if timeout is not None and now - start > timeout:
                     timed_out = True
@@ -378,11 +532,28 @@ def boot(args, cmd, interactive, logpath, net=None):
             con.thread.join(5)
             print("\nguest: interrupted; console log: %s" % logpath)
             return 130
+        if qmp is not None:
+            if not timed_out and proc.poll() is None:
+                host += host_checks(args, qmp)
+            try:
+                qmp.command("quit")
+            except (OSError, EOFError, ValueError, QMPError):
+                pass
+            qmp.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
         if proc.poll() is None:
             proc.kill()
         rc = proc.wait()
         con.thread.join(10)
         elapsed = time.monotonic() - start
+        for check, status, detail in host:
+            logf.write("# %s %s %s\n" % (check, status, detail))
+            con.results.append((check, status, detail))
+            if not args.show_console:
+                report(status, "%s/%s" % (args.name, check), detail)
         if net is not None:
             for e in list(net.events):
                 logf.write("# %s\n" % e)
