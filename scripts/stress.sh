@@ -17,7 +17,8 @@
 # Not part of make check.  Runs under nice.
 #
 # Environment: STRESS_MINUTES (STRESS_SECONDS overrides it), STRESS_RSS_INTERVAL, STRESS_RSS_GROWTH, QEMU,
-# QEMU_EXTRA, APPEND_EXTRA.
+# QEMU_EXTRA, APPEND_EXTRA, KERNEL and INITRD (the project kernel's, as
+# scripts/guest-kernel.sh prints them: skips that script).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,10 @@ logdir=$top/build/guest-logs
 mkdir -p "$logdir"
 
 env=$logdir/stress.env
-if ! "$top/scripts/guest-kernel.sh" >"$env"; then
+if [ -n "${KERNEL:-}" ] && [ -n "${INITRD:-}" ]; then
+    # A project kernel and initramfs found before (guest-kernel.sh output).
+    printf 'KERNEL=%s\nINITRD=%s\nKVER=%s\n' "$KERNEL" "$INITRD" "${KVER:-?}" >"$env"
+elif ! "$top/scripts/guest-kernel.sh" >"$env"; then
     echo "FAIL stress/kernel  cannot build the project kernel"
     exit 1
 fi
