@@ -13,7 +13,8 @@
 # (memory-backend-ram prealloc=on), so QEMU's RSS shows QEMU's own memory;
 # run-guest.py samples /proc/<pid>/status VmRSS every STRESS_RSS_INTERVAL
 # seconds (default 5), prints the series, and fails qemu-rss if it grows by
-# more than STRESS_RSS_GROWTH MiB (default 32) after the first minute.
+# more than STRESS_RSS_GROWTH MiB (default 32) after the first minute of
+# the stress (60 s after the guest's "SMMUTEST-STRESS start").
 # Not part of make check.  Runs under nice.
 #
 # Environment: STRESS_MINUTES (STRESS_SECONDS overrides it), STRESS_RSS_INTERVAL, STRESS_RSS_GROWTH, QEMU,
@@ -48,6 +49,7 @@ nice -n "${STRESS_NICE:-10}" python3 "$top/tests/guest/run-guest.py" \
     --machine-extra memory-backend=ram0 --memory 1G \
     --smp 4 --disks 4 --net-mib 2 \
     --rss-interval "${STRESS_RSS_INTERVAL:-5}" --rss-max-growth "${STRESS_RSS_GROWTH:-32}" \
+    --rss-mark 'SMMUTEST-STRESS start' --rss-settle 60 \
     --timeout $((secs + 600)) --name stress --log-dir "$logdir" || rc=$?
 echo "stress: $(($(date +%s) - t0)) s, console log: $logdir/stress.log"
 grep -E 'SMMUTEST-STRESS' "$logdir/stress.log" | sed 's/^/  /' || true

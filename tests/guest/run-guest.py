@@ -110,7 +110,12 @@ def parse_args():
                         "after --rss-settle seconds (0: no sampling)")
     p.add_argument("--rss-settle", type=float, default=60,
                    help="seconds after which QEMU's RSS must stay flat "
-                        "(default %(default)s)")
+                        "(default %(default)s), counted from the start of "
+                        "QEMU or from the first console line matching "
+                        "--rss-mark")
+    p.add_argument("--rss-mark", default="",
+                   help="regular expression of the console line that starts "
+                        "the --rss-settle time (e.g. 'SMMUTEST-STRESS start')")
     p.add_argument("--rss-max-growth", type=float, default=32,
                    help="MiB the RSS may grow after --rss-settle "
                         "(default %(default)s)")
@@ -272,6 +277,8 @@ class Console:
         self.panic = None
         self.smmu_events = []      # console lines matching SMMU_EVENT_RE
         self.done_time = None
+        self.mark_re = None        # set by boot() for --rss-mark
+        self.mark_time = None
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self):
@@ -285,6 +292,8 @@ class Console:
             if self.raw:
                 continue
             text = line.rstrip("\r\n")
+            if self.mark_re and self.mark_time is None and self.mark_re.search(text):
+                self.mark_time = time.monotonic()
             if SMMU_EVENT_RE.search(text):
                 self.smmu_events.append(text)
             m = RESULT_RE.search(text)
@@ -328,9 +337,12 @@ class RssSampler:
                 return
             self.stop.wait(self.interval)
 
-    def finish(self, name, settle, max_growth_mib, logf):
+    def finish(self, name, settle, max_growth_mib, logf, mark_time=None):
         """Print the series; returns (status, detail) of the flatness check."""
         self.stop.set()
+        if mark_time is not None:
+            logf.write("# rss: settle time counted from %.0f s\n" % (mark_time - self.start))
+            settle += mark_time - self.start
         self.thread.join(5)
         series = " ".join("%.0f:%.1f" % (t, k / 1024) for t, k in self.samples)
         logf.write("# rss (s:MiB) %s\n" % series)
@@ -348,6 +360,8 @@ class RssSampler:
                   % (base / 1024, late[0][0], top / 1024, growth,
                      late[-1][1] / 1024, late[-1][0], len(self.samples),
                      self.interval))
+        if mark_time is not None:
+            detail += ", settle point %.0f s after the mark" % (settle - (mark_time - self.start))
         return ("PASS" if growth <= max_growth_mib else "FAIL"), detail
 
 
@@ -415,6 +429,8 @@ def boot(args, cmd, interactive, logpath, net=None):
         con = Console(proc.stdout, logf, args.show_console or args.raw, args.raw, args.name)
         con.thread.start()
         rss = RssSampler(proc.pid, args.rss_interval) if args.rss_interval > 0 else None
+        if args.rss_mark:
+            con.mark_re = re.compile(args.rss_mark)
         timed_out = False
         rss_result = None
         try:
@@ -434,7 +450,7 @@ def boot(args, cmd, interactive, logpath, net=None):
                     break
                 if rss is not None and con.done and not rss.stop.is_set():
                     rss_result = rss.finish(args.name, args.rss_settle,
-                                            args.rss_max_growth, logf)
+                                            args.rss_max_growth, logf, con.mark_time)
         except KeyboardInterrupt:
             proc.kill()
             proc.wait()
@@ -443,7 +459,7 @@ def boot(args, cmd, interactive, logpath, net=None):
             return 130
         if rss is not None and not rss.stop.is_set():
             rss_result = rss.finish(args.name, args.rss_settle,
-                                    args.rss_max_growth, logf)
+                                    args.rss_max_growth, logf, con.mark_time)
         if proc.poll() is None:
             proc.kill()
         rc = proc.wait()
