@@ -20,6 +20,13 @@
 #   nomsipoll    arm_smmu_v3.disable_msipolling=1 (CMD_SYNC completion by
 #                polling CMDQ_CONS instead of an MSI write):
 #                probe,dma,net,dmesg-clean
+#   migrate      tests/guest/migrate-guest.py: live migration to a second
+#                QEMU over a unix socket (QMP migrate) in the middle of
+#                O_DIRECT rounds on virtio-blk and download/upload rounds on
+#                virtio-net, strict mode: probe,net,migrate,dmesg-clean
+#   snapshot     migrate-guest.py --mode snapshot: savevm/loadvm (HMP
+#                through QMP) on a qcow2 disk made with QMP blockdev-create:
+#                probe,snapshot,dmesg-clean
 #
 # Every run ends with dmesg-clean: no arm-smmu-v3 error or event line and no
 # oops/BUG/WARNING in the guest's kernel log.  Every run has a timeout, and
@@ -43,13 +50,16 @@
 #                  15-30 s on an idle host, up to 65 s on a loaded one)
 #   QEMU_EXTRA     extra QEMU arguments for every run, e.g.
 #                  "-trace smmuv3_aux_*"
+#   MIGRATE_BREAK  migrate/snapshot broken on purpose (migrate-guest.py
+#                  --break): "ssidsize" (the destination's SMMU has no
+#                  substreams: the migration must fail) or "noloadvm"
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 suites=${KERNEL_SUITE:-stable backports}
 iommu=${GUEST_IOMMU:-smmuv3-aux}
 timeout=${GUEST_TIMEOUT:-120}
-all_configs="strict lazy passthrough s2only el2 nomsipoll"
+all_configs="strict lazy passthrough s2only el2 nomsipoll migrate snapshot"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -69,6 +79,9 @@ FEAT_E2H=0x40000
 config_vars() {
     machine=""
     qemu=""
+    runner=run-guest.py
+    rargs=()
+    btimeout=$timeout
     case "$1" in
     strict)
         scen=probe,dma,net,dmesg-clean
@@ -97,6 +110,19 @@ config_vars() {
     nomsipoll)
         scen=probe,dma,net,dmesg-clean
         append="arm_smmu_v3.disable_msipolling=1 smmutest.expect_domain=DMA"
+        ;;
+    migrate | snapshot)
+        if [ "$1" = migrate ]; then
+            scen=probe,net,migrate,dmesg-clean
+        else
+            scen=probe,snapshot,dmesg-clean
+        fi
+        append="iommu.strict=1 smmutest.expect_domain=DMA"
+        runner=migrate-guest.py
+        rargs=(--mode "$1")
+        [ -z "${MIGRATE_BREAK:-}" ] || rargs+=(--break "$MIGRATE_BREAK")
+        # two QEMUs (or a savevm and a loadvm) in one run
+        btimeout=$((timeout * 2))
         ;;
     *)
         return 1
@@ -130,9 +156,10 @@ for suite in $suites; do
             fail "$suite-$c/config" "unknown CONFIG (one of: $all_configs)"
             continue
         fi
-        guest_boot "$suite-$c" --kernel "$kernel" --initrd "$initrd" \
+        GUEST_RUNNER=$runner BOOT_TIMEOUT=$btimeout \
+            guest_boot "$suite-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu "$iommu" --scenarios "$scen" --append-extra "$append" \
-            --machine-extra "$machine" --qemu-extra "$qemu"
+            --machine-extra "$machine" --qemu-extra "$qemu" "${rargs[@]}"
     done
 done
 
