@@ -52,7 +52,9 @@
 #                  "-trace smmuv3_aux_*"
 #   MIGRATE_BREAK  migrate/snapshot broken on purpose (migrate-guest.py
 #                  --break): "ssidsize" (the destination's SMMU has no
-#                  substreams: the migration must fail) or "noloadvm"
+#                  substreams: the migration must fail), "freshdisk" (an
+#                  empty disk on the destination: the data checks fail) or
+#                  "noloadvm"
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -31,6 +31,9 @@
 #              IDR1 differs from the source's, post_load must refuse the
 #              stream, the migration must fail (FAIL <name>/migration) and
 #              the guest goes on and ends on the source
+#   freshdisk  the destination gets an empty disk instead of the shared
+#              one: the migration completes, the guest's data checks must
+#              fail (migrate/persist, migrate/dma)
 #   noloadvm   loadvm is not run: snapshot/restored and snapshot/data fail
 #
 # Result lines like run-guest.py: "PASS|FAIL <name>/<check>  <detail>",
@@ -76,7 +79,7 @@ def parse_args():
     p.add_argument("--qemu-extra", default="")
     p.add_argument("--dest-extra", default="",
                    help="extra QEMU arguments of the destination only")
-    p.add_argument("--break", dest="brk", choices=("ssidsize", "noloadvm"),
+    p.add_argument("--break", dest="brk", choices=("ssidsize", "freshdisk", "noloadvm"),
                    help="break it on purpose (see the header)")
     p.add_argument("--dest-rounds", type=int, default=3,
                    help="rounds of every traffic loop on the destination "
@@ -311,7 +314,12 @@ def do_migrate(args, run, tmp, src, src_cmd_base):
     extra = shlex.split(args.dest_extra)
     if args.brk == "ssidsize":
         extra += ["-global", "arm-smmuv3-aux.ssidsize=0"]
-    dst_cmd = qemu_cmd(args, run.disk, "raw", net, dst_qmp_path,
+    dst_disk = run.disk
+    if args.brk == "freshdisk":
+        dst_disk = os.path.join(tmp, "disk0-dst.img")
+        with open(dst_disk, "wb") as f:
+            f.truncate(args.disk_mib << 20)
+    dst_cmd = qemu_cmd(args, dst_disk, "raw", net, dst_qmp_path,
                        extra + ["-incoming", "unix:" + mig_sock])
     run.note("destination: " + shlex.join(dst_cmd))
     dst = Guest("destination", dst_cmd, run)
