@@ -152,9 +152,10 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 		/*
 		 * TD_CTRL.ASYNC: the command runs in the device's own thread
 		 * and the CMD write returned at once with STATUS.BUSY; wait
-		 * until it is done (DONE or ERROR, BUSY clear), up to a second.
+		 * until it is done (DONE or ERROR, BUSY clear), up to 10 s (a
+		 * loaded host can hold the device thread back for a while).
 		 */
-		unsigned long end = jiffies + HZ;
+		unsigned long end = jiffies + 10 * HZ;
 
 		for (;;) {
 			status = readl(td->regs + TD_STATUS);
@@ -162,8 +163,8 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 			    (status & (TD_STATUS_DONE | TD_STATUS_ERROR)))
 				break;
 			if (time_after(jiffies, end)) {
-				*err_addr = 0;
-				return -ETIMEDOUT;
+				*err_addr = status;
+				return -EBUSY;
 			}
 			usleep_range(20, 100);
 		}
@@ -205,6 +206,8 @@ static const char *td_err_str(int err)
 		return "STATUS has neither DONE nor ERROR";
 	case -ENOMSG:
 		return "its MSI did not arrive within 1 s";
+	case -EBUSY:
+		return "ASYNC command not done after 10 s (err_addr: STATUS)";
 	default:
 		return "error";
 	}
