@@ -180,7 +180,8 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 		 */
 		td->cmds++;
 		if (!wait_event_timeout(td->irq_wait,
-					atomic_read(&td->irqs) >= td->cmds, HZ)) {
+					atomic_read(&td->irqs) >= td->cmds,
+					td->async ? 10 * HZ : HZ)) {
 			*err_addr = 0;
 			return -ENOMSG;
 		}
@@ -205,7 +206,7 @@ static const char *td_err_str(int err)
 	case -ETIMEDOUT:
 		return "STATUS has neither DONE nor ERROR";
 	case -ENOMSG:
-		return "its MSI did not arrive within 1 s";
+		return "its MSI did not arrive in time (1 s, 10 s for ASYNC)";
 	case -EBUSY:
 		return "ASYNC command not done after 10 s (err_addr: STATUS)";
 	default:
