@@ -10,6 +10,7 @@
 #   make check-project [SCENARIO=...]   guest tests on the project kernel
 #   make guest-kernel  build (or find cached) the project kernel and initramfs
 #   make bench [BENCH_QUICK=1]   speed and memory vs arm-smmuv3 and no IOMMU
+#   make stress [STRESS_MINUTES=10]   guest stress on 4 vCPUs, QEMU's RSS
 #
 # Downloads, the private apt state and ccache live in ~/.cache/smmuv3-aux.
 
@@ -23,13 +24,13 @@ export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
 NINJA_JOBS ?= $(shell nproc)
 
 .PHONY: all build configure qemu standalone fuzz run check check-unit \
-        check-qtest check-guest check-project check-fuzz guest-kernel bench \
+        check-qtest check-guest check-project check-fuzz guest-kernel bench stress \
         clean distclean help
 
 all: build
 
 help:
-	@sed -n '3,15p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 # configure is cheap when nothing changed; it also links new project files
 # into the QEMU tree, so it runs on every build.
@@ -99,6 +100,11 @@ guest-kernel:
 bench: qemu standalone
 	@BENCH_QUICK="$(BENCH_QUICK)" python3 $(TOP)/scripts/bench/bench.py \
 	    --qemu $(QEMU) $(BENCH_ARGS)
+
+# Not part of check: STRESS_MINUTES (default 10) of disk, network and
+# test-device DMA on the project kernel, QEMU's RSS sampled (scripts/stress.sh).
+stress: qemu
+	@STRESS_MINUTES="$(STRESS_MINUTES)" QEMU="$(QEMU)" $(TOP)/scripts/stress.sh
 
 clean:
 	rm -rf $(BUILD)/qemu-build $(BUILD)/standalone $(BUILD)/fuzz \

@@ -26,6 +26,13 @@
 #                SMMU's own queue (7.x applies the Tegra264 erratum: every
 #                CFGI/TLBI sequence issued twice), and the host checks over
 #                QMP that no VCMDQ carried a command: probe,dma,dmesg-clean
+#   migrate      tests/guest/migrate-guest.py: live migration to a second
+#                QEMU over a unix socket (QMP migrate) in the middle of
+#                O_DIRECT rounds on virtio-blk and download/upload rounds on
+#                virtio-net, strict mode: probe,net,migrate,dmesg-clean
+#   snapshot     migrate-guest.py --mode snapshot: savevm/loadvm (HMP
+#                through QMP) on a qcow2 disk made with QMP blockdev-create:
+#                probe,snapshot,dmesg-clean
 #
 # Every run ends with dmesg-clean: no arm-smmu-v3 error or event line and no
 # oops/BUG/WARNING in the guest's kernel log.  Every run has a timeout, and
@@ -49,13 +56,20 @@
 #                  15-30 s on an idle host, up to 65 s on a loaded one)
 #   QEMU_EXTRA     extra QEMU arguments for every run, e.g.
 #                  "-trace smmuv3_aux_*"
+#   MIGRATE_SUITES the kernels the default matrix runs migrate and snapshot
+#                  with (default "backports"; with CONFIG set, every suite)
+#   MIGRATE_BREAK  migrate/snapshot broken on purpose (migrate-guest.py
+#                  --break): "ssidsize" (the destination's SMMU has no
+#                  substreams: the migration must fail), "freshdisk" (an
+#                  empty disk on the destination: the data checks fail) or
+#                  "noloadvm"
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 suites=${KERNEL_SUITE:-stable backports}
 iommu=${GUEST_IOMMU:-smmuv3-aux}
 timeout=${GUEST_TIMEOUT:-120}
-all_configs="strict lazy passthrough s2only el2 nomsipoll cmdqv"
+all_configs="strict lazy passthrough s2only el2 nomsipoll cmdqv migrate snapshot"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -76,6 +90,9 @@ config_vars() {
     machine=""
     qemu=""
     host=()
+    runner=run-guest.py
+    rargs=()
+    btimeout=$timeout
     case "$1" in
     strict)
         scen=probe,dma,net,dmesg-clean
@@ -111,6 +128,19 @@ config_vars() {
         qemu="-global arm-smmuv3-aux.cmdqv=on"
         host=(--expect-vcmdq 0)
         ;;
+    migrate | snapshot)
+        if [ "$1" = migrate ]; then
+            scen=probe,net,migrate,dmesg-clean
+        else
+            scen=probe,snapshot,dmesg-clean
+        fi
+        append="iommu.strict=1 smmutest.expect_domain=DMA"
+        runner=migrate-guest.py
+        rargs=(--mode "$1")
+        [ -z "${MIGRATE_BREAK:-}" ] || rargs+=(--break "$MIGRATE_BREAK")
+        # two QEMUs (or a savevm and a loadvm) in one run
+        btimeout=$((timeout * 2))
+        ;;
     *)
         return 1
         ;;
@@ -139,14 +169,25 @@ for suite in $suites; do
     kver=$(sed -n 's/^KVER=//p' "$env")
     echo "== $suite kernel $kver, iommu=$iommu"
     for c in $configs; do
+        # The default matrix runs migrate and snapshot with one kernel
+        # (MIGRATE_SUITES, default backports) to keep make check short;
+        # naming them in CONFIG runs them with every KERNEL_SUITE.
+        case "$c" in
+        migrate | snapshot)
+            if [ -z "${CONFIG:-}" ] && [[ " ${MIGRATE_SUITES:-backports} " != *" $suite "* ]]; then
+                continue
+            fi
+            ;;
+        esac
         if ! config_vars "$c"; then
             fail "$suite-$c/config" "unknown CONFIG (one of: $all_configs)"
             continue
         fi
-        guest_boot "$suite-$c" --kernel "$kernel" --initrd "$initrd" \
+        GUEST_RUNNER=$runner BOOT_TIMEOUT=$btimeout \
+            guest_boot "$suite-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu "$iommu" --scenarios "$scen" --append-extra "$append" \
             --machine-extra "$machine" --qemu-extra "$qemu" \
-            ${host[@]+"${host[@]}"}
+            ${host[@]+"${host[@]}"} ${rargs[@]+"${rargs[@]}"}
     done
 done
 

@@ -21,14 +21,17 @@ fail() {
 # guest_boot <name> <run-guest.py arguments...>: one boot.  Prints the run's
 # result lines, adds them up, and turns a runner that died without a FAIL
 # line (killed, crashed) into one failure with the end of the console log.
+# GUEST_RUNNER names another runner of tests/guest with the same options
+# (migrate-guest.py), BOOT_TIMEOUT another timeout for this boot.
 guest_boot() {
     local name=$1 out=$logdir/$1.out rc=0 t0 t1 p f s
+    local runner=${GUEST_RUNNER:-run-guest.py} timeout=${BOOT_TIMEOUT:-$timeout}
     shift
     t0=$(date +%s.%N)
     # run-guest.py kills QEMU at the timeout; the outer timeout only guards
     # against the runner itself getting stuck.
     timeout -k 10 $((timeout + 60)) \
-        python3 "$top/tests/guest/run-guest.py" "$@" \
+        python3 "$top/tests/guest/$runner" "$@" \
         --timeout "$timeout" --name "$name" --log-dir "$logdir" >"$out" 2>&1 || rc=$?
     t1=$(date +%s.%N)
     # Everything but run-guest's own summary line; the total comes last.
@@ -41,10 +44,10 @@ guest_boot() {
     skipped=$((skipped + s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-            fail "$name/run" "run-guest.py killed after $((timeout + 60)) s"
+            fail "$name/run" "$runner killed after $((timeout + 60)) s"
             tail -n 100 "$logdir/$name.log" 2>/dev/null || true
         else
-            fail "$name/run" "run-guest.py exited with status $rc"
+            fail "$name/run" "$runner exited with status $rc"
         fi
     fi
     timings+=("$(awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$rc" \

@@ -44,6 +44,9 @@
 #                and interrupt, no fallback) with its VCMDQs allocated, or
 #                the fallback smmutest.cmdqv=disable|bypass asks for; SKIP
 #                when the machine has no CMDQV
+#   stress       smmutest.stress_seconds= of O_DIRECT rounds on every disk,
+#                network rounds and the testdev's async DMA at once
+#                (make stress)
 #   dmesg-clean  base dmesg-clean
 #
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
@@ -714,6 +717,100 @@ scenario_iommufd() {
 echo "init: smmutest project guest, kernel $(uname -r) ($(cat /etc/smmutest-kernel 2>/dev/null))"
 scenarios=$(cmdline_param smmutest.scenarios)
 [ -n "$scenarios" ] || echo "init: no smmutest.scenarios= on the command line"
+# stress: smmutest.stress_seconds= (default 600) of everything at once,
+# through stage-1 translation: O_DIRECT rounds (traffic_dma_loop) on every
+# virtio-blk disk, download/upload rounds on virtio-net (run "net" before
+# it), and the test device's DMA from its own thread ("run N async" of the
+# test module: every command with TD_CTRL.ASYNC, data and hashes checked
+# in the kernel), with 8 MiB at the start of each disk written first and
+# read back at the end.  Progress every 60 s; the host runner samples
+# QEMU's RSS (make stress, scripts/stress.sh).
+testdev_loop() {
+    local n=0 r
+    d=/sys/kernel/debug/smmuv3_aux_testdev
+    : >/tmp/traffic.testdev
+    while [ ! -f /tmp/traffic.stop ]; do
+        if timed 120 sh -c "echo 'run 20 async' >$d/ctl"; then
+            r=$(cat $d/result)
+        else
+            r="FAIL run 20 async: $(cat /tmp/timed.out)"
+        fi
+        n=$((n + 1))
+        echo "$r" >>/tmp/traffic.testdev
+        echo "SMMUTEST-TRAFFIC testdev $n ${r%% *}"
+        case "$r" in PASS*) ;; *) echo "init: testdev round $n: $r" >/dev/console ;; esac
+        [ -z "$STUCK" ] || break
+    done
+}
+
+scenario_stress() {
+    secs=$(cmdline_param smmutest.stress_seconds)
+    secs=${secs:-600}
+    if ! load_modules || ! wait_for_vda; then
+        result stress/disks FAIL "no virtio-blk disk"
+        return
+    fi
+    want=$(cmdline_param smmutest.disks)
+    want=${want:-1}
+    i=0
+    while [ "$(ls -d /sys/block/vd* 2>/dev/null | wc -l)" -lt "$want" ] && [ $i -lt 50 ]; do
+        sleep 0.2
+        i=$((i + 1))
+    done
+    disks=$(cd /sys/block && ls -d vd* 2>/dev/null | tr '\n' ' ')
+    result stress/disks PASS "$(echo $disks | wc -w) disks: $disks"
+    rm -f /tmp/traffic.*
+    sums=""
+    for dk in $disks; do
+        persist_write /dev/$dk 8
+        sums="$sums $dk=$PERSIST_SHA"
+    done
+    tags=""
+    for dk in $disks; do
+        traffic_dma_loop /dev/$dk $dk 16 32 >/dev/null &
+        tags="$tags $dk"
+    done
+    if net_ready; then
+        traffic_net_loop net >/dev/null &
+        tags="$tags net"
+    else
+        result stress/net FAIL "eth0 has no address (run the net scenario before stress)"
+    fi
+    if [ -n "$(testdev_pcidev)" ] && load_testdev; then
+        [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
+        testdev_loop >/dev/null &
+        tags="$tags testdev"
+    else
+        result stress/testdev FAIL "no test device on the test module"
+    fi
+    t0=$(now_ms)
+    echo "SMMUTEST-STRESS start ${secs}s:$tags"
+    while [ $(($(now_ms) - t0)) -lt $((secs * 1000)) ]; do
+        sleep 5
+        if [ $(( ($(now_ms) - t0) / 1000 % 60)) -lt 5 ]; then
+            line=""
+            for t in $tags; do
+                line="$line $t=$(grep -c '^PASS' /tmp/traffic.$t)/$(wc -l </tmp/traffic.$t)"
+            done
+            echo "SMMUTEST-STRESS $(( ($(now_ms) - t0) / 1000 ))s pass/rounds:$line"
+        fi
+    done
+    touch /tmp/traffic.stop
+    wait
+    for t in $tags; do
+        case $t in
+        net) traffic_result stress/net net 0 ;;
+        testdev) traffic_result stress/testdev testdev 0 ;;
+        *) traffic_result stress/dma-$t $t 0 ;;
+        esac
+    done
+    for s in $sums; do
+        PERSIST_SHA=${s#*=}
+        persist_check "stress/persist-${s%%=*}" "/dev/${s%%=*}" 8
+    done
+    rm -f /tmp/traffic.stop
+}
+
 for s in $(echo "$scenarios" | tr ',' ' '); do
     echo "init: scenario $s"
     if [ -n "$STUCK" ]; then
@@ -733,6 +830,9 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     vmm) scenario_vmm ;;
     sva) scenario_sva ;;
     cmdqv) scenario_cmdqv ;;
+    stress) scenario_stress ;;
+    migrate) scenario_migrate ;;
+    snapshot) scenario_snapshot ;;
     dmesg-clean) scenario_dmesg_clean ;;
     *) result "$s/run" FAIL "unknown scenario" ;;
     esac

@@ -127,6 +127,21 @@ def parse_args():
     p.add_argument("--expect-vcmdq", type=int, default=None, metavar="N",
                    help="host check (implies --qmp): exactly N VCMDQs of the "
                         "SMMU carried commands (QOM vcmdq-commands)")
+    p.add_argument("--rss-interval", type=float, default=0,
+                   help="sample QEMU's VmRSS (/proc/<pid>/status) every N "
+                        "seconds, print the series and check that it is flat "
+                        "after --rss-settle seconds (0: no sampling)")
+    p.add_argument("--rss-settle", type=float, default=60,
+                   help="seconds after which QEMU's RSS must stay flat "
+                        "(default %(default)s), counted from the start of "
+                        "QEMU or from the first console line matching "
+                        "--rss-mark")
+    p.add_argument("--rss-mark", default="",
+                   help="regular expression of the console line that starts "
+                        "the --rss-settle time (e.g. 'SMMUTEST-STRESS start')")
+    p.add_argument("--rss-max-growth", type=float, default=32,
+                   help="MiB the RSS may grow after --rss-settle "
+                        "(default %(default)s)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the QEMU command line and exit")
     args = p.parse_args()
@@ -394,6 +409,8 @@ class Console:
         self.panic = None
         self.smmu_events = []      # console lines matching SMMU_EVENT_RE
         self.done_time = None
+        self.mark_re = None        # set by boot() for --rss-mark
+        self.mark_time = None
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self):
@@ -407,6 +424,8 @@ class Console:
             if self.raw:
                 continue
             text = line.rstrip("\r\n")
+            if self.mark_re and self.mark_time is None and self.mark_re.search(text):
+                self.mark_time = time.monotonic()
             if SMMU_EVENT_RE.search(text):
                 self.smmu_events.append(text)
             m = RESULT_RE.search(text)
@@ -423,6 +442,59 @@ class Console:
             m = PANIC_RE.search(text)
             if m and not self.panic:
                 self.panic = m.group(0)
+
+
+class RssSampler:
+    """VmRSS of a process every interval seconds, from the host."""
+
+    def __init__(self, pid, interval):
+        self.pid = pid
+        self.interval = interval
+        self.samples = []          # (seconds since start, KiB)
+        self.stop = threading.Event()
+        self.start = time.monotonic()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                with open("/proc/%d/status" % self.pid) as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            self.samples.append((time.monotonic() - self.start,
+                                                 int(line.split()[1])))
+                            break
+            except OSError:
+                return
+            self.stop.wait(self.interval)
+
+    def finish(self, name, settle, max_growth_mib, logf, mark_time=None):
+        """Print the series; returns (status, detail) of the flatness check."""
+        self.stop.set()
+        if mark_time is not None:
+            logf.write("# rss: settle time counted from %.0f s\n" % (mark_time - self.start))
+            settle += mark_time - self.start
+        self.thread.join(5)
+        series = " ".join("%.0f:%.1f" % (t, k / 1024) for t, k in self.samples)
+        logf.write("# rss (s:MiB) %s\n" % series)
+        print("rss %s (s:MiB): %s" % (name, series), flush=True)
+        late = [(t, k) for t, k in self.samples if t >= settle]
+        # Only the part of the run where the guest still ran counts: the
+        # last sample can be QEMU tearing down.
+        if len(late) < 3:
+            return "FAIL", "only %d RSS samples after %.0f s" % (len(late), settle)
+        base = late[0][1]
+        top = max(k for _, k in late)
+        growth = (top - base) / 1024
+        detail = ("VmRSS %.1f MiB at %.0f s, max %.1f MiB after it (+%.1f MiB), "
+                  "last %.1f MiB at %.0f s, %d samples every %.0f s"
+                  % (base / 1024, late[0][0], top / 1024, growth,
+                     late[-1][1] / 1024, late[-1][0], len(self.samples),
+                     self.interval))
+        if mark_time is not None:
+            detail += ", settle point %.0f s after the mark" % (settle - (mark_time - self.start))
+        return ("PASS" if growth <= max_growth_mib else "FAIL"), detail
 
 
 def report(status, name, detail=""):
@@ -489,9 +561,13 @@ def boot(args, cmd, interactive, logpath, net=None):
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         con = Console(proc.stdout, logf, args.show_console or args.raw, args.raw, args.name)
         con.thread.start()
+        rss = RssSampler(proc.pid, args.rss_interval) if args.rss_interval > 0 else None
+        if args.rss_mark:
+            con.mark_re = re.compile(args.rss_mark)
         timed_out = False
         qmp = None
         host = []
+        rss_result = None
         try:
             if args.qmp:
                 try:
@@ -526,12 +602,18 @@ def boot(args, cmd, interactive, logpath, net=None):
                 # wait long if it does not.
                 if con.done_time is not None and now - con.done_time > 30:
                     break
+                if rss is not None and con.done and not rss.stop.is_set():
+                    rss_result = rss.finish(args.name, args.rss_settle,
+                                            args.rss_max_growth, logf, con.mark_time)
         except KeyboardInterrupt:
             proc.kill()
             proc.wait()
             con.thread.join(5)
             print("\nguest: interrupted; console log: %s" % logpath)
             return 130
+        if rss is not None and not rss.stop.is_set():
+            rss_result = rss.finish(args.name, args.rss_settle,
+                                    args.rss_max_growth, logf, con.mark_time)
         if qmp is not None:
             if not timed_out and proc.poll() is None:
                 host += host_checks(args, qmp)
@@ -580,6 +662,12 @@ def boot(args, cmd, interactive, logpath, net=None):
         if not any(r[0].split("/")[0] == s for r in con.results):
             failed += 1
             report("FAIL", "%s/%s" % (args.name, s), "no results for this scenario")
+    if rss_result is not None:
+        report(rss_result[0], "%s/qemu-rss" % args.name, rss_result[1])
+        if rss_result[0] == "PASS":
+            passed += 1
+        else:
+            failed += 1
     if con.smmu_events:
         failed += 1
         report("FAIL", "%s/console-smmu" % args.name,

@@ -23,7 +23,10 @@
  * Interface (debugfs):
  *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "run N" (N iterations,
  *                                                 default 1; sizes and
- *                                                 offsets vary per iteration)
+ *                                                 offsets vary per iteration;
+ *                                                 "run N async": every
+ *                                                 command with TD_CTRL.ASYNC,
+ *                                                 in the device's thread)
  *   /sys/kernel/debug/smmuv3_aux_testdev/result  "PASS ..." or "FAIL ...",
  *                                                 then a line of details
  *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "pasid N [wrong|nossv]"
@@ -73,8 +76,10 @@
 #define TD_STATUS	0x0c
 #define  TD_STATUS_DONE		BIT(0)
 #define  TD_STATUS_ERROR	BIT(1)
+#define  TD_STATUS_BUSY		BIT(2)
 #define TD_CTRL		0x10
 #define  TD_CTRL_INTR_EN	BIT(0)
+#define  TD_CTRL_ASYNC		BIT(2)
 #define TD_SRC		0x18
 #define TD_DST		0x20
 #define TD_LEN		0x28
@@ -98,6 +103,7 @@ struct td {
 	struct dentry *dir;
 	struct mutex lock;		/* one run at a time */
 	bool msi;
+	bool async;			/* "run N async": TD_CTRL.ASYNC commands */
 	atomic_t irqs;
 	wait_queue_head_t irq_wait;
 	unsigned int cmds;		/* commands issued with INTR_EN */
@@ -142,7 +148,29 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 	writel(pattern, td->regs + TD_PATTERN);
 	writel(0, td->regs + TD_PASID);
 	writel(cmd, td->regs + TD_CMD);
-	status = readl(td->regs + TD_STATUS);
+	if (td->async) {
+		/*
+		 * TD_CTRL.ASYNC: the command runs in the device's own thread
+		 * and the CMD write returned at once with STATUS.BUSY; wait
+		 * until it is done (DONE or ERROR, BUSY clear), up to 10 s (a
+		 * loaded host can hold the device thread back for a while).
+		 */
+		unsigned long end = jiffies + 10 * HZ;
+
+		for (;;) {
+			status = readl(td->regs + TD_STATUS);
+			if (!(status & TD_STATUS_BUSY) &&
+			    (status & (TD_STATUS_DONE | TD_STATUS_ERROR)))
+				break;
+			if (time_after(jiffies, end)) {
+				*err_addr = status;
+				return -EBUSY;
+			}
+			usleep_range(20, 100);
+		}
+	} else {
+		status = readl(td->regs + TD_STATUS);
+	}
 	writel(TD_STATUS_DONE | TD_STATUS_ERROR, td->regs + TD_STATUS);
 	if (td->msi) {
 		/*
@@ -152,7 +180,8 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 		 */
 		td->cmds++;
 		if (!wait_event_timeout(td->irq_wait,
-					atomic_read(&td->irqs) >= td->cmds, HZ)) {
+					atomic_read(&td->irqs) >= td->cmds,
+					td->async ? 10 * HZ : HZ)) {
 			*err_addr = 0;
 			return -ENOMSG;
 		}
@@ -177,7 +206,9 @@ static const char *td_err_str(int err)
 	case -ETIMEDOUT:
 		return "STATUS has neither DONE nor ERROR";
 	case -ENOMSG:
-		return "its MSI did not arrive within 1 s";
+		return "its MSI did not arrive in time (1 s, 10 s for ASYNC)";
+	case -EBUSY:
+		return "ASYNC command not done after 10 s (err_addr: STATUS)";
 	default:
 		return "error";
 	}
@@ -355,8 +386,8 @@ static int td_run(struct td *td, unsigned int n)
 		goto out;
 	}
 	scnprintf(td->result, TD_RESULT_LEN,
-		  "PASS %u iterations, %llu bytes, %llu device DMAs, domain %s, %s %d/%u, coherent iova %pad\n",
-		  n, td->bytes, dma1 - dma0, td_domain_type(dev),
+		  "PASS %u iterations%s, %llu bytes, %llu device DMAs, domain %s, %s %d/%u, coherent iova %pad\n",
+		  n, td->async ? " async" : "", td->bytes, dma1 - dma0, td_domain_type(dev),
 		  td->msi ? "msi" : "no-msi", atomic_read(&td->irqs), want_irqs, &cdma);
 out:
 	kfree(sbuf);
@@ -1128,7 +1159,13 @@ static ssize_t td_ctl_write(struct file *file, const char __user *ubuf,
 	if (buf[3] && (sscanf(buf + 3, "%u", &n) != 1 || !n || n > 1000000))
 		return -EINVAL;
 	mutex_lock(&td->lock);
+	/* "run N async": every command with TD_CTRL.ASYNC (device thread) */
+	td->async = strstr(buf + 3, "async") != NULL;
+	writel((td->msi ? TD_CTRL_INTR_EN : 0) | (td->async ? TD_CTRL_ASYNC : 0),
+	       td->regs + TD_CTRL);
 	td_run(td, n);
+	td->async = false;
+	writel(td->msi ? TD_CTRL_INTR_EN : 0, td->regs + TD_CTRL);
 	mutex_unlock(&td->lock);
 	return count;
 }
