@@ -385,7 +385,8 @@ def build_cmdline(args, disks, net=None):
                 "-device", "virtio-net-pci,netdev=n0,romfile=" + virtio_opts(args)]
     if args.gdb:
         cmd += ["-s", "-S"]
-    if args.qmp:
+    # migrate-guest.py builds its own Namespace, without the QMP options.
+    if getattr(args, "qmp", False):
         cmd += ["-qmp", "unix:%s,server=on,wait=off" % args.qmp_path,
                 "-no-shutdown"]
     if args.qemu_extra:
