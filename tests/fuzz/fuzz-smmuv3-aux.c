@@ -159,8 +159,9 @@ static bool fz_caches_empty(Fz *fz)
 {
     SMMUv3AuxEngine *e = &fz->t->e;
 
+    /* cfgc_count() scans: only when stale slots may be all there is. */
     return smmuv3_aux_iotlb_count(&e->iotlb) == 0 &&
-           smmuv3_aux_cfgc_count(&e->cfgc) == 0;
+           (e->cfgc.st.used == 0 || smmuv3_aux_cfgc_count(&e->cfgc) == 0);
 }
 
 /*
