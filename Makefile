@@ -8,6 +8,7 @@
 #   make check        build everything, run unit, fuzz, qtest and guest tests
 #   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
 #   make fuzz-long FUZZ_TIME=seconds [FUZZ_MERGE=1]   a long fuzzing campaign
+#   make fuzz-cov     engine line coverage of the fuzzing corpora
 #   make check-project [SCENARIO=...]   guest tests on the project kernel
 #   make guest-kernel  build (or find cached) the project kernel and initramfs
 #   make bench [BENCH_QUICK=1]   speed and memory vs arm-smmuv3 and no IOMMU
@@ -24,13 +25,14 @@ export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
 NINJA_JOBS ?= $(shell nproc)
 
 .PHONY: all build configure qemu standalone fuzz run check check-unit \
-        check-qtest check-guest check-project check-fuzz fuzz-long guest-kernel bench \
+        check-qtest check-guest check-project check-fuzz fuzz-long fuzz-cov \
+        guest-kernel bench \
         clean distclean help
 
 all: build
 
 help:
-	@sed -n '3,16p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 # configure is cheap when nothing changed; it also links new project files
 # into the QEMU tree, so it runs on every build.
@@ -88,6 +90,10 @@ FUZZ_TIME ?= 3600
 fuzz-long: fuzz
 	@FUZZ_TIME="$(FUZZ_TIME)" FUZZ_MERGE="$(FUZZ_MERGE)" \
 	    $(TOP)/tests/fuzz/fuzz-long.sh
+
+# Line coverage of the engine by the corpora (a replay, no fuzzing).
+fuzz-cov: fuzz
+	@$(TOP)/tests/fuzz/fuzz-cov.sh
 
 check-qtest: qemu
 	@$(TOP)/scripts/check.sh qtest

@@ -10,7 +10,8 @@
 # repository (tests/fuzz/corpus/) plus the working corpus of earlier
 # campaigns (build/fuzz/corpus/).  Crash, leak, timeout and OOM inputs go
 # to build/fuzz/artifacts/; the log to build/fuzz/logs/.  FUZZ_MERGE=1
-# then minimises repository corpus + new inputs with -merge=1 back into
+# then minimises repository corpus + new inputs with -set_cover_merge=1
+# (-merge=1 with a greedy set cover: a third of the files) back into
 # tests/fuzz/corpus/ (commit it if coverage grew).  The summary at the
 # end gives executions, exec/s, coverage, corpus size and findings, and
 # appends one line to build/fuzz/campaigns.tsv, whose totals it prints.
@@ -53,7 +54,7 @@ found=$(( $(ls "$artifacts" | wc -l) - before ))
 
 if [ "${FUZZ_MERGE:-0}" = 1 ]; then
     merged=$(mktemp -d)
-    nice -n "${FUZZ_NICE:-15}" "$bin" -merge=1 -max_len=4096 \
+    nice -n "${FUZZ_NICE:-15}" "$bin" -set_cover_merge=1 -max_len=4096 \
         "$merged" "$repo_corpus" "$corpus" >>"$log" 2>&1
     rm -f "$repo_corpus"/*
     cp "$merged"/* "$repo_corpus"/ 2>/dev/null || true
