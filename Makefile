@@ -7,6 +7,8 @@
 #   make run KERNEL=Image [INITRD=initrd] [APPEND="..."]   boot your own kernel
 #   make check        build everything, run unit, fuzz, qtest and guest tests
 #   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
+#   make fuzz-long FUZZ_TIME=seconds [FUZZ_MERGE=1]   a long fuzzing campaign
+#   make fuzz-cov     engine line coverage of the fuzzing corpora
 #   make check-project [SCENARIO=...]   guest tests on the project kernel
 #   make guest-kernel  build (or find cached) the project kernel and initramfs
 #   make bench [BENCH_QUICK=1]   speed and memory vs arm-smmuv3 and no IOMMU
@@ -24,13 +26,14 @@ export CCACHE_DIR ?= $(SMMUV3_AUX_CACHE)/ccache
 NINJA_JOBS ?= $(shell nproc)
 
 .PHONY: all build configure qemu standalone fuzz run check check-unit \
-        check-qtest check-guest check-project check-fuzz guest-kernel bench stress \
+        check-qtest check-guest check-project check-fuzz fuzz-long fuzz-cov \
+        guest-kernel bench stress \
         clean distclean help
 
 all: build
 
 help:
-	@sed -n '3,16p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 # configure is cheap when nothing changed; it also links new project files
 # into the QEMU tree, so it runs on every build.
@@ -82,6 +85,18 @@ check-unit: standalone
 
 check-fuzz: fuzz
 	@$(TOP)/scripts/check.sh fuzz
+
+# A long campaign (not part of check): one niced process for FUZZ_TIME
+# seconds, corpus, dictionary and artifacts as tests/fuzz/fuzz-long.sh says.
+# make fuzz only builds the harness, as before.
+FUZZ_TIME ?= 3600
+fuzz-long: fuzz
+	@FUZZ_TIME="$(FUZZ_TIME)" FUZZ_MERGE="$(FUZZ_MERGE)" \
+	    $(TOP)/tests/fuzz/fuzz-long.sh
+
+# Line coverage of the engine by the corpora (a replay, no fuzzing).
+fuzz-cov: fuzz
+	@$(TOP)/tests/fuzz/fuzz-cov.sh
 
 check-qtest: qemu
 	@$(TOP)/scripts/check.sh qtest

@@ -73,6 +73,7 @@ check_fuzz() {
     [ -d "$top/tests/fuzz/corpus" ] && cp "$top"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null
     if (cd "$logs" && "$f" -seed=1 -max_total_time="${FUZZ_SECONDS:-30}" \
             -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            -max_len=4096 -dict="$top/tests/fuzz/smmuv3-aux.dict" \
             "$corpus" >"$log" 2>&1); then
         echo "  PASS fuzz: $(grep -E '^stat::number_of_executed_units' "$log" | \
                           awk '{print $2}') inputs, no finding"

@@ -439,6 +439,29 @@ static void test_nested_ok(void)
     tsmmu_free(env.t);
 }
 
+/*
+ * A stage-1 2 MiB block over stage-2 4 KiB pages that are not contiguous:
+ * the combined IOTLB entry covers one 4 KiB page, so a hit on the first
+ * page neither widens it nor serves its neighbour from it (16.2.1: a
+ * nested entry is the smaller of the two mappings).
+ */
+static void test_nested_s1_block_s2_pages(void)
+{
+    const uint64_t iova = 0x12400000ULL;    /* 2 MiB aligned */
+    Env env;
+
+    env_nested(&env);
+    tpt_map(env.t, env.s1root, 48, iova, IPA, PTE_S1_LINUX, 2);
+    tpt_map(env.t, env.s2root, 44, IPA + 0x1000, PA + 0x10000,
+            PTE_S2_LINUX, 3);
+    assert_ok(&env, iova, false, PA, 0xfff, true);
+    assert_ok(&env, iova, false, PA, 0xfff, true);          /* IOTLB hit */
+    assert_ok(&env, iova + 0x1000, false, PA + 0x10000, 0xfff, true);
+    assert_ok(&env, iova + 0x1000, false, PA + 0x10000, 0xfff, true);
+    assert_ok(&env, iova, true, PA, 0xfff, true);
+    tsmmu_free(env.t);
+}
+
 /* The CD's IPA has no stage-2 mapping: S2 fault with CLASS CD (7.3.13). */
 static void test_nested_cd_s2_fault(void)
 {
@@ -689,6 +712,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/translate/s2-linux", test_s2_linux);
     g_test_add_func("/smmuv3-aux/translate/s2-faults", test_s2_faults);
     g_test_add_func("/smmuv3-aux/translate/nested-ok", test_nested_ok);
+    g_test_add_func("/smmuv3-aux/translate/nested-s1-block-s2-pages",
+                    test_nested_s1_block_s2_pages);
     g_test_add_func("/smmuv3-aux/translate/nested-cd-s2-fault",
                     test_nested_cd_s2_fault);
     g_test_add_func("/smmuv3-aux/translate/nested-cd-fetch-abort",

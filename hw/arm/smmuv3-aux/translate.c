@@ -327,17 +327,25 @@ static bool txn_tlb_hit(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     return true;
 }
 
+/*
+ * Insert a walk's result.  The entry's size is its leaf's (granule,
+ * level); a combined stage 1+2 entry covers the smaller of the two
+ * mappings (ptw.c), and when that is stage 2's, stage 2's leaf sizes it.
+ */
 static void txn_tlb_fill(SMMUv3AuxEngine *e, const SMMUv3AuxTlbTag *tag,
                          const SMMUv3AuxTxn *txn,
                          const SMMUv3AuxTransInfo *info)
 {
+    const SMMUv3AuxPtwResult *w = &info->walk;
+    bool s2_leaf = tag->stage == SMMUV3_AUX_TLB_S12 &&
+                   w->s2_addr_mask == w->addr_mask;
     SMMUv3AuxTlbEntry ent = {
         .iova = txn->iova,
-        .pa = info->walk.oa & ~info->walk.addr_mask,
-        .granule = info->walk.granule,
-        .level = info->walk.level,
-        .perm = perm_pack(&info->walk.perm),
-        .ng = info->walk.ng,
+        .pa = w->oa & ~w->addr_mask,
+        .granule = s2_leaf ? w->s2_granule : w->granule,
+        .level = s2_leaf ? w->s2_level : w->level,
+        .perm = perm_pack(&w->perm),
+        .ng = w->ng,
     };
 
     smmuv3_aux_iotlb_insert(&e->iotlb, tag, &ent);
