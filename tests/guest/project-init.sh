@@ -40,6 +40,13 @@
 #                PASIDs under nesting, faults (docs/devel/guest-tests.rst)
 #   sva          SKIP with the reason while the driver has no FEAT_SVA
 #   cmdqv        SKIP while the machine has no CMDQV; else the probe
+#   vfio-selftests  Linux's own VFIO selftests (tools/testing/selftests/
+#                vfio of the same source, scripts/guest-kernel.sh) on the
+#                testdev bound to vfio-pci, every IOMMU mode of their
+#                fixtures (type1, type1v2, iommufd compat type1/type1v2,
+#                iommufd); one result per TAP case; vfio_pci_driver_test
+#                through a libvfio driver for the testdev
+#                (tests/guest/selftests/); docs/devel/guest-tests.rst
 #   dmesg-clean  base dmesg-clean
 #
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
@@ -560,6 +567,148 @@ scenario_iommufd() {
     fi
 }
 
+# --- vfio-selftests: Linux's tools/testing/selftests/vfio ---------------------
+
+# SKIPs that the device and machine explain (docs/devel/guest-tests.rst,
+# "Linux's VFIO selftests"): "<program>/<case pattern>|<reason>".  Any other
+# SKIP is a FAIL.
+VST_SKIPS='vfio_pci_device_test/vfio_pci_irq_test.msix.enable_trigger_disable|the testdev has MSI, no MSI-X
+vfio_pci_device_test/vfio_pci_device_test.reset|no FLR, no PM reset, no bus reset: vfio-pci offers no VFIO_DEVICE_RESET
+vfio_dma_mapping_mmio_test/*.map_partial_bar|BAR0 is one 4 KiB page
+vfio_pci_sriov_uapi_test/*|the testdev has no SR-IOV capability'
+
+vst_expected_skip() {
+    echo "$VST_SKIPS" | while IFS='|' read -r pat why; do
+        # shellcheck disable=SC2254 # $pat is a pattern
+        case "$1" in $pat) echo "$why"; break ;; esac
+    done
+}
+
+# vst_run <program>: one selftest program on $VST_BDF; each kselftest TAP
+# line "ok N <case>", "ok N <case> # SKIP <why>", "not ok N <case>" becomes a
+# result vfio-selftests/<program>/<case>.
+vst_run() {
+    prog=$1
+    timed 300 env VFIO_SELFTESTS_BDF="$VST_BDF" "/usr/lib/vfio-selftests/$prog"
+    rc=$?
+    cp /tmp/timed.out "/tmp/vst-$prog.out"
+    grep -v -E '^(ok|not ok) [0-9]+ |^#  +(RUN|OK|SKIP|FAIL) |^# +(PASSED|SKIPPED|FAILED):' "/tmp/vst-$prog.out" |
+        sed 's/^/  | /' | head -n 40
+    n=0
+    while read -r line; do
+        case "$line" in
+        "ok "[0-9]*|"not ok "[0-9]*) ;;
+        *) continue ;;
+        esac
+        res=PASS
+        case "$line" in "not ok "*) res=FAIL; line=${line#not } ;; esac
+        line=${line#ok }
+        line=${line#* }
+        case "$line" in
+        *" # SKIP"*) res=SKIP; why=${line#*# SKIP}; line=${line%% # SKIP*} ;;
+        *) why="" ;;
+        esac
+        # The harness names a case <fixture>[.<variant>].<test>; a
+        # whole-program skip (ksft_exit_skip) has no name.
+        tc=${line%% *}
+        case "$tc" in ""|"#"*) tc=all ;; esac
+        n=$((n + 1))
+        name="vfio-selftests/$prog/$tc"
+        if [ $res = SKIP ]; then
+            exp=$(vst_expected_skip "$prog/$tc")
+            if [ -n "$exp" ]; then
+                result "$name" SKIP "$exp (test:$why)"
+            else
+                result "$name" FAIL "unexpected SKIP:$why"
+            fi
+        elif [ $res = FAIL ]; then
+            result "$name" FAIL "$(grep -E 'Assertion|Expected|FAIL|errno' "/tmp/vst-$prog.out" | head -n 2 | tr '\n' ';' | cut -c1-300)"
+        else
+            result "$name" PASS "${VST_MODE_NOTE}"
+        fi
+    done <"/tmp/vst-$prog.out"
+    if [ $rc -eq 124 ]; then
+        result "vfio-selftests/$prog/run" FAIL "still running after 300 s"
+    elif [ $n -eq 0 ]; then
+        # Exited before the harness printed a plan (KSFT_SKIP is 4).
+        if [ $rc -eq 4 ] && exp=$(vst_expected_skip "$prog/all") && [ -n "$exp" ]; then
+            result "vfio-selftests/$prog/all" SKIP "$exp (test: $(grep -v '^$' "/tmp/vst-$prog.out" | tail -n 1))"
+        else
+            result "vfio-selftests/$prog/run" FAIL "exit $rc, no TAP results: $(tail -n 2 "/tmp/vst-$prog.out" | tr '\n' ';')"
+        fi
+    fi
+}
+
+# hugepages <size kB> <n>: reserve n persistent huge pages; the count got.
+hugepages() {
+    f=/sys/kernel/mm/hugepages/hugepages-$1kB/nr_hugepages
+    [ -w "$f" ] || { echo 0; return; }
+    echo "$2" >"$f" 2>/dev/null
+    cat "$f"
+}
+
+scenario_vfio_selftests() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result vfio-selftests/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
+    if [ ! -x /usr/lib/vfio-selftests/vfio_pci_device_test ]; then
+        result vfio-selftests/build FAIL "no /usr/lib/vfio-selftests in the initramfs"
+        return
+    fi
+    VST_BDF=${pd##*/}
+    VST_MODE_NOTE=""
+    prev=$(testdev_driver)
+    pre_clean vfio-selftests || return
+    if ! testdev_bind vfio-pci; then
+        result vfio-selftests/bind FAIL "$VST_BDF driver '$(testdev_driver)', not vfio-pci"
+        testdev_bind ""
+        return
+    fi
+    # vfio_dma_mapping_test maps one 2 MiB and one 1 GiB MAP_HUGETLB page
+    # per IOMMU mode; they are freed again after it.
+    h2=$(hugepages 2048 2)
+    h1=$(hugepages 1048576 1)
+    echo "  | $VST_BDF bound to vfio-pci; huge pages reserved: ${h2:-0} x 2 MiB, ${h1:-0} x 1 GiB; $(grep MemFree /proc/meminfo)"
+    # vfio_pci_driver_test's DMA to unmapped IOVAs makes the SMMU record
+    # F_TRANSLATION events, which the driver logs: kept off the console and
+    # checked below.
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    for p in vfio_pci_device_test vfio_iommufd_setup_test vfio_dma_mapping_test \
+             vfio_dma_mapping_mmio_test vfio_pci_device_init_perf_test \
+             vfio_pci_sriov_uapi_test; do
+        [ -n "$STUCK" ] || vst_run "$p"
+        [ "$p" != vfio_dma_mapping_test ] || { hugepages 2048 0 >/dev/null; hugepages 1048576 0 >/dev/null; }
+    done
+    [ -n "$STUCK" ] || vst_run vfio_pci_driver_test
+    # Programs of a newer Linux that this list does not know yet.
+    for f in /usr/lib/vfio-selftests/*; do
+        p=${f##*/}
+        case " vfio_pci_device_test vfio_iommufd_setup_test vfio_dma_mapping_test vfio_dma_mapping_mmio_test vfio_pci_device_init_perf_test vfio_pci_sriov_uapi_test vfio_pci_driver_test " in
+        *" $p "*) ;;
+        *) [ -n "$STUCK" ] || vst_run "$p" ;;
+        esac
+    done
+    sleep 0.5
+    dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/vst.smmu
+    dmesg -n "$level"
+    nev=$(grep -c "event: F_TRANSLATION client: $VST_BDF " /tmp/vst.smmu)
+    bad=$(grep -v -e "event: F_TRANSLATION client: $VST_BDF " -e 'event 0x10 received:' /tmp/vst.smmu)
+    if [ -n "$bad" ]; then
+        result vfio-selftests/events FAIL "unexpected SMMU lines: $(echo "$bad" | head -n 3 | tr '\n' ';' | cut -c1-400)"
+    else
+        result vfio-selftests/events PASS "only F_TRANSLATION events of $VST_BDF ($nev lines, rate-limited) from the DMA to unmapped IOVAs"
+        dmesg -c >/dev/null
+    fi
+    [ -n "$STUCK" ] && return
+    testdev_bind ""
+    [ -z "$prev" ] || [ "$(testdev_driver)" = "$prev" ] ||
+        echo "init: testdev driver now '$(testdev_driver)', was '$prev'"
+}
+
 echo "init: smmutest project guest, kernel $(uname -r) ($(cat /etc/smmutest-kernel 2>/dev/null))"
 scenarios=$(cmdline_param smmutest.scenarios)
 [ -n "$scenarios" ] || echo "init: no smmutest.scenarios= on the command line"
@@ -582,6 +731,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     vmm) scenario_vmm ;;
     sva) scenario_sva ;;
     cmdqv) scenario_cmdqv ;;
+    vfio-selftests) scenario_vfio_selftests ;;
     dmesg-clean) scenario_dmesg_clean ;;
     *) result "$s/run" FAIL "unknown scenario" ;;
     esac
