@@ -10,7 +10,8 @@
 #
 #   strict  default translated DMA domains, strict invalidation:
 #           probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,
-#           cmdqv,dmesg-clean
+#           cmdqv,vfio-selftests,dmesg-clean (3 GiB of guest RAM with
+#           vfio-selftests: Linux's VFIO selftests pin 1 GiB buffers)
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #           dma,dma-parallel,testdev,bench,dmesg-clean
 #
@@ -46,7 +47,7 @@ mkdir -p "$logdir"
 config_vars() {
     case "$1" in
     strict)
-        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,dmesg-clean
+        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,vfio-selftests,dmesg-clean
         append="smmutest.expect_domain=DMA"
         ;;
     lazy)
@@ -79,9 +80,11 @@ else
             fail "project-$c/config" "unknown CONFIG (one of: $all_configs)"
             continue
         fi
+        mem=1G
+        case ",$scen," in *,vfio-selftests,*) mem=3G ;; esac
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
-            --qemu-extra "-device smmuv3-aux-testdev" --smp 4 --disks 3
+            --qemu-extra "-device smmuv3-aux-testdev" --smp 4 --disks 3 --memory "$mem"
     done
 fi
 
