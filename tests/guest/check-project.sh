@@ -10,8 +10,9 @@
 #
 #   strict  default translated DMA domains, strict invalidation:
 #           probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,
-#           cmdqv,vfio-selftests,dmesg-clean (3 GiB of guest RAM with
-#           vfio-selftests: Linux's VFIO selftests pin 1 GiB buffers)
+#           cmdqv,vfio-selftests,dmesg-clean (with vfio-selftests: 3 GiB of
+#           guest RAM, Linux's VFIO selftests pin 1 GiB buffers, and
+#           GUEST_TIMEOUT + 900 s for that boot)
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #           dma,dma-parallel,testdev,bench,dmesg-clean
 #
@@ -81,10 +82,14 @@ else
             continue
         fi
         mem=1G
-        case ",$scen," in *,vfio-selftests,*) mem=3G ;; esac
+        boot_timeout=$timeout
+        # Linux's VFIO selftests pin 1 GiB buffers, and take 5-10 minutes
+        # under TCG (vfio_pci_driver_test: 35 cases, 1 GiB pinned in each).
+        case ",$scen," in *,vfio-selftests,*) mem=3G; timeout=$((timeout + 900)) ;; esac
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
             --qemu-extra "-device smmuv3-aux-testdev" --smp 4 --disks 3 --memory "$mem"
+        timeout=$boot_timeout
     done
 fi
 
