@@ -237,10 +237,58 @@ kver=$(cat "$bdir/include/config/kernel.release")
 
 # --- Module and programs ------------------------------------------------------
 
+# Linux's VFIO selftests (tools/testing/selftests/vfio) of the same source,
+# with tests/guest/selftests/: a libvfio driver for smmuv3-aux-testdev and a
+# <uuid/uuid.h> (there is no arm64 libuuid to link statically).
+vst=$src/tools/testing/selftests/vfio
+stdir=$top/tests/guest/selftests
+
 srchash=$( { cat "$moddir"/* "$tooldir"/* "$src/tools/dma/dma_map_benchmark.c"
+             find "$stdir" -type f | LC_ALL=C sort | xargs cat
              echo "$cross"; sed -n '/^# --- Module/,/^# --- Initramfs/p' "${BASH_SOURCE[0]}"; } |
            sha256sum | cut -c1-12)
 out=$vdir/out-$cfghash-$srchash
+
+# build_vfio_selftests <dir>: the VFIO selftests as static programs in
+# <dir>/vfio-selftests/ (the initramfs has them in /usr/lib/vfio-selftests), compiled the way their Makefile does (flags,
+# libvfio with the drivers it builds for arm64) but without kselftest's
+# lib.mk.  The table of libvfio drivers in lib/vfio_pci_driver.c gets
+# smmuv3_aux_testdev_ops (tests/guest/selftests/smmuv3_aux_testdev.c).
+build_vfio_selftests() {
+    local d=$1 o=$1/selftests lib=$vst/lib f n objs=() progs
+    mkdir -p "$o" "$d/vfio-selftests"
+    : >"$d/selftests.log"
+    progs=$(sed -n 's/^TEST_GEN_PROGS += *//p' "$vst/Makefile")
+    [ -n "$progs" ] || { echo "no TEST_GEN_PROGS in $vst/Makefile" >>"$d/selftests.log"; return 1; }
+    sed -e '/^#include <libvfio.h>/a extern struct vfio_pci_driver_ops smmuv3_aux_testdev_ops;' \
+        -e '/^static struct vfio_pci_driver_ops \*driver_ops\[\] = {/a \	&smmuv3_aux_testdev_ops,' \
+        "$lib/vfio_pci_driver.c" >"$o/vfio_pci_driver.c"
+    if [ "$(grep -c smmuv3_aux_testdev_ops "$o/vfio_pci_driver.c")" != 2 ]; then
+        echo "cannot add smmuv3_aux_testdev_ops to $lib/vfio_pci_driver.c" >>"$d/selftests.log"
+        return 1
+    fi
+    local vcflags=(-static -O2 -Wall -Werror -pthread -D_GNU_SOURCE
+                   -isystem "$d/include" -I "$src/tools/include"
+                   -I "$lib/include" -I "$src/tools/testing/selftests" -I "$stdir")
+    for f in "$lib"/*.c "$lib"/drivers/*/*.c "$o/vfio_pci_driver.c" "$stdir"/*.c; do
+        case "$f" in
+        "$lib/vfio_pci_driver.c") continue ;;
+        # x86-only in lib/libvfio.mk
+        */drivers/dsa/*|*/drivers/ioat/*) continue ;;
+        esac
+        n=$(echo "${f#"$src"/}" | tr '/' '_')
+        n=${n%.c}.o
+        # the driver files include their headers relative to themselves
+        "${cross}gcc" "${vcflags[@]}" -I "$(dirname "$f")" -c "$f" -o "$o/$n" \
+            >>"$d/selftests.log" 2>&1 || return 1
+        objs+=("$o/$n")
+    done
+    for n in $progs; do
+        "${cross}gcc" "${vcflags[@]}" -o "$d/vfio-selftests/$n" "$vst/$n.c" "${objs[@]}" \
+            >>"$d/selftests.log" 2>&1 || return 1
+    done
+    "${cross}strip" "$d/vfio-selftests"/*
+}
 if [ ! -f "$out/.done" ]; then
     log BUILD "testdev module, smmu-iommufd, dma_map_benchmark for $kver"
     rm -rf "$out" "$out.tmp"
@@ -261,6 +309,7 @@ if [ ! -f "$out/.done" ]; then
     done
     "${cross}gcc" "${cflags[@]}" -Wno-sign-compare -o "$out.tmp/bin/dma_map_benchmark" \
         "$src/tools/dma/dma_map_benchmark.c" || die "cannot build dma_map_benchmark"
+    build_vfio_selftests "$out.tmp" || die "cannot build the VFIO selftests (log: $out.tmp/selftests.log)"
     "${cross}strip" "$out.tmp/bin"/*
     mv "$out.tmp" "$out"
     touch "$out/.done"
@@ -326,6 +375,8 @@ EOF
     install -m 0755 "$udhcpc_script" "$root/etc/udhcpc/default.script"
     install -m 0644 "$out/module/smmuv3_aux_testdev.ko" "$root/lib/modules/"
     install -m 0755 "$out/bin"/* "$root/usr/bin/"
+    mkdir -p "$root/usr/lib/vfio-selftests"
+    install -m 0755 "$out/vfio-selftests"/* "$root/usr/lib/vfio-selftests/"
     echo "project $kver ($srcpkg $debver)" >"$root/etc/smmutest-kernel"
     (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
         cpio --quiet -o -H newc -R 0:0 | gzip -9n) >"$initrd.tmp.$$"

@@ -10,7 +10,9 @@
 #
 #   strict  default translated DMA domains, strict invalidation:
 #           probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,
-#           cmdqv,dmesg-clean
+#           cmdqv,vfio-selftests,dmesg-clean (with vfio-selftests: 3 GiB of
+#           guest RAM, Linux's VFIO selftests pin 1 GiB buffers, and
+#           GUEST_TIMEOUT + 900 s for that boot)
 #   lazy    iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #           dma,dma-parallel,testdev,bench,dmesg-clean
 #   cmdqv   -global arm-smmuv3-aux.cmdqv=on (Tegra241-compatible VCMDQs,
@@ -69,7 +71,7 @@ config_vars() {
     host=()
     case "$1" in
     strict)
-        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,dmesg-clean
+        scen=probe,features,dma,dma-parallel,testdev,bench,iommufd,pasid,vmm,sva,cmdqv,vfio-selftests,dmesg-clean
         append="smmutest.expect_domain=DMA"
         ;;
     lazy)
@@ -138,11 +140,17 @@ else
         elif [ "$rc" -ne 0 ]; then
             continue
         fi
+        mem=1G
+        boot_timeout=$timeout
+        # Linux's VFIO selftests pin 1 GiB buffers, and take 5-10 minutes
+        # under TCG (vfio_pci_driver_test: 35 cases, 1 GiB pinned in each).
+        case ",$scen," in *,vfio-selftests,*) mem=3G; timeout=$((timeout + 900)) ;; esac
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
             --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 --disks 3 \
-            --machine-extra "$machine" \
+            --machine-extra "$machine" --memory "$mem" \
             ${host[@]+"${host[@]}"}
+        timeout=$boot_timeout
     done
 fi
 

@@ -47,6 +47,13 @@
 #   stress       smmutest.stress_seconds= of O_DIRECT rounds on every disk,
 #                network rounds and the testdev's async DMA at once
 #                (make stress)
+#   vfio-selftests  Linux's own VFIO selftests (tools/testing/selftests/
+#                vfio of the same source, scripts/guest-kernel.sh) on the
+#                testdev bound to vfio-pci, every IOMMU mode of their
+#                fixtures (type1, type1v2, iommufd compat type1/type1v2,
+#                iommufd); one result per TAP case; vfio_pci_driver_test
+#                through a libvfio driver for the testdev
+#                (tests/guest/selftests/); docs/devel/guest-tests.rst
 #   dmesg-clean  base dmesg-clean
 #
 # Parameters (besides the base ones): smmutest.testdev_iters=N (default
@@ -714,6 +721,169 @@ scenario_iommufd() {
     fi
 }
 
+# --- vfio-selftests: Linux's tools/testing/selftests/vfio ---------------------
+
+# SKIPs that the device and machine explain (docs/devel/guest-tests.rst,
+# "Linux's VFIO selftests"): "<program>/<case pattern>|<reason>".  Any other
+# SKIP is a FAIL.
+VST_SKIPS='vfio_pci_device_test/vfio_pci_irq_test.msix.enable_trigger_disable|the testdev has MSI, no MSI-X
+vfio_pci_device_test/vfio_pci_device_test.reset|no FLR, no PM reset, no bus reset: vfio-pci offers no VFIO_DEVICE_RESET
+vfio_dma_mapping_mmio_test/*.map_partial_bar|BAR0 is one 4 KiB page
+vfio_pci_sriov_uapi_test/*|the testdev has no SR-IOV capability'
+
+vst_expected_skip() {
+    skips=$VST_SKIPS
+    # MAP_HUGETLB needs HUGETLBFS, which tests/guest/kernel.config does not
+    # have yet (a full kernel rebuild); with it these must pass.
+    grep -qw hugetlbfs /proc/filesystems ||
+        skips="$skips
+vfio_dma_mapping_test/vfio_dma_mapping_test.*_hugetlb_*.dma_map_unmap|the project kernel has no HUGETLBFS (MAP_HUGETLB fails)"
+    echo "$skips" | while IFS='|' read -r pat why; do
+        # shellcheck disable=SC2254 # $pat is a pattern
+        case "$1" in $pat) echo "$why"; break ;; esac
+    done
+}
+
+# vst_run <program>: one selftest program on $VST_BDF; each kselftest TAP
+# line "ok N <case>", "ok N <case> # SKIP <why>", "not ok N <case>" becomes a
+# result vfio-selftests/<program>/<case>.
+vst_run() {
+    prog=$1
+    # shellcheck disable=SC2086 # harness options, split
+    t0=$(cut -d. -f1 /proc/uptime)
+    # vfio_pci_driver_test pins 1 GiB in each of its 35 cases: 5-10 min
+    # under TCG on a busy 2-core host.
+    lim=300
+    [ "$prog" != vfio_pci_driver_test ] || lim=1200
+    timed $lim env VFIO_SELFTESTS_BDF="$VST_BDF" "/usr/lib/vfio-selftests/$prog" $VST_ARGS
+    rc=$?
+    cp /tmp/timed.out "/tmp/vst-$prog.out"
+    echo "  | $prog $VST_ARGS: exit $rc after $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+    n=0
+    : >/tmp/vst.case
+    while read -r line; do
+        case "$line" in
+        "ok "[0-9]*|"not ok "[0-9]*) ;;
+        "#  RUN "*) : >/tmp/vst.case; continue ;;
+        *) echo "$line" >>/tmp/vst.case; continue ;;
+        esac
+        res=PASS
+        case "$line" in "not ok "*) res=FAIL; line=${line#not } ;; esac
+        line=${line#ok }
+        line=${line#* }
+        case "$line" in
+        *" # SKIP"*) res=SKIP; why=${line#*# SKIP}; line=${line%% # SKIP*} ;;
+        *) why="" ;;
+        esac
+        # The harness names a case <fixture>[.<variant>].<test>; a
+        # whole-program skip (ksft_exit_skip) has no name.
+        tc=${line%% *}
+        case "$tc" in ""|"#"*) tc=all ;; esac
+        n=$((n + 1))
+        name="vfio-selftests/$prog/$tc"
+        if [ $res = SKIP ]; then
+            exp=$(vst_expected_skip "$prog/$tc")
+            if [ -n "$exp" ]; then
+                result "$name" SKIP "$exp (test:$why)"
+            else
+                result "$name" FAIL "unexpected SKIP:$why"
+            fi
+        elif [ $res = FAIL ]; then
+            grep -v -E '^#  +(OK|FAIL|SKIP) ' /tmp/vst.case | sed 's/^/  | /' | head -n 20
+            result "$name" FAIL "$(grep -E 'Assertion|Expected|Expression|Observed|FAIL|errno|[Tt]imeout|signal' /tmp/vst.case | head -n 4 | tr '\n' ';' | cut -c1-400)"
+        else
+            result "$name" PASS "$(grep -E '^(Wall time|Kicking off|Mapped)' /tmp/vst.case | head -n 1)"
+        fi
+        : >/tmp/vst.case
+    done <"/tmp/vst-$prog.out"
+    if [ $rc -eq 124 ]; then
+        result "vfio-selftests/$prog/run" FAIL "still running after $lim s"
+    elif [ $n -eq 0 ]; then
+        # Exited before the harness printed a plan (KSFT_SKIP is 4).
+        if [ $rc -eq 4 ] && exp=$(vst_expected_skip "$prog/all") && [ -n "$exp" ]; then
+            result "vfio-selftests/$prog/all" SKIP "$exp (test: $(grep -v '^$' "/tmp/vst-$prog.out" | tail -n 1))"
+        else
+            result "vfio-selftests/$prog/run" FAIL "exit $rc, no TAP results: $(tail -n 2 "/tmp/vst-$prog.out" | tr '\n' ';')"
+        fi
+    fi
+}
+
+# hugepages <size kB> <n>: reserve n persistent huge pages; the count got.
+hugepages() {
+    f=/sys/kernel/mm/hugepages/hugepages-$1kB/nr_hugepages
+    [ -w "$f" ] || { echo 0; return; }
+    echo "$2" >"$f" 2>/dev/null
+    cat "$f"
+}
+
+scenario_vfio_selftests() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result vfio-selftests/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
+    if [ ! -x /usr/lib/vfio-selftests/vfio_pci_device_test ]; then
+        result vfio-selftests/build FAIL "no /usr/lib/vfio-selftests in the initramfs"
+        return
+    fi
+    VST_BDF=${pd##*/}
+    # smmutest.vst_progs=a,b (programs to run, default all) and
+    # smmutest.vst_args=-v,iommufd,-t,memcpy_storm (harness options).
+    VST_PROGS=$(cmdline_param smmutest.vst_progs | tr ',' ' ')
+    VST_ARGS=$(cmdline_param smmutest.vst_args | tr ',' ' ')
+    prev=$(testdev_driver)
+    pre_clean vfio-selftests || return
+    if ! testdev_bind vfio-pci; then
+        result vfio-selftests/bind FAIL "$VST_BDF driver '$(testdev_driver)', not vfio-pci"
+        testdev_bind ""
+        return
+    fi
+    # vfio_dma_mapping_test maps one 2 MiB and one 1 GiB MAP_HUGETLB page
+    # per IOMMU mode; they are freed again after it.
+    h2=$(hugepages 2048 2)
+    h1=$(hugepages 1048576 1)
+    echo "  | $VST_BDF bound to vfio-pci; huge pages reserved: ${h2:-0} x 2 MiB, ${h1:-0} x 1 GiB; $(grep MemFree /proc/meminfo)"
+    # vfio_pci_driver_test's DMA to unmapped IOVAs makes the SMMU record
+    # F_TRANSLATION events, which the driver logs: kept off the console and
+    # checked below.
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    # vfio_dma_mapping_test first (it uses the huge pages, freed after
+    # it), vfio_pci_driver_test last (it pins 1 GiB per case); programs of
+    # a newer Linux that this list does not know yet in between.
+    known="vfio_pci_device_test vfio_iommufd_setup_test vfio_dma_mapping_test vfio_dma_mapping_mmio_test vfio_pci_device_init_perf_test vfio_pci_sriov_uapi_test"
+    others=""
+    for f in /usr/lib/vfio-selftests/*; do
+        case " $known vfio_pci_driver_test " in
+        *" ${f##*/} "*) ;;
+        *) others="$others ${f##*/}" ;;
+        esac
+    done
+    for p in $known $others vfio_pci_driver_test; do
+        if [ -n "$VST_PROGS" ]; then
+            case " $VST_PROGS " in *" $p "*) ;; *) continue ;; esac
+        fi
+        [ -n "$STUCK" ] || vst_run "$p"
+        [ "$p" != vfio_dma_mapping_test ] || { hugepages 2048 0 >/dev/null; hugepages 1048576 0 >/dev/null; }
+    done
+    sleep 0.5
+    dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/vst.smmu
+    dmesg -n "$level"
+    nev=$(grep -c "event: F_TRANSLATION client: $VST_BDF " /tmp/vst.smmu)
+    bad=$(grep -v -e "event: F_TRANSLATION client: $VST_BDF " -e 'event 0x10 received:' /tmp/vst.smmu)
+    if [ -n "$bad" ]; then
+        result vfio-selftests/events FAIL "unexpected SMMU lines: $(echo "$bad" | head -n 3 | tr '\n' ';' | cut -c1-400)"
+    else
+        result vfio-selftests/events PASS "only F_TRANSLATION events of $VST_BDF ($nev lines, rate-limited) from the DMA to unmapped IOVAs"
+        dmesg -c >/dev/null
+    fi
+    [ -n "$STUCK" ] && return
+    testdev_bind ""
+    [ -z "$prev" ] || [ "$(testdev_driver)" = "$prev" ] ||
+        echo "init: testdev driver now '$(testdev_driver)', was '$prev'"
+}
+
 echo "init: smmutest project guest, kernel $(uname -r) ($(cat /etc/smmutest-kernel 2>/dev/null))"
 scenarios=$(cmdline_param smmutest.scenarios)
 [ -n "$scenarios" ] || echo "init: no smmutest.scenarios= on the command line"
@@ -833,6 +1003,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     stress) scenario_stress ;;
     migrate) scenario_migrate ;;
     snapshot) scenario_snapshot ;;
+    vfio-selftests) scenario_vfio_selftests ;;
     dmesg-clean) scenario_dmesg_clean ;;
     *) result "$s/run" FAIL "unknown scenario" ;;
     esac
