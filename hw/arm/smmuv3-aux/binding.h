@@ -82,6 +82,18 @@ void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s);
 void smmuv3_aux_flush_irqs(SMMUv3AuxState *s);
 void smmuv3_aux_flush_invals(SMMUv3AuxState *s);
 
+/* smmuv3-aux-cmdqv.c: the virtual command queues' part of the device. */
+/* Validate the CMDQV properties and block migration; false and *errp. */
+bool smmuv3_aux_cmdqv_dev_check(SMMUv3AuxState *s, Error **errp);
+/* MMIO region 1 and IRQ 4 (after the SMMU's own), the CMDQV state. */
+void smmuv3_aux_cmdqv_dev_realize(SMMUv3AuxState *s);
+void smmuv3_aux_cmdqv_dev_reset(SMMUv3AuxState *s);
+void smmuv3_aux_cmdqv_dev_unrealize(SMMUv3AuxState *s);
+/* QOM getter of "vcmdq-commands". */
+void smmuv3_aux_cmdqv_dev_get_commands(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp);
+
 /* migration.c */
 extern const VMStateDescription smmuv3_aux_vmstate;
 

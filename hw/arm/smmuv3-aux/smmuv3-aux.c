@@ -52,7 +52,6 @@
 #include "hw/pci/pci_bus.h"
 #include "hw/qdev-properties.h"
 #include "hw/sysbus.h"
-#include "migration/blocker.h"
 #include "migration/vmstate.h"
 #include "system/dma.h"
 #include "hw/arm/smmuv3-aux.h"
@@ -738,93 +737,6 @@ static const PCIIOMMUOps smmuv3_aux_pci_ops = {
     .get_address_space = smmuv3_aux_get_address_space,
 };
 
-/* ---- virtual command queues ------------------------------------------ */
-
-static MemTxResult smmuv3_aux_cmdqv_mmio_read(void *opaque, hwaddr offset,
-                                              uint64_t *data, unsigned size,
-                                              MemTxAttrs attrs)
-{
-    SMMUv3AuxState *s = opaque;
-
-    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-        *data = smmuv3_aux_cmdqv_read(s->cmdqv, offset, size);
-    }
-    return MEMTX_OK;
-}
-
-static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
-                                               uint64_t data, unsigned size,
-                                               MemTxAttrs attrs)
-{
-    SMMUv3AuxState *s = opaque;
-    bool irq;
-
-    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-        if (smmuv3_aux_cmdqv_write(s->cmdqv, offset, data, size)) {
-            WITH_QEMU_LOCK_GUARD(&s->lock) {
-                smmuv3_aux_cmdqv_run(s->cmdqv, &s->engine);
-            }
-        }
-        irq = smmuv3_aux_cmdqv_take_irq(s->cmdqv);
-    }
-    if (irq) {
-        /* An edge per new queue error, as the driver's ISR expects. */
-        trace_smmuv3_aux_irq_pulse("cmdqv");
-        qemu_irq_pulse(s->cmdqv_irq);
-    }
-    /* What the VCMDQs' TLBIs invalidated goes to the notifiers too. */
-    smmuv3_aux_flush_invals(s);
-    smmuv3_aux_flush_irqs(s);
-    return MEMTX_OK;
-}
-
-static const MemoryRegionOps smmuv3_aux_cmdqv_ops = {
-    .read_with_attrs = smmuv3_aux_cmdqv_mmio_read,
-    .write_with_attrs = smmuv3_aux_cmdqv_mmio_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 4,
-        .max_access_size = 8,
-    },
-    .impl = {
-        .min_access_size = 4,
-        .max_access_size = 8,
-    },
-};
-
-/* "vcmdq-commands": commands each global VCMDQ has consumed. */
-static void smmuv3_aux_get_vcmdq_commands(Object *obj, Visitor *v,
-                                          const char *name, void *opaque,
-                                          Error **errp)
-{
-    SMMUv3AuxState *s = ARM_SMMUV3_AUX(obj);
-    uint64List *list = NULL, **tail = &list;
-
-    if (s->cmdqv) {
-        WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-            for (unsigned q = 0; q < s->cmdqv->num_vcmdqs; q++) {
-                QAPI_LIST_APPEND(tail, s->cmdqv->q[q].n_cmds);
-            }
-        }
-    }
-    visit_type_uint64List(v, name, &list, errp);
-    qapi_free_uint64List(list);
-}
-
-static void smmuv3_aux_cmdqv_realize(SMMUv3AuxState *s)
-{
-    SysBusDevice *sbd = SYS_BUS_DEVICE(s);
-
-    qemu_mutex_init(&s->cmdqv_lock);
-    s->cmdqv = g_new0(SMMUv3AuxCmdqv, 1);
-    smmuv3_aux_cmdqv_init(s->cmdqv, &s->cmdqv_params);
-    memory_region_init_io(&s->cmdqv_mr, OBJECT(s), &smmuv3_aux_cmdqv_ops, s,
-                          "smmuv3-aux-cmdqv",
-                          smmuv3_aux_cmdqv_mmio_size(&s->cmdqv_params));
-    sysbus_init_mmio(sbd, &s->cmdqv_mr);
-    sysbus_init_irq(sbd, &s->cmdqv_irq);
-}
-
 /* ---- QOM ---------------------------------------------------------------------- */
 
 static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
@@ -839,11 +751,7 @@ static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         smmuv3_aux_engine_reset(&s->engine);
     }
-    if (s->cmdqv) {
-        WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-            smmuv3_aux_cmdqv_reset(s->cmdqv);
-        }
-    }
+    smmuv3_aux_cmdqv_dev_reset(s);
 }
 
 static void smmuv3_aux_unrealize(DeviceState *dev)
@@ -854,12 +762,7 @@ static void smmuv3_aux_unrealize(DeviceState *dev)
     address_space_destroy(&s->razwi_as);
     g_hash_table_destroy(s->devices_by_bus);
     qemu_mutex_destroy(&s->lock);
-    migrate_del_blocker(&s->cmdqv_migration_blocker);
-    if (s->cmdqv) {
-        g_free(s->cmdqv);
-        s->cmdqv = NULL;
-        qemu_mutex_destroy(&s->cmdqv_lock);
-    }
+    smmuv3_aux_cmdqv_dev_unrealize(s);
 }
 
 static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
@@ -877,18 +780,8 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
         error_setg(errp, "smmuv3-aux: %s", why);
         return;
     }
-    if (s->cmdqv_on &&
-        !smmuv3_aux_cmdqv_params_check(&s->cmdqv_params, &why)) {
-        error_setg(errp, "smmuv3-aux: %s", why);
+    if (s->cmdqv_on && !smmuv3_aux_cmdqv_dev_check(s, errp)) {
         return;
-    }
-    if (s->cmdqv_on) {
-        /* The VINTFs and VCMDQs have no VMState yet: refuse, never lose. */
-        error_setg(&s->cmdqv_migration_blocker, "arm-smmuv3-aux: cmdqv=on: "
-                   "the virtual command queues do not migrate yet");
-        if (migrate_add_blocker(&s->cmdqv_migration_blocker, errp) < 0) {
-            return;
-        }
     }
 
     qemu_mutex_init(&s->lock);
@@ -913,8 +806,9 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     for (i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
         sysbus_init_irq(sbd, &s->irq[i]);
     }
+    /* MMIO region 1 and IRQ 4, after the SMMU's own. */
     if (s->cmdqv_on) {
-        smmuv3_aux_cmdqv_realize(s);
+        smmuv3_aux_cmdqv_dev_realize(s);
     }
     pci_setup_iommu(s->primary_bus, &smmuv3_aux_pci_ops, s);
 }
@@ -953,7 +847,7 @@ static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
     object_class_property_add(klass, "utlb-misses", "uint64",
                               smmuv3_aux_get_utlb_stat, NULL, NULL, NULL);
     object_class_property_add(klass, "vcmdq-commands", "uint64List",
-                              smmuv3_aux_get_vcmdq_commands, NULL, NULL,
+                              smmuv3_aux_cmdqv_dev_get_commands, NULL, NULL,
                               NULL);
 }
 

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: QEMU binding of the virtual command queues (cmdqv=on): the
+ * CMDQV MMIO region, its interrupt, the "vcmdq-commands" counters, and its
+ * part of realize, reset and unrealize.  The register file and the queues
+ * are the engine's (vcmdq.c); the locking is in smmuv3-aux.c's header.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/lockable.h"
+#include "qapi/error.h"
+#include "qapi/qapi-builtin-visit.h"
+#include "qapi/visitor.h"
+#include "hw/irq.h"
+#include "migration/blocker.h"
+#include "binding.h"
+#include "trace.h"
+
+bool smmuv3_aux_cmdqv_dev_check(SMMUv3AuxState *s, Error **errp)
+{
+    const char *why;
+
+    if (!smmuv3_aux_cmdqv_params_check(&s->cmdqv_params, &why)) {
+        error_setg(errp, "smmuv3-aux: %s", why);
+        return false;
+    }
+    /* The VINTFs and VCMDQs have no VMState yet: refuse, never lose. */
+    error_setg(&s->cmdqv_migration_blocker, "arm-smmuv3-aux: cmdqv=on: "
+               "the virtual command queues do not migrate yet");
+    return migrate_add_blocker(&s->cmdqv_migration_blocker, errp) >= 0;
+}
+
+static MemTxResult smmuv3_aux_cmdqv_mmio_read(void *opaque, hwaddr offset,
+                                              uint64_t *data, unsigned size,
+                                              MemTxAttrs attrs)
+{
+    SMMUv3AuxState *s = opaque;
+
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+        *data = smmuv3_aux_cmdqv_read(s->cmdqv, offset, size);
+    }
+    return MEMTX_OK;
+}
+
+static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
+                                               uint64_t data, unsigned size,
+                                               MemTxAttrs attrs)
+{
+    SMMUv3AuxState *s = opaque;
+    bool irq;
+
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+        if (smmuv3_aux_cmdqv_write(s->cmdqv, offset, data, size)) {
+            WITH_QEMU_LOCK_GUARD(&s->lock) {
+                smmuv3_aux_cmdqv_run(s->cmdqv, &s->engine);
+            }
+        }
+        irq = smmuv3_aux_cmdqv_take_irq(s->cmdqv);
+    }
+    if (irq) {
+        /* An edge per new queue error, as the driver's ISR expects. */
+        trace_smmuv3_aux_irq_pulse("cmdqv");
+        qemu_irq_pulse(s->cmdqv_irq);
+    }
+    /* What the VCMDQs' TLBIs invalidated goes to the notifiers too. */
+    smmuv3_aux_flush_invals(s);
+    smmuv3_aux_flush_irqs(s);
+    return MEMTX_OK;
+}
+
+static const MemoryRegionOps smmuv3_aux_cmdqv_ops = {
+    .read_with_attrs = smmuv3_aux_cmdqv_mmio_read,
+    .write_with_attrs = smmuv3_aux_cmdqv_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+};
+
+/* "vcmdq-commands": commands each global VCMDQ has consumed. */
+void smmuv3_aux_cmdqv_dev_get_commands(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp)
+{
+    SMMUv3AuxState *s = ARM_SMMUV3_AUX(obj);
+    uint64List *list = NULL, **tail = &list;
+
+    if (s->cmdqv) {
+        WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+            for (unsigned q = 0; q < s->cmdqv->num_vcmdqs; q++) {
+                QAPI_LIST_APPEND(tail, s->cmdqv->q[q].n_cmds);
+            }
+        }
+    }
+    visit_type_uint64List(v, name, &list, errp);
+    qapi_free_uint64List(list);
+}
+
+void smmuv3_aux_cmdqv_dev_realize(SMMUv3AuxState *s)
+{
+    SysBusDevice *sbd = SYS_BUS_DEVICE(s);
+
+    qemu_mutex_init(&s->cmdqv_lock);
+    s->cmdqv = g_new0(SMMUv3AuxCmdqv, 1);
+    smmuv3_aux_cmdqv_init(s->cmdqv, &s->cmdqv_params);
+    memory_region_init_io(&s->cmdqv_mr, OBJECT(s), &smmuv3_aux_cmdqv_ops, s,
+                          "smmuv3-aux-cmdqv",
+                          smmuv3_aux_cmdqv_mmio_size(&s->cmdqv_params));
+    sysbus_init_mmio(sbd, &s->cmdqv_mr);
+    sysbus_init_irq(sbd, &s->cmdqv_irq);
+}
+
+void smmuv3_aux_cmdqv_dev_reset(SMMUv3AuxState *s)
+{
+    if (s->cmdqv) {
+        WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+            smmuv3_aux_cmdqv_reset(s->cmdqv);
+        }
+    }
+}
+
+void smmuv3_aux_cmdqv_dev_unrealize(SMMUv3AuxState *s)
+{
+    migrate_del_blocker(&s->cmdqv_migration_blocker);
+    if (s->cmdqv) {
+        g_free(s->cmdqv);
+        s->cmdqv = NULL;
+        qemu_mutex_destroy(&s->cmdqv_lock);
+    }
+}
