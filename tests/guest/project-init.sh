@@ -269,18 +269,22 @@ pasid_events() {
     dmesg -c >/dev/null
 }
 
-# pasid_module <prefix> <ctl command>: one PASID run of the test module,
-# its CHECK lines as results <prefix>/<check>, its events checked.
 # A scenario that provokes SMMU events needs a log without any before it:
-# FAIL <name>/pre-clean and return 1 if there are some.
+# FAIL <name>/pre-clean and return 1 if there are some.  It then waits out
+# the driver's event ratelimit (arm_smmu_dump_event(): 10 records per 5 s,
+# DEFAULT_RATELIMIT_*), so that the events it checks are logged, not
+# "callbacks suppressed" because the part before it used up the burst.
 pre_clean() {
     errs=$(smmu_errors)
     if [ -n "$errs" ]; then
         result "$1/pre-clean" FAIL "SMMU lines before the test: $(echo "$errs" | head -n 2 | tr '\n' ';')"
         return 1
     fi
+    sleep 5
 }
 
+# pasid_module <prefix> <ctl command>: one PASID run of the test module,
+# its CHECK lines as results <prefix>/<check>, its events checked.
 pasid_module() {
     pre=$1
     d=/sys/kernel/debug/smmuv3_aux_testdev
