@@ -7,22 +7,6 @@
 #include "qemu/bswap.h"
 #include "mem.h"
 
-bool smmuv3_aux_mem_read_le64s(const SMMUv3AuxEngineOps *ops, void *opaque,
-                               uint64_t addr, uint64_t *qw, unsigned n,
-                               SMMUv3AuxMemAttrs attrs)
-{
-    uint64_t raw[SMMUV3_AUX_MEM_MAX_QWORDS];
-
-    g_assert(n <= ARRAY_SIZE(raw));
-    if (!ops->dma_read(opaque, addr, raw, n * sizeof(uint64_t), attrs)) {
-        return false;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        qw[i] = le64_to_cpu(raw[i]);
-    }
-    return true;
-}
-
 bool smmuv3_aux_mem_write_le64s(const SMMUv3AuxEngineOps *ops, void *opaque,
                                 uint64_t addr, const uint64_t *qw, unsigned n,
                                 SMMUv3AuxMemAttrs attrs)

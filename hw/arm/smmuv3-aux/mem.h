@@ -14,6 +14,8 @@
 #ifndef HW_ARM_SMMUV3_AUX_MEM_H
 #define HW_ARM_SMMUV3_AUX_MEM_H
 
+#include "qemu/bswap.h"
+
 /*
  * Memory attributes the engine asks for; the binding maps them to
  * MemTxAttrs.  Every access through the ops is to a structure that the
@@ -37,16 +39,29 @@ typedef struct SMMUv3AuxEngineOps {
 } SMMUv3AuxEngineOps;
 
 
-/* The largest structure read in one go: an STE or a CD (64 bytes). */
+/* The largest structure written in one go: an event record (32 bytes). */
 #define SMMUV3_AUX_MEM_MAX_QWORDS   8
 
 /*
- * Read n (at most SMMUV3_AUX_MEM_MAX_QWORDS) little-endian qwords at addr
- * into CPU order.  False on an external abort, with *qw unchanged.
+ * Read n little-endian qwords at addr into CPU order, straight into qw
+ * (no bounce buffer: on a little-endian host the conversion is nothing,
+ * and this is on every descriptor a walk reads).  False on an external
+ * abort; qw is then undefined.  Inline because the walk's cost is mostly
+ * these calls (docs/devel/performance.rst).
  */
-bool smmuv3_aux_mem_read_le64s(const SMMUv3AuxEngineOps *ops, void *opaque,
-                               uint64_t addr, uint64_t *qw, unsigned n,
-                               SMMUv3AuxMemAttrs attrs);
+static inline bool smmuv3_aux_mem_read_le64s(const SMMUv3AuxEngineOps *ops,
+                                             void *opaque, uint64_t addr,
+                                             uint64_t *qw, unsigned n,
+                                             SMMUv3AuxMemAttrs attrs)
+{
+    if (!ops->dma_read(opaque, addr, qw, n * sizeof(uint64_t), attrs)) {
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        le64_to_cpus(&qw[i]);
+    }
+    return true;
+}
 /* Write n CPU-order qwords at addr as little-endian; false on an abort. */
 bool smmuv3_aux_mem_write_le64s(const SMMUv3AuxEngineOps *ops, void *opaque,
                                 uint64_t addr, const uint64_t *qw, unsigned n,

@@ -414,26 +414,6 @@ static SMMUv3AuxPtwAccess access_norm(SMMUv3AuxPtwAccess acc)
 }
 
 /*
- * The one permission rule of this model, used by the walk, the IOTLB and
- * the grant of a translation alike.  An instruction fetch needs execute
- * permission only, as on a PE (a VMSAv8-64 location can be execute-only);
- * a write needs write permission whatever InD says; a data read needs
- * read permission; each for the access's privilege.
- */
-bool smmuv3_aux_ptw_perm_allows(const SMMUv3AuxPtwPerm *p,
-                                SMMUv3AuxPtwAccess acc)
-{
-    acc = access_norm(acc);
-    if (acc.exec) {
-        return acc.priv ? p->px : p->ux;
-    }
-    if (acc.write) {
-        return acc.priv ? p->pw : p->uw;
-    }
-    return acc.priv ? p->pr : p->ur;
-}
-
-/*
  * Stage-1 permissions of the EL1&0 and EL2&0 regimes (Arm ARM "Stage 1
  * direct permissions"): AP[2:1] then APTable, UXN/PXN with their table bits,
  * EL0-writable memory is never privileged-executable, then WXN and PAN.

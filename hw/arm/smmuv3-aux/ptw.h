@@ -125,11 +125,24 @@ typedef struct SMMUv3AuxPtwFault {
 } SMMUv3AuxPtwFault;
 
 /*
- * Whether p grants acc: the one permission rule (execute needs X only, a
- * write W, a read R, at acc.priv; a write is Data whatever acc.exec says).
+ * The one permission rule of this model, used by the walk, the IOTLB and
+ * the grant of a translation alike.  An instruction fetch needs execute
+ * permission only, as on a PE (a VMSAv8-64 location can be execute-only);
+ * a write needs write permission whatever InD says (writes are Data, SMMU
+ * spec 13.1.2); a data read needs read permission; each for the access's
+ * privilege.  Inline: every IOTLB hit asks it.
  */
-bool smmuv3_aux_ptw_perm_allows(const SMMUv3AuxPtwPerm *p,
-                                SMMUv3AuxPtwAccess acc);
+static inline bool smmuv3_aux_ptw_perm_allows(const SMMUv3AuxPtwPerm *p,
+                                              SMMUv3AuxPtwAccess acc)
+{
+    if (acc.write) {
+        return acc.priv ? p->pw : p->uw;
+    }
+    if (acc.exec) {
+        return acc.priv ? p->px : p->ux;
+    }
+    return acc.priv ? p->pr : p->ur;
+}
 /* A VMSAv8-64 stage-1 TxSZ this walker accepts (16..39). */
 bool smmuv3_aux_ptw_tsz_valid(unsigned tsz);
 
