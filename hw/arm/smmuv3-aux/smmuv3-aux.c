@@ -548,15 +548,16 @@ static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUTLBEntry *entry)
     entry->perm = IOMMU_RW;
 }
 
-static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
-                                                hwaddr addr,
-                                                IOMMUAccessFlags flag,
-                                                int iommu_idx)
+/* The miss path: the engine under s->lock, then the micro-TLB fill. */
+static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
+                                            uint32_t sid, hwaddr addr,
+                                            IOMMUAccessFlags flag,
+                                            int iommu_idx,
+                                            IOMMUTLBEntry *entry)
 {
-    SMMUv3AuxDevice *sdev = container_of(mr, SMMUv3AuxDevice, iommu);
     SMMUv3AuxState *s = sdev->smmu;
     SMMUv3AuxTxn txn = {
-        .sid = smmuv3_aux_sid(sdev),
+        .sid = sid,
         .iova = addr,
         .is_write = flag & IOMMU_WO,
         .is_priv = FIELD_EX32(iommu_idx, IOMMU_IDX, PRIV),
@@ -566,47 +567,53 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
     };
     SMMUv3AuxTxnOut out = { 0 };
     SMMUv3AuxResult res;
-    IOMMUTLBEntry entry = {
-        .target_as = &address_space_memory,
-        .iova = addr & ~(hwaddr)0xfff,
-        .translated_addr = addr & ~(hwaddr)0xfff,
-        .addr_mask = 0xfff,
-        .perm = IOMMU_NONE,
-    };
     uint64_t gen;
 
-    if (s->utlb_on &&
-        smmuv3_aux_utlb_lookup(sdev, txn.sid, addr, flag, iommu_idx,
-                               &entry)) {
-        stat64_add(&sdev->utlb_hits, 1);
-        trace_smmuv3_aux_iommu_translate(txn.sid, addr,
-                                         entry.translated_addr, entry.perm);
-        return entry;
-    }
+    entry->target_as = &address_space_memory;
+    entry->iova = addr & ~(hwaddr)0xfff;
+    entry->translated_addr = addr & ~(hwaddr)0xfff;
+    entry->addr_mask = 0xfff;
+    entry->perm = IOMMU_NONE;
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         /* Before the engine runs, under the same hold of the lock. */
         gen = s->engine.inval_gen;
         res = smmuv3_aux_translate(&s->engine, &txn, &out);
         if (res == SMMUV3_AUX_TXN_OK) {
-            entry.addr_mask = out.addr_mask;
-            entry.iova = addr & ~out.addr_mask;
-            entry.translated_addr = out.pa & ~out.addr_mask;
-            entry.perm = (out.read ? IOMMU_RO : 0) |
-                         (out.write ? IOMMU_WO : 0);
+            entry->addr_mask = out.addr_mask;
+            entry->iova = addr & ~out.addr_mask;
+            entry->translated_addr = out.pa & ~out.addr_mask;
+            entry->perm = (out.read ? IOMMU_RO : 0) |
+                          (out.write ? IOMMU_WO : 0);
             if (s->utlb_on) {
-                smmuv3_aux_utlb_fill(sdev, txn.sid, addr, iommu_idx, gen,
-                                     &entry);
+                smmuv3_aux_utlb_fill(sdev, sid, addr, iommu_idx, gen, entry);
             }
         } else if (res == SMMUV3_AUX_TXN_RAZWI) {
-            trace_smmuv3_aux_iommu_translate_razwi(txn.sid, addr);
-            smmuv3_aux_razwi_entry(s, &entry);
+            trace_smmuv3_aux_iommu_translate_razwi(sid, addr);
+            smmuv3_aux_razwi_entry(s, entry);
         }
     }
     stat64_add(&sdev->utlb_misses, 1);
     smmuv3_aux_flush_irqs(s);
+}
 
-    trace_smmuv3_aux_iommu_translate(txn.sid, addr, entry.translated_addr,
+static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
+                                                hwaddr addr,
+                                                IOMMUAccessFlags flag,
+                                                int iommu_idx)
+{
+    SMMUv3AuxDevice *sdev = container_of(mr, SMMUv3AuxDevice, iommu);
+    uint32_t sid = smmuv3_aux_sid(sdev);
+    IOMMUTLBEntry entry = { .target_as = &address_space_memory };
+
+    if (sdev->smmu->utlb_on &&
+        smmuv3_aux_utlb_lookup(sdev, sid, addr, flag, iommu_idx, &entry)) {
+        stat64_add(&sdev->utlb_hits, 1);
+    } else {
+        smmuv3_aux_iommu_translate_slow(sdev, sid, addr, flag, iommu_idx,
+                                        &entry);
+    }
+    trace_smmuv3_aux_iommu_translate(sid, addr, entry.translated_addr,
                                      entry.perm);
     return entry;
 }
