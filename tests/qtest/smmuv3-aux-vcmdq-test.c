@@ -12,6 +12,7 @@
 #include "qobject/qnum.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/qos-smmuv3-aux.h"
+#include "libqos/qos-smmuv3-aux-fixture.h"
 #include "hw/arm/smmuv3-aux.h"
 #include "hw/arm/smmuv3-aux-cmdqv.h"
 
@@ -27,6 +28,9 @@
 
 #define TD_SLOT         6
 #define TD_SID          0x30        /* 00:06.0 */
+#define CTX_ARGS        MACHINE_ARGS " -device smmuv3-aux-testdev," \
+                        "bus=pcie.0,addr=6.0"
+
 #define S1_IOVA         0x8080600000ULL
 #define S1_ASID         1
 #define PAGE_4K         4096ULL
@@ -153,8 +157,7 @@ static bool ctx_start(Ctx *c)
         return false;
     }
     memset(c, 0, sizeof(*c));
-    c->qts = qtest_initf(MACHINE_ARGS " -device smmuv3-aux-testdev,"
-                         "bus=pcie.0,addr=%d.0", TD_SLOT);
+    c->qts = qtest_init(CTX_ARGS);
     qsmmu_aux_init(&c->s, c->qts, QSMMU_AUX_VIRT_BASE);
     qpci_init_generic(&c->gbus, c->qts, NULL, false);
     qsmmu_aux_td_init(&c->td, &c->gbus.bus, QPCI_DEVFN(TD_SLOT, 0));
@@ -407,6 +410,161 @@ static void test_guest_vintf(void)
     ctx_stop(&c);
 }
 
+/* ---- Migration ---------------------------------------------------------- */
+
+static void dump_at(Ctx *c, GArray *a, uint64_t addr)
+{
+    uint32_t v = rd(c, addr);
+
+    g_array_append_val(a, v);
+}
+
+/* A VCMDQ's registers, in the 0x80-byte slots of its two pages. */
+static void dump_vcmdq(Ctx *c, GArray *a, uint64_t page0, uint64_t page1)
+{
+    static const uint64_t r0[] = {
+        A_VCMDQ_CONS, A_VCMDQ_PROD, A_VCMDQ_CONFIG, A_VCMDQ_STATUS,
+        A_VCMDQ_GERROR, A_VCMDQ_GERRORN,
+    };
+
+    for (unsigned k = 0; k < ARRAY_SIZE(r0); k++) {
+        dump_at(c, a, page0 + r0[k]);
+    }
+    for (unsigned k = 0; k < 16; k += 4) {
+        dump_at(c, a, page1 + A_VCMDQ_BASE + k);
+    }
+}
+
+/*
+ * Every CMDQV register with state or derived from it, as the driver reads
+ * them: the global page, both VINTFs, their logical queues and the global
+ * VCMDQ pages.
+ */
+static GArray *cmdqv_dump(Ctx *c)
+{
+    GArray *a = g_array_new(false, false, sizeof(uint32_t));
+    static const uint64_t global[] = {
+        A_CMDQV_CONFIG, A_CMDQV_PARAM, A_CMDQV_STATUS,
+        A_CMDQV_VINTF_ERR_MAP, A_CMDQV_VINTF_ERR_MAP + 4,
+        A_CMDQV_VINTF_INT_MASK, A_CMDQV_VINTF_INT_MASK + 4,
+        A_CMDQV_CMDQ_ERR_MAP, A_CMDQV_CMDQ_ERR_MAP + 4,
+        A_CMDQV_CMDQ_ERR_MAP + 8, A_CMDQV_CMDQ_ERR_MAP + 12,
+    };
+
+    for (unsigned k = 0; k < ARRAY_SIZE(global); k++) {
+        dump_at(c, a, CMDQV + global[k]);
+    }
+    for (unsigned q = 0; q < 8; q++) {
+        dump_at(c, a, ALLOC(q));
+        dump_vcmdq(c, a, CMDQV + 0x10000 + 0x80 * q,
+                   CMDQV + 0x20000 + 0x80 * q);
+    }
+    for (unsigned i = 0; i < 2; i++) {
+        for (uint64_t r = 0; r < 0xd0; r += 4) {
+            if (r < 8 || r >= A_VINTF_SID_MATCH) {
+                dump_at(c, a, VINTF(i, r));
+            }
+        }
+        for (unsigned l = 0; l < c->per_vintf; l++) {
+            dump_vcmdq(c, a, LV0(i, l, 0), LV1(i, l, 0));
+        }
+    }
+    return a;
+}
+
+static void ctx_migrated(Ctx *c, QTestState *dst)
+{
+    qsmmu_aux_td_free(&c->td);
+    qtest_quit(c->qts);
+    c->qts = dst;
+    c->s.qts = dst;
+    qpci_init_generic(&c->gbus, dst, NULL, false);
+    qsmmu_aux_td_init(&c->td, &c->gbus.bus, QPCI_DEVFN(TD_SLOT, 0));
+}
+
+/*
+ * The CMDQV mid-stream: a VM's VINTF with its VMID and StreamID tables,
+ * one of its queues stopped behind an illegal command with more commands
+ * after it, the error and the interrupt mask not acknowledged, counters
+ * running.  After migration every register reads the same, the stopped
+ * queue resumes where it stopped once the guest skips the command, and a
+ * VCMDQ TLBI reaches the destination's IOTLB.
+ */
+static void test_migrate(void)
+{
+    g_autoptr(GArray) before = NULL;
+    g_autoptr(GArray) after = NULL;
+    SMMUv3AuxCmd cmds[3], sync;
+    uint32_t gerror;
+    Ctx c;
+
+    if (!ctx_start(&c)) {
+        return;
+    }
+    g_assert_false(vintf_init(&c, 1, false, 9));
+    wr(&c, VINTF(1, A_VINTF_SID_REPLACE + 4), TD_SID);
+    wr(&c, VINTF(1, A_VINTF_SID_MATCH + 4), 5 << 1 | 1);
+    wr(&c, CMDQV + A_CMDQV_VINTF_INT_MASK + 4, 0x80000000);
+    qsmmu_aux_cmd_cfgi_ste(&cmds[0], TD_SID);       /* not for a guest */
+    qsmmu_aux_cmd_tlbi_nh_asid(&cmds[1], 0, S1_ASID);
+    qsmmu_aux_cmd_sync(&cmds[2], SMMUV3_AUX_CMD_SYNC_CS_NONE, 0, 0);
+    submit(&c, 1, 3, cmds, 3);
+    g_assert_cmphex(rd(&c, LV0(1, 3, A_VCMDQ_CONS)), ==,
+                    SMMUV3_AUX_CERROR_ILL << 24);
+    submit_ok(&c, 0, 2, &cmds[2], 1);
+    expect_page(&c, 0);
+    before = cmdqv_dump(&c);
+
+    ctx_migrated(&c, qsmmu_fix_migrate(c.qts, CTX_ARGS));
+
+    after = cmdqv_dump(&c);
+    g_assert_cmpmem(after->data, after->len * 4, before->data,
+                    before->len * 4);
+    g_assert_cmphex(rd(&c, CMDQV + A_CMDQV_VINTF_ERR_MAP), ==, 2);
+    g_assert_cmpuint(vcmdq_commands(&c, 2), ==, 1);
+    /* The stopped queue waits for GERRORN; the others run. */
+    expect_page(&c, 0);
+    remap(&c, 1);
+    expect_page(&c, 0);                 /* cached, no TLBI yet */
+    qsmmu_aux_cmd_tlbi_nh_va(&cmds[0], 7, S1_ASID, S1_IOVA, true, 0, 0, 0, 0);
+    submit_ok(&c, 0, 2, cmds, 1);
+    expect_page(&c, 1);
+    gerror = rd(&c, LV0(1, 3, A_VCMDQ_GERROR));
+    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_NONE, 0, 0);
+    qsmmu_aux_mem_write_qwords(&c.s, c.qbase[7], sync.qw, 2);
+    wr(&c, LV0(1, 3, A_VCMDQ_GERRORN), gerror);
+    g_assert_cmphex(rd(&c, LV0(1, 3, A_VCMDQ_CONS)), ==, 3);
+    g_assert_cmphex(rd(&c, CMDQV + A_CMDQV_VINTF_ERR_MAP), ==, 0);
+    g_assert_cmpuint(vcmdq_commands(&c, 7), ==, 3);
+    ctx_stop(&c);
+}
+
+/* A destination with another CMDQV layout (PARAM) refuses the state. */
+static void test_migrate_param_mismatch(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/smmuv3-aux-vcmdq-mig-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    QTestState *dst;
+    Ctx c;
+
+    if (!ctx_start(&c)) {
+        return;
+    }
+    qtest_qmp_assert_success(c.qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    qsmmu_fix_migration_wait(c.qts, "completed");
+    dst = qtest_init(CTX_ARGS " -incoming defer "
+                     "-global arm-smmuv3-aux.cmdqv-vcmdqs-log2=4");
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s, "
+                             "'exit-on-error': false}}", uri);
+    qsmmu_fix_migration_wait(dst, "failed");
+    unlink(path);
+    qtest_quit(dst);
+    ctx_stop(&c);
+}
+
 /* The DTB of the machine, through QMP dumpdtb. */
 static GByteArray *dump_dtb(QTestState *qts)
 {
@@ -499,5 +657,8 @@ int main(int argc, char **argv)
     qtest_add_data_func("/smmuv3-aux/vcmdq/dt/on", (void *)1, test_dt);
     qtest_add_data_func("/smmuv3-aux/vcmdq/dt/off", NULL, test_dt);
     qtest_add_func("/smmuv3-aux/vcmdq/bad-layout", test_bad_layout);
+    qtest_add_func("/smmuv3-aux/vcmdq/migrate", test_migrate);
+    qtest_add_func("/smmuv3-aux/vcmdq/migrate-param-mismatch",
+                   test_migrate_param_mismatch);
     return g_test_run();
 }

@@ -731,6 +731,69 @@ static void test_hyp_own_wired(void)
     tc_free(tc);
 }
 
+/*
+ * Migration: the destination checks the source's PARAM and HYP_OWN
+ * wiring, keeps only what MMIO writes could set, and rebuilds the routes
+ * from CMDQ_ALLOC, so a loaded queue answers at its logical slot.
+ */
+static void test_post_load(void)
+{
+    SMMUv3AuxCmdqvParams p;
+    TestCmdqv *tc = tc_new(NULL);
+    uint32_t param = smmuv3_aux_cmdqv_param(&tc->v);
+    const char *why = NULL;
+
+    g_assert_cmphex(param, ==, r32(tc, A_CMDQV_PARAM));
+    g_assert_false(smmuv3_aux_cmdqv_post_load(&tc->v, param ^ 0x10, true,
+                                              &why));
+    g_assert_nonnull(strstr(why, "CMDQV_PARAM"));
+    g_assert_false(smmuv3_aux_cmdqv_post_load(&tc->v, param, false, &why));
+    g_assert_nonnull(strstr(why, "hyp-own"));
+
+    /* What a stream may hold: every bit set, state for absent queues. */
+    tc->v.config = UINT32_MAX;
+    tc->v.vintf[1].config = UINT32_MAX;
+    tc->v.vintf[1].sid_match[15] = UINT32_MAX;
+    tc->v.vintf[5].config = 1;
+    tc->v.q[6].alloc = 1u << 15 | 2u << 1 | 1;          /* VINTF 1, LVCMDQ 2 */
+    tc->v.q[6].cons = UINT32_MAX;
+    tc->v.q[6].prod = 0x5;
+    tc->v.q[6].gerror = UINT32_MAX;
+    tc->v.q[9].prod = 1;
+    g_assert_true(smmuv3_aux_cmdqv_post_load(&tc->v, param, true, &why));
+    g_assert_cmphex(r32(tc, A_CMDQV_CONFIG), ==, 1);
+    g_assert_cmphex(r32(tc, VINTF(1, A_VINTF_CONFIG)), ==,
+                    R_VINTF_CONFIG_EN_MASK | R_VINTF_CONFIG_VMID_MASK |
+                    R_VINTF_CONFIG_HYP_OWN_MASK);
+    g_assert_cmphex(r32(tc, VINTF(1, A_VINTF_SID_MATCH + 60)), ==,
+                    R_VINTF_SID_MATCH_ENABLE_MASK |
+                    R_VINTF_SID_MATCH_VIRT_SID_MASK);
+    g_assert_cmphex(tc->v.vintf[5].config, ==, 0);      /* only 2 VINTFs */
+    g_assert_cmphex(tc->v.q[9].prod, ==, 0);            /* only 8 queues */
+    /* Routed again: VINTF1's logical queue 2 is global queue 6. */
+    g_assert_cmphex(r32(tc, LV0(1, 2, A_VCMDQ_PROD)), ==, 5);
+    g_assert_cmphex(r32(tc, LV0(1, 2, A_VCMDQ_CONS)), ==,
+                    R_VCMDQ_CONS_RD_MASK | R_VCMDQ_CONS_ERR_MASK);
+    g_assert_cmphex(r32(tc, LV0(1, 2, A_VCMDQ_GERROR)), ==, 1);
+    g_assert_cmphex(r32(tc, A_CMDQV_VINTF_ERR_MAP), ==, 2);
+    g_assert_cmphex(r32(tc, VINTF(1, A_VINTF_LVCMDQ_ERR_MAP)), ==, 1 << 2);
+    /* Nothing raised, nothing left to run. */
+    g_assert_false(smmuv3_aux_cmdqv_take_irq(&tc->v));
+
+    /* With HYP_OWN wired to zero it stays zero through a load. */
+    tc_free(tc);
+    smmuv3_aux_cmdqv_params_set_defaults(&p);
+    p.hyp_own = false;
+    tc = tc_new(&p);
+    tc->v.vintf[0].config = UINT32_MAX;
+    g_assert_true(smmuv3_aux_cmdqv_post_load(&tc->v,
+                                             smmuv3_aux_cmdqv_param(&tc->v),
+                                             false, &why));
+    g_assert_cmphex(r32(tc, VINTF(0, A_VINTF_CONFIG)) &
+                    R_VINTF_CONFIG_HYP_OWN_MASK, ==, 0);
+    tc_free(tc);
+}
+
 /* An offset the driver could use, or anything else in the window. */
 static uint64_t random_offset(GRand *r, uint64_t size)
 {
@@ -841,6 +904,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vcmdq/error/recovery", test_error_recovery);
     g_test_add_func("/vcmdq/error/fetch-abort", test_fetch_abort);
     g_test_add_func("/vcmdq/error/int-mask", test_int_mask);
+    g_test_add_func("/vcmdq/migration/post-load", test_post_load);
     g_test_add_func("/vcmdq/random", test_random);
     return g_test_run();
 }

@@ -71,10 +71,13 @@ struct SMMUv3AuxState {
     SMMUv3AuxCmdqv *cmdqv;
     MemoryRegion cmdqv_mr;
     qemu_irq cmdqv_irq;
-    Error *cmdqv_migration_blocker;
 
     /* Migration: the source's ID registers, checked against ours. */
     uint32_t mig_idr[6], mig_iidr, mig_aidr;
+    /* ... and its CMDQV_PARAM and cmdqv-hyp-own. */
+    uint32_t mig_cmdqv_param;
+    bool mig_cmdqv_hyp_own;
+    bool mig_cmdqv_loaded;      /* the stream had the CMDQV subsection */
 };
 
 /* Deliver what the engine latched; called without s->lock (smmuv3-aux.c). */
@@ -83,7 +86,7 @@ void smmuv3_aux_flush_irqs(SMMUv3AuxState *s);
 void smmuv3_aux_flush_invals(SMMUv3AuxState *s);
 
 /* smmuv3-aux-cmdqv.c: the virtual command queues' part of the device. */
-/* Validate the CMDQV properties and block migration; false and *errp. */
+/* Validate the CMDQV properties; false and *errp. */
 bool smmuv3_aux_cmdqv_dev_check(SMMUv3AuxState *s, Error **errp);
 /* MMIO region 1 and IRQ 4 (after the SMMU's own), the CMDQV state. */
 void smmuv3_aux_cmdqv_dev_realize(SMMUv3AuxState *s);

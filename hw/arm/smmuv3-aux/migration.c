@@ -20,7 +20,8 @@
  * access that raised it, so none is pending when the VM is stopped; the
  * wired interrupts are edges and have no level to migrate.  The ID
  * registers are not loaded but compared: the destination's properties must
- * give the same ones, or the migration fails.
+ * give the same ones, or the migration fails.  The virtual command queues
+ * (cmdqv=on) are a subsection, described next to it below.
  */
 
 #include "qemu/osdep.h"
@@ -45,11 +46,29 @@ static int smmuv3_aux_pre_save(void *opaque)
     return 0;
 }
 
+static int smmuv3_aux_pre_load(void *opaque)
+{
+    SMMUv3AuxState *s = opaque;
+
+    s->mig_cmdqv_loaded = false;
+    return 0;
+}
+
 static int smmuv3_aux_post_load(void *opaque, int version_id)
 {
     SMMUv3AuxState *s = opaque;
     const char *why = NULL;
     bool ok;
+
+    /*
+     * A source with cmdqv=on sends a subsection a destination without it
+     * does not know, which fails the load; this is the other way round.
+     */
+    if (s->cmdqv && !s->mig_cmdqv_loaded) {
+        error_report("arm-smmuv3-aux: the source has no virtual command "
+                     "queues (cmdqv=off): start the destination likewise");
+        return -EINVAL;
+    }
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         ok = smmuv3_aux_engine_post_load(&s->engine, s->mig_idr,
@@ -70,6 +89,119 @@ static int smmuv3_aux_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/*
+ * The virtual command queues (cmdqv=on), a subsection of their own: the
+ * registers of the global page, of each VINTF and of each VCMDQ, whose
+ * CONS (RD and ERR), PROD and GERROR/GERRORN are the queues' protocol
+ * state, as for the SMMU's own queues; the command counters go along.
+ * Everything derived (CMDQ_ALLOC routes, error maps, STATUS) is rebuilt
+ * from them.  The source's PARAM is compared, like the ID registers.
+ */
+static const VMStateDescription smmuv3_aux_vmstate_vintf = {
+    .name = TYPE_ARM_SMMUV3_AUX "/vintf",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(config, SMMUv3AuxVintf),
+        VMSTATE_UINT32_ARRAY(sid_match, SMMUv3AuxVintf,
+                             SMMUV3_AUX_CMDQV_MAX_SIDS),
+        VMSTATE_UINT32_ARRAY(sid_replace, SMMUv3AuxVintf,
+                             SMMUV3_AUX_CMDQV_MAX_SIDS),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription smmuv3_aux_vmstate_vcmdq = {
+    .name = TYPE_ARM_SMMUV3_AUX "/vcmdq",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(cons, SMMUv3AuxVcmdq),
+        VMSTATE_UINT32(prod, SMMUv3AuxVcmdq),
+        VMSTATE_UINT32(config, SMMUv3AuxVcmdq),
+        VMSTATE_UINT32(gerror, SMMUv3AuxVcmdq),
+        VMSTATE_UINT32(gerrorn, SMMUv3AuxVcmdq),
+        VMSTATE_UINT64(base, SMMUv3AuxVcmdq),
+        VMSTATE_UINT64(cons_indx_base, SMMUv3AuxVcmdq),
+        VMSTATE_UINT32(alloc, SMMUv3AuxVcmdq),
+        VMSTATE_UINT64(n_cmds, SMMUv3AuxVcmdq),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription smmuv3_aux_vmstate_cmdqv_regs = {
+    .name = TYPE_ARM_SMMUV3_AUX "/cmdqv-regs",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(config, SMMUv3AuxCmdqv),
+        VMSTATE_UINT64(vintf_int_mask, SMMUv3AuxCmdqv),
+        VMSTATE_STRUCT_ARRAY(vintf, SMMUv3AuxCmdqv,
+                             SMMUV3_AUX_CMDQV_MAX_VINTFS, 1,
+                             smmuv3_aux_vmstate_vintf, SMMUv3AuxVintf),
+        VMSTATE_STRUCT_ARRAY(q, SMMUv3AuxCmdqv, SMMUV3_AUX_CMDQV_MAX_VCMDQS,
+                             1, smmuv3_aux_vmstate_vcmdq, SMMUv3AuxVcmdq),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool smmuv3_aux_cmdqv_needed(void *opaque)
+{
+    SMMUv3AuxState *s = opaque;
+
+    return s->cmdqv != NULL;
+}
+
+/*
+ * Saving and loading run with the VM stopped, so no MMIO runs meanwhile;
+ * the lock is for the QOM readers of the counters.
+ */
+static int smmuv3_aux_cmdqv_pre_save(void *opaque)
+{
+    SMMUv3AuxState *s = opaque;
+
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+        s->mig_cmdqv_param = smmuv3_aux_cmdqv_param(s->cmdqv);
+        s->mig_cmdqv_hyp_own = s->cmdqv->params.hyp_own;
+    }
+    return 0;
+}
+
+static int smmuv3_aux_cmdqv_post_load_dev(void *opaque, int version_id)
+{
+    SMMUv3AuxState *s = opaque;
+    const char *why = NULL;
+    bool ok;
+
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+        ok = smmuv3_aux_cmdqv_post_load(s->cmdqv, s->mig_cmdqv_param,
+                                        s->mig_cmdqv_hyp_own, &why);
+    }
+    if (!ok) {
+        error_report("arm-smmuv3-aux: cmdqv: %s", why);
+        return -EINVAL;
+    }
+    s->mig_cmdqv_loaded = true;
+    return 0;
+}
+
+static const VMStateDescription smmuv3_aux_vmstate_cmdqv = {
+    .name = TYPE_ARM_SMMUV3_AUX "/cmdqv",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_aux_cmdqv_needed,
+    .pre_save = smmuv3_aux_cmdqv_pre_save,
+    .post_load = smmuv3_aux_cmdqv_post_load_dev,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(mig_cmdqv_param, SMMUv3AuxState),
+        VMSTATE_BOOL(mig_cmdqv_hyp_own, SMMUv3AuxState),
+        VMSTATE_STRUCT_POINTER(cmdqv, SMMUv3AuxState,
+                               smmuv3_aux_vmstate_cmdqv_regs,
+                               SMMUv3AuxCmdqv),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 #define MIG_REG32(f) VMSTATE_UINT32(engine.regs.f, SMMUv3AuxState)
 #define MIG_REG64(f) VMSTATE_UINT64(engine.regs.f, SMMUv3AuxState)
 
@@ -78,6 +210,7 @@ const VMStateDescription smmuv3_aux_vmstate = {
     .version_id = 1,
     .minimum_version_id = 1,
     .pre_save = smmuv3_aux_pre_save,
+    .pre_load = smmuv3_aux_pre_load,
     .post_load = smmuv3_aux_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32_ARRAY(mig_idr, SMMUv3AuxState, 6),
@@ -98,5 +231,9 @@ const VMStateDescription smmuv3_aux_vmstate = {
         MIG_REG64(priq_irq_cfg0), MIG_REG32(priq_irq_cfg1),
         MIG_REG32(priq_irq_cfg2),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &smmuv3_aux_vmstate_cmdqv,
+        NULL
     },
 };

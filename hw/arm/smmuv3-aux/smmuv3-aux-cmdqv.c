@@ -2,8 +2,9 @@
 /*
  * smmuv3-aux: QEMU binding of the virtual command queues (cmdqv=on): the
  * CMDQV MMIO region, its interrupt, the "vcmdq-commands" counters, and its
- * part of realize, reset and unrealize.  The register file and the queues
- * are the engine's (vcmdq.c); the locking is in smmuv3-aux.c's header.
+ * part of realize, reset and unrealize (its VMState is in migration.c).
+ * The register file and the queues are the engine's (vcmdq.c); the locking
+ * is in smmuv3-aux.c's header.
  */
 
 #include "qemu/osdep.h"
@@ -12,7 +13,6 @@
 #include "qapi/qapi-builtin-visit.h"
 #include "qapi/visitor.h"
 #include "hw/irq.h"
-#include "migration/blocker.h"
 #include "binding.h"
 #include "trace.h"
 
@@ -24,10 +24,7 @@ bool smmuv3_aux_cmdqv_dev_check(SMMUv3AuxState *s, Error **errp)
         error_setg(errp, "smmuv3-aux: %s", why);
         return false;
     }
-    /* The VINTFs and VCMDQs have no VMState yet: refuse, never lose. */
-    error_setg(&s->cmdqv_migration_blocker, "arm-smmuv3-aux: cmdqv=on: "
-               "the virtual command queues do not migrate yet");
-    return migrate_add_blocker(&s->cmdqv_migration_blocker, errp) >= 0;
+    return true;
 }
 
 static MemTxResult smmuv3_aux_cmdqv_mmio_read(void *opaque, hwaddr offset,
@@ -126,7 +123,6 @@ void smmuv3_aux_cmdqv_dev_reset(SMMUv3AuxState *s)
 
 void smmuv3_aux_cmdqv_dev_unrealize(SMMUv3AuxState *s)
 {
-    migrate_del_blocker(&s->cmdqv_migration_blocker);
     if (s->cmdqv) {
         g_free(s->cmdqv);
         s->cmdqv = NULL;

@@ -275,7 +275,7 @@ static void alloc_write(SMMUv3AuxCmdqv *v, unsigned q, uint32_t val)
 
 /* ---- Global page ----------------------------------------------------- */
 
-static uint32_t param_read(const SMMUv3AuxCmdqv *v)
+uint32_t smmuv3_aux_cmdqv_param(const SMMUv3AuxCmdqv *v)
 {
     uint32_t r = 0;
 
@@ -325,7 +325,7 @@ static uint32_t global_read(const SMMUv3AuxCmdqv *v, uint64_t off)
     case A_CMDQV_CONFIG:
         return v->config;
     case A_CMDQV_PARAM:
-        return param_read(v);
+        return smmuv3_aux_cmdqv_param(v);
     case A_CMDQV_STATUS:
         return FIELD_EX32(v->config, CMDQV_CONFIG, CMDQV_EN);
     case A_CMDQV_VINTF_ERR_MAP:
@@ -687,6 +687,76 @@ void smmuv3_aux_cmdqv_run(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e)
             vcmdq_consume(v, e, q);
         }
     }
+}
+
+/* ---- Migration ------------------------------------------------------- */
+
+/* One loaded queue, its words back in their fields. */
+static void vcmdq_sanitize(SMMUv3AuxVcmdq *vq)
+{
+    vq->cons &= R_VCMDQ_CONS_RD_MASK | R_VCMDQ_CONS_ERR_MASK;
+    vq->prod &= R_VCMDQ_PROD_WR_MASK;
+    vq->config &= R_VCMDQ_CONFIG_EN_MASK;
+    vq->gerror &= R_VCMDQ_GERROR_CMDQ_ERR_MASK;
+    vq->gerrorn &= R_VCMDQ_GERROR_CMDQ_ERR_MASK;
+    vq->base &= VCMDQ_BASE_MASK;
+    vq->alloc &= R_CMDQV_CMDQ_ALLOC_ALLOCATED_MASK |
+                 R_CMDQV_CMDQ_ALLOC_LVCMDQ_MASK |
+                 R_CMDQV_CMDQ_ALLOC_VINTF_MASK;
+}
+
+static void vintf_sanitize(const SMMUv3AuxCmdqv *v, SMMUv3AuxVintf *vi)
+{
+    vi->config &= VINTF_CONFIG_MASK;
+    if (!v->params.hyp_own) {
+        vi->config = FIELD_DP32(vi->config, VINTF_CONFIG, HYP_OWN, 0);
+    }
+    for (unsigned s = 0; s < SMMUV3_AUX_CMDQV_MAX_SIDS; s++) {
+        vi->sid_match[s] &= s < v->num_sids ? SID_MATCH_MASK : 0;
+        vi->sid_replace[s] &= s < v->num_sids ? UINT32_MAX : 0;
+    }
+}
+
+bool smmuv3_aux_cmdqv_post_load(SMMUv3AuxCmdqv *v, uint32_t src_param,
+                                bool src_hyp_own, const char **why)
+{
+    if (src_param != smmuv3_aux_cmdqv_param(v)) {
+        *why = "the source's CMDQV_PARAM differs: start the destination "
+               "with the same cmdqv-* properties";
+        return false;
+    }
+    if (src_hyp_own != v->params.hyp_own) {
+        *why = "the source's cmdqv-hyp-own differs";
+        return false;
+    }
+    /*
+     * The stream holds registers, not a proof that they were written
+     * through MMIO: give every word only the bits a write could set, and
+     * nothing to the VINTFs and queues PARAM does not have.
+     */
+    v->config &= R_CMDQV_CONFIG_CMDQV_EN_MASK;
+    for (unsigned i = 0; i < SMMUV3_AUX_CMDQV_MAX_VINTFS; i++) {
+        if (i < v->num_vintfs) {
+            vintf_sanitize(v, &v->vintf[i]);
+        } else {
+            memset(&v->vintf[i], 0, sizeof(v->vintf[i]));
+        }
+    }
+    for (unsigned q = 0; q < SMMUV3_AUX_CMDQV_MAX_VCMDQS; q++) {
+        if (q < v->num_vcmdqs) {
+            vcmdq_sanitize(&v->q[q]);
+        } else {
+            memset(&v->q[q], 0, sizeof(v->q[q]));
+        }
+    }
+    route_rebuild(v);
+    /*
+     * Commands run when PROD is written, so the source left nothing
+     * runnable unconsumed, and it delivered every interrupt it raised.
+     */
+    memset(v->kick, 0, sizeof(v->kick));
+    v->irq_pending = false;
+    return true;
 }
 
 bool smmuv3_aux_cmdqv_take_irq(SMMUv3AuxCmdqv *v)

@@ -116,6 +116,18 @@ void smmuv3_aux_cmdqv_run(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e);
 /* The CMDQV interrupt was raised since the last call (edge). */
 bool smmuv3_aux_cmdqv_take_irq(SMMUv3AuxCmdqv *v);
 
+/* The CMDQV_PARAM register v advertises. */
+uint32_t smmuv3_aux_cmdqv_param(const SMMUv3AuxCmdqv *v);
+/*
+ * After a migration loaded the registers of v (config, vintf_int_mask, the
+ * VINTFs' and the queues' registers, n_cmds): check that the source had
+ * the same PARAM and HYP_OWN wiring, keep in each word only what a guest
+ * write could have set, and rebuild what is derived (routes).  On false,
+ * *why is a static message.
+ */
+bool smmuv3_aux_cmdqv_post_load(SMMUv3AuxCmdqv *v, uint32_t src_param,
+                                bool src_hyp_own, const char **why);
+
 /* Live error state, as the *_ERR_MAP registers show it. */
 bool smmuv3_aux_vcmdq_in_error(const SMMUv3AuxCmdqv *v, unsigned q);
 

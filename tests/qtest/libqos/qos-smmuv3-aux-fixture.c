@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "qos-smmuv3-aux-fixture.h"
 
 const char *qsmmu_fix_model(void)
@@ -97,6 +98,50 @@ void qsmmu_fix_after_reset(QSMMUAuxFix *f)
     attach_devices(f);
     qsmmu_aux_strtab_linear(&f->s, 8);
     qsmmu_aux_bringup(&f->s, 8, 8);
+}
+
+/* ---- Migration ---------------------------------------------------------- */
+
+const char *qsmmu_fix_migration_status(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    static char status[32];
+
+    g_strlcpy(status, ret && qdict_haskey(ret, "status") ?
+                      qdict_get_str(ret, "status") : "none", sizeof(status));
+    qobject_unref(rsp);
+    return status;
+}
+
+void qsmmu_fix_migration_wait(QTestState *qts, const char *want)
+{
+    const char *other = strcmp(want, "failed") ? "failed" : "completed";
+    gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    const char *st;
+
+    while (strcmp(st = qsmmu_fix_migration_status(qts), want)) {
+        g_assert_cmpstr(st, !=, other);
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(10 * 1000);
+    }
+}
+
+QTestState *qsmmu_fix_migrate(QTestState *src, const char *dst_cmdline)
+{
+    static unsigned seq;
+    g_autofree char *path = g_strdup_printf("%s/smmuv3-aux-mig-%d-%u",
+                                            g_get_tmp_dir(), getpid(), seq++);
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    QTestState *dst;
+
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    qsmmu_fix_migration_wait(src, "completed");
+    dst = qtest_initf("%s -incoming %s", dst_cmdline, uri);
+    qsmmu_fix_migration_wait(dst, "completed");
+    unlink(path);
+    return dst;
 }
 
 void qsmmu_fix_migrated(QSMMUAuxFix *f, QTestState *qts)

@@ -61,6 +61,15 @@ bool qsmmu_fix_start(QSMMUAuxFix *f, const char *iommu, unsigned nextra,
                      const char *args);
 /* The QEMU command line qsmmu_fix_start() uses (g_free it). */
 char *qsmmu_fix_cmdline(const char *iommu, unsigned nextra, const char *args);
+/* query-migrate's status on @qts ("none" before any migration). */
+const char *qsmmu_fix_migration_status(QTestState *qts);
+/* Wait (60 s of host time at most) for @want; the opposite end fails. */
+void qsmmu_fix_migration_wait(QTestState *qts, const char *want);
+/*
+ * Migrate @src through a file to a new QEMU started with @dst_cmdline
+ * and -incoming; return it once it completed (@src stays, stopped).
+ */
+QTestState *qsmmu_fix_migrate(QTestState *src, const char *dst_cmdline);
 /*
  * After @f's QEMU migrated to @qts (started with qsmmu_fix_cmdline() and
  * -incoming): quit the source and go on with @qts, with the same driver
