@@ -24,7 +24,7 @@ from stats import table_lines, write_json          # noqa: E402
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_QEMU = os.path.join(TOP, "build", "qemu-build", "qemu-system-aarch64")
 ALL = ("engine", "throughput", "pasid", "walk", "commands", "scaling",
-       "memory", "guest")
+       "memory", "guest", "vcmdq")
 
 MISSING = []
 
@@ -166,6 +166,15 @@ def main():
                                                   log, iops=args.guest_iops)
         rows += grows
         missing += gmissing
+
+    if "vcmdq" in only:
+        import vcmdq_bench
+        log("bench: virtual command queues vs the SMMU CMDQ (host engine; "
+            "guest dma_map_benchmark on the project kernel)")
+        vrows, vmissing = vcmdq_bench.bench_vcmdq(args.qemu, runs, args.quick,
+                                                  log)
+        rows += vrows
+        missing += vmissing
 
     meta["seconds"] = round(time.monotonic() - t0, 1)
     print("smmuv3-aux bench: %s, %s (%d CPUs), %d runs per figure%s"

@@ -38,41 +38,41 @@ def _sources():
     return files
 
 
-def _stale():
-    if not os.path.exists(BINARY):
+def _stale(binary):
+    if not os.path.exists(binary):
         return True
-    built = os.path.getmtime(BINARY)
+    built = os.path.getmtime(binary)
     return any(os.path.getmtime(f) > built for f in _sources()
                if os.path.exists(f))
 
 
-def _ensure_built(log):
+def ensure_built(log, binary=BINARY):
     """
     Under make (MAKELEVEL set) the binary is brought up to date with
     ninja, as make's own build steps are, and under the same build lock
     as the caller's make.  Run by hand, the script never builds: it only
     refuses a missing or stale binary, so it cannot race a build.
     """
-    if not _stale():
+    if not _stale(binary):
         return None
     if not os.path.exists(os.path.join(STANDALONE, "build.ninja")):
         return "build/standalone is not configured: run make first"
     if not os.environ.get("MAKELEVEL"):
         return ("%s is missing or older than its sources: run make "
-                "(the standalone build) first" % os.path.relpath(BINARY, TOP))
-    log("  building %s" % os.path.relpath(BINARY, TOP))
+                "(the standalone build) first" % os.path.relpath(binary, TOP))
+    log("  building %s" % os.path.relpath(binary, TOP))
     r = subprocess.run(["ninja", "-C", STANDALONE,
-                        os.path.basename(BINARY)],
+                        os.path.basename(binary)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         log(r.stdout[-2000:] + r.stderr[-2000:])
-        return "ninja could not build bench-smmuv3-aux-walk"
+        return "ninja could not build %s" % os.path.basename(binary)
     return None
 
 
 def bench_engine(runs, quick, log):
     """Return (rows, missing)."""
-    why = _ensure_built(log)
+    why = ensure_built(log)
     if why:
         return [], [{"figure": "engine microbenchmark rows", "why": why}]
     cmd = [BINARY, "--runs", str(runs)] + (["--quick"] if quick else [])

@@ -170,7 +170,9 @@ int main(int argc, char **argv)
             runs = 3;
             batches = 200;
         } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-            runs = MAX(1, atoi(argv[++i]));
+            /* Not MAX(1, atoi(argv[++i])): the macro would step i twice. */
+            runs = atoi(argv[++i]);
+            runs = MAX(runs, 1);
         } else {
             fprintf(stderr, "usage: %s [--runs N] [--quick]\n", argv[0]);
             return 1;
