@@ -427,6 +427,85 @@ static void test_exec_host(void)
     tc_free(tc);
 }
 
+/* Put cmds at the queue's PROD and write PROD, without consuming. */
+static void put_prod(TestCmdqv *tc, unsigned l, const SMMUv3AuxCmd *cmds,
+                     unsigned n)
+{
+    uint32_t prod = r32(tc, LV0(0, l, A_VCMDQ_PROD));
+
+    for (unsigned k = 0; k < n; k++) {
+        cmd_put(tc->t, QBASE(l), smmuv3_aux_q_idx(prod, 4), cmds[k].qw[0],
+                cmds[k].qw[1]);
+        prod = smmuv3_aux_q_inc(prod, 4);
+    }
+    smmuv3_aux_cmdqv_write(&tc->v, LV0(0, l, A_VCMDQ_PROD), prod, 4);
+}
+
+/*
+ * The binding runs a queue's commands as a job with the CMDQV lock
+ * dropped: other CPUs meanwhile submit (to the busy queue too), poll,
+ * reset, or rewrite CONS of a queue they disabled.
+ */
+static void test_jobs(void)
+{
+    TestCmdqv *tc = tc_new(NULL);
+    SMMUv3AuxCmd c[] = {
+        cmd_make(SMMUV3_AUX_CMD_TLBI_NSNH_ALL, 0, 0),
+        cmd_sync_make(SMMUV3_AUX_CMD_SYNC_CS_NONE, 0, 0),
+    };
+    SMMUv3AuxVcmdqJob job, job2;
+
+    driver_reset(tc, 4);
+    put_prod(tc, 0, c, 2);
+    g_assert_true(smmuv3_aux_cmdqv_claim(&tc->v, &job));
+    g_assert_cmpuint(job.q, ==, 0);
+    /* While it runs: more for queue 0 (busy: not claimed) and queue 1. */
+    put_prod(tc, 0, c, 2);
+    put_prod(tc, 1, c, 1);
+    g_assert_true(smmuv3_aux_cmdqv_claim(&tc->v, &job2));
+    g_assert_cmpuint(job2.q, ==, 1);
+    smmuv3_aux_cmdqv_exec(&job, &tc->t->e);
+    /* Not finished: CONS still where it was. */
+    g_assert_cmphex(r32(tc, LV0(0, 0, A_VCMDQ_CONS)), ==, 0);
+    smmuv3_aux_cmdqv_finish(&tc->v, &job);
+    g_assert_cmphex(r32(tc, LV0(0, 0, A_VCMDQ_CONS)), ==, 2);
+    /* Queue 0 is runnable again for what came in meanwhile. */
+    g_assert_true(smmuv3_aux_cmdqv_claim(&tc->v, &job));
+    g_assert_cmpuint(job.q, ==, 0);
+    g_assert_cmphex(job.cons, ==, 2);
+    g_assert_cmphex(job.prod, ==, 4);
+    smmuv3_aux_cmdqv_exec(&job, &tc->t->e);
+    smmuv3_aux_cmdqv_finish(&tc->v, &job);
+    smmuv3_aux_cmdqv_exec(&job2, &tc->t->e);
+    smmuv3_aux_cmdqv_finish(&tc->v, &job2);
+    g_assert_false(smmuv3_aux_cmdqv_claim(&tc->v, &job));
+    g_assert_cmphex(r32(tc, LV0(0, 0, A_VCMDQ_CONS)), ==, 4);
+    g_assert_cmphex(r32(tc, LV0(0, 1, A_VCMDQ_CONS)), ==, 1);
+    g_assert_cmpuint(tc->v.q[0].n_cmds, ==, 4);
+
+    /* Disabled and CONS rewritten while running: software's CONS stays. */
+    put_prod(tc, 0, c, 2);
+    g_assert_true(smmuv3_aux_cmdqv_claim(&tc->v, &job));
+    w32(tc, LV0(0, 0, A_VCMDQ_CONFIG), 0);
+    w32(tc, LV0(0, 0, A_VCMDQ_CONS), 1);
+    smmuv3_aux_cmdqv_exec(&job, &tc->t->e);
+    smmuv3_aux_cmdqv_finish(&tc->v, &job);
+    g_assert_cmphex(r32(tc, LV0(0, 0, A_VCMDQ_CONS)), ==, 1);
+
+    /* A reset while a job runs: nothing of the job survives it. */
+    w32(tc, LV0(0, 0, A_VCMDQ_CONS), 6);
+    w32(tc, LV0(0, 0, A_VCMDQ_CONFIG), 1);
+    put_prod(tc, 0, c, 1);
+    g_assert_true(smmuv3_aux_cmdqv_claim(&tc->v, &job));
+    smmuv3_aux_cmdqv_reset(&tc->v);
+    smmuv3_aux_cmdqv_exec(&job, &tc->t->e);
+    smmuv3_aux_cmdqv_finish(&tc->v, &job);
+    g_assert_cmphex(tc->v.q[0].cons, ==, 0);
+    g_assert_cmpuint(tc->v.q[0].n_cmds, ==, 0);
+    g_assert_false(tc->v.q[0].busy);
+    tc_free(tc);
+}
+
 static void test_wrap(void)
 {
     TestCmdqv *tc = tc_new(NULL);
@@ -894,6 +973,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vcmdq/route/map-order", test_map_order);
     g_test_add_func("/vcmdq/exec/host", test_exec_host);
     g_test_add_func("/vcmdq/exec/wrap", test_wrap);
+    g_test_add_func("/vcmdq/exec/jobs", test_jobs);
     g_test_add_func("/vcmdq/exec/gating", test_gating);
     g_test_add_func("/vcmdq/exec/write-enabled", test_write_enabled);
     g_test_add_func("/vcmdq/guest/allowed", test_guest_allowed);

@@ -63,6 +63,8 @@ struct SMMUv3AuxState {
     qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
     /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
     GHashTable *devices_by_bus;
+    /* Devices with an IOMMU_NOTIFIER_UNMAP notifier (BQL; atomic reads) */
+    int unmap_notified;
 
     /* Virtual command queues: MMIO region 1 and IRQ 4, when cmdqv=on. */
     bool cmdqv_on;

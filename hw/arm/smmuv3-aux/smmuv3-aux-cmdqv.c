@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/lockable.h"
+#include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "qapi/qapi-builtin-visit.h"
 #include "qapi/visitor.h"
@@ -44,18 +45,32 @@ static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
                                                MemTxAttrs attrs)
 {
     SMMUv3AuxState *s = opaque;
-    bool irq;
+    SMMUv3AuxVcmdqJob job;
+    bool irq, more;
 
     WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-        if (smmuv3_aux_cmdqv_write(s->cmdqv, offset, data, size)) {
-            WITH_QEMU_LOCK_GUARD(&s->lock) {
-                smmuv3_aux_cmdqv_run(s->cmdqv, &s->engine);
-            }
+        more = smmuv3_aux_cmdqv_write(s->cmdqv, offset, data, size) &&
+               smmuv3_aux_cmdqv_claim(s->cmdqv, &job);
+    }
+    /*
+     * Each job runs under the engine lock alone (vcmdq.h), and this CPU
+     * also runs whatever other CPUs made runnable while it was busy.
+     */
+    while (more) {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            smmuv3_aux_cmdqv_exec(&job, &s->engine);
         }
+        WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+            smmuv3_aux_cmdqv_finish(s->cmdqv, &job);
+            more = smmuv3_aux_cmdqv_claim(s->cmdqv, &job);
+        }
+    }
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
         irq = smmuv3_aux_cmdqv_take_irq(s->cmdqv);
     }
     if (irq) {
         /* An edge per new queue error, as the driver's ISR expects. */
+        BQL_LOCK_GUARD();
         trace_smmuv3_aux_irq_pulse("cmdqv");
         qemu_irq_pulse(s->cmdqv_irq);
     }
@@ -108,6 +123,8 @@ void smmuv3_aux_cmdqv_dev_realize(SMMUv3AuxState *s)
     memory_region_init_io(&s->cmdqv_mr, OBJECT(s), &smmuv3_aux_cmdqv_ops, s,
                           "smmuv3-aux-cmdqv",
                           smmuv3_aux_cmdqv_mmio_size(&s->cmdqv_params));
+    /* Its own locks (smmuv3-aux.c's header): vCPUs poll it in parallel. */
+    memory_region_enable_lockless_io(&s->cmdqv_mr);
     sysbus_init_mmio(sbd, &s->cmdqv_mr);
     sysbus_init_irq(sbd, &s->cmdqv_irq);
 }

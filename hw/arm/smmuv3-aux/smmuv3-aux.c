@@ -21,12 +21,13 @@
  * The Tegra241-CMDQV-compatible virtual command queues (cmdqv=on) have
  * their own lock, s->cmdqv_lock, so that polling a VCMDQ (CONS, STATUS)
  * never waits for the SMMU's command queue or for a translation; a write
- * that makes a VCMDQ runnable consumes it with s->lock taken as well, in
- * the order cmdqv_lock -> s->lock (vcmdq.h).  The engine never calls into
- * the CMDQV, so the reverse order never happens.  (QEMU 10.0 still
- * dispatches every MMIO access under the BQL, prepare_mmio_access(), so
- * vCPUs' VCMDQ accesses serialize there as well; the CMDQV lock is what
- * keeps them off s->lock, which translations contend for.)
+ * that makes a VCMDQ runnable takes its commands out as a job and runs
+ * them under s->lock alone (vcmdq.h), so the two locks are never held
+ * together there.  The CMDQV region is also dispatched without the BQL
+ * (memory_region_enable_lockless_io(), patches/qemu/0006): vCPUs polling
+ * and filling their own VCMDQs run in parallel, and take the BQL only to
+ * raise the CMDQV interrupt or to tell UNMAP notifiers (vhost, VFIO),
+ * which exist only with such devices (smmuv3_aux_flush_invals()).
  *
  * The one exception to "engine state under s->lock" is the translation
  * hit path: each device has a micro-TLB that is read without any lock
@@ -369,6 +370,7 @@ static void smmuv3_aux_notify_device(SMMUv3AuxDevice *sdev,
 void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
 {
     SMMUv3AuxInval inv[SMMUV3_AUX_MAX_INVALS];
+    g_autoptr(BQLLockAuto) bql = NULL;
     GHashTableIter iter;
     SMMUv3AuxDevice **devs;
     bool all = false;
@@ -378,9 +380,16 @@ void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
         n = smmuv3_aux_engine_take_invals(&s->engine, inv, ARRAY_SIZE(inv),
                                           &all);
     }
-    if (!n && !all) {
+    /*
+     * Without UNMAP notifiers (vhost, VFIO) there is nobody to tell: a
+     * caller without the BQL (a VCMDQ write) then never takes it.  A
+     * notifier registered meanwhile replays the mappings it starts from.
+     */
+    if ((!n && !all) || !qatomic_read(&s->unmap_notified)) {
         return;
     }
+    /* Notifiers and the device table belong to the BQL. */
+    bql = bql_auto_lock(__FILE__, __LINE__);
     g_hash_table_iter_init(&iter, s->devices_by_bus);
     while (g_hash_table_iter_next(&iter, NULL, (void **)&devs)) {
         for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
@@ -656,6 +665,12 @@ static int smmuv3_aux_notify_flag_changed(IOMMUMemoryRegion *mr,
         error_setg(errp, "smmuv3-aux: MAP notifiers are not supported "
                    "(sid 0x%x); emulated devices only", smmuv3_aux_sid(sdev));
         return -EINVAL;
+    }
+    if (!!(new & IOMMU_NOTIFIER_UNMAP) != !!(old & IOMMU_NOTIFIER_UNMAP)) {
+        /* Under the BQL; read without it by smmuv3_aux_flush_invals(). */
+        qatomic_set(&sdev->smmu->unmap_notified,
+                    sdev->smmu->unmap_notified +
+                    (new & IOMMU_NOTIFIER_UNMAP ? 1 : -1));
     }
     sdev->notifier_flags = new;
     return 0;

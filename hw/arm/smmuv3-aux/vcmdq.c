@@ -92,6 +92,7 @@ void smmuv3_aux_cmdqv_init(SMMUv3AuxCmdqv *v, const SMMUv3AuxCmdqvParams *p)
 
 void smmuv3_aux_cmdqv_reset(SMMUv3AuxCmdqv *v)
 {
+    v->epoch++;
     v->config = 0;
     v->vintf_int_mask = 0;
     memset(v->vintf, 0, sizeof(v->vintf));
@@ -479,6 +480,7 @@ static void page0_write(SMMUv3AuxCmdqv *v, unsigned q, uint64_t r,
     case A_VCMDQ_CONS:
         if (vcmdq_may_write(vq, q, r, val)) {
             vq->cons = val & (R_VCMDQ_CONS_RD_MASK | R_VCMDQ_CONS_ERR_MASK);
+            vq->seq++;
         }
         return;
     case A_VCMDQ_PROD:
@@ -506,6 +508,7 @@ static void page1_write(SMMUv3AuxVcmdq *vq, unsigned q, uint64_t r,
     case A_VCMDQ_BASE + 4:
         if (vcmdq_may_write(vq, q, r, val)) {
             vq->base = deposit64(vq->base, sh, 32, val) & VCMDQ_BASE_MASK;
+            vq->seq++;
         }
         return;
     case A_VCMDQ_CONS_INDX_BASE:
@@ -638,54 +641,109 @@ bool smmuv3_aux_cmdqv_write(SMMUv3AuxCmdqv *v, uint64_t offset, uint64_t val,
 
 /* ---- Execution ------------------------------------------------------- */
 
-static void vcmdq_consume(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e, unsigned q)
+/* A runnable queue no job is running, its kick taken; or -1. */
+static int next_runnable(SMMUv3AuxCmdqv *v)
 {
-    SMMUv3AuxVcmdq *vq = &v->q[q];
-    const SMMUv3AuxVintf *vi = &v->vintf[vcmdq_vintf(v, q)];
-    SMMUv3AuxCmdFilter f = {
+    for (unsigned q = 0; q < v->num_vcmdqs; q++) {
+        uint64_t bit = 1ULL << (q % 64);
+
+        if (!(v->kick[q / 64] & bit) || v->q[q].busy) {
+            continue;           /* a busy queue keeps its kick */
+        }
+        v->kick[q / 64] &= ~bit;
+        if (vcmdq_runnable(v, q)) {
+            return q;
+        }
+    }
+    return -1;
+}
+
+bool smmuv3_aux_cmdqv_claim(SMMUv3AuxCmdqv *v, SMMUv3AuxVcmdqJob *job)
+{
+    int q = next_runnable(v);
+    const SMMUv3AuxVintf *vi;
+    SMMUv3AuxVcmdq *vq;
+
+    if (q < 0) {
+        return false;
+    }
+    vq = &v->q[q];
+    vi = &v->vintf[vcmdq_vintf(v, q)];
+    vq->busy = true;
+    *job = (SMMUv3AuxVcmdqJob) {
+        .q = q,
+        .epoch = v->epoch,
+        .seq = vq->seq,
+        .base = vq->base,
+        .prod = vq->prod,
+        .cons = FIELD_EX32(vq->cons, VCMDQ_CONS, RD),
+        .hyp_own = FIELD_EX32(vi->config, VINTF_CONFIG, HYP_OWN),
         .vmid = FIELD_EX32(vi->config, VINTF_CONFIG, VMID),
         .n_sids = v->num_sids,
-        .sid_match = vi->sid_match,
-        .sid_replace = vi->sid_replace,
     };
-    unsigned log2size = smmuv3_aux_q_log2size(vq->base,
+    memcpy(job->sid_match, vi->sid_match, sizeof(job->sid_match));
+    memcpy(job->sid_replace, vi->sid_replace, sizeof(job->sid_replace));
+    return true;
+}
+
+void smmuv3_aux_cmdqv_exec(SMMUv3AuxVcmdqJob *job, SMMUv3AuxEngine *e)
+{
+    SMMUv3AuxCmdFilter f = {
+        .vmid = job->vmid,
+        .n_sids = job->n_sids,
+        .sid_match = job->sid_match,
+        .sid_replace = job->sid_replace,
+    };
+    unsigned log2size = smmuv3_aux_q_log2size(job->base,
                                               SMMUV3_AUX_VCMDQ_MAX_LOG2SIZE);
     SMMUv3AuxCmdQueue cq = {
         .name = "vcmdq",
-        .index = q,
+        .index = job->q,
         .log2size = log2size,
-        .base = smmuv3_aux_q_base_addr(vq->base & R_VCMDQ_BASE_ADDR_MASK,
+        .base = smmuv3_aux_q_base_addr(job->base & R_VCMDQ_BASE_ADDR_MASK,
                                        log2size, SMMUV3_AUX_CMD_SIZE),
-        .prod = vq->prod,
-        .cons = FIELD_EX32(vq->cons, VCMDQ_CONS, RD),
+        .prod = job->prod,
+        .cons = job->cons,
         .attrs = smmuv3_aux_ns_attrs(),
-        .filter = FIELD_EX32(vi->config, VINTF_CONFIG, HYP_OWN) ? NULL : &f,
+        .filter = job->hyp_own ? NULL : &f,
         .sync_by_cons_only = true,
     };
-    SMMUv3AuxCmdError err = smmuv3_aux_cmdq_consume(e, &cq);
 
-    vq->n_cmds += cq.n_consumed;
-    if (cq.n_consumed) {
-        vq->last = cq.last;
+    job->err = smmuv3_aux_cmdq_consume(e, &cq);
+    job->cons_out = cq.cons;
+    job->n_consumed = cq.n_consumed;
+    job->last = cq.last;
+}
+
+void smmuv3_aux_cmdqv_finish(SMMUv3AuxCmdqv *v, const SMMUv3AuxVcmdqJob *job)
+{
+    SMMUv3AuxVcmdq *vq = &v->q[job->q];
+
+    if (job->epoch != v->epoch) {
+        return;                 /* reset meanwhile: nothing of it stays */
     }
-    vq->cons = FIELD_DP32(cq.cons, VCMDQ_CONS, ERR, err);
-    if (err != SMMUV3_AUX_CERROR_NONE) {
-        vcmdq_error(v, q);
+    vq->busy = false;
+    vq->n_cmds += job->n_consumed;
+    if (job->n_consumed) {
+        vq->last = job->last;
+    }
+    if (job->seq != vq->seq) {
+        /* Software rewrote CONS or BASE of the disabled queue meanwhile. */
+        return;
+    }
+    vq->cons = FIELD_DP32(job->cons_out, VCMDQ_CONS, ERR, job->err);
+    if (job->err != SMMUV3_AUX_CERROR_NONE) {
+        vcmdq_error(v, job->q);
     }
 }
 
 void smmuv3_aux_cmdqv_run(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e)
 {
-    for (unsigned q = 0; q < v->num_vcmdqs; q++) {
-        uint64_t bit = 1ULL << (q % 64);
+    SMMUv3AuxVcmdqJob job;
 
-        if (!(v->kick[q / 64] & bit)) {
-            continue;
-        }
-        v->kick[q / 64] &= ~bit;
-        if (vcmdq_runnable(v, q)) {
-            vcmdq_consume(v, e, q);
-        }
+    while (smmuv3_aux_cmdqv_claim(v, &job)) {
+        smmuv3_aux_cmdqv_exec(&job, e);
+        smmuv3_aux_cmdqv_finish(v, &job);
     }
 }
 
@@ -703,6 +761,7 @@ static void vcmdq_sanitize(SMMUv3AuxVcmdq *vq)
     vq->alloc &= R_CMDQV_CMDQ_ALLOC_ALLOCATED_MASK |
                  R_CMDQV_CMDQ_ALLOC_LVCMDQ_MASK |
                  R_CMDQV_CMDQ_ALLOC_VINTF_MASK;
+    vq->busy = false;
 }
 
 static void vintf_sanitize(const SMMUv3AuxCmdqv *v, SMMUv3AuxVintf *vi)

@@ -14,12 +14,16 @@
  * what the driver does most) never waits for the SMMU's command queue or
  * for translations.  smmuv3_aux_cmdqv_read() and _write() touch only
  * CMDQV state and need only the CMDQV lock.  Commands act on the SMMU's
- * caches, so smmuv3_aux_cmdqv_run(), which consumes the queues a write
- * made runnable, needs the engine's lock as well, taken after the CMDQV
- * lock (never the other way round: the engine never calls into the
- * CMDQV).  The architecture orders nothing between two command queues,
- * so nothing else is shared; executing a VCMDQ serializes with the SMMU
- * CMDQ only for the time its commands take the engine lock.
+ * caches and need the engine's lock; they run as a job (claim, exec,
+ * finish below) with the engine's lock only, the CMDQV lock dropped, so
+ * that while one CPU's batch executes another polls its own queue, or
+ * submits to it, without waiting.  The two locks are never held together
+ * on this path, and the engine never calls into the CMDQV.  The
+ * architecture orders nothing between two command queues, so nothing else
+ * is shared: executing a VCMDQ serializes with the SMMU CMDQ and with
+ * other VCMDQs only for the time its commands hold the engine lock, as
+ * their effects on the shared caches must.  (The binding also dispatches
+ * the CMDQV's MMIO without the BQL: patches/qemu/0006.)
  */
 #ifndef HW_ARM_SMMUV3_AUX_VCMDQ_H
 #define HW_ARM_SMMUV3_AUX_VCMDQ_H
@@ -63,6 +67,10 @@ typedef struct SMMUv3AuxVcmdq {
     uint32_t alloc;             /* CMDQV_CMDQ_ALLOC of this queue */
     uint64_t n_cmds;            /* commands consumed, for introspection */
     SMMUv3AuxCmd last;          /* the last one, as executed (rewritten) */
+    /* A job of this queue is running (claimed, not finished). */
+    bool busy;
+    /* Bumped by writes to CONS and BASE: a running job's CONS is stale. */
+    uint32_t seq;
 } SMMUv3AuxVcmdq;
 
 typedef struct SMMUv3AuxVintf {
@@ -88,7 +96,30 @@ typedef struct SMMUv3AuxCmdqv {
     /* Global queues a write may have made runnable (for _run()). */
     uint64_t kick[SMMUV3_AUX_CMDQV_MAX_VCMDQS / 64];
     bool irq_pending;           /* the CMDQV error interrupt (an edge) */
+    uint32_t epoch;             /* bumped by reset: running jobs are void */
 } SMMUv3AuxCmdqv;
+
+/*
+ * One queue's consumption, taken out of the CMDQV so that it runs under
+ * the engine's lock alone (see Locking above): everything the consumer
+ * needs from the CMDQV's registers is copied in, the result copied out.
+ */
+typedef struct SMMUv3AuxVcmdqJob {
+    unsigned q;                 /* global queue */
+    uint32_t epoch, seq;        /* of the CMDQV and the queue at claim */
+    uint64_t base;              /* VCMDQ_BASE */
+    uint32_t prod, cons;        /* PROD.WR, CONS.RD */
+    bool hyp_own;               /* of the VINTF: no filter */
+    uint16_t vmid;
+    unsigned n_sids;
+    uint32_t sid_match[SMMUV3_AUX_CMDQV_MAX_SIDS];
+    uint32_t sid_replace[SMMUV3_AUX_CMDQV_MAX_SIDS];
+    /* Out: where CONS got to, the error there, what was consumed. */
+    uint32_t cons_out;
+    SMMUv3AuxCmdError err;
+    unsigned n_consumed;
+    SMMUv3AuxCmd last;
+} SMMUv3AuxVcmdqJob;
 
 /* ---- API ------------------------------------------------------------- */
 
@@ -109,9 +140,21 @@ uint64_t smmuv3_aux_cmdqv_read(SMMUv3AuxCmdqv *v, uint64_t offset,
 bool smmuv3_aux_cmdqv_write(SMMUv3AuxCmdqv *v, uint64_t offset,
                             uint64_t val, unsigned size);
 /*
- * Consume every queue a write made runnable, executing the commands on e
- * (its caches, its guest memory ops).  Needs both locks (above).
+ * Consuming the queues a write made runnable, in three steps, so that no
+ * lock is held across another queue's commands:
+ *  - _claim(), CMDQV lock: pick a runnable queue that no job is running,
+ *    mark it busy and fill *job from its registers; false when none is
+ *    left;
+ *  - _exec(), engine lock only: execute the job's commands on e (its
+ *    caches, its guest memory ops);
+ *  - _finish(), CMDQV lock: store CONS, the counters and any error,
+ *    unless a reset or a write to CONS/BASE came in between, and free the
+ *    queue; a PROD written meanwhile left it runnable for the next claim.
  */
+bool smmuv3_aux_cmdqv_claim(SMMUv3AuxCmdqv *v, SMMUv3AuxVcmdqJob *job);
+void smmuv3_aux_cmdqv_exec(SMMUv3AuxVcmdqJob *job, SMMUv3AuxEngine *e);
+void smmuv3_aux_cmdqv_finish(SMMUv3AuxCmdqv *v, const SMMUv3AuxVcmdqJob *job);
+/* All of it in one thread that owns both (unit tests, benchmarks). */
 void smmuv3_aux_cmdqv_run(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e);
 /* The CMDQV interrupt was raised since the last call (edge). */
 bool smmuv3_aux_cmdqv_take_irq(SMMUv3AuxCmdqv *v);
