@@ -69,7 +69,8 @@ fuzz: configure
 	@if [ ! -f $(BUILD)/fuzz/build.ninja ]; then \
 	    CC=clang meson setup $(BUILD)/fuzz $(TOP) -Dfuzz=true \
 	        -Dqemu_src=$$(cat $(BUILD)/qemu-src-origin) >/dev/null; fi
-	@set -o pipefail; ninja -C $(BUILD)/fuzz fuzz-smmuv3-aux | $(NINJA_FILTER)
+	@set -o pipefail; ninja -C $(BUILD)/fuzz fuzz-smmuv3-aux \
+	    fuzz-smmuv3-aux-vcmdq | $(NINJA_FILTER)
 
 build: qemu standalone fuzz
 

@@ -60,30 +60,39 @@ check_unit() {
 }
 
 # A time-boxed libFuzzer run from a fixed seed: a crash, leak, sanitizer
-# report or hang (-timeout) fails it.  FUZZ_SECONDS sets the budget.
-check_fuzz() {
-    echo "== fuzz (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-30} s)"
-    local f=$build/fuzz/fuzz-smmuv3-aux log=$logs/fuzz.log corpus
+# report or hang (-timeout) fails it.
+#   fuzz_one <harness> <seconds> <corpus dir or ""> [libFuzzer options]
+fuzz_one() {
+    local name=$1 secs=$2 seed=$3 f=$build/fuzz/$1 log=$logs/$1.log corpus
+    shift 3
     if [ ! -x "$f" ]; then
-        echo "  FAIL fuzz: not built"
+        echo "  FAIL $name: not built"
         failed=$((failed + 1))
         return
     fi
     corpus=$(mktemp -d)
-    [ -d "$top/tests/fuzz/corpus" ] && cp "$top"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null
-    if (cd "$logs" && "$f" -seed=1 -max_total_time="${FUZZ_SECONDS:-30}" \
+    [ -n "$seed" ] && [ -d "$seed" ] && cp "$seed"/* "$corpus"/ 2>/dev/null
+    if (cd "$logs" && "$f" -seed=1 -max_total_time="$secs" \
             -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-            -max_len=4096 -dict="$top/tests/fuzz/smmuv3-aux.dict" \
-            "$corpus" >"$log" 2>&1); then
-        echo "  PASS fuzz: $(grep -E '^stat::number_of_executed_units' "$log" | \
+            -max_len=4096 "$@" "$corpus" >"$log" 2>&1); then
+        echo "  PASS $name: $(grep -E '^stat::number_of_executed_units' "$log" | \
                           awk '{print $2}') inputs, no finding"
         passed=$((passed + 1))
     else
-        echo "  FAIL fuzz: see $log"
+        echo "  FAIL $name: see $log"
         grep -E 'ERROR|SUMMARY|artifact' "$log" | head -n 5 | sed 's/^/    /'
         failed=$((failed + 1))
     fi
     rm -rf "$corpus"
+}
+
+# The engine harness (FUZZ_SECONDS, default 30) and the virtual command
+# queues' (FUZZ_VCMDQ_SECONDS, default 15).
+check_fuzz() {
+    echo "== fuzz (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-30} + ${FUZZ_VCMDQ_SECONDS:-15} s)"
+    fuzz_one fuzz-smmuv3-aux "${FUZZ_SECONDS:-30}" "$top/tests/fuzz/corpus" \
+        -dict="$top/tests/fuzz/smmuv3-aux.dict"
+    fuzz_one fuzz-smmuv3-aux-vcmdq "${FUZZ_VCMDQ_SECONDS:-15}" ""
 }
 
 check_qtest() {

@@ -12,7 +12,12 @@
  *   CMDQV MMIO write (32/64-bit) or read anywhere in the window,
  *   a 16-byte command into a queue's memory, bus-error injection, and
  *   what the binding does after a write (take the interrupt and the
- *   invalidations).
+ *   invalidations), and the binding's job protocol taken apart: a write
+ *   that only marks queues runnable, then claim, exec and finish of one
+ *   job as separate steps, with any other step (another CPU's writes and
+ *   polls, a reset) in between, as the lockless binding allows.  Each
+ *   step checks that a claimed queue is busy and that no two jobs run the
+ *   same queue.
  */
 #include "qemu/osdep.h"
 #include "tests/unit/smmuv3-aux-test-utils.h"
@@ -70,7 +75,37 @@ static void fz_setup(SMMUv3AuxCmdqv *v, TestSMMU *t, FzInput *in)
     }
 }
 
-static void fz_step(SMMUv3AuxCmdqv *v, TestSMMU *t, FzInput *in)
+/* The one job another CPU is running, if any. */
+typedef struct FzJob {
+    bool claimed, executed;
+    SMMUv3AuxVcmdqJob job;
+} FzJob;
+
+static void fz_job_step(SMMUv3AuxCmdqv *v, TestSMMU *t, FzJob *j)
+{
+    if (!j->claimed) {
+        j->claimed = smmuv3_aux_cmdqv_claim(v, &j->job);
+        j->executed = false;
+        return;
+    }
+    if (!j->executed) {
+        smmuv3_aux_cmdqv_exec(&j->job, &t->e);
+        j->executed = true;
+        return;
+    }
+    smmuv3_aux_cmdqv_finish(v, &j->job);
+    j->claimed = false;
+}
+
+static void fz_check(const SMMUv3AuxCmdqv *v, const FzJob *j,
+                     uint32_t epoch)
+{
+    if (j->claimed && j->job.epoch == epoch && !v->q[j->job.q].busy) {
+        abort();                /* a running queue was claimable again */
+    }
+}
+
+static void fz_step(SMMUv3AuxCmdqv *v, TestSMMU *t, FzInput *in, FzJob *j)
 {
     uint64_t size = smmuv3_aux_cmdqv_mmio_size(&v->params);
     SMMUv3AuxIrqReq irqs[SMMUV3_AUX_IRQ_NUM];
@@ -78,7 +113,17 @@ static void fz_step(SMMUv3AuxCmdqv *v, TestSMMU *t, FzInput *in)
     uint64_t off, qw0;
     bool all;
 
-    switch (fz_take(in, 1) % 6) {
+    switch (fz_take(in, 1) % 9) {
+    case 6:
+        off = fz_take(in, 3) % size;
+        (void)smmuv3_aux_cmdqv_write(v, off & ~3ULL, fz_take(in, 4), 4);
+        break;
+    case 7:
+        fz_job_step(v, t, j);
+        break;
+    case 8:
+        smmuv3_aux_cmdqv_reset(v);
+        break;
     case 0:
         off = fz_take(in, 3) % size;
         fz_write(v, t, off & ~3ULL, fz_take(in, 4), 4);
@@ -123,9 +168,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     SMMUv3AuxCmdqv *v = g_new0(SMMUv3AuxCmdqv, 1);
     unsigned steps = 0;
 
+    FzJob j = { 0 };
+
     fz_setup(v, t, &in);
     while (in.left && steps++ < FZ_MAX_STEPS) {
-        fz_step(v, t, &in);
+        fz_step(v, t, &in, &j);
+        fz_check(v, &j, v->epoch);
+    }
+    if (j.claimed) {
+        if (!j.executed) {
+            smmuv3_aux_cmdqv_exec(&j.job, &t->e);
+        }
+        smmuv3_aux_cmdqv_finish(v, &j.job);
     }
     g_free(v);
     tsmmu_free(t);
