@@ -35,7 +35,8 @@
 # --qmp) reads the SMMU's QOM property "vcmdq-commands" (commands each
 # global VCMDQ consumed) and checks that exactly N VCMDQs carried commands:
 # 4 for 4 vCPUs each sending through its own queue, 0 when the guest's
-# driver fell back to the SMMU's command queue.
+# driver fell back to the SMMU's command queue; --expect-vcmdq A-B (or a
+# comma list) names exactly which ones.
 
 import argparse
 import hashlib
@@ -124,9 +125,10 @@ def parse_args():
     p.add_argument("--qmp", action="store_true",
                    help="QMP socket and -no-shutdown: QEMU stays up after the "
                         "guest powers off, for the host checks, then quits")
-    p.add_argument("--expect-vcmdq", type=int, default=None, metavar="N",
+    p.add_argument("--expect-vcmdq", default=None, metavar="N|A-B|A,B,...",
                    help="host check (implies --qmp): exactly N VCMDQs of the "
-                        "SMMU carried commands (QOM vcmdq-commands)")
+                        "SMMU carried commands (QOM vcmdq-commands), or "
+                        "exactly the ones listed")
     p.add_argument("--rss-interval", type=float, default=0,
                    help="sample QEMU's VmRSS (/proc/<pid>/status) every N "
                         "seconds, print the series and check that it is flat "
@@ -148,6 +150,17 @@ def parse_args():
     if args.expect_vcmdq is not None:
         args.qmp = True
     return args
+
+
+def vcmdq_expectation(text):
+    """--expect-vcmdq: a count (int) or the exact queues (sorted list)."""
+    if text.isdigit():
+        return int(text)
+    queues = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        queues.update(range(int(lo), int(hi or lo) + 1))
+    return sorted(queues)
 
 
 def want_net(args):
@@ -330,14 +343,14 @@ def host_checks(args, qmp):
         used = [q for q, n in enumerate(counts) if n > 0]
         detail = "%s vcmdq-commands=%s: %d of %d VCMDQs carried commands %s" % (
             smmus[0], counts, len(used), len(counts), used)
-        n = args.expect_vcmdq
+        want = vcmdq_expectation(args.expect_vcmdq)
+        ok = used == want if isinstance(want, list) else len(used) == want
         if not counts:
             res.append((check, "FAIL", detail + " (the SMMU has no CMDQV: "
                         "-global arm-smmuv3-aux.cmdqv=on?)"))
-        elif len(used) == n:
-            res.append((check, "PASS", detail + ", %d expected" % n))
         else:
-            res.append((check, "FAIL", detail + ", %d expected" % n))
+            res.append((check, "PASS" if ok else "FAIL",
+                        detail + ", %s expected" % want))
     return res
 
 

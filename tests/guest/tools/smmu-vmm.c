@@ -8,7 +8,7 @@
  * tables that a guest's arm-smmu-v3 driver would write there.  Every step
  * is checked by DMA from the device, driven through its mmapped BAR.
  *
- *   smmu-vmm [--break wrong|noinval|noveventq] [--bdf B]
+ *   smmu-vmm [--cmdqv] [--break wrong|noinval|noveventq] [--bdf B]
  *
  * Steps (one RESULT line per check, named <step>/<check>):
  *   hwinfo  IOMMU_GET_HW_INFO (type ARM_SMMUV3): IDR0..5, IIDR, AIDR equal
@@ -44,6 +44,20 @@
  *           <ssid> <iova> <ipa>" for project-init.sh, like smmu-iommufd's
  *           pasid); vSTE abort (and V=0) aborts silently, vSTE bypass is
  *           the stage-2 translation alone.
+ *
+ *   cmdqv   (--cmdqv, on a CMDQV: hwinfo, s2 and nested, then this step
+ *           instead of inval/pasid/fault) the vIOMMU is of type
+ *           TEGRA241_CMDQV: IOMMU_GET_HW_INFO(TEGRA241_CMDQV), the VINTF
+ *           page mmapped, IOMMU_HW_QUEUE_ALLOC of logical queues 0 and 1
+ *           (1 first is refused), a TEGRA241_CMDQV vEVENTQ; the program
+ *           enables its queues through the page and writes TLBI_NH_VA
+ *           (VMID 0: the VINTF's is applied), ATC_INV of the virtual
+ *           StreamID and CMD_SYNC into the ring and polls CONS; DMA follows;
+ *           CFGI_STE stops the queue with CERROR_ILL and a vEVENT with its
+ *           LVCMDQ_ERR_MAP, and after a CMD_SYNC over it and GERRORN the
+ *           queue runs again; the cost of a user TLBI + CMD_SYNC through
+ *           the HW queue and through IOMMU_HWPT_INVALIDATE is printed;
+ *           queue 0 cannot be destroyed before queue 1.
  *
  * --break wrong: every expected value wrong by one, so that every check
  * fails; --break noinval: IOMMU_HWPT_INVALIDATE is not called (the
@@ -119,6 +133,7 @@
 
 static int p_noinval;		/* --break noinval */
 static int p_noveventq;		/* --break noveventq */
+static int p_cmdqv;		/* --cmdqv: the vIOMMU is a Tegra241 CMDQV VINTF */
 
 struct vm {
 	struct ctx c;
@@ -129,6 +144,12 @@ struct vm {
 	uint32_t psid;			/* the physical StreamID */
 	uint32_t pt_next;		/* next free page-table page */
 	uint32_t ev_seq;		/* next vEVENT sequence number */
+	/* --cmdqv: the VINTF page, its hardware queues, their vEVENTQ */
+	volatile uint32_t *vintf;
+	uint64_t vintf_off, vintf_len;
+	uint32_t hwq[2], hwq_prod[2];
+	uint32_t cveventq;
+	int cveventq_fd;
 };
 
 static inline void *gva(struct vm *v, uint64_t ipa)
@@ -295,13 +316,20 @@ static bool check_refused(struct vm *v, const char *check, uint64_t iova, int pa
 static int viommu_alloc(struct vm *v)
 {
 	struct iommu_viommu_alloc a = { .size = sizeof(a) };
+	struct iommu_viommu_tegra241_cmdqv data = { };
 
-	a.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	a.type = p_cmdqv ? IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV : IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
 	a.dev_id = v->c.dev_id;
 	a.hwpt_id = v->s2;
+	if (p_cmdqv) {
+		a.data_len = sizeof(data);
+		a.data_uptr = (uintptr_t)&data;
+	}
 	if (ioctl(v->c.iommu_fd, IOMMU_VIOMMU_ALLOC, &a))
 		return -errno;
 	v->viommu = a.out_viommu_id;
+	v->vintf_off = data.out_vintf_mmap_offset;
+	v->vintf_len = data.out_vintf_mmap_length;
 	return 0;
 }
 
@@ -749,8 +777,8 @@ static bool step_nested(struct vm *v, uint64_t *root1)
 	uint32_t st;
 
 	ret = viommu_alloc(v);
-	if (!result_if(ret == WR(0), "nested/viommu", "IOMMU_VIOMMU_ALLOC(ARM_SMMUV3) on HWPT %u: %s%s", v->s2,
-		       ret ? strerror(-ret) : "ok",
+	if (!result_if(ret == WR(0), "nested/viommu", "IOMMU_VIOMMU_ALLOC(%s) on HWPT %u: %s%s",
+		       p_cmdqv ? "TEGRA241_CMDQV" : "ARM_SMMUV3", v->s2, ret ? strerror(-ret) : "ok",
 		       ret == -EOPNOTSUPP ? " (arm_smmu_get_viommu_size() said 0: no FEAT_NESTING, or neither S2FWB nor CANWBS)" : "") && ret)
 		return false;
 	ret = vdevice_alloc(v, VSID);
@@ -1166,9 +1194,288 @@ static void step_fault(struct vm *v)
 	}
 }
 
+/* ---- --cmdqv: the Tegra241 CMDQV hardware queue (contract 7.9) ---- */
+
+#define LVQ_LOG2	8			/* 256 commands: one 4 KiB page */
+#define LVQ_BYTES	(16u << LVQ_LOG2)
+#define G_VQ(l)		(0x008000u + (l) * PG)	/* the rings, in guest RAM */
+#define LVQ_CONS	0x00			/* VCMDQ page 0, 0x80 per queue */
+#define LVQ_PROD	0x04
+#define LVQ_CONFIG	0x08
+#define LVQ_STATUS	0x0c
+#define LVQ_GERROR	0x10
+#define LVQ_GERRORN	0x14
+#define CONS_ERR(c)	(((c) >> 24) & 0x7f)
+#define CMD_SYNC	0x46			/* CS=NONE: a VCMDQ completes by CONS */
+#define CERROR_ILL	1
+
+static volatile uint32_t *lvq(struct vm *v, unsigned int l, unsigned int r)
+{
+	return v->vintf + (0x80 * l + r) / 4;
+}
+
+static int hw_queue_alloc(struct vm *v, unsigned int l, uint32_t *id)
+{
+	struct iommu_hw_queue_alloc a = { .size = sizeof(a) };
+
+	a.viommu_id = v->viommu;
+	a.type = IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV;
+	a.index = l;
+	a.nesting_parent_iova = IPA(G_VQ(l));
+	a.length = LVQ_BYTES;
+	if (ioctl(v->c.iommu_fd, IOMMU_HW_QUEUE_ALLOC, &a))
+		return -errno;
+	*id = a.out_hw_queue_id;
+	return 0;
+}
+
+static int obj_destroy(struct vm *v, uint32_t id)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = id };
+
+	return ioctl(v->c.iommu_fd, IOMMU_DESTROY, &d) ? -errno : 0;
+}
+
+/* A 32-bit register of the VINTF page polled until (val & mask) == want, 1 s. */
+static bool lvq_wait(struct vm *v, unsigned int l, unsigned int r, uint32_t mask, uint32_t want)
+{
+	for (int i = 0; i < 100000; i++) {
+		if ((*lvq(v, l, r) & mask) == want)
+			return true;
+		if (i > 1000)
+			usleep(10);
+	}
+	return false;
+}
+
+/*
+ * Write n commands at the queue's PROD, as a guest's driver does, write
+ * PROD, and poll CONS until it reaches PROD or reports an error (1 s).
+ * Returns the CONS read last.
+ */
+static uint32_t lvq_submit(struct vm *v, unsigned int l, uint64_t (*cmd)[2], unsigned int n)
+{
+	uint64_t *ring = gva(v, IPA(G_VQ(l)));
+	uint32_t prod = v->hwq_prod[l], mask = (2u << LVQ_LOG2) - 1, cons = 0;
+	unsigned int k;
+	int i;
+
+	for (k = 0; k < n; k++) {
+		uint32_t idx = prod & ((1u << LVQ_LOG2) - 1);
+
+		ring[2 * idx] = htole64(cmd[k][0]);
+		ring[2 * idx + 1] = htole64(cmd[k][1]);
+		prod = (prod + 1) & mask;
+	}
+	wmb_dev();
+	*lvq(v, l, LVQ_PROD) = prod;
+	v->hwq_prod[l] = prod;
+	for (i = 0; i < 1000000; i++) {
+		cons = *lvq(v, l, LVQ_CONS);
+		if ((cons & mask) == prod || CONS_ERR(cons))
+			break;
+	}
+	return cons;
+}
+
+static void cmd_sync(uint64_t c[2])
+{
+	c[0] = CMD_SYNC;
+	c[1] = 0;
+}
+
+/* IOMMU_GET_HW_INFO of type TEGRA241_CMDQV: the CMDQV as a VMM exposes it. */
+static void step_hwinfo_cmdqv(struct vm *v)
+{
+	struct iommu_hw_info_tegra241_cmdqv info = { };
+	struct iommu_hw_info hw = { .size = sizeof(hw) };
+	int ret;
+
+	hw.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+	hw.in_data_type = IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV;
+	hw.dev_id = v->c.dev_id;
+	hw.data_len = sizeof(info);
+	hw.data_uptr = (uintptr_t)&info;
+	ret = ioctl(v->c.iommu_fd, IOMMU_GET_HW_INFO, &hw) ? -errno : 0;
+	/* The device's defaults: PARAM.VER 1, 4 VCMDQs and 16 SIDs per VINTF. */
+	result_if(!ret && hw.out_data_type == IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV &&
+		  info.version == WR(1) && info.log2vcmdqs == 2 && info.log2vsids == 4,
+		  "cmdqv/hwinfo",
+		  "IOMMU_GET_HW_INFO(TEGRA241_CMDQV): %s, type %u, version %u, log2vcmdqs %u, log2vsids %u (want 1, 2, 4: 4 VCMDQs and 16 vSIDs per VINTF)",
+		  ret ? strerror(-ret) : "ok", hw.out_data_type, info.version, info.log2vcmdqs,
+		  info.log2vsids);
+}
+
+/* The VINTF page, two hardware queues in ascending order, the vEVENTQ. */
+static bool hwq_setup(struct vm *v)
+{
+	struct iommu_veventq_alloc ea = { .size = sizeof(ea) };
+	uint32_t id;
+	void *page;
+	int ret, e1;
+
+	page = v->vintf_len ? mmap(NULL, v->vintf_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+				   v->c.iommu_fd, v->vintf_off) : MAP_FAILED;
+	if (!result_if(page != MAP_FAILED && v->vintf_len == WR(0x10000), "cmdqv/vintf-mmap",
+		       "mmap of the VINTF page (offset 0x%llx, length 0x%llx, want 64 KiB): %s",
+		       (unsigned long long)v->vintf_off, (unsigned long long)v->vintf_len,
+		       page == MAP_FAILED ? strerror(errno) : "ok") && page == MAP_FAILED)
+		return false;
+	v->vintf = page;
+	/* Index 1 before index 0: the hardware maps logical queues in order. */
+	e1 = hw_queue_alloc(v, 1, &id);
+	ret = hw_queue_alloc(v, 0, &v->hwq[0]);
+	if (!ret)
+		ret = hw_queue_alloc(v, 1, &v->hwq[1]);
+	if (!result_if(e1 == WR(-EIO) && !ret, "cmdqv/hw-queue-alloc",
+		       "IOMMU_HW_QUEUE_ALLOC index 1 first: %s (want EIO); then 0 and 1, %u bytes each at IPA 0x%llx, 0x%llx: %s",
+		       e1 ? strerror(-e1) : "accepted", LVQ_BYTES, IPA(G_VQ(0)), IPA(G_VQ(1)),
+		       ret ? strerror(-ret) : "ok") && ret)
+		return false;
+	ea.viommu_id = v->viommu;
+	ea.type = IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV;
+	ea.veventq_depth = 16;
+	ret = ioctl(v->c.iommu_fd, IOMMU_VEVENTQ_ALLOC, &ea) ? -errno : 0;
+	v->cveventq = ea.out_veventq_id;
+	v->cveventq_fd = ret ? -1 : (int)ea.out_veventq_fd;
+	result_if(ret == WR(0), "cmdqv/veventq", "IOMMU_VEVENTQ_ALLOC(TEGRA241_CMDQV): %s",
+		  ret ? strerror(-ret) : "ok");
+	/* The kernel wrote BASE only; the program enables its queues. */
+	for (unsigned int l = 0; l < 2; l++)
+		*lvq(v, l, LVQ_CONFIG) = 1;
+	return result_if(lvq_wait(v, 0, LVQ_STATUS, 1, 1) && lvq_wait(v, 1, LVQ_STATUS, 1, 1) &&
+			 *lvq(v, 0, LVQ_CONS) == WR(0) && *lvq(v, 0, LVQ_PROD) == 0,
+			 "cmdqv/enable",
+			 "CONFIG.EN written through the VINTF page: STATUS %u %u, CONS 0x%x, PROD 0x%x",
+			 *lvq(v, 0, LVQ_STATUS), *lvq(v, 1, LVQ_STATUS), *lvq(v, 0, LVQ_CONS),
+			 *lvq(v, 0, LVQ_PROD));
+}
+
+/* One TEGRA241_CMDQV vEVENT within 2 s; its LVCMDQ_ERR_MAP, or ~0. */
+static uint64_t cveventq_read(struct vm *v)
+{
+	struct pollfd p = { .fd = v->cveventq_fd, .events = POLLIN };
+	uint8_t buf[256];
+	struct iommu_vevent_tegra241_cmdqv ev;
+	ssize_t len;
+
+	if (v->cveventq_fd < 0 || poll(&p, 1, 2000) <= 0)
+		return ~0ull;
+	len = read(v->cveventq_fd, buf, sizeof(buf));
+	if (len < (ssize_t)(sizeof(struct iommufd_vevent_header) + sizeof(ev)))
+		return ~0ull;
+	memcpy(&ev, buf + sizeof(struct iommufd_vevent_header), sizeof(ev));
+	return le64toh(ev.lvcmdq_err_map[0]);
+}
+
+/* ns per TLBI_NH_VA + CMD_SYNC: through the HW queue, through HWPT_INVALIDATE. */
+static void hwq_timing(struct vm *v)
+{
+	enum { N = 200 };
+	uint64_t c[2][2];
+	struct timespec t0, t1;
+	double hq, hi;
+	int i;
+
+	cmd_tlbi_va(c[0], 1, S1_VA + 3 * PG);
+	cmd_sync(c[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N; i++)
+		lvq_submit(v, 1, c, 2);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	hq = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / N;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N; i++)
+		inval(v, c, 1, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	hi = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / N;
+	printf("  TIMING user TLBI_NH_VA + CMD_SYNC: HW queue %.0f ns, IOMMU_HWPT_INVALIDATE %.0f ns (%.2fx)\n",
+	       hq, hi, hi / hq);
+}
+
+static void step_hwqueue(struct vm *v, uint64_t root1)
+{
+	uint64_t c[3][2];
+	uint32_t cons, gerror;
+	uint64_t map;
+	int e0, e1, e2;
+
+	if (!hwq_setup(v))
+		return;
+	/* A TLBI_NH_VA (VMID 0, as a guest writes it) through queue 0. */
+	warm(v, S1_VA, PG);
+	pt_map(v, root1, S1_VA, IPA(DPAGE(30)), 0);
+	expect_begin(v);
+	expect_write(v, DPAGE(map1[0]) + 0x300, 0, 16, WR(0x30300000u));
+	check_write(v, "cmdqv/stale", S1_VA + 0x300, 16, 0x30300000u, -1,
+		    "PTE of IOVA page 0 moved to IPA page 30, not invalidated yet: the old page");
+	cmd_tlbi_va(c[0], 1, S1_VA);
+	cmd_sync(c[1]);
+	cons = lvq_submit(v, 0, c, 2);
+	result_if(cons == WR(v->hwq_prod[0]), "cmdqv/tlbi-consumed",
+		  "TLBI_NH_VA + CMD_SYNC written into the ring, PROD 0x%x: CONS 0x%x", v->hwq_prod[0], cons);
+	expect_begin(v);
+	expect_write(v, DPAGE(30) + 0x310, 0, 64, WR(0x31310000u));
+	check_write(v, "cmdqv/tlbi-nh-va", S1_VA + 0x310, 64, 0x31310000u, -1,
+		    "after the HW queue's TLBI_NH_VA (VMID 0 in the command, the VINTF's VMID applied): the new page");
+
+	/* ATC_INV of the virtual StreamID (SID_MATCH/SID_REPLACE of the vDEVICE). */
+	c[0][0] = CMD_ATC_INV | (uint64_t)VSID << 32;
+	c[0][1] = 52;				/* Size 52: everything */
+	cmd_sync(c[1]);
+	cons = lvq_submit(v, 0, c, 2);
+	result_if(cons == WR(v->hwq_prod[0]), "cmdqv/atc-inv",
+		  "ATC_INV of vSID 0x%x + CMD_SYNC: CONS 0x%x, PROD 0x%x (accepted: the vSID is matched)",
+		  VSID, cons, v->hwq_prod[0]);
+
+	/* CFGI_STE is not a guest command: queue 0 stops, a vEVENT says which. */
+	c[0][0] = CMD_CFGI_STE | (uint64_t)VSID << 32;
+	c[0][1] = 1;
+	cmd_sync(c[1]);
+	printf("EXPECT-LINE unexpected error reported. vintf_map: 0000000000000002\n");
+	cons = lvq_submit(v, 0, c, 2);
+	map = cveventq_read(v);
+	result_if(CONS_ERR(cons) == WR(CERROR_ILL) && map == 1, "cmdqv/illegal",
+		  "CFGI_STE through the HW queue: CONS 0x%x (ERR %u, want %u CERROR_ILL), vEVENT LVCMDQ_ERR_MAP 0x%llx (want 0x1)",
+		  cons, CONS_ERR(cons), CERROR_ILL, (unsigned long long)map);
+	/* The guest's recovery: a CMD_SYNC over the entry, GERRORN = GERROR. */
+	{
+		uint64_t *ring = gva(v, IPA(G_VQ(0)));
+		uint32_t idx = cons & ((1u << LVQ_LOG2) - 1);
+
+		ring[2 * idx] = htole64(CMD_SYNC);
+		ring[2 * idx + 1] = 0;
+		wmb_dev();
+	}
+	gerror = *lvq(v, 0, LVQ_GERROR);
+	*lvq(v, 0, LVQ_GERRORN) = gerror;
+	result_if(lvq_wait(v, 0, LVQ_CONS, (2u << LVQ_LOG2) - 1, v->hwq_prod[0]) &&
+		  CONS_ERR(*lvq(v, 0, LVQ_CONS)) == WR(0), "cmdqv/recover",
+		  "CMD_SYNC over the bad entry, GERRORN = GERROR 0x%x: CONS 0x%x, PROD 0x%x",
+		  gerror, *lvq(v, 0, LVQ_CONS), v->hwq_prod[0]);
+	pt_map(v, root1, S1_VA, IPA(DPAGE(31)), 0);
+	cmd_tlbi_va(c[0], 1, S1_VA);
+	cmd_sync(c[1]);
+	lvq_submit(v, 0, c, 2);
+	expect_begin(v);
+	expect_write(v, DPAGE(31) + 0x320, 0, 64, WR(0x32320000u));
+	check_write(v, "cmdqv/after-recover", S1_VA + 0x320, 64, 0x32320000u, -1,
+		    "queue 0 runs again: a TLBI after the recovery takes effect");
+
+	hwq_timing(v);
+
+	/* Teardown: queue 0 is queue 1's dependency, so 1 goes first. */
+	e0 = obj_destroy(v, v->hwq[0]);
+	e1 = obj_destroy(v, v->hwq[1]);
+	e2 = e0 ? obj_destroy(v, v->hwq[0]) : 0;
+	result_if(e0 == WR(-EBUSY) && !e1 && !e2, "cmdqv/teardown",
+		  "IOMMU_DESTROY of queue 0 first: %s (want EBUSY), queue 1: %s, then queue 0: %s",
+		  e0 ? strerror(-e0) : "ok", e1 ? strerror(-e1) : "ok", e2 ? strerror(-e2) : "ok");
+}
+
 static int run(void)
 {
-	struct vm v = { .veventq_fd = -1 };
+	struct vm v = { .veventq_fd = -1, .cveventq_fd = -1 };
 	uint64_t root1;
 
 	v.ram = mmap(NULL, G_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1185,14 +1492,24 @@ static int run(void)
 		goto out;
 	if (!step_hwinfo(&v) && p_break != 1)
 		printf("  (going on: the steps below show what the kernel refuses)\n");
+	if (p_cmdqv)
+		step_hwinfo_cmdqv(&v);
 	if (!step_s2(&v))
 		goto out;
 	if (!step_nested(&v, &root1))
 		goto out;
+	if (p_cmdqv) {
+		step_hwqueue(&v, root1);
+		goto out;
+	}
 	step_inval(&v, root1);
 	step_pasid(&v);
 	step_fault(&v);
 out:
+	if (v.vintf)
+		munmap((void *)v.vintf, v.vintf_len);
+	if (v.cveventq_fd >= 0)
+		close(v.cveventq_fd);
 	if (v.veventq_fd >= 0)
 		close(v.veventq_fd);
 	teardown(&v.c);
@@ -1206,6 +1523,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "bdf", required_argument, NULL, 'b' },
 		{ "break", required_argument, NULL, 'B' },
+		{ "cmdqv", no_argument, NULL, 'c' },
 		{ }
 	};
 	int o;
@@ -1215,13 +1533,16 @@ int main(int argc, char **argv)
 		case 'b':
 			snprintf(bdf, sizeof(bdf), "%s", optarg);
 			break;
+		case 'c':
+			p_cmdqv = 1;
+			break;
 		case 'B':
 			p_break = !strcmp(optarg, "wrong");
 			p_noinval = !strcmp(optarg, "noinval");
 			p_noveventq = !strcmp(optarg, "noveventq");
 			break;
 		default:
-			fprintf(stderr, "usage: smmu-vmm [--break wrong|noinval|noveventq] [--bdf B]\n");
+			fprintf(stderr, "usage: smmu-vmm [--cmdqv] [--break wrong|noinval|noveventq] [--bdf B]\n");
 			return 2;
 		}
 	}
