@@ -454,8 +454,29 @@ static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
 
 /* ---- IOTLB: sizes present ------------------------------------------- */
 
-static void size_count(SMMUv3AuxIotlb *t, unsigned shift, bool global,
-                       int delta)
+/*
+ * Address regions: live entries per hashed (2 MiB region, size) of their
+ * input address, whatever their VMID, ASID or kind.  A range invalidation
+ * skips every region whose counter is 0, so its cost follows the cached
+ * entries the range can hit, not the pages it spans or what else is
+ * cached.  Collisions only cost probes.
+ */
+#define REGION_MIN_SHIFT    21
+
+static unsigned region_shift(unsigned shift)
+{
+    return MAX(shift, REGION_MIN_SHIFT);
+}
+
+static unsigned region_idx(unsigned shift, uint64_t ia)
+{
+    uint64_t k = (ia >> region_shift(shift)) * 64 + shift;
+
+    return (k * 0x9e3779b97f4a7c15ULL) >> (64 - SMMUV3_AUX_IOTLB_REGION_BITS);
+}
+
+static void size_count(SMMUv3AuxIotlb *t, unsigned shift, uint64_t ia,
+                       bool global, unsigned kind, int delta)
 {
     uint32_t *cnt = global ? &t->sz.count_global[shift]
                            : &t->sz.count_ng[shift];
@@ -463,13 +484,15 @@ static void size_count(SMMUv3AuxIotlb *t, unsigned shift, bool global,
 
     *cnt += delta;
     *sizes = *cnt ? *sizes | 1ULL << shift : *sizes & ~(1ULL << shift);
+    t->sz.count_kind[kind] += delta;
+    t->sz.region[region_idx(shift, ia)] += delta;
 }
 
 static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
 {
     TlbSlot *s = tlb_slot(t, i);
 
-    size_count(t, s->shift, !(s->flags & SLOT_NG), -1);
+    size_count(t, s->shift, s->ia, !(s->flags & SLOT_NG), s->tag & 0xf, -1);
     st_chain_del(&t->st, slot_hash(s), i);
 }
 
@@ -634,7 +657,7 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
             .tag = k.regime | k.stage << 2,
         };
         st_chain_add(&t->st, key_hash(&k), i);
-        size_count(t, shift, k.global, 1);
+        size_count(t, shift, k.ia, k.global, k.regime | k.stage << 2, 1);
     }
     s = tlb_slot(t, i);
     s->oa = ent->pa & ~size_mask(shift);
@@ -699,16 +722,81 @@ static unsigned inv_scan(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
 }
 
 /*
- * Number of hash probes an address-range invalidation would take, or
- * UINT64_MAX if some matching entry could not be found by probing: any
- * VMID, or any ASID where ASID-tagged entries exist.
+ * The kinds (bit regime | stage << 2) the invalidation names that have
+ * entries at all: a range TLBI probes only those, so stage-2 or EL2
+ * lookups cost nothing while no such entry is cached.
  */
-static uint64_t inv_probe_cost(const SMMUv3AuxIotlb *t,
-                               const SMMUv3AuxTlbInv *inv)
+static uint16_t inv_kinds(const SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
+{
+    uint16_t kinds = 0;
+
+    for (unsigned regime = 0; regime < 4; regime++) {
+        for (unsigned stage = 0; stage < 3; stage++) {
+            if ((inv->regimes & (1u << regime)) &&
+                (inv->stages & (1u << stage)) &&
+                t->sz.count_kind[regime | stage << 2]) {
+                kinds |= 1u << (regime | stage << 2);
+            }
+        }
+    }
+    return kinds;
+}
+
+/*
+ * Walk the regions of one size that the range spans, calling fn on the
+ * blocks of each region that has entries; stop (false) once fn says so.
+ */
+typedef bool RegionFn(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                      unsigned shift, uint64_t first, uint64_t last,
+                      void *opaque);
+
+static bool for_each_region(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                            unsigned shift, RegionFn *fn, void *opaque)
+{
+    unsigned rs = region_shift(shift);
+    uint64_t r = inv->start >> rs, r_last = inv->last >> rs;
+
+    for (;; r++) {
+        uint64_t base = r << rs, end = base | size_mask(rs);
+
+        if (t->sz.region[region_idx(shift, base)] &&
+            !fn(t, inv, shift, MAX(inv->start, base) >> shift,
+                MIN(inv->last, end) >> shift, opaque)) {
+            return false;
+        }
+        if (r == r_last) {
+            return true;
+        }
+    }
+}
+
+typedef struct ProbeCost {
+    uint64_t cost, limit, per_block;
+} ProbeCost;
+
+static bool region_cost(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                        unsigned shift, uint64_t first, uint64_t last,
+                        void *opaque)
+{
+    ProbeCost *c = opaque;
+
+    c->cost += (last - first + 1) * c->per_block;
+    return c->cost <= c->limit;
+}
+
+/*
+ * Whether probing costs at most limit hash lookups (one per region
+ * checked, and per block of regions with entries, for each size present),
+ * and can find every matching entry: not with any VMID, or any ASID where
+ * ASID-tagged entries exist.
+ */
+static bool inv_probe_cheap(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                            uint64_t limit)
 {
     uint64_t sizes = t->sz.sizes_ng | t->sz.sizes_global;
-    uint64_t per_block = 2 * ctpop8(inv->regimes) * ctpop8(inv->stages);
-    uint64_t cost = 0;
+    ProbeCost c = {
+        .limit = limit, .per_block = 2 * ctpop16(inv_kinds(t, inv)),
+    };
 
     if (!inv->has_range ||
         (!inv->match_vmid &&
@@ -716,24 +804,25 @@ static uint64_t inv_probe_cost(const SMMUv3AuxIotlb *t,
         (!inv->match_asid && t->sz.sizes_ng &&
          (inv->stages & ~SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2)) &&
          (inv->regimes & ~SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_EL2)))) {
-        return UINT64_MAX;
+        return false;
     }
     while (sizes) {
         unsigned shift = ctz64(sizes);
-        uint64_t blocks = (inv->last >> shift) - (inv->start >> shift) + 1;
+        unsigned rs = region_shift(shift);
 
         sizes &= sizes - 1;
-        if (blocks == 0 || blocks > (1ULL << 32)) {
-            return UINT64_MAX;
+        c.cost += (inv->last >> rs) - (inv->start >> rs) + 1;
+        if (c.cost > limit ||
+            !for_each_region(t, inv, shift, region_cost, &c)) {
+            return false;
         }
-        cost += blocks * per_block;
     }
-    return cost;
+    return true;
 }
 
 /* Every key of one block: each regime and stage named, nG and global. */
 static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
-                          unsigned shift, uint64_t ia)
+                          uint16_t kinds, unsigned shift, uint64_t ia)
 {
     unsigned n = 0;
 
@@ -742,8 +831,7 @@ static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
         uint32_t i;
         TlbKey k;
 
-        if (!(inv->regimes & (1u << tag.regime)) ||
-            !(inv->stages & (1u << tag.stage))) {
+        if (!(kinds & (1u << (tag.regime | tag.stage << 2)))) {
             continue;
         }
         key_from_tag(&tag, &k);
@@ -763,27 +851,42 @@ static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
     return n;
 }
 
+typedef struct ProbeRun {
+    uint16_t kinds;
+    unsigned n;
+} ProbeRun;
+
+static bool region_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                         unsigned shift, uint64_t first, uint64_t last,
+                         void *opaque)
+{
+    ProbeRun *p = opaque;
+
+    for (uint64_t b = first;; b++) {
+        p->n += inv_block(t, inv, p->kinds, shift, b << shift);
+        if (b == last) {
+            return true;
+        }
+    }
+}
+
 static unsigned inv_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
 {
     uint64_t sizes = t->sz.sizes_ng | t->sz.sizes_global;
-    unsigned n = 0;
+    ProbeRun p = { .kinds = inv_kinds(t, inv) };
 
     while (sizes) {
         unsigned shift = ctz64(sizes);
-        uint64_t last = inv->last >> shift;
 
         sizes &= sizes - 1;
-        for (uint64_t b = inv->start >> shift; b <= last; b++) {
-            n += inv_block(t, inv, shift, b << shift);
-        }
+        for_each_region(t, inv, shift, region_probe, &p);
     }
-    return n;
+    return p.n;
 }
 
 unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
                                      const SMMUv3AuxTlbInv *inv)
 {
-    uint64_t cost;
     bool scan;
     unsigned n;
 
@@ -795,8 +898,7 @@ unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
      * range, or one that probing cannot serve, walks the slots instead,
      * which costs one pass over the table whatever the range.
      */
-    cost = inv_probe_cost(t, inv);
-    scan = cost > MAX(16, t->st.hwm / 4);
+    scan = !inv_probe_cheap(t, inv, MAX(16, t->st.hwm / 4));
     n = scan ? inv_scan(t, inv) : inv_probe(t, inv);
     t->stats.invalidated += n;
     trace_smmuv3_aux_iotlb_inval(inv->regimes, inv->stages, inv->vmid,

@@ -200,12 +200,18 @@ typedef struct SMMUv3AuxTlbInv {
     uint8_t ttl_level;          /* 1..3, or 0 */
 } SMMUv3AuxTlbInv;
 
+#define SMMUV3_AUX_IOTLB_REGION_BITS 12
+
 typedef struct SMMUv3AuxIotlb {
     SMMUv3AuxSlotTable st;
     struct {
         /* Live entries per log2 size, split by global/non-global. */
         uint32_t count_ng[64], count_global[64];
         uint64_t sizes_ng, sizes_global;    /* bit n: count_*[n] != 0 */
+        /* Live entries per kind: regime | stage << 2. */
+        uint32_t count_kind[16];
+        /* Live entries per hashed address region (tlb.c, "regions"). */
+        uint32_t region[1u << SMMUV3_AUX_IOTLB_REGION_BITS];
     } sz;
     uint8_t last_hit_shift;
     SMMUv3AuxCacheStats stats;
