@@ -850,6 +850,14 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     if (s->cmdqv_on && !smmuv3_aux_cmdqv_dev_check(s, errp)) {
         return;
     }
+#ifndef CONFIG_ATOMIC64
+    /* HTTU's descriptor updates are 64-bit compare-and-swaps on RAM. */
+    if (s->params.httu) {
+        error_setg(errp, "smmuv3-aux: httu needs a host with 64-bit atomic "
+                   "operations: use httu=0");
+        return;
+    }
+#endif
 
     qemu_mutex_init(&s->lock);
     smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);
