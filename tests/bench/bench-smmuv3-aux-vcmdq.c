@@ -53,9 +53,27 @@ static bool flat_write(void *opaque, uint64_t pa, const void *buf,
     return true;
 }
 
+/* One thread: a compare and a store are atomic enough. */
+static bool flat_cmpxchg64(void *opaque, uint64_t pa, uint64_t *expected,
+                           uint64_t new, SMMUv3AuxMemAttrs attrs)
+{
+    uint64_t cur;
+
+    if ((pa & 7) || !flat_rw(pa, 8)) {
+        return false;
+    }
+    memcpy(&cur, flat + (pa - MEM_BASE), 8);
+    if (cur == *expected) {
+        memcpy(flat + (pa - MEM_BASE), &new, 8);
+    }
+    *expected = cur;
+    return true;
+}
+
 static const SMMUv3AuxEngineOps flat_ops = {
     .dma_read = flat_read,
     .dma_write = flat_write,
+    .dma_cmpxchg64 = flat_cmpxchg64,
 };
 
 typedef struct Bench {

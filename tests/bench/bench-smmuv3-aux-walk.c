@@ -69,9 +69,28 @@ static bool flat_dma_write(void *opaque, uint64_t pa, const void *buf,
     return true;
 }
 
+/* One thread: a compare and a store are atomic enough. */
+static bool flat_dma_cmpxchg64(void *opaque, uint64_t pa, uint64_t *expected,
+                               uint64_t new, SMMUv3AuxMemAttrs attrs)
+{
+    FlatMem *m = opaque;
+    uint64_t cur;
+
+    if ((pa & 7) || pa < MEM_BASE || pa - MEM_BASE > MEM_SIZE - 8) {
+        return false;
+    }
+    memcpy(&cur, m->buf + (pa - MEM_BASE), 8);
+    if (cur == *expected) {
+        memcpy(m->buf + (pa - MEM_BASE), &new, 8);
+    }
+    *expected = cur;
+    return true;
+}
+
 static const SMMUv3AuxEngineOps flat_ops = {
     .dma_read = flat_dma_read,
     .dma_write = flat_dma_write,
+    .dma_cmpxchg64 = flat_dma_cmpxchg64,
 };
 
 static FlatMem mem;

@@ -148,9 +148,27 @@ static bool shadow_write(void *opaque, uint64_t pa, const void *buf,
     return true;
 }
 
+/*
+ * Like shadow_write, the shadow's updates change nothing: it reports the
+ * swap done when the qword matches, and the engine under test does the
+ * real update.
+ */
+static bool shadow_cmpxchg64(void *opaque, uint64_t pa, uint64_t *expected,
+                             uint64_t new, SMMUv3AuxMemAttrs attrs)
+{
+    uint64_t cur;
+
+    if ((pa & 7) || !fakemem_ops.dma_read(opaque, pa, &cur, 8, attrs)) {
+        return false;
+    }
+    *expected = cur;
+    return true;
+}
+
 static const SMMUv3AuxEngineOps shadow_ops = {
     .dma_read = shadow_read,
     .dma_write = shadow_write,
+    .dma_cmpxchg64 = shadow_cmpxchg64,
 };
 
 /* ---- Cache staleness tracking ------------------------------------------ */

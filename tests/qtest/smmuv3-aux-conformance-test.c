@@ -350,6 +350,71 @@ static void test_s1_permission(void)
     qsmmu_fix_stop(&c);
 }
 
+/*
+ * HTTU (IHI 0070 3.13) by DMA: with CD.HA a leaf with AF = 0 gets AF from
+ * the DMA that walks it, with no event; with CD.HD a write to a
+ * writable-clean leaf (DBM = 1, AP[2] = 1) makes it writable-dirty
+ * (AP[2] = 0) and a read leaves it clean; and once software has cleaned
+ * it again and invalidated, the next write dirties it again: the IOTLB
+ * kept no writable copy of the clean page.
+ */
+static void test_s1_httu(void)
+{
+    const uint64_t clean = QSMMU_AUX_S1_ATTRS_LINUX |
+                           QSMMU_AUX_PTE_AP_RDONLY | (1ULL << 51);
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxCmd cmd;
+    uint64_t a, b, pa_a, pa_b;
+
+    if (!conf_start(&c)) {
+        return;
+    }
+    if (!qsmmu_fix_require(FIELD_EX32(qsmmu_aux_readl(&c.s, A_IDR0), IDR0,
+                                      HTTU) >= 2, "IDR0.HTTU >= 2 (HA+HD)")) {
+        qsmmu_fix_stop(&c);
+        return;
+    }
+    qsmmu_fix_s1_4k(&c, &d);
+    a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0xd000);
+    b = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0xe000);
+    pa_a = qsmmu_aux_pt_map(&d.pt, IOVA, a, 3,
+                            QSMMU_AUX_S1_ATTRS_LINUX & ~QSMMU_AUX_PTE_AF);
+    pa_b = qsmmu_aux_pt_map(&d.pt, IOVA + PAGE, b, 3, clean);
+    d.cdv.qw[0] = FIELD_DP64(d.cdv.qw[0], CD_0, HA, 1);
+    d.cdv.qw[0] = FIELD_DP64(d.cdv.qw[0], CD_0, HD, 1);
+    qsmmu_fix_s1_write_cd(&c, &d);
+    qsmmu_fix_enable(&c);
+
+    /* The Access flag: set by the walk, the read goes through. */
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE, 0xd000));
+    g_assert_cmphex(qtest_readq(c.qts, pa_a), ==,
+                    a | QSMMU_AUX_S1_ATTRS_LINUX | 3);
+    qsmmu_fix_expect_no_event(&c);
+
+    /* A read of the writable-clean page leaves it clean. */
+    qsmmu_fix_dma_read(&c, IOVA + PAGE, 64);
+    g_assert_cmphex(qtest_readq(c.qts, pa_b), ==, b | clean | 3);
+    /* A write dirties it (AP[2] = 0) and lands. */
+    qsmmu_fix_dma_write(&c, IOVA + PAGE, 256, 0x5100);
+    g_assert_cmphex(qtest_readq(c.qts, pa_b), ==,
+                    b | (clean & ~QSMMU_AUX_PTE_AP_RDONLY) | 3);
+    qsmmu_fix_expect_pattern(&c, b, 256, 0x5100);
+
+    /* Cleaned by software and invalidated: the next write dirties again. */
+    qtest_writeq(c.qts, pa_b, b | clean | 3);
+    qsmmu_aux_cmd_tlbi_nh_va(&cmd, 0, d.asid, IOVA + PAGE, true, 0, 0, 0, 0);
+    qsmmu_fix_cmd(&c, &cmd);
+    qsmmu_fix_dma_read(&c, IOVA + PAGE, 64);       /* cached clean */
+    qsmmu_fix_dma_write(&c, IOVA + PAGE + 512, 256, 0x5200);
+    g_assert_cmphex(qtest_readq(c.qts, pa_b), ==,
+                    b | (clean & ~QSMMU_AUX_PTE_AP_RDONLY) | 3);
+    qsmmu_fix_expect_pattern(&c, b + 512, 256, 0x5200);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 /* AF = 0: F_ACCESS (no HTTU); with CD.AFFD = 1 the access goes through. */
 static void test_s1_access_flag(void)
 {
@@ -1289,6 +1354,7 @@ int main(int argc, char **argv)
     }
     qtest_add_func("/smmuv3-conformance/s1/permission", test_s1_permission);
     qtest_add_func("/smmuv3-conformance/s1/access-flag", test_s1_access_flag);
+    qtest_add_func("/smmuv3-conformance/s1/httu", test_s1_httu);
     qtest_add_func("/smmuv3-conformance/s1/addr-size", test_s1_addr_size);
     qtest_add_func("/smmuv3-conformance/s1/cd-r0", test_s1_cd_r0);
     qtest_add_func("/smmuv3-conformance/s1/cd-a0-raz-wi", test_s1_cd_a0);

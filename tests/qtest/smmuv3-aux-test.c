@@ -1339,6 +1339,12 @@ static void test_acpi_iort(void)
             g_assert_cmphex(ldq_le_p(node + 16), ==, QSMMU_AUX_VIRT_BASE);
             /* COHACC override, as dma-coherent in the DT */
             g_assert_cmphex(ldl_le_p(node + 24) & 1, ==, 1);
+            /* HTTU Override [2:1] says what IDR0.HTTU does (no HAFT) */
+            g_assert_cmphex(extract32(ldl_le_p(node + 24), 1, 2), ==,
+                            MIN(FIELD_EX32(qtest_readl(qts, QSMMU_AUX_VIRT_BASE
+                                                       + A_IDR0),
+                                           IDR0, HTTU), 2));
+            g_assert_cmphex(extract32(ldl_le_p(node + 24), 1, 2), !=, 0);
             /* GSIVs: event, PRI, GERR, Sync */
             g_assert_cmpuint(ldl_le_p(node + 44), ==,
                              ARM_SPI_BASE_GSIV + VIRT_SMMU_SPI);

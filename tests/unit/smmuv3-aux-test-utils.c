@@ -95,9 +95,43 @@ static bool fake_dma_write(void *opaque, uint64_t pa, const void *buf,
     return true;
 }
 
+/*
+ * Single-threaded, so a plain compare and store is atomic here; cas_hook
+ * plays the vCPU that gets there first.  Unaligned or faulting: abort.
+ */
+static bool fake_dma_cmpxchg64(void *opaque, uint64_t pa,
+                               uint64_t *expected_le, uint64_t new_le,
+                               SMMUv3AuxMemAttrs attrs)
+{
+    FakeMem *m = opaque;
+    uint64_t cur;
+
+    if ((pa & 7) || fake_faults(m->read_faults, pa, 8) ||
+        fake_faults(m->write_faults, pa, 8)) {
+        m->failed_writes++;
+        return false;
+    }
+    if (m->cas_hook) {
+        m->cas_hook(m, pa, m->cas_hook_opaque);
+    }
+    fake_copy(m, pa, &cur, 8, false);
+    if (cur != *expected_le) {
+        m->cas_changed++;
+        *expected_le = cur;
+        return true;
+    }
+    m->cas_ok++;
+    m->writes++;
+    m->last_write_addr = pa;
+    m->last_write_len = 8;
+    fake_copy(m, pa, &new_le, 8, true);
+    return true;
+}
+
 const SMMUv3AuxEngineOps fakemem_ops = {
     .dma_read = fake_dma_read,
     .dma_write = fake_dma_write,
+    .dma_cmpxchg64 = fake_dma_cmpxchg64,
 };
 
 TestSMMU *tsmmu_new(const SMMUv3AuxParams *p)

@@ -10,7 +10,8 @@
 #include "hw/arm/smmuv3-aux/engine-internal.h"
 
 /* Sparse memory: unwritten bytes read as zero, like fresh RAM. */
-typedef struct FakeMem {
+typedef struct FakeMem FakeMem;
+struct FakeMem {
     GHashTable *pages;          /* page number -> 4 KiB buffer */
     GArray *read_faults;        /* FakeMemRange: reads touching them fail */
     GArray *write_faults;       /* FakeMemRange: writes touching them fail */
@@ -18,7 +19,15 @@ typedef struct FakeMem {
     unsigned failed_reads, failed_writes;
     uint64_t last_write_addr;
     uint32_t last_write_len;
-} FakeMem;
+    /* dma_cmpxchg64: swaps done, swaps that found another value */
+    unsigned cas_ok, cas_changed;
+    /*
+     * The "CPU" of a race: called by every dma_cmpxchg64 before it
+     * compares, so it can store to the descriptor first.
+     */
+    void (*cas_hook)(FakeMem *m, uint64_t pa, void *opaque);
+    void *cas_hook_opaque;
+};
 
 typedef struct TestSMMU {
     FakeMem mem;

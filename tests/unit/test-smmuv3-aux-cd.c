@@ -41,7 +41,10 @@ static uint64_t ev_qw0(unsigned id)
 
 /* ---- CdIllegal() cases -------------------------------------------------- */
 
-enum { CD_P_DEFAULT, CD_P_NO_16K, CD_P_ASID8, CD_P_HYP };
+enum {
+    CD_P_DEFAULT, CD_P_NO_16K, CD_P_ASID8, CD_P_HYP,
+    CD_P_HTTU_NONE, CD_P_HTTU_HA, CD_P_HTTU_HAFT,
+};
 
 typedef struct CdCase {
     const char *name;
@@ -77,10 +80,18 @@ static const CdCase cd_cases[] = {
       M0(EPD1), 0, 1ULL << 44, 0, BAD_CD },
     { "endi", F0(ENDI, 1), 0, 0, 0, 0, BAD_CD },
     { "endi-both-disabled", F0(ENDI, 1) | F0(EPD0, 1), 0, 0, 0, 0, F_TRANS },
-    { "ha-no-httu", F0(HA, 1), 0, 0, 0, 0, BAD_CD },
-    { "hd-no-httu", F0(HD, 1), 0, 0, 0, 0, BAD_CD },
-    /* HAFT is RES0 unless IDR0.HTTU == 0b11. */
+    /* 5.4 HA/HD/HAFT against IDR0.HTTU (the default is 2: HA + HD). */
+    { "ha-no-httu", F0(HA, 1), 0, 0, 0, CD_P_HTTU_NONE, BAD_CD },
+    { "hd-no-httu", F0(HD, 1), 0, 0, 0, CD_P_HTTU_NONE, BAD_CD },
+    { "hd-httu-ha", F0(HD, 1) | F0(HA, 1), 0, 0, 0, CD_P_HTTU_HA, BAD_CD },
+    { "ha-httu-ha", F0(HA, 1), 0, 0, 0, CD_P_HTTU_HA, 0 },
+    { "ha-hd", F0(HD, 1) | F0(HA, 1), 0, 0, 0, 0, 0 },
+    /* {HD, HA} = 10 is Reserved but not ILLEGAL here: behaves as 00. */
+    { "hd-without-ha", F0(HD, 1), 0, 0, 0, 0, 0 },
+    /* HAFT is RES0 unless IDR0.HTTU == 0b11, then ILLEGAL without HA. */
     { "haft-res0", 0, 0, R_CD_1_HAFT_MASK, 0, 0, 0 },
+    { "haft-without-ha", 0, 0, R_CD_1_HAFT_MASK, 0, CD_P_HTTU_HAFT, BAD_CD },
+    { "haft-with-ha", F0(HA, 1), 0, R_CD_1_HAFT_MASK, 0, CD_P_HTTU_HAFT, 0 },
     { "stall", F0(S, 1), 0, 0, 0, 0, BAD_CD },
     /* IDR0.TERM_MODEL == 0: A = 0 is legal. */
     { "a0", 0, M0(A), 0, 0, 0, 0 },
@@ -110,6 +121,10 @@ static void test_cd_case(const void *opaque)
     p.gran16k = c->params != CD_P_NO_16K;
     p.asid16 = c->params != CD_P_ASID8;
     p.hyp = c->params == CD_P_HYP;
+    p.httu = c->params == CD_P_HTTU_NONE ? SMMUV3_AUX_HTTU_NONE :
+             c->params == CD_P_HTTU_HA ? SMMUV3_AUX_HTTU_HA :
+             c->params == CD_P_HTTU_HAFT ? SMMUV3_AUX_HTTU_HAFT :
+             SMMUV3_AUX_HTTU_HD;
     cd_env_init(&env, &p);
     if (c->params == CD_P_HYP) {
         SMMUv3AuxSTE ste = ste_make_s1(CD_ADDR);

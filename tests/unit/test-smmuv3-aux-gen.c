@@ -205,9 +205,18 @@ static bool probe_write(void *opaque, uint64_t pa, const void *buf,
     return fakemem_ops.dma_write(&p->t->mem, pa, buf, len, attrs);
 }
 
+static bool probe_cmpxchg64(void *opaque, uint64_t pa, uint64_t *expected,
+                            uint64_t new, SMMUv3AuxMemAttrs attrs)
+{
+    SyncProbe *p = opaque;
+
+    return fakemem_ops.dma_cmpxchg64(&p->t->mem, pa, expected, new, attrs);
+}
+
 static const SMMUv3AuxEngineOps probe_ops = {
     .dma_read = probe_read,
     .dma_write = probe_write,
+    .dma_cmpxchg64 = probe_cmpxchg64,
 };
 
 static void test_bump_before_sync(void)

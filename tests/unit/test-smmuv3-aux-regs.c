@@ -11,7 +11,8 @@
  * property defaults (one table, SMMUV3_AUX_PARAMS): HYP on, OAS 48 bits.
  * Spelt out in hex too, so that a change of the table is seen here.
  */
-#define DEF_IDR0    0x094c321bu
+/* ... HTTU = 2 (HA + HD) ... */
+#define DEF_IDR0    0x094c329bu
 #define DEF_IDR1    0x02730510u
 /* HAD | XNX | FWB | RIL | BBML = 2 */
 #define DEF_IDR3    0x00001514u
@@ -97,6 +98,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->ril = false;
     p->had = false;
     p->bbml = 0;
+    p->httu = SMMUV3_AUX_HTTU_NONE;
     p->hyp = false;
     p->ssid_size = 0;
     p->gran16k = false;
@@ -113,13 +115,35 @@ static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
     p->gran4k = false;
 }
 
+static void tweak_httu_none(SMMUv3AuxParams *p)
+{
+    p->httu = SMMUV3_AUX_HTTU_NONE;
+}
+
+static void tweak_httu_ha(SMMUv3AuxParams *p)
+{
+    p->httu = SMMUV3_AUX_HTTU_HA;
+}
+
+static void tweak_httu_haft(SMMUv3AuxParams *p)
+{
+    p->httu = SMMUV3_AUX_HTTU_HAFT;
+}
+
 static const IdrCase idr_cases[] = {
     { "default", tweak_none, DEF_IDR0, DEF_IDR1, DEF_IDR3, DEF_IDR5 },
     /* S1P|TTF=AA64|TTENDIAN=LE|STALL_MODEL=1 */
     { "minimal", tweak_minimal, 0x0140000a, 0x00e00008, 0, 0x10 },
     /* S2P|TTF|COHACC|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
-    { "s2-only", tweak_s2_only_hyp_off, 0x09443019,
+    { "s2-only", tweak_s2_only_hyp_off, 0x09443099,
       0x02730020, DEF_IDR3, 0x66 },
+    /* IDR0.HTTU, bits [7:6], is the httu property's value. */
+    { "httu-none", tweak_httu_none, DEF_IDR0 & ~0xc0u, DEF_IDR1, DEF_IDR3,
+      DEF_IDR5 },
+    { "httu-ha", tweak_httu_ha, (DEF_IDR0 & ~0xc0u) | 0x40, DEF_IDR1,
+      DEF_IDR3, DEF_IDR5 },
+    { "httu-haft", tweak_httu_haft, DEF_IDR0 | 0xc0, DEF_IDR1, DEF_IDR3,
+      DEF_IDR5 },
 };
 
 static void test_idr(const void *opaque)
@@ -165,12 +189,14 @@ static void bad_hyp(SMMUv3AuxParams *p)
     p->ssid_size = 0;
 }
 
+static void bad_httu(SMMUv3AuxParams *p) { p->httu = 4; }
+
 static const BadParams bad_params[] = {
     { "sid-size-0", bad_sid0 }, { "sid-size-33", bad_sid33 },
     { "cmdqs-6", bad_cmdqs6 }, { "cmdqs-20", bad_cmdqs20 },
     { "evtqs-20", bad_evtqs20 }, { "oas-46", bad_oas },
     { "no-stage", bad_stages }, { "no-granule", bad_gran },
-    { "hyp-without-s1", bad_hyp },
+    { "hyp-without-s1", bad_hyp }, { "httu-4", bad_httu },
 };
 
 static void test_params_check(void)

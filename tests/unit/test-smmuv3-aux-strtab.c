@@ -94,7 +94,8 @@ typedef struct SteCase {
 
 enum {
     STE_P_DEFAULT, STE_P_NO_S1, STE_P_NO_S2, STE_P_HYP, STE_P_VMID8,
-    STE_P_NO_16K, STE_P_NO_SSID,
+    STE_P_NO_16K, STE_P_NO_SSID, STE_P_HTTU_NONE, STE_P_HTTU_HA,
+    STE_P_HTTU_HAFT,
 };
 
 #define OKR     SMMUV3_AUX_TXN_OK
@@ -167,8 +168,22 @@ static const SteCase ste_cases[] = {
       STE_P_NO_16K, ABT, BAD_STE },
     { "s2-be", 6, { 0, 0, S2(S2ENDI, 1) }, 0, false, 0, ABT, BAD_STE },
     { "s2-stall", 6, { 0, 0, S2(S2S, 1) }, 0, false, 0, ABT, BAD_STE },
-    { "s2-ha-no-httu", 6, { 0, 0, S2(S2HA, 1) }, 0, false, 0, ABT, BAD_STE },
-    { "s2-hd-no-httu", 6, { 0, 0, S2(S2HD, 1) }, 0, false, 0, ABT, BAD_STE },
+    /* 5.2 S2HA/S2HD/S2HAFT against IDR0.HTTU (the default: HA + HD). */
+    { "s2-ha-no-httu", 6, { 0, 0, S2(S2HA, 1) }, 0, false, STE_P_HTTU_NONE,
+      ABT, BAD_STE },
+    { "s2-hd-no-httu", 6, { 0, 0, S2(S2HD, 1) }, 0, false, STE_P_HTTU_NONE,
+      ABT, BAD_STE },
+    { "s2-hd-httu-ha", 6, { 0, 0, S2(S2HA, 1) | S2(S2HD, 1) }, 0, false,
+      STE_P_HTTU_HA, ABT, BAD_STE },
+    { "s2-ha-httu-ha", 6, { 0, 0, S2(S2HA, 1) }, 0, false, STE_P_HTTU_HA,
+      ABT, 0 },
+    { "s2-ha-hd", 6, { 0, 0, S2(S2HA, 1) | S2(S2HD, 1) }, 0, false, 0, ABT,
+      0 },
+    { "s2-haft-res0", 6, { 0, 0, S2(S2HAFT, 1) }, 0, false, 0, ABT, 0 },
+    { "s2-haft-without-ha", 6, { 0, 0, S2(S2HAFT, 1) }, 0, false,
+      STE_P_HTTU_HAFT, ABT, BAD_STE },
+    { "s2-haft-with-ha", 6, { 0, 0, S2(S2HAFT, 1) | S2(S2HA, 1) }, 0, false,
+      STE_P_HTTU_HAFT, ABT, 0 },
     /* OAS 44 = IAS: S2T0SZ >= 20; <= 39. */
     { "s2-t0sz-19", 6, { 0, 0, S2(S2T0SZ, 19) }, S2(S2T0SZ, 0x3f), false, 0,
       ABT, BAD_STE },
@@ -206,6 +221,10 @@ static void ste_case_params(int v, SMMUv3AuxParams *p)
     p->hyp = v == STE_P_HYP;
     p->vmid16 = v != STE_P_VMID8;
     p->gran16k = v != STE_P_NO_16K;
+    p->httu = v == STE_P_HTTU_NONE ? SMMUV3_AUX_HTTU_NONE :
+              v == STE_P_HTTU_HA ? SMMUV3_AUX_HTTU_HA :
+              v == STE_P_HTTU_HAFT ? SMMUV3_AUX_HTTU_HAFT :
+              SMMUV3_AUX_HTTU_HD;
 }
 
 static void test_ste(const void *opaque)

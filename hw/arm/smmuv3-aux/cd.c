@@ -177,8 +177,11 @@ void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     s1->pan = !cd_el2(cfg) && FIELD_EX64(c0, CD_0, PAN);
     /* any-EL2 has one privilege level; EL2-E2H has EL1&0's rules. */
     s1->el2 = cd_el2(cfg);
+    /* {HD, HA} = 10 is Reserved, behaving as 00; HAFT is RES0 below 3. */
     s1->ha = FIELD_EX64(c0, CD_0, HA);
-    s1->hd = FIELD_EX64(c0, CD_0, HD);
+    s1->hd = s1->ha && FIELD_EX64(c0, CD_0, HD);
+    s1->haft = s1->ha && FIELD_EX32(e->regs.idr[0], IDR0, HTTU) == 3 &&
+               FIELD_EX64(cd->qw[1], CD_1, HAFT);
     s1->attrs = smmuv3_aux_ns_attrs();
     /* EL2 without E2H has no ASIDs (5.4 ASID); E2H tags by ASID alone. */
     cfg->asid = cd_el2(cfg) ? 0 : FIELD_EX64(c0, CD_0, ASID);

@@ -60,6 +60,10 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
         *why = "at least one of stage 1 and stage 2 must be supported";
         return false;
     }
+    if (p->httu > SMMUV3_AUX_HTTU_HAFT) {
+        *why = "httu must be 0 (none), 1 (HA), 2 (HA+HD) or 3 (HA+HD+HAFT)";
+        return false;
+    }
     if (p->bbml > 2) {
         *why = "bbml must be 0, 1 or 2";
         return false;
@@ -94,6 +98,7 @@ static uint32_t compose_idr0(const SMMUv3AuxParams *p)
     v = FIELD_DP32(v, IDR0, S1P, p->s1p);
     v = FIELD_DP32(v, IDR0, TTF, SMMUV3_AUX_IDR0_TTF_AA64);
     v = FIELD_DP32(v, IDR0, COHACC, p->coherent);
+    v = FIELD_DP32(v, IDR0, HTTU, p->httu);
     v = FIELD_DP32(v, IDR0, HYP, p->hyp);
     v = FIELD_DP32(v, IDR0, ASID16, p->asid16);
     v = FIELD_DP32(v, IDR0, MSI, p->msi);
@@ -106,7 +111,7 @@ static uint32_t compose_idr0(const SMMUv3AuxParams *p)
     v = FIELD_DP32(v, IDR0, CD2L, p->ssid_size > 0);
     /*
      * SEV stays 0: Linux would then wait in WFE for CMD_SYNC, and the
-     * model cannot send a wake-up event.  ATS, PRI, HTTU, BTM: not yet.
+     * model cannot send a wake-up event.  ATS, PRI, BTM: not yet.
      */
     return v;
 }

@@ -48,11 +48,24 @@ typedef struct SMMUv3AuxParams {
     bool xnx;               /* IDR3.XNX: stage-2 XN[1:0] */
     bool fwb;               /* IDR3.FWB: STE.S2FWB */
     uint8_t bbml;           /* IDR3.BBML: 0, 1 or 2 */
+    uint8_t httu;           /* IDR0.HTTU: SMMUV3_AUX_HTTU_* */
     bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
     /* Cache capacities in entries (tlb.h); 0 disables that cache. */
     uint32_t iotlb_size;
     uint32_t cfgc_size;
 } SMMUv3AuxParams;
+
+/*
+ * IDR0.HTTU (IHI 0070 6.3.1, 3.13): hardware updates of the Access flag
+ * (HA), of the dirty state (HD) and of the Access flag in table
+ * descriptors (HAFT).  The default, HA + HD, is what Linux's arm-smmu-v3
+ * uses for dirty tracking and SVA; HAFT only matters with CPUs that have
+ * FEAT_HAFT, which QEMU's do not.
+ */
+#define SMMUV3_AUX_HTTU_NONE    0
+#define SMMUV3_AUX_HTTU_HA      1
+#define SMMUV3_AUX_HTTU_HD      2   /* HA + HD */
+#define SMMUV3_AUX_HTTU_HAFT    3   /* HA + HD + HAFT */
 
 /*
  * The one table of options: X(kind, field, "property", default), kind
@@ -80,6 +93,7 @@ typedef struct SMMUv3AuxParams {
     X(BOOL, xnx, "xnx", true)                                           \
     X(BOOL, fwb, "fwb", true)                                           \
     X(UINT8, bbml, "bbml", 2)                                           \
+    X(UINT8, httu, "httu", SMMUV3_AUX_HTTU_HD)                          \
     X(BOOL, gran4k, "gran4k", true)                                     \
     X(BOOL, gran16k, "gran16k", true)                                   \
     X(BOOL, gran64k, "gran64k", true)                                   \

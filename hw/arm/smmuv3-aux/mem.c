@@ -28,3 +28,21 @@ bool smmuv3_aux_mem_write_le32(const SMMUv3AuxEngineOps *ops, void *opaque,
 
     return ops->dma_write(opaque, addr, &raw, sizeof(raw), attrs);
 }
+
+SMMUv3AuxMemCas smmuv3_aux_mem_cmpxchg_le64(const SMMUv3AuxEngineOps *ops,
+                                            void *opaque, uint64_t addr,
+                                            uint64_t *expected, uint64_t val,
+                                            SMMUv3AuxMemAttrs attrs)
+{
+    uint64_t old_le = cpu_to_le64(*expected), seen_le = old_le;
+
+    if (!ops->dma_cmpxchg64(opaque, addr, &seen_le, cpu_to_le64(val),
+                            attrs)) {
+        return SMMUV3_AUX_MEM_CAS_ABORT;
+    }
+    if (seen_le != old_le) {
+        *expected = le64_to_cpu(seen_le);
+        return SMMUV3_AUX_MEM_CAS_CHANGED;
+    }
+    return SMMUV3_AUX_MEM_CAS_OK;
+}

@@ -36,6 +36,16 @@ typedef struct SMMUv3AuxEngineOps {
                      SMMUv3AuxMemAttrs attrs);
     bool (*dma_write)(void *opaque, uint64_t pa, const void *buf,
                       uint32_t len, SMMUv3AuxMemAttrs attrs);
+    /*
+     * Atomic 64-bit compare-and-swap of the little-endian qword at pa (the
+     * hardware Access flag / dirty state updates, IHI 0070 3.13): if it
+     * holds *expected_le, store new_le.  Either way *expected_le becomes
+     * the value the qword held, so the swap happened iff it is unchanged.
+     * Atomic against every other agent, a vCPU storing to the same word
+     * included.  False on a bus error, and for pa not 8-byte aligned.
+     */
+    bool (*dma_cmpxchg64)(void *opaque, uint64_t pa, uint64_t *expected_le,
+                          uint64_t new_le, SMMUv3AuxMemAttrs attrs);
 } SMMUv3AuxEngineOps;
 
 
@@ -66,6 +76,21 @@ static inline bool smmuv3_aux_mem_read_le64s(const SMMUv3AuxEngineOps *ops,
 bool smmuv3_aux_mem_write_le64s(const SMMUv3AuxEngineOps *ops, void *opaque,
                                 uint64_t addr, const uint64_t *qw, unsigned n,
                                 SMMUv3AuxMemAttrs attrs);
+/* Outcome of smmuv3_aux_mem_cmpxchg_le64(). */
+typedef enum SMMUv3AuxMemCas {
+    SMMUV3_AUX_MEM_CAS_OK,          /* the qword was *expected; now new */
+    SMMUV3_AUX_MEM_CAS_CHANGED,     /* it was not; *expected holds it */
+    SMMUV3_AUX_MEM_CAS_ABORT,       /* external abort, nothing written */
+} SMMUv3AuxMemCas;
+
+/*
+ * Compare-and-swap one little-endian qword, in CPU order: if the qword at
+ * addr is *expected, write val.  On CHANGED *expected is the value found.
+ */
+SMMUv3AuxMemCas smmuv3_aux_mem_cmpxchg_le64(const SMMUv3AuxEngineOps *ops,
+                                            void *opaque, uint64_t addr,
+                                            uint64_t *expected, uint64_t val,
+                                            SMMUv3AuxMemAttrs attrs);
 /* Write one little-endian 32-bit word (the CMD_SYNC MSI). */
 bool smmuv3_aux_mem_write_le32(const SMMUv3AuxEngineOps *ops, void *opaque,
                                uint64_t addr, uint32_t val,

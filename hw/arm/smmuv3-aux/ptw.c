@@ -13,6 +13,15 @@
  * Every walk is a bounded loop over at most four levels; a nested walk
  * runs one bounded stage-2 walk per stage-1 descriptor, without recursion,
  * so no guest table can make a walk loop or recurse.
+ *
+ * HTTU (IHI 0070 3.13) updates descriptors with a compare-and-swap, never
+ * a plain store, so an update cannot undo what a vCPU wrote to the same
+ * descriptor.  A swap that finds the descriptor changed restarts the walk
+ * on the new tables, at most PTW_HTTU_RETRIES times: a guest rewriting a
+ * descriptor forever then gets the fault the access would have raised
+ * without the update (F_ACCESS, or F_PERMISSION for a write to a
+ * writable-clean page), not a hung walk.  Updates are made before the walk
+ * returns, so they are in memory before the access that caused them.
  */
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
@@ -31,6 +40,9 @@
 #define DESC_APTABLE0       BIT_ULL(61) /* no unprivileged access below */
 #define DESC_APTABLE1       BIT_ULL(62) /* no write access below */
 #define DESC_AP_SHIFT       6           /* S1 AP[2:1], S2 S2AP[1:0] */
+#define DESC_AP2            BIT_ULL(7)  /* S1 AP[2]: read-only (clean) */
+#define DESC_S2AP1          BIT_ULL(7)  /* S2 S2AP[1]: writable (dirty) */
+#define DESC_DBM            BIT_ULL(51) /* Dirty Bit Modifier (leaves) */
 #define DESC_S2_MEMATTR_SHIFT 2         /* S2 MemAttr[3:0] */
 
 /*
@@ -45,6 +57,16 @@
 #define PTW_TSZ_MAX         39
 #define PTW_TSZ_MIN         16
 #define PTW_S2_MAX_CONCAT_BITS 4    /* up to 16 concatenated start tables */
+
+/* Walks restarted because a descriptor changed under an HTTU update. */
+#define PTW_HTTU_RETRIES    4
+
+/* One step of a walk: done, faulted, or restart (a descriptor changed). */
+typedef enum PtwStep {
+    PTW_OK,
+    PTW_FAULT,
+    PTW_RETRY,
+} PtwStep;
 
 /* Geometry of one stage's walk. */
 typedef struct PtwGeom {
@@ -68,16 +90,21 @@ typedef struct PtwWalk {
     uint8_t class_;         /* stage 2: CLASS of its faults */
     uint64_t ipa;           /* stage 2: the IPA being translated */
     bool hier;              /* stage 1: honour APTable/XNTable/PXNTable */
+    bool haft;              /* set AF in table descriptors (HA + HAFT) */
     const SMMUv3AuxS2Cfg *nest; /* stage 1 nested: table IPAs go here */
 } PtwWalk;
 
 /* The leaf a walk found, with the stage-1 hierarchical controls. */
 typedef struct PtwLeaf {
     uint64_t desc;
+    uint64_t desc_addr;     /* where it is: a PA, an IPA if nested */
     int level;
     unsigned shift;         /* log2 of the block/page size */
     uint64_t oa_base;       /* output address of the block/page */
     bool tbl_no_unpriv, tbl_ro, tbl_pxn, tbl_uxn;
+    /* PTW_RETRY: the fault to report when the retries run out. */
+    SMMUv3AuxEventId giveup;
+    int giveup_level;
 } PtwLeaf;
 
 unsigned smmuv3_aux_ptw_ps_bits(unsigned enc)
@@ -347,6 +374,72 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
     return true;
 }
 
+/*
+ * HTTU: replace descriptor *desc at addr (a PA, or an IPA when nested)
+ * with val by a compare-and-swap.  A nested stage-1 update is a write to
+ * the IPA, so it needs stage-2 write permission (3.13.5), and that
+ * stage-2 walk may itself set its AF and dirty state; a fault there is a
+ * stage-2 fault, CLASS TT, TTRnW 0.  An update the memory refuses is
+ * F_WALK_EABT ("fetching (or updating)", 7.3.12).  PTW_RETRY, with *desc
+ * the value found, when another agent changed the descriptor first.
+ */
+static PtwStep walk_update_desc(const PtwWalk *w, uint64_t addr, int level,
+                                uint64_t *desc, uint64_t val,
+                                SMMUv3AuxPtwFault *f)
+{
+    static const SMMUv3AuxPtwAccess ttw_write = {
+        .write = true, .priv = true,
+    };
+    uint64_t pa = addr;
+
+    if (w->nest) {
+        SMMUv3AuxPtwResult r;
+
+        if (!s2_translate(w->ops, w->opaque, w->nest, addr, ttw_write,
+                          SMMUV3_AUX_EVT_CLASS_TT, &r, f)) {
+            f->ttrnw = false;
+            return PTW_FAULT;
+        }
+        pa = r.oa;
+    }
+    switch (smmuv3_aux_mem_cmpxchg_le64(w->ops, w->opaque, pa, desc, val,
+                                        w->attrs)) {
+    case SMMUV3_AUX_MEM_CAS_OK:
+        *desc = val;
+        return PTW_OK;
+    case SMMUV3_AUX_MEM_CAS_CHANGED:
+        return PTW_RETRY;
+    default:
+        f->fetch_addr = pa;
+        walk_fault(w, f, SMMUV3_AUX_EVT_F_WALK_EABT, level);
+        return PTW_FAULT;
+    }
+}
+
+/*
+ * HAFT (3.13.6): a table descriptor the walk goes through gets AF = 1
+ * before the next level is read, so table updates are ordered top-down
+ * before the leaf's and before the access.  A table descriptor changed
+ * meanwhile restarts the walk; if that never settles, F_ACCESS at its
+ * level (the Access flag could not be set).
+ */
+static PtwStep walk_table_af(const PtwWalk *w, uint64_t addr, int level,
+                             uint64_t desc, PtwLeaf *leaf,
+                             SMMUv3AuxPtwFault *f)
+{
+    PtwStep st;
+
+    if (!w->haft || (desc & DESC_AF)) {
+        return PTW_OK;
+    }
+    st = walk_update_desc(w, addr, level, &desc, desc | DESC_AF, f);
+    if (st == PTW_RETRY) {
+        leaf->giveup = SMMUV3_AUX_EVT_F_ACCESS;
+        leaf->giveup_level = level;
+    }
+    return st;
+}
+
 /* Collect APTable/XNTable/PXNTable of a stage-1 table descriptor. */
 static void walk_table_attrs(const PtwWalk *w, uint64_t desc, PtwLeaf *leaf)
 {
@@ -363,8 +456,8 @@ static void walk_table_attrs(const PtwWalk *w, uint64_t desc, PtwLeaf *leaf)
  * Walk from the start table to a block or page descriptor for addr.
  * Access flag and permissions are the caller's, per stage.
  */
-static bool walk(const PtwWalk *w, uint64_t table, uint64_t addr,
-                 PtwLeaf *leaf, SMMUv3AuxPtwFault *f)
+static PtwStep walk(const PtwWalk *w, uint64_t table, uint64_t addr,
+                    PtwLeaf *leaf, SMMUv3AuxPtwFault *f)
 {
     const PtwGeom *g = &w->g;
     int level;
@@ -373,37 +466,70 @@ static bool walk(const PtwWalk *w, uint64_t table, uint64_t addr,
     for (level = g->start_level; level <= 3; level++) {
         unsigned shift = level_shift(g, level);
         uint64_t idx = extract64(addr, shift, level_bits(g, level));
-        uint64_t desc, oa;
+        uint64_t desc, oa, desc_addr = table + idx * 8;
+        PtwStep st;
 
-        if (!walk_read_desc(w, table + idx * 8, level, &desc, f)) {
-            return false;
+        if (!walk_read_desc(w, desc_addr, level, &desc, f)) {
+            return PTW_FAULT;
         }
         if (!(desc & DESC_VALID)) {
-            return walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
+            walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
+            return PTW_FAULT;
         }
         if (level < 3 && (desc & DESC_TABLE)) {
             table = desc_oa(g, desc, g->granule);
             if (table >> g->out_bits) {
-                return walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
+                walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
+                return PTW_FAULT;
+            }
+            st = walk_table_af(w, desc_addr, level, desc, leaf, f);
+            if (st != PTW_OK) {
+                return st;
             }
             walk_table_attrs(w, desc, leaf);
             continue;
         }
         /* A level-3 "block" (bits 01) and unsupported blocks are reserved */
         if (level == 3 ? !(desc & DESC_TABLE) : !block_allowed(g, level)) {
-            return walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
+            walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
+            return PTW_FAULT;
         }
         oa = desc_oa(g, desc, shift);
         if (oa >> g->out_bits) {
-            return walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
+            walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
+            return PTW_FAULT;
         }
         leaf->desc = desc;
+        leaf->desc_addr = desc_addr;
         leaf->level = level;
         leaf->shift = shift;
         leaf->oa_base = oa;
-        return true;
+        return PTW_OK;
     }
     g_assert_not_reached();
+}
+
+/*
+ * HTTU at a leaf: write upd over the descriptor the walk found, if it
+ * differs.  need_af says whether AF was being set, which decides the
+ * fault when the descriptor never stops changing.
+ */
+static PtwStep leaf_update(const PtwWalk *w, PtwLeaf *leaf, uint64_t upd,
+                           bool need_af, SMMUv3AuxPtwFault *f)
+{
+    PtwStep st;
+
+    if (upd == leaf->desc) {
+        return PTW_OK;
+    }
+    st = walk_update_desc(w, leaf->desc_addr, leaf->level, &leaf->desc, upd,
+                          f);
+    if (st == PTW_RETRY) {
+        leaf->giveup = need_af ? SMMUV3_AUX_EVT_F_ACCESS :
+                                 SMMUV3_AUX_EVT_F_PERMISSION;
+        leaf->giveup_level = leaf->level;
+    }
+    return st;
 }
 
 /* Writes are Data (SMMU spec 13.1.2), so InD == 0 when RnW == 0. */
@@ -490,6 +616,77 @@ static void s2_perms(const SMMUv3AuxS2Cfg *cfg, uint64_t desc,
     }
 }
 
+static void s1_perms_any(const SMMUv3AuxS1Cfg *cfg, const PtwLeaf *leaf,
+                        SMMUv3AuxPtwPerm *p)
+{
+    if (cfg->el2) {
+        s1_perms_el2(cfg, leaf, p);
+    } else {
+        s1_perms(cfg, leaf, p);
+    }
+}
+
+/*
+ * Stage-1 permissions of a leaf into *p.  With HD, a writable-clean leaf
+ * (DBM == 1, AP[2] == 1) counts as writable for execute permission (WXN,
+ * "EL0-writable is PXN"), as on a PE (3.13.8): *p is then the permission
+ * of the dirty leaf less write, which only the dirty update gives, and
+ * *dirty the permission of the dirty leaf.  Returns whether it is such a
+ * writable-clean leaf.
+ */
+static bool s1_leaf_perms(const SMMUv3AuxS1Cfg *cfg, const PtwLeaf *leaf,
+                          SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwPerm *dirty)
+{
+    PtwLeaf d;
+
+    if (!cfg->hd || !(leaf->desc & DESC_DBM) || !(leaf->desc & DESC_AP2)) {
+        s1_perms_any(cfg, leaf, p);
+        return false;
+    }
+    d = *leaf;
+    d.desc &= ~DESC_AP2;
+    s1_perms_any(cfg, &d, dirty);
+    *p = *dirty;
+    p->pw = p->uw = false;
+    return true;
+}
+
+/*
+ * The stage-1 leaf: Access flag, then permission (F_ACCESS first, 3.13.1).
+ * With HA, AF == 0 is set instead of faulting (whatever AFFD says,
+ * 3.13.2); with HD, a write that only AP[2] of a DBM leaf forbids makes it
+ * writable-dirty (3.13.3.1; APTable and PAN still fault).  An access that
+ * faults updates nothing, which 3.13.2 allows.
+ */
+static PtwStep s1_leaf(const PtwWalk *w, const SMMUv3AuxS1Cfg *cfg,
+                       PtwLeaf *leaf, SMMUv3AuxPtwAccess acc,
+                       SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwFault *f)
+{
+    bool need_af = !(leaf->desc & DESC_AF);
+    uint64_t upd = leaf->desc;
+    SMMUv3AuxPtwPerm dirty;
+    bool clean;
+
+    if (need_af && !cfg->ha && !cfg->affd) {
+        walk_fault(w, f, SMMUV3_AUX_EVT_F_ACCESS, leaf->level);
+        return PTW_FAULT;
+    }
+    clean = s1_leaf_perms(cfg, leaf, p, &dirty);
+    if (!smmuv3_aux_ptw_perm_allows(p, acc)) {
+        if (!clean || !acc.write ||
+            !smmuv3_aux_ptw_perm_allows(&dirty, acc)) {
+            walk_fault(w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf->level);
+            return PTW_FAULT;
+        }
+        *p = dirty;
+        upd &= ~DESC_AP2;
+    }
+    if (need_af && cfg->ha) {
+        upd |= DESC_AF;
+    }
+    return leaf_update(w, leaf, upd, need_af, f);
+}
+
 /* Stage-2 MemAttr selects any Device type (S2PTW). */
 static bool s2_is_device(const SMMUv3AuxS2Cfg *cfg, uint64_t desc)
 {
@@ -497,6 +694,43 @@ static bool s2_is_device(const SMMUv3AuxS2Cfg *cfg, uint64_t desc)
 
     /* FWB: MemAttr[2] == 0 is Device; otherwise MemAttr[3:2] == 00 is. */
     return cfg->fwb ? !(memattr & 4) : !(memattr & 0xc);
+}
+
+/*
+ * The stage-2 leaf, like s1_leaf(): with S2HA AF is set, with S2HD a
+ * write to a DBM leaf without S2AP[1] sets S2AP[1] (3.13.3.1).  A CD or
+ * L1CD fetch is a read, so it only ever sets AF (3.13.2, 3.13.3.1).
+ */
+static PtwStep s2_leaf(const PtwWalk *w, const SMMUv3AuxS2Cfg *cfg,
+                       PtwLeaf *leaf, SMMUv3AuxPtwAccess acc,
+                       SMMUv3AuxPtwPerm *p, SMMUv3AuxPtwFault *f)
+{
+    bool need_af = !(leaf->desc & DESC_AF);
+    uint64_t upd = leaf->desc;
+
+    if (need_af && !cfg->ha && !cfg->affd) {
+        walk_fault(w, f, SMMUV3_AUX_EVT_F_ACCESS, leaf->level);
+        return PTW_FAULT;
+    }
+    if (w->class_ == SMMUV3_AUX_EVT_CLASS_TT && cfg->ptw &&
+        s2_is_device(cfg, leaf->desc)) {
+        walk_fault(w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf->level);
+        return PTW_FAULT;
+    }
+    s2_perms(cfg, leaf->desc, p);
+    if (!smmuv3_aux_ptw_perm_allows(p, acc)) {
+        /* Only S2AP[1] can be missing for a write: S2AP[1] = 1 grants it */
+        if (!acc.write || !cfg->hd || !(leaf->desc & DESC_DBM)) {
+            walk_fault(w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf->level);
+            return PTW_FAULT;
+        }
+        upd |= DESC_S2AP1;
+        s2_perms(cfg, upd, p);
+    }
+    if (need_af && cfg->ha) {
+        upd |= DESC_AF;
+    }
+    return leaf_update(w, leaf, upd, need_af, f);
 }
 
 static void result_leaf(SMMUv3AuxPtwResult *out, const PtwLeaf *leaf,
@@ -521,9 +755,10 @@ static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
 {
     PtwWalk w = {
         .ops = ops, .opaque = opaque, .attrs = cfg->attrs,
-        .s2 = true, .class_ = class_, .ipa = ipa,
+        .s2 = true, .class_ = class_, .ipa = ipa, .haft = cfg->haft,
     };
     PtwLeaf leaf;
+    PtwStep st;
 
     s2_geom(cfg, &w.g);
     /* An IPA above the S2T0SZ range is a stage-2 Translation fault. */
@@ -531,20 +766,20 @@ static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
         return walk_fault(&w, f, SMMUV3_AUX_EVT_F_TRANSLATION,
                           w.g.start_level);
     }
-    if (!walk(&w, start_table_base(&w.g, cfg->ttb), ipa, &leaf, f)) {
+    for (unsigned tries = 0;; tries++) {
+        st = walk(&w, start_table_base(&w.g, cfg->ttb), ipa, &leaf, f);
+        if (st == PTW_OK) {
+            st = s2_leaf(&w, cfg, &leaf, acc, &out->perm, f);
+        }
+        if (st != PTW_RETRY) {
+            break;
+        }
+        if (tries == PTW_HTTU_RETRIES) {
+            return walk_fault(&w, f, leaf.giveup, leaf.giveup_level);
+        }
+    }
+    if (st == PTW_FAULT) {
         return false;
-    }
-    /* HTTU is not implemented: S2HA behaves as 0. */
-    if (!(leaf.desc & DESC_AF) && !cfg->affd) {
-        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_ACCESS, leaf.level);
-    }
-    if (class_ == SMMUV3_AUX_EVT_CLASS_TT && cfg->ptw &&
-        s2_is_device(cfg, leaf.desc)) {
-        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
-    }
-    s2_perms(cfg, leaf.desc, &out->perm);
-    if (!smmuv3_aux_ptw_perm_allows(&out->perm, acc)) {
-        return walk_fault(&w, f, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
     }
     result_leaf(out, &leaf, cfg->granule, ipa);
     out->ipa = ipa;
@@ -629,9 +864,11 @@ bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
     SMMUv3AuxPtwAccess acc = access_norm(access);
     PtwWalk w = {
         .ops = ops, .opaque = opaque, .attrs = cfg->attrs, .nest = s2cfg,
+        .haft = cfg->haft,
     };
     const SMMUv3AuxPtwTT *tt;
     PtwLeaf leaf;
+    PtwStep st;
     int idx;
 
     memset(out, 0, sizeof(*out));
@@ -644,20 +881,20 @@ bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
     tt = &cfg->tt[idx];
     s1_geom(cfg, tt, &w.g);
     w.hier = !tt->had;
-    if (!walk(&w, start_table_base(&w.g, tt->ttb), iova, &leaf, fault)) {
+    for (unsigned tries = 0;; tries++) {
+        st = walk(&w, start_table_base(&w.g, tt->ttb), iova, &leaf, fault);
+        if (st == PTW_OK) {
+            st = s1_leaf(&w, cfg, &leaf, acc, &out->perm, fault);
+        }
+        if (st != PTW_RETRY) {
+            break;
+        }
+        if (tries == PTW_HTTU_RETRIES) {
+            return walk_fault(&w, fault, leaf.giveup, leaf.giveup_level);
+        }
+    }
+    if (st == PTW_FAULT) {
         return false;
-    }
-    /* HTTU is not implemented: HA behaves as 0. */
-    if (!(leaf.desc & DESC_AF) && !cfg->affd) {
-        return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_ACCESS, leaf.level);
-    }
-    if (cfg->el2) {
-        s1_perms_el2(cfg, &leaf, &out->perm);
-    } else {
-        s1_perms(cfg, &leaf, &out->perm);
-    }
-    if (!smmuv3_aux_ptw_perm_allows(&out->perm, acc)) {
-        return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_PERMISSION, leaf.level);
     }
     result_leaf(out, &leaf, tt->granule, iova);
     out->ng = !!(leaf.desc & DESC_NG);

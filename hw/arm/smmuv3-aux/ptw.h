@@ -10,13 +10,21 @@
  * F_ACCESS, F_PERMISSION, F_WALK_EABT) and applies the CD/STE A, R, S bits.
  * Nothing is cached here; the IOTLB is another module.
  *
+ * HTTU (IHI 0070 3.13): with HA the walker sets AF in a leaf (and, with
+ * HAFT, in a table descriptor) instead of raising F_ACCESS; with HD a write
+ * to a writable-clean leaf (DBM == 1) makes it writable-dirty (stage 1
+ * AP[2] = 0, stage 2 S2AP[1] = 1).  Each update is one compare-and-swap of
+ * the descriptor (SMMUv3AuxEngineOps.dma_cmpxchg64); when another agent
+ * changed the descriptor meanwhile, that level is decided again on the new
+ * value.  A writable-clean leaf is reported without write permission
+ * unless this walk dirtied it, so a cached read never serves a write.
+ *
  * Not supported (documented limits):
  *  - 52-bit VA (IDR5.VAX), LPA2 (CD.DS / STE.S2DS) and so start level -1 and
  *    4K level-0 / 16K level-1 blocks: those are reserved encodings here and
  *    fault as the architecture says for DS == 0;
  *  - small translation tables (IDR3.STT, so TxSZ is 16..39), FEAT_TTST
  *    (4K S2SL0 == 3);
- *  - HTTU: HA/HD are recorded but behave as 0 (AF == 0 faults unless AFFD);
  *  - AArch32 (VMSAv8-32 LPAE) tables, VMSAv9-128, permission indirection,
  *    overlays, E0PD, EPAN;
  *  - the Contiguous hint is ignored (entries are reported at block/page
@@ -60,7 +68,8 @@ typedef struct SMMUv3AuxS1Cfg {
     bool wxn;               /* CD.WXN */
     bool pan;               /* CD.PAN */
     bool el2;               /* StreamWorld any-EL2: one privilege level */
-    bool ha, hd;            /* CD.HA/HD: no HTTU yet, behave as 0 */
+    bool ha, hd;            /* CD.HA/HD, effective ({HD,HA} = 10: 00) */
+    bool haft;              /* CD.HAFT (with HA and IDR0.HTTU == 3) */
     SMMUv3AuxMemAttrs attrs; /* for descriptor fetches */
 } SMMUv3AuxS1Cfg;
 
@@ -77,7 +86,8 @@ typedef struct SMMUv3AuxS2Cfg {
     bool ptw;               /* STE.S2PTW: S1 walks to Device memory fault */
     bool fwb;               /* STE.S2FWB: changes how MemAttr means Device */
     bool xnx;               /* SMMU_IDR3.XNX: XN[1:0] instead of XN */
-    bool ha, hd;            /* STE.S2HA/S2HD: no HTTU yet, behave as 0 */
+    bool ha, hd;            /* STE.S2HA/S2HD, effective like CD.HA/HD */
+    bool haft;              /* STE.S2HAFT (with S2HA, IDR0.HTTU == 3) */
     SMMUv3AuxMemAttrs attrs; /* for descriptor fetches */
 } SMMUv3AuxS2Cfg;
 
@@ -118,10 +128,11 @@ typedef struct SMMUv3AuxPtwFault {
     uint8_t class_;         /* SMMUV3_AUX_EVT_CLASS_{TT,IN} */
     uint64_t input_addr;    /* the transaction's input address */
     uint64_t ipa;           /* stage-2 faults: the IPA being translated */
-    uint64_t fetch_addr;    /* F_WALK_EABT: PA of the descriptor */
+    uint64_t fetch_addr;    /* F_WALK_EABT: PA of the descriptor read
+                               or updated */
     int level;              /* level of the walk that faulted */
     bool rnw, ind, pnu;     /* from the access (InD == 0 when RnW == 0) */
-    bool ttrnw;             /* CLASS == TT: 1, descriptor reads only */
+    bool ttrnw;             /* CLASS == TT: 1 descriptor read, 0 update */
 } SMMUv3AuxPtwFault;
 
 /*

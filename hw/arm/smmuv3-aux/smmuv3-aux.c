@@ -197,9 +197,54 @@ static bool smmuv3_aux_dma_write(void *opaque, uint64_t pa, const void *buf,
            == MEMTX_OK;
 }
 
+/*
+ * HTTU's descriptor update (IHI 0070 3.13): one atomic compare-and-swap
+ * on the host memory behind pa, so a vCPU storing to the same descriptor
+ * (a TCG or KVM store, both plain or atomic host accesses) either lands
+ * before it and makes it fail, or after it.  Only writable RAM can do
+ * that; anything else (MMIO, ROM, a device's RAM BAR, an unaligned or
+ * page-crossing qword) is the external abort the walk reports as
+ * F_WALK_EABT, as for reads.  Unmapping with the length written marks the
+ * page dirty for migration only when the swap stored.
+ */
+static bool smmuv3_aux_dma_cmpxchg64(void *opaque, uint64_t pa,
+                                     uint64_t *expected_le, uint64_t new_le,
+                                     SMMUv3AuxMemAttrs attrs)
+{
+    MemTxAttrs ma = smmuv3_aux_memattrs(attrs);
+    hwaddr xlat, l = sizeof(uint64_t), len = sizeof(uint64_t);
+    uint64_t old = *expected_le;
+    MemoryRegion *mr;
+    uint64_t *host;
+
+    if (pa & (sizeof(uint64_t) - 1)) {
+        return false;
+    }
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, pa, &xlat, &l, true,
+                                 ma);
+    if (l < sizeof(uint64_t) || !memory_region_is_ram(mr) ||
+        memory_region_is_rom(mr) || memory_region_is_ram_device(mr)) {
+        return false;
+    }
+    host = address_space_map(&address_space_memory, pa, &len, true, ma);
+    if (!host) {
+        return false;
+    }
+    if (len < sizeof(uint64_t)) {
+        address_space_unmap(&address_space_memory, host, len, true, 0);
+        return false;
+    }
+    *expected_le = qatomic_cmpxchg__nocheck(host, old, new_le);
+    address_space_unmap(&address_space_memory, host, len, true,
+                        *expected_le == old ? sizeof(uint64_t) : 0);
+    return true;
+}
+
 static const SMMUv3AuxEngineOps smmuv3_aux_engine_ops = {
     .dma_read = smmuv3_aux_dma_read,
     .dma_write = smmuv3_aux_dma_write,
+    .dma_cmpxchg64 = smmuv3_aux_dma_cmpxchg64,
 };
 
 /* ---- interrupts ---------------------------------------------------------- */
@@ -805,6 +850,14 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     if (s->cmdqv_on && !smmuv3_aux_cmdqv_dev_check(s, errp)) {
         return;
     }
+#ifndef CONFIG_ATOMIC64
+    /* HTTU's descriptor updates are 64-bit compare-and-swaps on RAM. */
+    if (s->params.httu) {
+        error_setg(errp, "smmuv3-aux: httu needs a host with 64-bit atomic "
+                   "operations: use httu=0");
+        return;
+    }
+#endif
 
     qemu_mutex_init(&s->lock);
     smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);

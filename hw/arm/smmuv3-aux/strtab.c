@@ -185,8 +185,11 @@ static void ste_decode_s2(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste,
     s2->fwb = FIELD_EX32(idr3, IDR3, FWB) &&
               FIELD_EX64(ste->qw[1], STE_1, S2FWB);
     s2->xnx = FIELD_EX32(idr3, IDR3, XNX);
+    /* {S2HA, S2HD} = 01 behaves as 00; S2HAFT is RES0 below HTTU 3. */
     s2->ha = FIELD_EX64(q2, STE_2, S2HA);
-    s2->hd = FIELD_EX64(q2, STE_2, S2HD);
+    s2->hd = s2->ha && FIELD_EX64(q2, STE_2, S2HD);
+    s2->haft = s2->ha && FIELD_EX32(e->regs.idr[0], IDR0, HTTU) == 3 &&
+               FIELD_EX64(q2, STE_2, S2HAFT);
     s2->attrs = smmuv3_aux_ns_attrs();
 }
 
@@ -207,6 +210,10 @@ static const char *ste_check_s2_bits(SMMUv3AuxEngine *e, uint64_t q2)
     if (smmuv3_aux_httu_illegal(e, FIELD_EX64(q2, STE_2, S2HA),
                                 FIELD_EX64(q2, STE_2, S2HD))) {
         return "S2HA/S2HD beyond IDR0.HTTU";
+    }
+    if (FIELD_EX32(e->regs.idr[0], IDR0, HTTU) == 3 &&
+        FIELD_EX64(q2, STE_2, S2HAFT) && !FIELD_EX64(q2, STE_2, S2HA)) {
+        return "S2HAFT set without S2HA";
     }
     if (smmuv3_aux_endi_illegal(e, FIELD_EX64(q2, STE_2, S2ENDI))) {
         return "S2ENDI does not match IDR0.TTENDIAN";
