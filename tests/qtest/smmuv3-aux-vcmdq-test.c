@@ -542,26 +542,13 @@ static void test_migrate(void)
 /* A destination with another CMDQV layout (PARAM) refuses the state. */
 static void test_migrate_param_mismatch(void)
 {
-    g_autofree char *path = g_strdup_printf("%s/smmuv3-aux-vcmdq-mig-%d",
-                                            g_get_tmp_dir(), getpid());
-    g_autofree char *uri = g_strdup_printf("file:%s", path);
-    QTestState *dst;
     Ctx c;
 
     if (!ctx_start(&c)) {
         return;
     }
-    qtest_qmp_assert_success(c.qts, "{'execute': 'migrate', 'arguments': "
-                             "{'uri': %s}}", uri);
-    qsmmu_fix_migration_wait(c.qts, "completed");
-    dst = qtest_init(CTX_ARGS " -incoming defer "
-                     "-global arm-smmuv3-aux.cmdqv-vcmdqs-log2=4");
-    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
-                             "'arguments': {'uri': %s, "
-                             "'exit-on-error': false}}", uri);
-    qsmmu_fix_migration_wait(dst, "failed");
-    unlink(path);
-    qtest_quit(dst);
+    qsmmu_fix_migrate_refused(c.qts, CTX_ARGS
+                              " -global arm-smmuv3-aux.cmdqv-vcmdqs-log2=4");
     ctx_stop(&c);
 }
 

@@ -144,6 +144,25 @@ QTestState *qsmmu_fix_migrate(QTestState *src, const char *dst_cmdline)
     return dst;
 }
 
+void qsmmu_fix_migrate_refused(QTestState *src, const char *dst_cmdline)
+{
+    g_autofree char *path = g_strdup_printf("%s/smmuv3-aux-mig-refused-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    QTestState *dst;
+
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    qsmmu_fix_migration_wait(src, "completed");
+    dst = qtest_initf("%s -incoming defer", dst_cmdline);
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s, "
+                             "'exit-on-error': false}}", uri);
+    qsmmu_fix_migration_wait(dst, "failed");
+    unlink(path);
+    qtest_quit(dst);
+}
+
 void qsmmu_fix_migrated(QSMMUAuxFix *f, QTestState *qts)
 {
     detach_devices(f);

@@ -71,6 +71,11 @@ void qsmmu_fix_migration_wait(QTestState *qts, const char *want);
  */
 QTestState *qsmmu_fix_migrate(QTestState *src, const char *dst_cmdline);
 /*
+ * Migrate @src through a file to a QEMU started with @dst_cmdline, which
+ * must refuse the state (its migration ends "failed"); it is then quit.
+ */
+void qsmmu_fix_migrate_refused(QTestState *src, const char *dst_cmdline);
+/*
  * After @f's QEMU migrated to @qts (started with qsmmu_fix_cmdline() and
  * -incoming): quit the source and go on with @qts, with the same driver
  * state (allocator, queue shadows) and the test devices found again.
