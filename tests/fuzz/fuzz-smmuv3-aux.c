@@ -158,7 +158,12 @@ static bool shadow_cmpxchg64(void *opaque, uint64_t pa, uint64_t *expected,
 {
     uint64_t cur;
 
-    if ((pa & 7) || !fakemem_ops.dma_read(opaque, pa, &cur, 8, attrs)) {
+    /*
+     * Refused where the engine under test's swap is refused (a read or a
+     * write fault): the value is written back unchanged to find out.
+     */
+    if ((pa & 7) || !fakemem_ops.dma_read(opaque, pa, &cur, 8, attrs) ||
+        !fakemem_ops.dma_write(opaque, pa, &cur, 8, attrs)) {
         return false;
     }
     *expected = cur;
