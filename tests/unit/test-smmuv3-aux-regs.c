@@ -11,8 +11,8 @@
  * property defaults (one table, SMMUV3_AUX_PARAMS): HYP on, OAS 48 bits.
  * Spelt out in hex too, so that a change of the table is seen here.
  */
-/* ... HTTU = 2 (HA + HD) ... */
-#define DEF_IDR0    0x094c329bu
+/* ... HTTU = 2 (HA + HD), ATS ... */
+#define DEF_IDR0    0x094c369bu
 #define DEF_IDR1    0x02730510u
 /* HAD | XNX | FWB | RIL | BBML = 2 */
 #define DEF_IDR3    0x00001514u
@@ -103,6 +103,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->ssid_size = 0;
     p->gran16k = false;
     p->gran64k = false;
+    p->ats = false;
 }
 
 static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
@@ -130,12 +131,17 @@ static void tweak_httu_haft(SMMUv3AuxParams *p)
     p->httu = SMMUV3_AUX_HTTU_HAFT;
 }
 
+static void tweak_ats_off(SMMUv3AuxParams *p)
+{
+    p->ats = false;
+}
+
 static const IdrCase idr_cases[] = {
     { "default", tweak_none, DEF_IDR0, DEF_IDR1, DEF_IDR3, DEF_IDR5 },
     /* S1P|TTF=AA64|TTENDIAN=LE|STALL_MODEL=1 */
     { "minimal", tweak_minimal, 0x0140000a, 0x00e00008, 0, 0x10 },
-    /* S2P|TTF|COHACC|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
-    { "s2-only", tweak_s2_only_hyp_off, 0x09443099,
+    /* S2P|TTF|COHACC|ATS|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
+    { "s2-only", tweak_s2_only_hyp_off, 0x09443499,
       0x02730020, DEF_IDR3, 0x66 },
     /* IDR0.HTTU, bits [7:6], is the httu property's value. */
     { "httu-none", tweak_httu_none, DEF_IDR0 & ~0xc0u, DEF_IDR1, DEF_IDR3,
@@ -143,6 +149,9 @@ static const IdrCase idr_cases[] = {
     { "httu-ha", tweak_httu_ha, (DEF_IDR0 & ~0xc0u) | 0x40, DEF_IDR1,
       DEF_IDR3, DEF_IDR5 },
     { "httu-haft", tweak_httu_haft, DEF_IDR0 | 0xc0, DEF_IDR1, DEF_IDR3,
+      DEF_IDR5 },
+    /* IDR0.ATS, bit 10, is the ats property. */
+    { "ats-off", tweak_ats_off, DEF_IDR0 & ~0x400u, DEF_IDR1, DEF_IDR3,
       DEF_IDR5 },
 };
 
@@ -220,12 +229,13 @@ static void test_params_check(void)
 
 static void test_cr0_ack(void)
 {
+    SMMUv3AuxParams p;
     TestSMMU *t = tsmmu_new(NULL);
 
-    /* Without ATS and PRI only SMMUEN, EVENTQEN and CMDQEN exist. */
+    /* With ATS and without PRI: SMMUEN, EVENTQEN, CMDQEN and ATSCHK. */
     reg_w32(t, A_CR0, 0xffffffff);
-    g_assert_cmphex(reg_r32(t, A_CR0), ==, 0xd);
-    g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0xd);
+    g_assert_cmphex(reg_r32(t, A_CR0), ==, 0x1d);
+    g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0x1d);
     reg_w32(t, A_CR0, 0x8);
     g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0x8);
     reg_w32(t, A_CR0, 0);
@@ -234,6 +244,15 @@ static void test_cr0_ack(void)
     /* CR0ACK is read-only. */
     reg_w32(t, A_CR0ACK, 0xd);
     g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0);
+    tsmmu_free(t);
+
+    /* Without ATS, ATSCHK is RES0. */
+    smmuv3_aux_params_set_defaults(&p);
+    p.ats = false;
+    t = tsmmu_new(&p);
+    reg_w32(t, A_CR0, 0xffffffff);
+    g_assert_cmphex(reg_r32(t, A_CR0), ==, 0xd);
+    g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0xd);
     tsmmu_free(t);
 }
 

@@ -427,6 +427,39 @@ static void test_exec_host(void)
     tc_free(tc);
 }
 
+/*
+ * An ATC_INV from a VCMDQ names that queue, and its CMD_SYNC holds CONS
+ * until the invalidation completed; the kick then lets it finish.
+ */
+static void test_exec_atc_sync(void)
+{
+    TestCmdqv *tc = tc_new(NULL);
+    SMMUv3AuxCmd c[] = { atc_inv(0x21), sync_none() };
+    SMMUv3AuxEngine *e = &tc->t->e;
+    SMMUv3AuxAtcInv inv;
+
+    tsmmu_enable_all(tc->t, 0x100000, 0x200000);
+    driver_reset(tc, 4);
+    submit(tc, 0, 1, c, 2);
+    g_assert_cmphex(r32(tc, LV0(0, 1, A_VCMDQ_CONS)), ==, 1);
+    g_assert_cmpuint(smmuv3_aux_engine_take_atc_invs(e, &inv, 1), ==, 1);
+    g_assert_cmphex(inv.sid, ==, 0x21);
+    g_assert_cmpuint(inv.queue, ==, 1 + 1);
+    /* Running it again changes nothing while the invalidation is out. */
+    smmuv3_aux_cmdqv_kick(&tc->v, 1);
+    smmuv3_aux_cmdqv_run(&tc->v, e);
+    g_assert_cmphex(r32(tc, LV0(0, 1, A_VCMDQ_CONS)), ==, 1);
+    g_assert_true(smmuv3_aux_engine_atc_inv_done(
+                      e, smmuv3_aux_engine_atc_wait(e, inv.queue),
+                      inv.epoch));
+    smmuv3_aux_cmdqv_kick(&tc->v, 1);
+    smmuv3_aux_cmdqv_run(&tc->v, e);
+    g_assert_cmphex(r32(tc, LV0(0, 1, A_VCMDQ_CONS)), ==, 2);
+    /* The SMMU's own queue does not wait for a VCMDQ's invalidations. */
+    g_assert_cmpuint(e->cmdq_atc.outstanding, ==, 0);
+    tc_free(tc);
+}
+
 /* Put cmds at the queue's PROD and write PROD, without consuming. */
 static void put_prod(TestCmdqv *tc, unsigned l, const SMMUv3AuxCmd *cmds,
                      unsigned n)
@@ -973,6 +1006,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vcmdq/route/map-order", test_map_order);
     g_test_add_func("/vcmdq/exec/host", test_exec_host);
     g_test_add_func("/vcmdq/exec/wrap", test_wrap);
+    g_test_add_func("/vcmdq/exec/atc-sync", test_exec_atc_sync);
     g_test_add_func("/vcmdq/exec/jobs", test_jobs);
     g_test_add_func("/vcmdq/exec/gating", test_gating);
     g_test_add_func("/vcmdq/exec/write-enabled", test_write_enabled);

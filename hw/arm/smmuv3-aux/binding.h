@@ -10,6 +10,8 @@
 #include "qemu/seqlock.h"
 #include "qemu/stats64.h"
 #include "qemu/thread.h"
+#include "qemu/timer.h"
+#include "hw/registerfields.h"
 #include "exec/memory.h"
 #include "hw/pci/pci.h"
 #include "hw/sysbus.h"
@@ -74,6 +76,15 @@ struct SMMUv3AuxState {
     MemoryRegion cmdqv_mr;
     qemu_irq cmdqv_irq;
 
+    /* ATS (smmuv3-aux-ats.c): queues to resume, CMD_SYNC deadlines. */
+    uint32_t ats_inv_timeout_ms;    /* property "ats-inv-timeout" */
+    unsigned long atc_resume[BITS_TO_LONGS(SMMUV3_AUX_ATC_QUEUES)];
+    int64_t atc_deadline[SMMUV3_AUX_ATC_QUEUES];
+    bool atc_waiting;           /* some CMD_SYNC waits: atc_timer runs */
+    bool atc_check;             /* some invalidation was deferred */
+    QEMUTimer *atc_timer;
+    QEMUBH *atc_bh;
+
     /* Migration: the source's ID registers, checked against ours. */
     uint32_t mig_idr[6], mig_iidr, mig_aidr;
     /* ... and its CMDQV_PARAM and cmdqv-hyp-own. */
@@ -87,6 +98,60 @@ void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s);
 void smmuv3_aux_flush_irqs(SMMUv3AuxState *s);
 void smmuv3_aux_flush_invals(SMMUv3AuxState *s);
 
+/*
+ * IOMMU index
+ * -----------
+ * What of a transaction's MemTxAttrs reaches the engine, packed into the
+ * iommu_idx QEMU passes to translate().  0 is an unprivileged data access
+ * without a SubstreamID: the default input attributes (IHI 0070 13.1.3),
+ * which MEMTXATTRS_UNSPECIFIED and every device that says nothing get.
+ */
+FIELD(IOMMU_IDX, PRIV, 0, 1)        /* PnU: MemTxAttrs.priv */
+FIELD(IOMMU_IDX, INSTR, 1, 1)       /* InD: MemTxAttrs.instr */
+FIELD(IOMMU_IDX, SSV, 2, 1)         /* MemTxAttrs.pid_valid */
+FIELD(IOMMU_IDX, SSID, 3, 20)       /* MemTxAttrs.pid */
+FIELD(IOMMU_IDX, AT, 23, 1)         /* MemTxAttrs.ats_translated */
+#define SMMUV3_AUX_IOMMU_NUM_INDEXES    (1 << 24)
+
+/* The iommu_idx of a PCI PASID (PCI_NO_PASID: none) and back. */
+int smmuv3_aux_iommu_idx_of_pasid(uint32_t pasid);
+uint32_t smmuv3_aux_iommu_idx_pasid(int iommu_idx);
+
+/* smmuv3-aux.c: the devices behind the SMMU (BQL). */
+SMMUv3AuxDevice *smmuv3_aux_device(SMMUv3AuxState *s, PCIBus *bus,
+                                   int devfn);
+SMMUv3AuxDevice *smmuv3_aux_device_by_sid(SMMUv3AuxState *s, uint32_t sid);
+uint32_t smmuv3_aux_device_sid(SMMUv3AuxDevice *sdev);
+
+/* smmuv3-aux-ats.c: ATS (PCIIOMMUOps of patches/qemu/0008). */
+void smmuv3_aux_flush_atc_invs(SMMUv3AuxState *s);
+void smmuv3_aux_ats_realize(SMMUv3AuxState *s);
+void smmuv3_aux_ats_reset_locked(SMMUv3AuxState *s);
+void smmuv3_aux_ats_unrealize(SMMUv3AuxState *s);
+void smmuv3_aux_ats_get_iotlb_info(void *opaque, uint8_t *addr_width,
+                                   uint32_t *min_page_size);
+void smmuv3_aux_ats_init_iotlb_notifier(PCIBus *bus, void *opaque,
+                                        int devfn, IOMMUNotifier *n,
+                                        IOMMUNotify fn, void *user_opaque);
+void smmuv3_aux_ats_register_iotlb_notifier(PCIBus *bus, void *opaque,
+                                            int devfn, uint32_t pasid,
+                                            IOMMUNotifier *n);
+void smmuv3_aux_ats_unregister_iotlb_notifier(PCIBus *bus, void *opaque,
+                                              int devfn, uint32_t pasid,
+                                              IOMMUNotifier *n);
+ssize_t smmuv3_aux_ats_request_translation(PCIBus *bus, void *opaque,
+                                           int devfn, uint32_t pasid,
+                                           bool priv_req, bool exec_req,
+                                           hwaddr addr, size_t length,
+                                           bool no_write,
+                                           IOMMUTLBEntry *result,
+                                           size_t result_length,
+                                           uint32_t *err_count);
+uint64_t smmuv3_aux_ats_invalidation_defer(PCIBus *bus, void *opaque,
+                                           int devfn);
+void smmuv3_aux_ats_invalidation_complete(PCIBus *bus, void *opaque,
+                                          int devfn, uint64_t tag);
+
 /* smmuv3-aux-cmdqv.c: the virtual command queues' part of the device. */
 /* Validate the CMDQV properties; false and *errp. */
 bool smmuv3_aux_cmdqv_dev_check(SMMUv3AuxState *s, Error **errp);
@@ -94,6 +159,8 @@ bool smmuv3_aux_cmdqv_dev_check(SMMUv3AuxState *s, Error **errp);
 void smmuv3_aux_cmdqv_dev_realize(SMMUv3AuxState *s);
 void smmuv3_aux_cmdqv_dev_reset(SMMUv3AuxState *s);
 void smmuv3_aux_cmdqv_dev_unrealize(SMMUv3AuxState *s);
+/* Run every runnable VCMDQ's commands (no lock held). */
+void smmuv3_aux_cmdqv_dev_run(SMMUv3AuxState *s);
 /* QOM getter of "vcmdq-commands". */
 void smmuv3_aux_cmdqv_dev_get_commands(Object *obj, Visitor *v,
                                        const char *name, void *opaque,

@@ -423,12 +423,16 @@ static SMMUv3AuxCmdError cmd_atc_inv(SMMUv3AuxEngine *e,
                                      SMMUv3AuxCmdQueue *q,
                                      const SMMUv3AuxCmd *cmd)
 {
-    /* No ATS yet: no ATC to invalidate, so it completes at once. */
-    trace_smmuv3_aux_cmd_atc_inv(cmd_sid(cmd),
-                                 FIELD_EX64(cmd->qw[0], CMD_0, SSID),
-                                 cmd->qw[1] & R_CMD_1_ADDR_MASK,
-                                 FIELD_EX64(cmd->qw[1], CMD_1, ATC_SIZE));
-    return SMMUV3_AUX_CERROR_NONE;
+    SMMUv3AuxCmdError err = check_ssec(cmd);
+
+    if (err != SMMUV3_AUX_CERROR_NONE) {
+        return err;
+    }
+    if (!sid_in_range(e, cmd_sid(cmd))) {
+        return FIELD_EX32(e->regs.idr[0], IDR0, ATS) ? SMMUV3_AUX_CERROR_NONE
+                                                      : SMMUV3_AUX_CERROR_ILL;
+    }
+    return smmuv3_aux_ats_inv(e, q, cmd);
 }
 
 static SMMUv3AuxCmdError cmd_response(SMMUv3AuxEngine *e,
@@ -482,7 +486,11 @@ static SMMUv3AuxCmdError cmd_sync(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
                                   const SMMUv3AuxCmd *cmd)
 {
     unsigned cs = FIELD_EX64(cmd->qw[0], CMD_0, CS);
+    SMMUv3AuxCmdError err = smmuv3_aux_ats_sync_wait(e, q);
 
+    if (err != SMMUV3_AUX_CERROR_NONE || q->paused) {
+        return err;     /* ATS invalidations first (3.9.1.4) */
+    }
     if (q->sync_by_cons_only && cs <= SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV) {
         cs = SMMUV3_AUX_CMD_SYNC_CS_NONE;
     }
@@ -704,6 +712,7 @@ void smmuv3_aux_cmdq_run(SMMUv3AuxEngine *e)
     q.cons = FIELD_EX32(r->cmdq_cons, CMDQ_CONS, RD);
     q.attrs = smmuv3_aux_ns_attrs();
     q.paused = false;
+    q.atc = &e->cmdq_atc;
 
     if (e->cmdq_paused) {
         return;             /* until the binding has written the MSIs */

@@ -110,7 +110,12 @@ typedef struct SMMUv3AuxCmdQueue {
     uint32_t prod;              /* PROD.WR: index + wrap bit */
     uint32_t cons;              /* CONS.RD: index + wrap bit */
     SMMUv3AuxMemAttrs attrs;    /* attributes for fetches */
-    bool paused;                /* stopped at a CMD_SYNC: MSI FIFO full */
+    /*
+     * Stopped at a CMD_SYNC (MSI FIFO full, ATS invalidations
+     * outstanding) or at a CMD_ATC_INV (their FIFO full).
+     */
+    bool paused;
+    SMMUv3AuxAtcWait *atc;      /* this queue's ATS invalidations */
     /* NULL: every command as it is (the SMMU CMDQ, HYP_OWN VINTFs). */
     const SMMUv3AuxCmdFilter *filter;
     /*
@@ -243,6 +248,7 @@ typedef struct SMMUv3AuxCfg {
     uint8_t s1fmt;              /* effective: 0 while SSIDSIZE == 0 */
     uint32_t cd_index;          /* the CD of the table this cfg uses */
     uint8_t eats;               /* effective: 0 without IDR0.ATS */
+    uint8_t ste_config;         /* STE.Config (ATS tells bypass apart) */
     uint8_t privcfg;            /* STE.PRIVCFG (13.1) */
     uint8_t instcfg;            /* STE.INSTCFG (13.1) */
     bool mev;                   /* STE.MEV */
@@ -282,6 +288,17 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
                                          const SMMUv3AuxTxn *txn,
                                          SMMUv3AuxTxnOut *out,
                                          SMMUv3AuxTransInfo *info);
+
+/* The configuration of (sid, ssid): from the cache, or decoded and cached. */
+bool smmuv3_aux_txn_config(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
+                           bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev);
+
+/* ats.c: CMD_ATC_INV, and the ATS part of CMD_SYNC. */
+SMMUv3AuxCmdError smmuv3_aux_ats_inv(SMMUv3AuxEngine *e,
+                                     SMMUv3AuxCmdQueue *q,
+                                     const SMMUv3AuxCmd *cmd);
+SMMUv3AuxCmdError smmuv3_aux_ats_sync_wait(SMMUv3AuxEngine *e,
+                                           SMMUv3AuxCmdQueue *q);
 
 /* An identity translation of the page of txn (bypass). */
 SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,

@@ -109,9 +109,11 @@ static uint32_t compose_idr0(const SMMUv3AuxParams *p)
     v = FIELD_DP32(v, IDR0, ST_LEVEL, p->two_level_strtab ? 1 : 0);
     /* 2-level CD tables come with substreams; ssidsize=0 is as before. */
     v = FIELD_DP32(v, IDR0, CD2L, p->ssid_size > 0);
+    v = FIELD_DP32(v, IDR0, ATS, p->ats);
     /*
      * SEV stays 0: Linux would then wait in WFE for CMD_SYNC, and the
-     * model cannot send a wake-up event.  ATS, PRI, BTM: not yet.
+     * model cannot send a wake-up event.  NS1ATS (split-stage ATS), PRI,
+     * BTM: not implemented.
      */
     return v;
 }
@@ -148,6 +150,10 @@ void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
     e->params = *p;
     e->ops = ops;
     e->opaque = opaque;
+    e->cmdq_atc.queue = SMMUV3_AUX_ATC_QUEUE_CMDQ;
+    for (unsigned q = 0; q < ARRAY_SIZE(e->vcmdq_atc); q++) {
+        e->vcmdq_atc[q].queue = 1 + q;
+    }
     /* Caches (tlb.c): sized here, allocated on first use. */
     smmuv3_aux_iotlb_init(&e->iotlb, p->iotlb_size);
     smmuv3_aux_cfgc_init(&e->cfgc, p->cfgc_size, sizeof(SMMUv3AuxCfg));
@@ -190,6 +196,12 @@ static void engine_forget(SMMUv3AuxEngine *e, bool notify)
     memset(e->irq_req, 0, sizeof(e->irq_req));
     e->n_sync_msi = 0;
     e->cmdq_paused = false;
+    /* Invalidations not yet sent are lost with the ATCs they were for. */
+    e->n_atc_invs = 0;
+    smmuv3_aux_atc_wait_reset(&e->cmdq_atc);
+    for (unsigned q = 0; q < ARRAY_SIZE(e->vcmdq_atc); q++) {
+        smmuv3_aux_atc_wait_reset(&e->vcmdq_atc[q]);
+    }
     memset(&e->evtq_last, 0, sizeof(e->evtq_last));
     smmuv3_aux_iotlb_flush(&e->iotlb);
     smmuv3_aux_cfgc_inv_all(&e->cfgc);
@@ -277,7 +289,11 @@ unsigned smmuv3_aux_engine_take_sync_msis(SMMUv3AuxEngine *e,
 
     memcpy(out, e->sync_msi, n * sizeof(*out));
     e->n_sync_msi = 0;
-    *more = e->cmdq_paused;
+    /*
+     * Only a full FIFO makes resuming worth it: a queue paused for an ATC
+     * invalidation waits for smmuv3_aux_engine_atc_inv_done() instead.
+     */
+    *more = e->cmdq_paused && n == SMMUV3_AUX_MAX_SYNC_MSIS;
     return n;
 }
 

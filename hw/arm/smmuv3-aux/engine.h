@@ -19,6 +19,7 @@
 #define HW_ARM_SMMUV3_AUX_ENGINE_H
 
 #include "hw/arm/smmuv3-aux-common.h"
+#include "hw/arm/smmuv3-aux-cmdqv.h"
 #include "mem.h"
 #include "tlb.h"
 
@@ -50,6 +51,7 @@ typedef struct SMMUv3AuxParams {
     uint8_t bbml;           /* IDR3.BBML: 0, 1 or 2 */
     uint8_t httu;           /* IDR0.HTTU: SMMUV3_AUX_HTTU_* */
     bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
+    bool ats;               /* IDR0.ATS */
     /* Cache capacities in entries (tlb.h); 0 disables that cache. */
     uint32_t iotlb_size;
     uint32_t cfgc_size;
@@ -97,8 +99,73 @@ typedef struct SMMUv3AuxParams {
     X(BOOL, gran4k, "gran4k", true)                                     \
     X(BOOL, gran16k, "gran16k", true)                                   \
     X(BOOL, gran64k, "gran64k", true)                                   \
+    X(BOOL, ats, "ats", true)                                           \
     X(UINT32, iotlb_size, "iotlb-size", SMMUV3_AUX_IOTLB_DEFAULT_SIZE)  \
     X(UINT32, cfgc_size, "cfgc-size", SMMUV3_AUX_CFGC_DEFAULT_SIZE)
+
+/* ---- ATS (ats.c; IHI 0070 3.9.1) ---------------------------------- */
+
+/*
+ * The Smallest Translation Unit: the smallest granule of IDR5 (3.9.1),
+ * 4 KiB whatever the gran* properties say, since Linux programs the STU
+ * from PAGE_SIZE's granule and every granule property may be on.
+ */
+#define SMMUV3_AUX_ATS_STU          4096
+
+/* The status of an ATS Translation Completion. */
+typedef enum SMMUv3AuxAtsStatus {
+    SMMUV3_AUX_ATS_SUCCESS = 0,     /* resp is valid (maybe R == W == 0) */
+    SMMUV3_AUX_ATS_UR,              /* Unsupported Request */
+    SMMUV3_AUX_ATS_CA,              /* Completer Abort */
+} SMMUv3AuxAtsStatus;
+
+/* An ATS Translation Request. */
+typedef struct SMMUv3AuxAtsReq {
+    uint32_t sid;
+    uint32_t ssid;          /* PASID, valid when ssv */
+    bool ssv;
+    uint64_t addr;
+    bool nw;                /* No Write: the device will only read */
+    bool exe, priv;         /* from the PASID prefix; ignored without */
+} SMMUv3AuxAtsReq;
+
+/* The Translation Completion Data Entry of a successful request. */
+typedef struct SMMUv3AuxAtsResp {
+    uint64_t addr;          /* translated address of the region */
+    uint64_t addr_mask;     /* size of the region minus one (>= STU - 1) */
+    bool r, w, exe, priv;   /* Global and U are always 0 here */
+} SMMUv3AuxAtsResp;
+
+/* An ATS Invalidate Request (CMD_ATC_INV) for the binding to send. */
+typedef struct SMMUv3AuxAtcInv {
+    uint32_t sid;
+    uint32_t ssid;          /* PASID, valid when ssv */
+    bool ssv;
+    bool global;            /* Global Invalidate (only with ssv) */
+    uint8_t size;           /* span of 4096 << size bytes; 52: everything */
+    uint64_t addr;          /* aligned to the span */
+    /* For smmuv3_aux_engine_atc_inv_done(): the queue's wait state. */
+    uint32_t queue;         /* SMMUV3_AUX_ATC_QUEUE_CMDQ or 1 + VCMDQ */
+    uint32_t epoch;
+} SMMUv3AuxAtcInv;
+
+#define SMMUV3_AUX_ATC_QUEUE_CMDQ   0
+/* The SMMU's command queue and every VCMDQ */
+#define SMMUV3_AUX_ATC_QUEUES       (1 + SMMUV3_AUX_CMDQV_MAX_VCMDQS)
+#define SMMUV3_AUX_MAX_ATC_INVS     64
+
+/*
+ * What a command queue's CMD_SYNC waits for: the ATS invalidations it
+ * issued that no device completed yet.  epoch moves when the engine gives
+ * up on them (timeout, reset), so a late completion is not counted twice.
+ */
+typedef struct SMMUv3AuxAtcWait {
+    uint32_t queue;
+    uint32_t outstanding;
+    uint32_t epoch;
+    bool waiting;           /* the queue is paused on a CMD_SYNC for them */
+    bool failed;            /* given up on: the CMD_SYNC fails once */
+} SMMUv3AuxAtcWait;
 
 /* CMD_SYNC MSIs held between two flushes of the binding. */
 #define SMMUV3_AUX_MAX_SYNC_MSIS    64
@@ -210,6 +277,16 @@ struct SMMUv3AuxEngine {
     SMMUv3AuxIrqReq sync_msi[SMMUV3_AUX_MAX_SYNC_MSIS];
     unsigned n_sync_msi;
     bool cmdq_paused;
+    /*
+     * ATS Invalidate Requests for the binding to send, in command order
+     * (ats.c), and what the SMMU CMDQ's CMD_SYNCs wait for.  A full FIFO
+     * pauses the queue on the CMD_ATC_INV, as the MSI FIFO does on a
+     * CMD_SYNC.
+     */
+    SMMUv3AuxAtcInv atc_invs[SMMUV3_AUX_MAX_ATC_INVS];
+    unsigned n_atc_invs;
+    SMMUv3AuxAtcWait cmdq_atc;
+    SMMUv3AuxAtcWait vcmdq_atc[SMMUV3_AUX_CMDQV_MAX_VCMDQS];
     /* Caches (tlb.c), and what their invalidation must tell notifiers. */
     SMMUv3AuxCfgCache cfgc;
     SMMUv3AuxIotlb iotlb;
@@ -288,5 +365,44 @@ void smmuv3_aux_reg_write(SMMUv3AuxEngine *e, uint64_t offset,
 SMMUv3AuxResult smmuv3_aux_translate(SMMUv3AuxEngine *e,
                                      const SMMUv3AuxTxn *txn,
                                      SMMUv3AuxTxnOut *out);
+
+/* ats.c */
+/* Answer an ATS Translation Request (3.9.1.2); events as the spec says. */
+SMMUv3AuxAtsStatus smmuv3_aux_ats_translate(SMMUv3AuxEngine *e,
+                                            const SMMUv3AuxAtsReq *req,
+                                            SMMUv3AuxAtsResp *resp);
+/*
+ * A Translated transaction (PCIe AT = Translated): checked against
+ * CR0.ATSCHK and STE.EATS (3.9.1.3), then an identity page, or ABORT.
+ */
+SMMUv3AuxResult smmuv3_aux_ats_translated(SMMUv3AuxEngine *e,
+                                          const SMMUv3AuxTxn *txn,
+                                          SMMUv3AuxTxnOut *out);
+/* The wait state of queue (SMMUv3AuxAtcInv.queue); NULL if none. */
+SMMUv3AuxAtcWait *smmuv3_aux_engine_atc_wait(SMMUv3AuxEngine *e,
+                                             uint32_t queue);
+/* Move at most max queued ATS Invalidate Requests into out[]; return n. */
+unsigned smmuv3_aux_engine_take_atc_invs(SMMUv3AuxEngine *e,
+                                         SMMUv3AuxAtcInv *out, unsigned max);
+/*
+ * A device completed one invalidation of w (epoch from the request).
+ * True if the queue was waiting for just that one: the caller resumes it.
+ */
+bool smmuv3_aux_engine_atc_inv_done(SMMUv3AuxEngine *e, SMMUv3AuxAtcWait *w,
+                                    uint32_t epoch);
+/*
+ * Invalidation (w, epoch) needs extra completions more before it is done:
+ * several devices (or notifiers) deferred theirs.
+ */
+void smmuv3_aux_engine_atc_inv_hold(SMMUv3AuxEngine *e, SMMUv3AuxAtcWait *w,
+                                    uint32_t epoch, unsigned extra);
+/*
+ * The wait of w's CMD_SYNC timed out: give up on its invalidations, so
+ * that the CMD_SYNC fails with CERROR_ATC_INV_SYNC.  True if the queue
+ * was waiting: the caller resumes it.
+ */
+bool smmuv3_aux_engine_atc_timeout(SMMUv3AuxEngine *e, SMMUv3AuxAtcWait *w);
+/* Forget every outstanding invalidation of w (reset). */
+void smmuv3_aux_atc_wait_reset(SMMUv3AuxAtcWait *w);
 
 #endif

@@ -15,7 +15,7 @@
 
 /* Writable bits */
 #define CR0_MASK            (R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK | \
-                             R_CR0_CMDQEN_MASK)
+                             R_CR0_CMDQEN_MASK | R_CR0_ATSCHK_MASK)
 #define CR1_MASK            0xfffu
 #define CR2_MASK            (R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK)
 #define GBPA_MASK           (R_GBPA_MEMATTR_MASK | R_GBPA_MTCFG_MASK | \
@@ -210,6 +210,10 @@ static void write_cr0(SMMUv3AuxEngine *e, uint32_t val)
 {
     uint32_t old = e->regs.cr0;
     uint32_t new = val & CR0_MASK;
+
+    if (!FIELD_EX32(e->regs.idr[0], IDR0, ATS)) {
+        new &= ~R_CR0_ATSCHK_MASK;      /* RES0 without ATS (6.3.9) */
+    }
 
     /*
      * Updates complete at once, so CR0ACK mirrors CR0 exactly; Linux

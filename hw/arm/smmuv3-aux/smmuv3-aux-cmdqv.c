@@ -45,12 +45,28 @@ static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
                                                MemTxAttrs attrs)
 {
     SMMUv3AuxState *s = opaque;
+    bool run;
+
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+        run = smmuv3_aux_cmdqv_write(s->cmdqv, offset, data, size);
+    }
+    if (run) {
+        smmuv3_aux_cmdqv_dev_run(s);
+    }
+    /* ATC_INVs go to the devices; what the TLBIs did to the notifiers. */
+    smmuv3_aux_flush_atc_invs(s);
+    smmuv3_aux_flush_invals(s);
+    smmuv3_aux_flush_irqs(s);
+    return MEMTX_OK;
+}
+
+void smmuv3_aux_cmdqv_dev_run(SMMUv3AuxState *s)
+{
     SMMUv3AuxVcmdqJob job;
     bool irq, more;
 
     WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-        more = smmuv3_aux_cmdqv_write(s->cmdqv, offset, data, size) &&
-               smmuv3_aux_cmdqv_claim(s->cmdqv, &job);
+        more = smmuv3_aux_cmdqv_claim(s->cmdqv, &job);
     }
     /*
      * Each job runs under the engine lock alone (vcmdq.h), and this CPU
@@ -74,10 +90,6 @@ static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
         trace_smmuv3_aux_irq_pulse("cmdqv");
         qemu_irq_pulse(s->cmdqv_irq);
     }
-    /* What the VCMDQs' TLBIs invalidated goes to the notifiers too. */
-    smmuv3_aux_flush_invals(s);
-    smmuv3_aux_flush_irqs(s);
-    return MEMTX_OK;
 }
 
 static const MemoryRegionOps smmuv3_aux_cmdqv_ops = {

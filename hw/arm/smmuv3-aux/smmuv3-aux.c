@@ -148,24 +148,28 @@ static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
 };
 
 /* The StreamID of a PCI function is its requester ID (iommu-map is 1:1). */
-static uint32_t smmuv3_aux_sid(SMMUv3AuxDevice *sdev)
+uint32_t smmuv3_aux_device_sid(SMMUv3AuxDevice *sdev)
 {
     return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
 }
 
-/*
- * IOMMU index
- * -----------
- * What of a transaction's MemTxAttrs reaches the engine, packed into the
- * iommu_idx QEMU passes to translate().  0 is an unprivileged data access
- * without a SubstreamID: the default input attributes (IHI 0070 13.1.3),
- * which MEMTXATTRS_UNSPECIFIED and every device that says nothing get.
- */
-FIELD(IOMMU_IDX, PRIV, 0, 1)        /* PnU: MemTxAttrs.priv */
-FIELD(IOMMU_IDX, INSTR, 1, 1)       /* InD: MemTxAttrs.instr */
-FIELD(IOMMU_IDX, SSV, 2, 1)         /* MemTxAttrs.pid_valid */
-FIELD(IOMMU_IDX, SSID, 3, 20)       /* MemTxAttrs.pid */
-#define SMMUV3_AUX_IOMMU_NUM_INDEXES    (1 << 23)
+/* The iommu_idx layout is in binding.h. */
+int smmuv3_aux_iommu_idx_of_pasid(uint32_t pasid)
+{
+    uint32_t idx = 0;
+
+    if (pasid != PCI_NO_PASID) {
+        idx = FIELD_DP32(idx, IOMMU_IDX, SSV, 1);
+        idx = FIELD_DP32(idx, IOMMU_IDX, SSID, pasid);
+    }
+    return idx;
+}
+
+uint32_t smmuv3_aux_iommu_idx_pasid(int iommu_idx)
+{
+    return FIELD_EX32(iommu_idx, IOMMU_IDX, SSV) ?
+           FIELD_EX32(iommu_idx, IOMMU_IDX, SSID) : PCI_NO_PASID;
+}
 
 /* ---- engine ops: guest memory ------------------------------------------ */
 
@@ -369,7 +373,7 @@ static void smmuv3_aux_notify_range(SMMUv3AuxDevice *sdev, IOMMUNotifier *n,
             },
         };
 
-        trace_smmuv3_aux_notify_unmap(smmuv3_aux_sid(sdev), start, mask);
+        trace_smmuv3_aux_notify_unmap(smmuv3_aux_device_sid(sdev), start, mask);
         memory_region_notify_iommu_one(n, &event);
         if (start + mask == last || start + mask + 1 == 0) {
             break;
@@ -470,6 +474,7 @@ static MemTxResult smmuv3_aux_mmio_write(void *opaque, hwaddr offset,
         smmuv3_aux_reg_write(&s->engine, offset, data, size);
     }
     smmuv3_aux_flush_sync_msis(s);
+    smmuv3_aux_flush_atc_invs(s);
     smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
     return MEMTX_OK;
@@ -632,7 +637,9 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         /* Before the engine runs, under the same hold of the lock. */
         gen = s->engine.inval_gen;
-        res = smmuv3_aux_translate(&s->engine, &txn, &out);
+        res = FIELD_EX32(iommu_idx, IOMMU_IDX, AT) ?
+              smmuv3_aux_ats_translated(&s->engine, &txn, &out) :
+              smmuv3_aux_translate(&s->engine, &txn, &out);
         if (res == SMMUV3_AUX_TXN_OK) {
             entry->addr_mask = out.addr_mask;
             entry->iova = addr & ~out.addr_mask;
@@ -657,7 +664,7 @@ static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,
                                                 int iommu_idx)
 {
     SMMUv3AuxDevice *sdev = container_of(mr, SMMUv3AuxDevice, iommu);
-    uint32_t sid = smmuv3_aux_sid(sdev);
+    uint32_t sid = smmuv3_aux_device_sid(sdev);
     IOMMUTLBEntry entry = { .target_as = &address_space_memory };
 
     if (sdev->smmu->utlb_on &&
@@ -681,6 +688,7 @@ static int smmuv3_aux_attrs_to_index(IOMMUMemoryRegion *mr, MemTxAttrs attrs)
     }
     idx = FIELD_DP32(idx, IOMMU_IDX, PRIV, attrs.priv);
     idx = FIELD_DP32(idx, IOMMU_IDX, INSTR, attrs.instr);
+    idx = FIELD_DP32(idx, IOMMU_IDX, AT, attrs.ats_translated);
     if (attrs.pid_valid) {
         idx = FIELD_DP32(idx, IOMMU_IDX, SSV, 1);
         idx = FIELD_DP32(idx, IOMMU_IDX, SSID, attrs.pid);
@@ -700,15 +708,15 @@ static int smmuv3_aux_notify_flag_changed(IOMMUMemoryRegion *mr,
 {
     SMMUv3AuxDevice *sdev = container_of(mr, SMMUv3AuxDevice, iommu);
 
-    trace_smmuv3_aux_notify_flag_changed(smmuv3_aux_sid(sdev), old, new);
-    if (new & IOMMU_NOTIFIER_DEVIOTLB_UNMAP) {
-        error_setg(errp, "smmuv3-aux: device-IOTLB notifiers are not "
-                   "supported (sid 0x%x)", smmuv3_aux_sid(sdev));
+    trace_smmuv3_aux_notify_flag_changed(smmuv3_aux_device_sid(sdev), old, new);
+    if ((new & IOMMU_NOTIFIER_DEVIOTLB_UNMAP) && !sdev->smmu->params.ats) {
+        error_setg(errp, "smmuv3-aux: device-IOTLB notifiers need ATS "
+                   "(ats=on; sid 0x%x)", smmuv3_aux_device_sid(sdev));
         return -EINVAL;
     }
     if (new & IOMMU_NOTIFIER_MAP) {
         error_setg(errp, "smmuv3-aux: MAP notifiers are not supported "
-                   "(sid 0x%x); emulated devices only", smmuv3_aux_sid(sdev));
+                   "(sid 0x%x); emulated devices only", smmuv3_aux_device_sid(sdev));
         return -EINVAL;
     }
     if (!!(new & IOMMU_NOTIFIER_UNMAP) != !!(old & IOMMU_NOTIFIER_UNMAP)) {
@@ -800,8 +808,38 @@ static AddressSpace *smmuv3_aux_get_address_space(PCIBus *bus, void *opaque,
     return &sdev->as;
 }
 
+SMMUv3AuxDevice *smmuv3_aux_device(SMMUv3AuxState *s, PCIBus *bus,
+                                   int devfn)
+{
+    smmuv3_aux_get_address_space(bus, s, devfn);
+    return ((SMMUv3AuxDevice **)g_hash_table_lookup(s->devices_by_bus,
+                                                     bus))[devfn];
+}
+
+SMMUv3AuxDevice *smmuv3_aux_device_by_sid(SMMUv3AuxState *s, uint32_t sid)
+{
+    SMMUv3AuxDevice **devs;
+    GHashTableIter iter;
+    unsigned devfn = sid & 0xff;
+
+    g_hash_table_iter_init(&iter, s->devices_by_bus);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&devs)) {
+        if (devs[devfn] && smmuv3_aux_device_sid(devs[devfn]) == sid) {
+            return devs[devfn];
+        }
+    }
+    return NULL;
+}
+
 static const PCIIOMMUOps smmuv3_aux_pci_ops = {
     .get_address_space = smmuv3_aux_get_address_space,
+    .get_iotlb_info = smmuv3_aux_ats_get_iotlb_info,
+    .init_iotlb_notifier = smmuv3_aux_ats_init_iotlb_notifier,
+    .register_iotlb_notifier = smmuv3_aux_ats_register_iotlb_notifier,
+    .unregister_iotlb_notifier = smmuv3_aux_ats_unregister_iotlb_notifier,
+    .ats_request_translation = smmuv3_aux_ats_request_translation,
+    .ats_invalidation_defer = smmuv3_aux_ats_invalidation_defer,
+    .ats_invalidation_complete = smmuv3_aux_ats_invalidation_complete,
 };
 
 /* ---- QOM ---------------------------------------------------------------------- */
@@ -817,6 +855,7 @@ static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
     trace_smmuv3_aux_reset_exit();
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         smmuv3_aux_engine_reset(&s->engine);
+        smmuv3_aux_ats_reset_locked(s);
     }
     smmuv3_aux_cmdqv_dev_reset(s);
 }
@@ -825,6 +864,7 @@ static void smmuv3_aux_unrealize(DeviceState *dev)
 {
     SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
 
+    smmuv3_aux_ats_unrealize(s);
     smmuv3_aux_engine_finalize(&s->engine);
     address_space_destroy(&s->razwi_as);
     g_hash_table_destroy(s->devices_by_bus);
@@ -885,6 +925,7 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     if (s->cmdqv_on) {
         smmuv3_aux_cmdqv_dev_realize(s);
     }
+    smmuv3_aux_ats_realize(s);
     pci_setup_iommu(s->primary_bus, &smmuv3_aux_pci_ops, s);
 }
 
@@ -897,6 +938,9 @@ static const Property smmuv3_aux_properties[] = {
     SMMUV3_AUX_PARAMS(SMMUV3_AUX_PARAM_PROP)
 #undef SMMUV3_AUX_PARAM_PROP
     DEFINE_PROP_BOOL("utlb", SMMUv3AuxState, utlb, true),
+    /* How long a CMD_SYNC waits for ATS Invalidation Completions. */
+    DEFINE_PROP_UINT32("ats-inv-timeout", SMMUv3AuxState,
+                       ats_inv_timeout_ms, 500),
     DEFINE_PROP_BOOL("cmdqv", SMMUv3AuxState, cmdqv_on, false),
 #define SMMUV3_AUX_CMDQV_PROP(kind, field, name, def) \
     DEFINE_PROP_##kind(name, SMMUv3AuxState, cmdqv_params.field, def),

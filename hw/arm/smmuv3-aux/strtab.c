@@ -276,7 +276,7 @@ const char *smmuv3_aux_ste_check(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste)
         (FIELD_EX64(ste->qw[2], STE_2, S2VMID) >> 8)) {
         why = "S2VMID[15:8] != 0 with 8-bit VMIDs";
     }
-    /* EATS is IGNORED: IDR0.ATS == 0. */
+    /* EATS is checked by ATS (ats.c): every value is legal here. */
     return why;
 }
 
@@ -311,6 +311,7 @@ static void ste_decode(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste,
     uint64_t q1 = ste->qw[1];
 
     cfg->kind = kinds[config & 3];
+    cfg->ste_config = config;
     cfg->regime = ste_regime(e, ste);
     cfg->strw = ste_strw_used(e, config) ? FIELD_EX64(q1, STE_1, STRW) : 0;
     cfg->mev = FIELD_EX64(q1, STE_1, MEV);

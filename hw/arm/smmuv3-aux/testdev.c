@@ -17,6 +17,8 @@
  * (SSV, SubstreamID), priv (PnU) and instr (InD).  Like an AXI master, the
  * device sends TD_ATTRS without a PASID too; it does not check the PASID
  * capability's enable bits, which are for the guest driver's benefit.
+ * With the "ats" property it also has an ATS capability and an ATC
+ * (testdev-ats.c), used by commands with TD_CTRL.ATS.
  */
 
 #include "qemu/osdep.h"
@@ -35,6 +37,7 @@
 #include "system/runstate.h"
 #include "system/dma.h"
 #include "hw/arm/smmuv3-aux-testdev.h"
+#include "testdev-ats.h"
 #include "trace.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxTestdev, SMMUV3_AUX_TESTDEV)
@@ -42,7 +45,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxTestdev, SMMUV3_AUX_TESTDEV)
 #define TD_PAGE             4096
 #define TD_PCIE_CAP         0x80
 #define TD_MSI_CAP          0x50
-#define TD_PASID_EXT_CAP    0x100
+#define TD_EXT_CAP          0x100   /* PASID, then ATS */
 
 /*
  * One command: the registers it reads, snapshotted when CMD is written, and
@@ -64,6 +67,8 @@ struct SMMUv3AuxTestdev {
 
     MemoryRegion bar;
     uint8_t pasid_width;
+    bool ats_on;                /* property "ats" */
+    TDAts ats;
 
     /* Registers; BQL */
     uint32_t status, ctrl, len, pattern, pasid, attrs;
@@ -146,7 +151,10 @@ static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, TDJob *j,
     MemTxResult res;
 
     j->dmas++;
-    if (smmuv3_aux_testdev_is_cached(j)) {
+    if (FIELD_EX32(j->ctrl, TD_CTRL, ATS)) {
+        res = td_ats_dma(&s->ats, iova, buf, len, is_write) ? MEMTX_OK
+                                                            : MEMTX_ERROR;
+    } else if (smmuv3_aux_testdev_is_cached(j)) {
         res = smmuv3_aux_testdev_cached_rw(s, iova, buf, len, is_write);
     } else {
         res = pci_dma_rw(PCI_DEVICE(s), iova, buf, len,
@@ -302,8 +310,13 @@ static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s, TDJob *j)
     return true;
 }
 
-static bool smmuv3_aux_testdev_check(const TDJob *j)
+static bool smmuv3_aux_testdev_check(SMMUv3AuxTestdev *s, const TDJob *j)
 {
+    if (FIELD_EX32(j->ctrl, TD_CTRL, ATS) &&
+        (!s->ats_on || smmuv3_aux_testdev_is_cached(j) ||
+         FIELD_EX32(j->pasid, TD_PASID, SSV))) {
+        return false;       /* no ATS, or ATS with a PASID: not here */
+    }
     if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
         return j->burst_pages != 0 && j->burst_count != 0 &&
                j->burst_count <= SMMUV3_AUX_TESTDEV_MAX_BURST;
@@ -318,10 +331,11 @@ static bool smmuv3_aux_testdev_check(const TDJob *j)
 static void smmuv3_aux_testdev_exec(SMMUv3AuxTestdev *s, TDJob *j)
 {
     trace_smmuv3_aux_testdev_cmd(j->cmd, j->src, j->dst, j->len);
-    if (!smmuv3_aux_testdev_check(j)) {
+    if (!smmuv3_aux_testdev_check(s, j)) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: bad arguments "
-                      "for command %u (len %u, burst %" PRIu64 "x%u)\n",
-                      j->cmd, j->len, j->burst_count, j->burst_pages);
+                      "for command %u (len %u, burst %" PRIu64 "x%u, "
+                      "ctrl 0x%x, pasid 0x%x)\n", j->cmd, j->len,
+                      j->burst_count, j->burst_pages, j->ctrl, j->pasid);
         j->ok = false;
         return;
     }
@@ -518,6 +532,15 @@ static uint64_t smmuv3_aux_testdev_read_reg(void *opaque, hwaddr addr,
     case A_TD_DMA_COUNT:
         v = s->dma_count;
         break;
+    case A_TD_ATS_CTRL:
+        v = td_ats_read(&s->ats, A_TD_ATS_CTRL);
+        break;
+    case A_TD_ATC_HITS:
+    case A_TD_ATC_MISSES:
+    case A_TD_ATC_INVS:
+    case A_TD_ATC_HELD:
+        v = td_ats_read(&s->ats, addr & ~7ULL);
+        break;
     default:
         return 0;
     }
@@ -547,7 +570,13 @@ static void smmuv3_aux_testdev_write_reg(void *opaque, hwaddr addr,
         return;
     case A_TD_CTRL:
         s->ctrl = val & (R_TD_CTRL_INTR_EN_MASK | R_TD_CTRL_CACHED_MASK |
-                         R_TD_CTRL_ASYNC_MASK);
+                         R_TD_CTRL_ASYNC_MASK | R_TD_CTRL_ATS_MASK);
+        return;
+    case A_TD_ATS_CTRL:
+        td_ats_write_ctrl(&s->ats, val);
+        return;
+    case A_TD_ATS_RELEASE:
+        td_ats_release(&s->ats);
         return;
     case A_TD_LEN:
         s->len = val;
@@ -594,21 +623,6 @@ static const MemoryRegionOps smmuv3_aux_testdev_ops = {
     .impl = { .min_access_size = 4, .max_access_size = 8 },
 };
 
-/* PASID extended capability: width, EXEC and PRIV supported; control RW. */
-static void smmuv3_aux_testdev_init_pasid(SMMUv3AuxTestdev *s)
-{
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint16_t cap = (s->pasid_width << 8) | PCI_PASID_CAP_EXEC |
-                   PCI_PASID_CAP_PRIV;
-
-    pcie_add_capability(pdev, PCI_EXT_CAP_ID_PASID, 1, TD_PASID_EXT_CAP,
-                        PCI_EXT_CAP_PASID_SIZEOF);
-    pci_set_word(pdev->config + TD_PASID_EXT_CAP + PCI_PASID_CAP, cap);
-    pci_set_word(pdev->wmask + TD_PASID_EXT_CAP + PCI_PASID_CTRL,
-                 PCI_PASID_CTRL_ENABLE | PCI_PASID_CTRL_EXEC |
-                 PCI_PASID_CTRL_PRIV);
-}
-
 static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
 {
     SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(pdev);
@@ -636,8 +650,13 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
     if (msi_init(pdev, TD_MSI_CAP, 1, true, false, errp) < 0) {
         return;
     }
+    /* PASID: width, EXEC and PRIV supported; the enables are the guest's. */
     if (s->pasid_width) {
-        smmuv3_aux_testdev_init_pasid(s);
+        pcie_pasid_init(pdev, TD_EXT_CAP, s->pasid_width, true, true);
+    }
+    if (s->ats_on) {
+        td_ats_init(&s->ats, pdev, TD_EXT_CAP +
+                    (s->pasid_width ? PCI_EXT_CAP_PASID_SIZEOF : 0));
     }
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->cond);
@@ -667,6 +686,9 @@ static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
     qemu_cond_destroy(&s->done_cond);
     qemu_cond_destroy(&s->cond);
     qemu_mutex_destroy(&s->lock);
+    if (s->ats_on) {
+        td_ats_exit(&s->ats);
+    }
     msi_uninit(pdev);
     pcie_cap_exit(pdev);
 }
@@ -681,10 +703,14 @@ static void smmuv3_aux_testdev_reset(DeviceState *dev)
     s->burst_pages = s->burst_order = 0;
     s->src = s->dst = s->result = s->err_addr = 0;
     s->burst_count = s->burst_ns = s->dma_count = 0;
+    if (s->ats_on) {
+        td_ats_reset(&s->ats);
+    }
 }
 
 static const Property smmuv3_aux_testdev_properties[] = {
     DEFINE_PROP_UINT8("pasid-width", SMMUv3AuxTestdev, pasid_width, 20),
+    DEFINE_PROP_BOOL("ats", SMMUv3AuxTestdev, ats_on, true),
 };
 
 static int smmuv3_aux_testdev_pre_save(void *opaque)

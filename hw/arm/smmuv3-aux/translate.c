@@ -85,6 +85,17 @@ bool smmuv3_aux_cfg_decode(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
 
 /* The configuration of txn: from the cache, or fetched and cached. */
 static bool txn_config(SMMUv3AuxEngine *e, const SMMUv3AuxTxn *txn,
+                       SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev);
+
+bool smmuv3_aux_txn_config(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
+                           bool ssv, SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev)
+{
+    SMMUv3AuxTxn txn = { .sid = sid, .ssid = ssid, .ssv = ssv };
+
+    return txn_config(e, &txn, cfg, ev);
+}
+
+static bool txn_config(SMMUv3AuxEngine *e, const SMMUv3AuxTxn *txn,
                        SMMUv3AuxCfg *cfg, SMMUv3AuxEvent *ev)
 {
     uint32_t key = txn->ssv ? txn->ssid : SMMUV3_AUX_NO_SSID;

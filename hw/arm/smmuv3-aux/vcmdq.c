@@ -707,6 +707,8 @@ void smmuv3_aux_cmdqv_exec(SMMUv3AuxVcmdqJob *job, SMMUv3AuxEngine *e)
         .attrs = smmuv3_aux_ns_attrs(),
         .filter = job->hyp_own ? NULL : &f,
         .sync_by_cons_only = true,
+        /* A CMD_SYNC that waits for an ATC_INV stops the job; kick resumes. */
+        .atc = &e->vcmdq_atc[job->q],
     };
 
     job->err = smmuv3_aux_cmdq_consume(e, &cq);
@@ -734,6 +736,13 @@ void smmuv3_aux_cmdqv_finish(SMMUv3AuxCmdqv *v, const SMMUv3AuxVcmdqJob *job)
     vq->cons = FIELD_DP32(job->cons_out, VCMDQ_CONS, ERR, job->err);
     if (job->err != SMMUV3_AUX_CERROR_NONE) {
         vcmdq_error(v, job->q);
+    }
+}
+
+void smmuv3_aux_cmdqv_kick(SMMUv3AuxCmdqv *v, unsigned q)
+{
+    if (q < v->num_vcmdqs) {
+        kick(v, q);
     }
 }
 

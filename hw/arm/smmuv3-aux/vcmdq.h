@@ -154,6 +154,11 @@ bool smmuv3_aux_cmdqv_write(SMMUv3AuxCmdqv *v, uint64_t offset,
 bool smmuv3_aux_cmdqv_claim(SMMUv3AuxCmdqv *v, SMMUv3AuxVcmdqJob *job);
 void smmuv3_aux_cmdqv_exec(SMMUv3AuxVcmdqJob *job, SMMUv3AuxEngine *e);
 void smmuv3_aux_cmdqv_finish(SMMUv3AuxCmdqv *v, const SMMUv3AuxVcmdqJob *job);
+/*
+ * Let queue q run again: a job stopped on a CMD_SYNC that waits for ATC
+ * invalidations (or on a full FIFO of them) leaves no kick behind.
+ */
+void smmuv3_aux_cmdqv_kick(SMMUv3AuxCmdqv *v, unsigned q);
 /* All of it in one thread that owns both (unit tests, benchmarks). */
 void smmuv3_aux_cmdqv_run(SMMUv3AuxCmdqv *v, SMMUv3AuxEngine *e);
 /* The CMDQV interrupt was raised since the last call (edge). */

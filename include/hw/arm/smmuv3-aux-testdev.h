@@ -30,6 +30,8 @@
 #define SMMUV3_AUX_TESTDEV_MAX_CACHED   0x1000
 /* Largest BURST_COUNT (a few seconds of DMA); bigger bursts fail. */
 #define SMMUV3_AUX_TESTDEV_MAX_BURST    (1ull << 26)
+/* Invalidation Completions TD_ATS_CTRL.HOLD keeps */
+#define SMMUV3_AUX_TESTDEV_MAX_HELD     64
 
 REG32(TD_MAGIC, 0x00)
 REG32(TD_VERSION, 0x04)
@@ -56,6 +58,14 @@ REG32(TD_CTRL, 0x10)
      * early and discards its result.
      */
     FIELD(TD_CTRL, ASYNC, 2, 1)
+    /*
+     * DMA through the device's ATC (PCIe ATS, needs the "ats" property and
+     * ATS enabled in the capability): a miss sends a Translation Request
+     * for the page, and the access goes out as a Translated request to
+     * the address the IOMMU returned.  A page the translation does not
+     * permit fails the command.  Not with TD_PASID.SSV or CACHED.
+     */
+    FIELD(TD_CTRL, ATS, 3, 1)
 REG64(TD_SRC, 0x18)
 REG64(TD_DST, 0x20)
 REG32(TD_LEN, 0x28)
@@ -76,6 +86,19 @@ REG32(TD_BURST_PAGES, 0x50)
 REG32(TD_BURST_ORDER, 0x54)     /* 0 sequential, 1 Zipf-like */
 REG64(TD_BURST_NS, 0x58)        /* host nanoseconds the last burst took */
 REG64(TD_DMA_COUNT, 0x60)       /* DMAs issued since reset */
+/*
+ * ATS.  HOLD: the device keeps the Invalidation Completions of the ATS
+ * Invalidate Requests it gets (up to SMMUV3_AUX_TESTDEV_MAX_HELD; more
+ * are never completed) until software writes ATS_RELEASE, as a device
+ * that is slow, or never answers, would.
+ */
+REG32(TD_ATS_CTRL, 0x68)
+    FIELD(TD_ATS_CTRL, HOLD, 0, 1)
+REG32(TD_ATS_RELEASE, 0x6c)     /* write: send the held completions */
+REG64(TD_ATC_HITS, 0x70)        /* translations the ATC had */
+REG64(TD_ATC_MISSES, 0x78)      /* Translation Requests sent */
+REG64(TD_ATC_INVS, 0x80)        /* ATS Invalidate Requests received */
+REG32(TD_ATC_HELD, 0x88)        /* completions held now */
 
 enum {
     SMMUV3_AUX_TD_CMD_READ = 1,   /* read LEN bytes at SRC, hash into RESULT */

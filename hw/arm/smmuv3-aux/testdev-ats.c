@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux-testdev: ATS (PCIe 6.0 chapter 10) for the test device.
+ *
+ * The device caches translations in a small ATC of its own, filled by
+ * Translation Requests (pci_ats_request_translation()) and emptied by the
+ * IOMMU's ATS Invalidate Requests, which arrive as DEVIOTLB_UNMAP events
+ * on the notifier it registered for its requests without a PASID.  With
+ * TD_CTRL.ATS a command's DMA uses the ATC and goes out as Translated
+ * requests (MemTxAttrs.ats_translated), which the IOMMU checks but does
+ * not translate.
+ *
+ * An invalidation completes when the notifier returns, as it does for
+ * later upstream QEMU's devices, except in two cases where the device
+ * defers it (pci_ats_invalidation_defer()): while a Translated access to
+ * the range is in flight in the worker thread (PCIe 10.3.1: the
+ * completion follows the requests that used the translation), and with
+ * TD_ATS_CTRL.HOLD, until software writes TD_ATS_RELEASE.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/lockable.h"
+#include "qemu/log.h"
+#include "hw/pci/pcie.h"
+#include "system/dma.h"
+#include "testdev-ats.h"
+#include "trace.h"
+
+/* Entry k covers iova (lock held). */
+static bool td_atc_covers(const TDAtcEntry *e, uint64_t iova)
+{
+    return e->valid && (iova & ~e->mask) == e->iova;
+}
+
+/* Keep tag for later: the held list, else lost (lock held). */
+static void td_ats_keep(TDAts *a, uint64_t tag)
+{
+    if (a->n_held < ARRAY_SIZE(a->held)) {
+        a->held[a->n_held++] = tag;
+    }
+    /* More than the device holds: never completed, as a broken device. */
+}
+
+/* The IOMMU invalidated [entry->iova, + addr_mask] (BQL). */
+static void td_ats_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
+{
+    TDAts *a = container_of(n, TDAts, n);
+    uint64_t first = entry->iova, last = entry->iova + entry->addr_mask;
+    uint64_t tag = 0;
+    bool busy;
+
+    WITH_QEMU_LOCK_GUARD(&a->lock) {
+        a->invs++;
+        for (unsigned k = 0; k < TD_ATC_ENTRIES; k++) {
+            TDAtcEntry *e = &a->e[k];
+
+            if (e->valid && e->iova <= last && e->iova + e->mask >= first) {
+                e->valid = false;
+            }
+        }
+        busy = a->inflight && a->inflight_iova >= first &&
+               a->inflight_iova <= last;
+        if (busy || a->hold) {
+            tag = pci_ats_invalidation_defer(a->dev);
+        }
+        if (tag && busy &&
+            a->n_inflight_tags < ARRAY_SIZE(a->inflight_tags)) {
+            a->inflight_tags[a->n_inflight_tags++] = tag;
+        } else if (tag) {
+            td_ats_keep(a, tag);
+        }
+    }
+    trace_smmuv3_aux_testdev_ats_inv(first, entry->addr_mask, busy, a->hold);
+}
+
+/* A translation of the page of iova that permits the access (lock held). */
+static TDAtcEntry *td_atc_lookup(TDAts *a, uint64_t iova, bool is_write)
+{
+    IOMMUAccessFlags need = is_write ? IOMMU_WO : IOMMU_RO;
+
+    for (unsigned k = 0; k < TD_ATC_ENTRIES; k++) {
+        TDAtcEntry *e = &a->e[k];
+
+        if (td_atc_covers(e, iova) && (e->perm & need)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * A Translation Request for the page of iova, into a new entry.  NW is
+ * set for a read, so that a writable-clean page stays clean (HTTU).
+ * Called without the lock: the IOMMU may raise an event, whose MSI may
+ * land anywhere.
+ */
+static bool td_ats_request(TDAts *a, uint64_t iova, bool is_write,
+                           TDAtcEntry *out)
+{
+    IOMMUTLBEntry r;
+    uint32_t errs;
+    ssize_t n;
+
+    n = pci_ats_request_translation(a->dev, PCI_NO_PASID, false, false,
+                                    iova & ~(uint64_t)0xfff, 0x1000,
+                                    !is_write, &r, 1, &errs);
+    trace_smmuv3_aux_testdev_ats_treq(iova, n, n > 0 ? r.translated_addr : 0,
+                                      n > 0 ? r.perm : 0);
+    if (n <= 0 || !(r.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+        return false;
+    }
+    *out = (TDAtcEntry) {
+        .valid = true, .iova = r.iova & ~r.addr_mask, .mask = r.addr_mask,
+        .pa = r.translated_addr & ~r.addr_mask, .perm = r.perm,
+    };
+    return true;
+}
+
+bool td_ats_dma(TDAts *a, uint64_t iova, void *buf, uint32_t len,
+                bool is_write)
+{
+    MemTxAttrs attrs = {
+        .ats_translated = 1,
+        .requester_id = pci_requester_id(a->dev),
+    };
+    uint64_t tags[SMMUV3_AUX_TESTDEV_MAX_HELD];
+    uint64_t pa, invs;
+    TDAtcEntry *e, fresh;
+    unsigned n_tags = 0, tries;
+    MemTxResult res;
+
+    /*
+     * Look up, and on a miss ask and look up again.  An invalidation
+     * during the request may be for what it returned, which is then not
+     * cached: ask again (a guest that invalidates without end fails the
+     * DMA).  Lookup and in-flight mark are one critical section, so an
+     * invalidation either finds the access in flight or came before it.
+     */
+    qemu_mutex_lock(&a->lock);
+    for (tries = 0; !(e = td_atc_lookup(a, iova, is_write)); tries++) {
+        if (tries == 8) {
+            qemu_mutex_unlock(&a->lock);
+            return false;
+        }
+        a->misses++;
+        invs = a->invs;
+        qemu_mutex_unlock(&a->lock);
+        if (!td_ats_request(a, iova, is_write, &fresh)) {
+            return false;
+        }
+        qemu_mutex_lock(&a->lock);
+        if (a->invs == invs) {
+            a->e[a->next] = fresh;
+            a->next = (a->next + 1) % TD_ATC_ENTRIES;
+        }
+    }
+    if (!tries) {
+        a->hits++;
+    }
+    pa = e->pa | (iova & e->mask);
+    a->inflight = true;
+    a->inflight_iova = iova;
+    qemu_mutex_unlock(&a->lock);
+
+    res = pci_dma_rw(a->dev, pa, buf, len,
+                     is_write ? DMA_DIRECTION_FROM_DEVICE
+                              : DMA_DIRECTION_TO_DEVICE, attrs);
+
+    WITH_QEMU_LOCK_GUARD(&a->lock) {
+        a->inflight = false;
+        for (unsigned k = 0; k < a->n_inflight_tags; k++) {
+            if (a->hold) {
+                td_ats_keep(a, a->inflight_tags[k]);
+            } else {
+                tags[n_tags++] = a->inflight_tags[k];
+            }
+        }
+        a->n_inflight_tags = 0;
+    }
+    for (unsigned k = 0; k < n_tags; k++) {
+        pci_ats_invalidation_complete(a->dev, tags[k]);
+    }
+    return res == MEMTX_OK;
+}
+
+/* ---- Registers (BQL) ------------------------------------------------- */
+
+void td_ats_write_ctrl(TDAts *a, uint32_t val)
+{
+    WITH_QEMU_LOCK_GUARD(&a->lock) {
+        a->hold = FIELD_EX32(val, TD_ATS_CTRL, HOLD);
+    }
+}
+
+void td_ats_release(TDAts *a)
+{
+    uint64_t tags[SMMUV3_AUX_TESTDEV_MAX_HELD];
+    unsigned n;
+
+    WITH_QEMU_LOCK_GUARD(&a->lock) {
+        n = a->n_held;
+        memcpy(tags, a->held, n * sizeof(tags[0]));
+        a->n_held = 0;
+    }
+    for (unsigned k = 0; k < n; k++) {
+        pci_ats_invalidation_complete(a->dev, tags[k]);
+    }
+}
+
+uint64_t td_ats_read(TDAts *a, hwaddr reg)
+{
+    QEMU_LOCK_GUARD(&a->lock);
+
+    switch (reg) {
+    case A_TD_ATS_CTRL:
+        return a->hold;
+    case A_TD_ATC_HELD:
+        return a->n_held;
+    case A_TD_ATC_HITS:
+        return a->hits;
+    case A_TD_ATC_MISSES:
+        return a->misses;
+    case A_TD_ATC_INVS:
+        return a->invs;
+    }
+    return 0;
+}
+
+/* ---- Lifecycle ------------------------------------------------------- */
+
+void td_ats_init(TDAts *a, PCIDevice *dev, uint16_t offset)
+{
+    a->dev = dev;
+    qemu_mutex_init(&a->lock);
+    /* Page-aligned requests only; an Invalidate Queue Depth of 0 (32). */
+    pcie_ats_init(dev, offset, true);
+    if (pci_iommu_init_iotlb_notifier(dev, &a->n, td_ats_notify, a) == 0 &&
+        pci_iommu_register_iotlb_notifier(dev, PCI_NO_PASID, &a->n) == 0) {
+        a->registered = true;
+    }
+}
+
+void td_ats_exit(TDAts *a)
+{
+    td_ats_release(a);
+    if (a->registered) {
+        pci_iommu_unregister_iotlb_notifier(a->dev, PCI_NO_PASID, &a->n);
+        a->registered = false;
+    }
+    qemu_mutex_destroy(&a->lock);
+}
+
+/*
+ * A reset empties the ATC and the counters; what the device held is
+ * completed, so that no CMD_SYNC waits for a device that forgot.
+ */
+void td_ats_reset(TDAts *a)
+{
+    td_ats_release(a);
+    WITH_QEMU_LOCK_GUARD(&a->lock) {
+        memset(a->e, 0, sizeof(a->e));
+        a->next = 0;
+        a->hits = a->misses = a->invs = 0;
+        a->hold = false;
+    }
+}
