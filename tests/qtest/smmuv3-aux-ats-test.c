@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ATS qtests of smmuv3-aux (IHI 0070 3.9.1, 4.5.1 CMD_ATC_INV, 4.7.3
+ * CMD_SYNC): the test device's ATC asks the SMMU for translations, DMAs
+ * with Translated requests, and is invalidated by CMD_ATC_INV; a CMD_SYNC
+ * waits for its Invalidation Completions (TD_ATS_CTRL.HOLD keeps them)
+ * and fails with CERROR_ATC_INV_SYNC when they never come.  Every check is
+ * on the guest's view: memory the device read or wrote, the device's
+ * counters, CMDQ_CONS, GERROR and the event queue.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/timer.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "standard-headers/linux/pci_regs.h"
+#include "libqos/qos-smmuv3-aux-fixture.h"
+
+#define SID             QSMMU_FIX_SID
+#define PAGE            4096ULL
+#define IOVA            0x8080600000ULL
+#define TD_DONE         QSMMU_FIX_TD_DONE
+#define TD_ERROR        QSMMU_FIX_TD_ERROR
+#define INV_TIMEOUT_MS  100
+
+static bool ats_start(QSMMUAuxFix *c)
+{
+    return qsmmu_fix_start(c, "smmuv3-aux", 0,
+                           "-global arm-smmuv3-aux.ats-inv-timeout="
+                           G_STRINGIFY(INV_TIMEOUT_MS));
+}
+
+/*
+ * Extended configuration space, through ECAM: libqos's config accessors
+ * take 8-bit offsets.
+ */
+static uint64_t ecam(QSMMUAuxFix *c, uint16_t off)
+{
+    return c->gbus.ecam_alloc_ptr + (c->td.dev->devfn << 12) + off;
+}
+
+/* The offset of the device's ATS Extended Capability. */
+static uint16_t ats_cap(QSMMUAuxFix *c)
+{
+    uint16_t off = PCI_CFG_SPACE_SIZE;
+
+    while (off) {
+        uint32_t hdr = qtest_readl(c->qts, ecam(c, off));
+
+        if (PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_ATS) {
+            return off;
+        }
+        off = PCI_EXT_CAP_NEXT(hdr);
+    }
+    g_assert_not_reached();
+}
+
+/* ATS Enable in the device's capability, STU 4 KiB (what Linux writes). */
+static void ats_enable_dev(QSMMUAuxFix *c, bool on)
+{
+    qtest_writew(c->qts, ecam(c, ats_cap(c) + PCI_ATS_CTRL),
+                 on ? PCI_ATS_CTRL_ENABLE : 0);
+}
+
+static uint64_t td_reg(QSMMUAuxTestdev *td, uint64_t off)
+{
+    return qpci_io_readq(td->dev, td->bar, off);
+}
+
+/* STE.EATS of the fixture's device, published with CFGI_STE. */
+static void set_eats(QSMMUAuxFix *c, QSMMUFixS1 *d, unsigned eats)
+{
+    SMMUv3AuxSTE ste;
+
+    qsmmu_aux_ste_s1(&ste, d->cd);
+    ste.qw[1] = FIELD_DP64(ste.qw[1], STE_1, EATS, eats);
+    qsmmu_fix_ste_update(c, SID, &ste);
+}
+
+/*
+ * A stage-1 domain with IOVA -> a and IOVA + PAGE -> b, EATS = 1, the
+ * SMMU on, ATS on in the device, and the device's DMA through its ATC.
+ */
+static void ats_setup(QSMMUAuxFix *c, QSMMUFixS1 *d, uint64_t *a,
+                      uint64_t *b)
+{
+    qsmmu_fix_s1_4k(c, d);
+    *a = qsmmu_fix_alloc_data(c, PAGE, PAGE, 0xa0000);
+    *b = qsmmu_fix_alloc_data(c, PAGE, PAGE, 0xb0000);
+    qsmmu_fix_s1_map4k(d, IOVA, *a);
+    qsmmu_fix_s1_map4k(d, IOVA + PAGE, *b);
+    qsmmu_fix_enable(c);
+    set_eats(c, d, SMMUV3_AUX_STE_EATS_FULL);
+    ats_enable_dev(c, true);
+    qpci_io_writel(c->td.dev, c->td.bar, A_TD_CTRL, R_TD_CTRL_ATS_MASK);
+}
+
+static SMMUv3AuxCmd cmd_atc_inv(uint32_t sid, uint64_t addr, unsigned size)
+{
+    SMMUv3AuxCmd cmd;
+
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_ATC_INV);
+    cmd.qw[0] |= (uint64_t)sid << 32;
+    cmd.qw[1] = addr | size;
+    return cmd;
+}
+
+/*
+ * A miss sends one Translation Request and the data comes from the page
+ * the table maps; the next access hits the ATC.  A Translated write lands
+ * where the translation said.
+ */
+static void test_translate_and_hit(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0xa0000));
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 1);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HITS), ==, 0);
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 1);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HITS), ==, 1);
+    qsmmu_fix_dma_write(&c, IOVA + PAGE, PAGE, 0x77000);
+    qsmmu_fix_expect_pattern(&c, b, PAGE, 0x77000);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * The ATC keeps a translation the tables no longer have until CMD_ATC_INV
+ * (3.9.1: the SMMU's TLBIs do not reach it); after ATC_INV + CMD_SYNC
+ * the device asks again and reads the new page.  A span that does not
+ * cover the page leaves it cached.
+ */
+static void test_atc_inv(void)
+{
+    SMMUv3AuxCmd cmds[2];
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    qsmmu_fix_s1_map4k(&d, IOVA, b);
+    qsmmu_aux_cmd_tlbi_nh_va(&cmds[0], 0, d.asid, IOVA, true, 0, 0, 0, 0);
+    qsmmu_fix_cmd(&c, &cmds[0]);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0xa0000));
+    /* The next 8 KiB span: not our page. */
+    cmds[0] = cmd_atc_inv(SID, IOVA + 2 * PAGE, 1);
+    qsmmu_aux_cmdq_run_sync_ok(&c.s, cmds, 1);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_INVS), ==, 1);
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 1);
+    /* Its 8 KiB span, from an unaligned address (4.5.1: aligned down). */
+    cmds[0] = cmd_atc_inv(SID, IOVA + PAGE, 1);
+    qsmmu_aux_cmdq_run_sync_ok(&c.s, cmds, 1);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0xb0000));
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 2);
+    /* Another StreamID's invalidation is not for this device. */
+    cmds[0] = cmd_atc_inv(SID + 1, 0, SMMUV3_AUX_ATC_INV_SIZE_ALL);
+    qsmmu_aux_cmdq_run_sync_ok(&c.s, cmds, 1);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_INVS), ==, 2);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * With the device holding its completions, the CMD_SYNC after an ATC_INV
+ * does not complete (CONS stays on it, commands before it are consumed)
+ * until the device sends them.
+ */
+static void test_sync_waits(void)
+{
+    SMMUv3AuxCmd inv = cmd_atc_inv(SID, 0, SMMUV3_AUX_ATC_INV_SIZE_ALL);
+    SMMUv3AuxCmd sync;
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+    uint32_t at_sync;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_CTRL, R_TD_ATS_CTRL_HOLD_MASK);
+    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_cmdq_put(&c.s, &inv);
+    at_sync = qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size);
+    qsmmu_aux_cmdq_put(&c.s, &sync);
+    qsmmu_aux_cmdq_publish(&c.s);
+    for (int i = 0; i < 10; i++) {
+        g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CMDQ_CONS), ==, at_sync);
+    }
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HELD), ==, 1);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_RELEASE, 1);
+    g_assert_cmphex(qsmmu_aux_cmdq_wait(&c.s), ==,
+                    qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size));
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HELD), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * A device that never answers: after ats-inv-timeout the CMD_SYNC fails
+ * with CERROR_ATC_INV_SYNC (CONS on it, GERROR.CMDQ_ERR); once GERRORN
+ * acknowledges the error the CMD_SYNC is retried and completes, and the
+ * late completion changes nothing.
+ */
+static void test_sync_timeout(void)
+{
+    SMMUv3AuxCmd inv = cmd_atc_inv(SID, IOVA, 0);
+    SMMUv3AuxCmd sync;
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+    uint32_t at_sync, cons;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_CTRL, R_TD_ATS_CTRL_HOLD_MASK);
+    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_cmdq_put(&c.s, &inv);
+    at_sync = qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size);
+    qsmmu_aux_cmdq_put(&c.s, &sync);
+    qsmmu_aux_cmdq_publish(&c.s);
+    qtest_clock_step(c.qts, (INV_TIMEOUT_MS - 1) * SCALE_MS);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+    qtest_clock_step(c.qts, 2 * SCALE_MS);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==,
+                    R_GERROR_CMDQ_ERR_MASK);
+    cons = qsmmu_aux_readl(&c.s, A_CMDQ_CONS);
+    g_assert_cmphex(qsmmu_aux_q_wrp_idx(cons, c.s.cmdq_log2size), ==,
+                    at_sync);
+    g_assert_cmpuint(FIELD_EX32(cons, CMDQ_CONS, ERR), ==,
+                     SMMUV3_AUX_CERROR_ATC_INV_SYNC);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_RELEASE, 1);
+    qsmmu_aux_gerror_ack(&c.s);
+    g_assert_cmphex(qsmmu_aux_cmdq_wait(&c.s), ==,
+                    qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size));
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * Requests the tables refuse: an unmapped page is a successful
+ * translation with no access (R = W = 0) and no event (3.9.1.2), so the
+ * DMA fails; EATS = 0 makes every request UR with F_BAD_ATS_TREQ; with
+ * ATS disabled in the device's capability none leaves the device.
+ */
+static void test_refused(void)
+{
+    SMMUv3AuxEvtRecord r;
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    qsmmu_fix_dma_fails(&c, true, IOVA + 2 * PAGE);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 1);
+    qsmmu_fix_expect_no_event(&c);
+
+    set_eats(&c, &d, 0);
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_BAD_ATS_TREQ);
+    g_assert_cmphex(r.qw[2], ==, IOVA);
+    qsmmu_fix_expect_no_event(&c);
+
+    set_eats(&c, &d, SMMUV3_AUX_STE_EATS_FULL);
+    ats_enable_dev(&c, false);
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * CR0.ATSCHK = 1: a Translated access is checked against its STE.  With
+ * EATS = 1 the cached translation works; once the STE becomes bypass the
+ * same cached translation is refused with F_TRANSL_FORBIDDEN (3.9.1.3).
+ */
+static void test_atschk(void)
+{
+    SMMUv3AuxEvtRecord r;
+    SMMUv3AuxSTE ste;
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+    uint32_t cr0;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    cr0 = qsmmu_aux_readl(&c.s, A_CR0);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, cr0 | R_CR0_ATSCHK_MASK));
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    qsmmu_aux_ste_bypass(&ste);
+    qsmmu_fix_ste_update(&c, SID, &ste);
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HITS), ==, 1);
+    qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_TRANSL_FORBIDDEN);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/smmuv3-aux-ats/translate-and-hit",
+                   test_translate_and_hit);
+    qtest_add_func("/smmuv3-aux-ats/atc-inv", test_atc_inv);
+    qtest_add_func("/smmuv3-aux-ats/sync-waits", test_sync_waits);
+    qtest_add_func("/smmuv3-aux-ats/sync-timeout", test_sync_timeout);
+    qtest_add_func("/smmuv3-aux-ats/refused", test_refused);
+    qtest_add_func("/smmuv3-aux-ats/atschk", test_atschk);
+    return g_test_run();
+}
