@@ -21,6 +21,10 @@
 #   net          base net
 #   testdev      the test module: DMA API (coherent and streaming) DMA by
 #                the device, data and hashes checked in the kernel, MSI count
+#   ats          the driver enabled ATS on the testdev; its DMA through its
+#                ATC (Translation Requests, Translated requests), a strict
+#                unmap's ATC_INV reaching it before dma_unmap returns, and
+#                no stale translation used after it (the test module)
 #   bench        dma_map_benchmark on the testdev: map/unmap churn, single
 #                and scatter-gather, 4 threads
 #   iommufd      smmu-iommufd dma: VFIO cdev + iommufd IOAS, device DMA,
@@ -651,6 +655,37 @@ scenario_testdev() {
     esac
 }
 
+# The testdev bound to the test module, or a FAIL line for scenario $1.
+testdev_module_ready() {
+    pd=$(testdev_pcidev)
+    if [ -z "$pd" ]; then
+        result "$1/device" FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return 1
+    fi
+    load_testdev || return 1
+    [ "$(testdev_driver)" = smmuv3_aux_testdev ] || testdev_bind ""
+    if [ "$(testdev_driver)" != smmuv3_aux_testdev ]; then
+        result "$1/bind" FAIL "${pd##*/} driver '$(testdev_driver)'"
+        return 1
+    fi
+}
+
+scenario_ats() {
+    testdev_module_ready ats || return
+    # arm-smmu-v3 logs nothing when it enables ATS; the module checks
+    # pci_dev->ats_enabled, and the device's ATC counters (td_ats.c).
+    d=/sys/kernel/debug/smmuv3_aux_testdev
+    if ! timed 60 sh -c "echo ats >$d/ctl"; then
+        result ats/run FAIL "$(cat /tmp/timed.out) ${STUCK:+(stuck)}"
+        return
+    fi
+    r=$(cat $d/result)
+    case "$r" in
+    PASS*) result ats/atc PASS "${r#PASS ats: }" ;;
+    *) result ats/atc FAIL "${r#FAIL }" ;;
+    esac
+}
+
 scenario_bench() {
     pd=$(testdev_pcidev)
     if [ -z "$pd" ]; then
@@ -1028,6 +1063,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     dma-parallel) scenario_dma_parallel ;;
     net) scenario_net ;;
     testdev) scenario_testdev ;;
+    ats) scenario_ats ;;
     bench) scenario_bench ;;
     iommufd) scenario_iommufd ;;
     pasid) scenario_pasid ;;

@@ -32,6 +32,9 @@
  *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "pasid N [wrong|nossv]"
  *                                                 or "pasid-s2 [wrong]": the
  *                                                 PASID tests (below)
+ *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "ats": the ATS test
+ *                                                 (td_ats.c), its line in
+ *                                                 result
  *   /sys/kernel/debug/smmuv3_aux_testdev/pasid_result  their CHECK/EXPECT/
  *                                                 INFO/RESULT lines
  *   /sys/kernel/debug/smmuv3_aux_ste             the STE of every test device
@@ -67,62 +70,17 @@
  */
 #include "arm-smmu-v3.h"
 
-#define TD_VENDOR_ID	0x1b36
-#define TD_DEVICE_ID	0x00f5
-#define TD_MAGIC_VAL	0x534d4d55	/* "SMMU" */
-
-#define TD_MAGIC	0x00
-#define TD_CMD		0x08
-#define TD_STATUS	0x0c
-#define  TD_STATUS_DONE		BIT(0)
-#define  TD_STATUS_ERROR	BIT(1)
-#define  TD_STATUS_BUSY		BIT(2)
-#define TD_CTRL		0x10
-#define  TD_CTRL_INTR_EN	BIT(0)
-#define  TD_CTRL_ASYNC		BIT(2)
-#define TD_SRC		0x18
-#define TD_DST		0x20
-#define TD_LEN		0x28
-#define TD_PATTERN	0x2c
-#define TD_PASID	0x30
-#define TD_RESULT	0x38
-#define TD_ERR_ADDR	0x40
-#define TD_DMA_COUNT	0x60
-#define  TD_PASID_SSV		BIT(31)
-
-#define TD_CMD_READ	1
-#define TD_CMD_WRITE	2
-#define TD_CMD_COPY	3
-
-#define TD_BUF_MAX	(256 * 1024)	/* largest transfer of one iteration */
-#define TD_RESULT_LEN	512
-
-struct td {
-	struct pci_dev *pdev;
-	void __iomem *regs;
-	struct dentry *dir;
-	struct mutex lock;		/* one run at a time */
-	bool msi;
-	bool async;			/* "run N async": TD_CTRL.ASYNC commands */
-	atomic_t irqs;
-	wait_queue_head_t irq_wait;
-	unsigned int cmds;		/* commands issued with INTR_EN */
-	char result[TD_RESULT_LEN];
-	/* statistics of the last run */
-	u64 bytes;
-	unsigned int iters;
-};
+#include "td.h"
 
 static struct td *td_dev;		/* the device the debugfs files drive */
 
-static u64 td_fnv1a(u64 h, const u8 *p, size_t n)
+u64 td_fnv1a(u64 h, const u8 *p, size_t n)
 {
 	while (n--)
 		h = (h ^ *p++) * 0x100000001b3ULL;
 	return h;
 }
 
-#define TD_FNV_INIT	0xcbf29ce484222325ULL
 
 static irqreturn_t td_irq(int irq, void *data)
 {
@@ -137,8 +95,8 @@ static irqreturn_t td_irq(int irq, void *data)
  * Run one command.  The device completes it before the CMD write returns;
  * returns 0, or -EIO with the faulting address in *err_addr.
  */
-static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
-		  u32 len, u32 pattern, u64 *err_addr)
+int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
+	   u32 len, u32 pattern, u64 *err_addr)
 {
 	u32 status;
 
@@ -198,7 +156,7 @@ static int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 }
 
 /* What a td_cmd() error means, for the result line. */
-static const char *td_err_str(int err)
+const char *td_err_str(int err)
 {
 	switch (err) {
 	case -EIO:
@@ -212,6 +170,15 @@ static const char *td_err_str(int err)
 	default:
 		return "error";
 	}
+}
+
+void td_result(struct td *td, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vscnprintf(td->result, TD_RESULT_LEN, fmt, ap);
+	va_end(ap);
 }
 
 static const char *td_domain_type(struct device *dev)
@@ -1151,6 +1118,12 @@ static ssize_t td_ctl_write(struct file *file, const char __user *ubuf,
 			tdp_run(td, n);
 		tdp_line("RESULT %s %d failure(s)", tdp_failures ? "FAIL" : "PASS", tdp_failures);
 
+		mutex_unlock(&td->lock);
+		return count;
+	}
+	if (!strcmp(buf, "ats")) {
+		mutex_lock(&td->lock);
+		td_ats_run(td);
 		mutex_unlock(&td->lock);
 		return count;
 	}
