@@ -12,10 +12,10 @@
  * Spelt out in hex too, so that a change of the table is seen here.
  */
 /* ... HTTU = 2 (HA + HD), ATS ... */
-#define DEF_IDR0    0x094c369bu
-#define DEF_IDR1    0x02730510u
+#define DEF_IDR0    0x094d369bu
+#define DEF_IDR1    0x02739d10u
 /* HAD | XNX | FWB | RIL | BBML = 2 */
-#define DEF_IDR3    0x00001514u
+#define DEF_IDR3    0x00001534u
 #define DEF_IDR5    0x00000075u
 
 QEMU_BUILD_BUG_ON(SMMUV3_AUX_DEV_IDR0 != DEF_IDR0);
@@ -104,6 +104,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->gran16k = false;
     p->gran64k = false;
     p->ats = false;
+    p->pri = false;
 }
 
 static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
@@ -136,13 +137,23 @@ static void tweak_ats_off(SMMUv3AuxParams *p)
     p->ats = false;
 }
 
+static void tweak_pri_off(SMMUv3AuxParams *p)
+{
+    p->pri = false;
+}
+
+static void tweak_priqs_8(SMMUv3AuxParams *p)
+{
+    p->priqs = 8;
+}
+
 static const IdrCase idr_cases[] = {
     { "default", tweak_none, DEF_IDR0, DEF_IDR1, DEF_IDR3, DEF_IDR5 },
     /* S1P|TTF=AA64|TTENDIAN=LE|STALL_MODEL=1 */
     { "minimal", tweak_minimal, 0x0140000a, 0x00e00008, 0, 0x10 },
     /* S2P|TTF|COHACC|ATS|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
-    { "s2-only", tweak_s2_only_hyp_off, 0x09443499,
-      0x02730020, DEF_IDR3, 0x66 },
+    { "s2-only", tweak_s2_only_hyp_off, 0x09453499,
+      0x02739820, DEF_IDR3, 0x66 },
     /* IDR0.HTTU, bits [7:6], is the httu property's value. */
     { "httu-none", tweak_httu_none, DEF_IDR0 & ~0xc0u, DEF_IDR1, DEF_IDR3,
       DEF_IDR5 },
@@ -153,6 +164,11 @@ static const IdrCase idr_cases[] = {
     /* IDR0.ATS, bit 10, is the ats property. */
     { "ats-off", tweak_ats_off, DEF_IDR0 & ~0x400u, DEF_IDR1, DEF_IDR3,
       DEF_IDR5 },
+    /* IDR0.PRI (bit 16), IDR1.PRIQS [15:11] and IDR3.PPS (bit 5): pri. */
+    { "pri-off", tweak_pri_off, DEF_IDR0 & ~0x10000u, DEF_IDR1 & ~0xf800u,
+      DEF_IDR3 & ~0x20u, DEF_IDR5 },
+    { "priqs-8", tweak_priqs_8, DEF_IDR0, (DEF_IDR1 & ~0xf800u) | 8 << 11,
+      DEF_IDR3, DEF_IDR5 },
 };
 
 static void test_idr(const void *opaque)
@@ -232,10 +248,10 @@ static void test_cr0_ack(void)
     SMMUv3AuxParams p;
     TestSMMU *t = tsmmu_new(NULL);
 
-    /* With ATS and without PRI: SMMUEN, EVENTQEN, CMDQEN and ATSCHK. */
+    /* With ATS and PRI: SMMUEN, PRIQEN, EVENTQEN, CMDQEN and ATSCHK. */
     reg_w32(t, A_CR0, 0xffffffff);
-    g_assert_cmphex(reg_r32(t, A_CR0), ==, 0x1d);
-    g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0x1d);
+    g_assert_cmphex(reg_r32(t, A_CR0), ==, 0x1f);
+    g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0x1f);
     reg_w32(t, A_CR0, 0x8);
     g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0x8);
     reg_w32(t, A_CR0, 0);
@@ -246,9 +262,10 @@ static void test_cr0_ack(void)
     g_assert_cmphex(reg_r32(t, A_CR0ACK), ==, 0);
     tsmmu_free(t);
 
-    /* Without ATS, ATSCHK is RES0. */
+    /* Without ATS, ATSCHK is RES0; without PRI, PRIQEN. */
     smmuv3_aux_params_set_defaults(&p);
     p.ats = false;
+    p.pri = false;
     t = tsmmu_new(&p);
     reg_w32(t, A_CR0, 0xffffffff);
     g_assert_cmphex(reg_r32(t, A_CR0), ==, 0xd);
@@ -282,14 +299,23 @@ static void test_cr1_cr2(void)
 static void test_irq_ctrl_ack(void)
 {
     TestSMMU *t = tsmmu_new(NULL);
+    SMMUv3AuxParams p;
 
     reg_w32(t, A_IRQ_CTRL, 0xffffffff);
-    g_assert_cmphex(reg_r32(t, A_IRQ_CTRL), ==, 0x5);
-    g_assert_cmphex(reg_r32(t, A_IRQ_CTRLACK), ==, 0x5);
+    g_assert_cmphex(reg_r32(t, A_IRQ_CTRL), ==, 0x7);
+    g_assert_cmphex(reg_r32(t, A_IRQ_CTRLACK), ==, 0x7);
     reg_w32(t, A_IRQ_CTRL, 0x4);
     g_assert_cmphex(reg_r32(t, A_IRQ_CTRLACK), ==, 0x4);
     reg_w32(t, A_IRQ_CTRLACK, 0x1);
     g_assert_cmphex(reg_r32(t, A_IRQ_CTRLACK), ==, 0x4);
+    tsmmu_free(t);
+
+    /* Without PRI, PRIQ_IRQEN is RES0. */
+    smmuv3_aux_params_set_defaults(&p);
+    p.pri = false;
+    t = tsmmu_new(&p);
+    reg_w32(t, A_IRQ_CTRL, 0xffffffff);
+    g_assert_cmphex(reg_r32(t, A_IRQ_CTRL), ==, 0x5);
     tsmmu_free(t);
 }
 
@@ -457,13 +483,34 @@ static void test_reserved_raz_wi(void)
 static void test_page1_queue_regs(void)
 {
     TestSMMU *t = tsmmu_new(NULL);
+    SMMUv3AuxParams p;
 
     reg_w32(t, A_EVENTQ_PROD, 0xffffffff);
     g_assert_cmphex(reg_r32(t, A_EVENTQ_PROD), ==, 0x800fffff);
     reg_w32(t, A_EVENTQ_CONS, 0x80000012);
     g_assert_cmphex(reg_r32(t, A_EVENTQ_CONS), ==, 0x80000012);
     g_assert_cmphex(reg_r32(t, A_EVENTQ_PROD_PAGE0), ==, 0);
+    /* PRIQ: as the event queue's; PROD is the SMMU's once PRIQEN = 1. */
+    reg_w32(t, A_PRIQ_PROD, 0xffffffff);
+    g_assert_cmphex(reg_r32(t, A_PRIQ_PROD), ==, 0x800fffff);
+    reg_w32(t, A_PRIQ_CONS, 0x80000012);
+    g_assert_cmphex(reg_r32(t, A_PRIQ_CONS), ==, 0x80000012);
+    reg_w64(t, A_PRIQ_BASE, 0xffffffffffffffffull);
+    g_assert_cmphex(reg_r64(t, A_PRIQ_BASE), ==, 0x400fffffffffffffull);
+    reg_w32(t, A_PRIQ_IRQ_CFG2, 0xffffffff);
+    g_assert_cmphex(reg_r32(t, A_PRIQ_IRQ_CFG2), ==, 0x8000003f);
+    reg_w32(t, A_PRIQ_PROD, 0);
+    tsmmu_set_cr0(t, R_CR0_PRIQEN_MASK);
+    reg_w32(t, A_PRIQ_PROD, 5);
+    reg_w64(t, A_PRIQ_BASE, 0);
+    g_assert_cmphex(reg_r32(t, A_PRIQ_PROD), ==, 0);
+    g_assert_cmphex(reg_r64(t, A_PRIQ_BASE), ==, 0x400fffffffffffffull);
+    tsmmu_free(t);
+
     /* No PRI: PRIQ registers are RES0. */
+    smmuv3_aux_params_set_defaults(&p);
+    p.pri = false;
+    t = tsmmu_new(&p);
     reg_w32(t, A_PRIQ_PROD, 5);
     reg_w32(t, A_PRIQ_CONS, 5);
     reg_w64(t, A_PRIQ_BASE, 0x10000);

@@ -358,13 +358,8 @@ SMMUv3AuxCmdError smmuv3_aux_ats_sync_wait(SMMUv3AuxEngine *e,
 unsigned smmuv3_aux_engine_take_atc_invs(SMMUv3AuxEngine *e,
                                          SMMUv3AuxAtcInv *out, unsigned max)
 {
-    unsigned n = MIN(max, e->n_atc_invs);
-
-    memcpy(out, e->atc_invs, n * sizeof(*out));
-    memmove(e->atc_invs, e->atc_invs + n,
-            (e->n_atc_invs - n) * sizeof(*out));
-    e->n_atc_invs -= n;
-    return n;
+    return smmuv3_aux_fifo_take(e->atc_invs, &e->n_atc_invs, sizeof(*out),
+                                out, max);
 }
 
 bool smmuv3_aux_engine_atc_inv_done(SMMUv3AuxEngine *e, SMMUv3AuxAtcWait *w,

@@ -435,13 +435,25 @@ static SMMUv3AuxCmdError cmd_atc_inv(SMMUv3AuxEngine *e,
     return smmuv3_aux_ats_inv(e, q, cmd);
 }
 
+static SMMUv3AuxCmdError cmd_pri_resp(SMMUv3AuxEngine *e,
+                                      SMMUv3AuxCmdQueue *q,
+                                      const SMMUv3AuxCmd *cmd)
+{
+    SMMUv3AuxCmdError err = check_ssec(cmd);
+
+    if (err != SMMUV3_AUX_CERROR_NONE) {
+        return err;
+    }
+    return smmuv3_aux_pri_resp(e, q, cmd);
+}
+
 static SMMUv3AuxCmdError cmd_response(SMMUv3AuxEngine *e,
                                       SMMUv3AuxCmdQueue *q,
                                       const SMMUv3AuxCmd *cmd)
 {
     /*
-     * PRI_RESP, RESUME, STALL_TERM: with no PRI queue and no stalls there
-     * is never an outstanding request they could answer.
+     * RESUME, STALL_TERM: with no stalls there is never an outstanding
+     * request they could answer.
      */
     trace_smmuv3_aux_cmd_response(FIELD_EX64(cmd->qw[0], CMD_0, OPCODE),
                                   cmd_sid(cmd));
@@ -547,7 +559,7 @@ static const SMMUv3AuxCmdInfo cmd_info[256] = {
     CMD(TLBI_S2_IPA, cmd_tlbi),
     CMD(TLBI_NSNH_ALL, cmd_tlbi),
     CMD(ATC_INV, cmd_atc_inv),
-    CMD(PRI_RESP, cmd_response),
+    CMD(PRI_RESP, cmd_pri_resp),
     CMD(RESUME, cmd_response),
     CMD(STALL_TERM, cmd_response),
     CMD(SYNC, cmd_sync),

@@ -300,6 +300,11 @@ SMMUv3AuxCmdError smmuv3_aux_ats_inv(SMMUv3AuxEngine *e,
 SMMUv3AuxCmdError smmuv3_aux_ats_sync_wait(SMMUv3AuxEngine *e,
                                            SMMUv3AuxCmdQueue *q);
 
+/* priq.c: CMD_PRI_RESP. */
+SMMUv3AuxCmdError smmuv3_aux_pri_resp(SMMUv3AuxEngine *e,
+                                      SMMUv3AuxCmdQueue *q,
+                                      const SMMUv3AuxCmd *cmd);
+
 /* An identity translation of the page of txn (bypass). */
 SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
                                       SMMUv3AuxTxnOut *out);
@@ -364,6 +369,27 @@ static inline unsigned smmuv3_aux_cmdq_max_log2size(const SMMUv3AuxEngine *e)
 static inline unsigned smmuv3_aux_evtq_max_log2size(const SMMUv3AuxEngine *e)
 {
     return FIELD_EX32(e->regs.idr[1], IDR1, EVENTQS);
+}
+
+static inline unsigned smmuv3_aux_priq_max_log2size(const SMMUv3AuxEngine *e)
+{
+    return FIELD_EX32(e->regs.idr[1], IDR1, PRIQS);
+}
+
+/*
+ * Take at most max elements of size esize from the front of a FIFO of *n
+ * into out; return how many.
+ */
+static inline unsigned smmuv3_aux_fifo_take(void *fifo, unsigned *n,
+                                            size_t esize, void *out,
+                                            unsigned max)
+{
+    unsigned k = MIN(max, *n);
+
+    memcpy(out, fifo, k * esize);
+    memmove(fifo, (char *)fifo + k * esize, (*n - k) * esize);
+    *n -= k;
+    return k;
 }
 
 /* SMMUv3.0 (AIDR 0.0): some encodings behave differently from v3.1+. */

@@ -48,6 +48,10 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
         *why = "cmdqs must be in 7..19";
         return false;
     }
+    if (p->priqs > SMMUV3_AUX_Q_MAX_LOG2SIZE) {
+        *why = "priqs must be in 0..19";
+        return false;
+    }
     if (p->evtqs > SMMUV3_AUX_Q_MAX_LOG2SIZE) {
         *why = "evtqs must be in 0..19";
         return false;
@@ -110,6 +114,7 @@ static uint32_t compose_idr0(const SMMUv3AuxParams *p)
     /* 2-level CD tables come with substreams; ssidsize=0 is as before. */
     v = FIELD_DP32(v, IDR0, CD2L, p->ssid_size > 0);
     v = FIELD_DP32(v, IDR0, ATS, p->ats);
+    v = FIELD_DP32(v, IDR0, PRI, p->pri);
     /*
      * SEV stays 0: Linux would then wait in WFE for CMD_SYNC, and the
      * model cannot send a wake-up event.  NS1ATS (split-stage ATS), PRI,
@@ -124,7 +129,7 @@ static uint32_t compose_idr1(const SMMUv3AuxParams *p)
 
     v = FIELD_DP32(v, IDR1, SIDSIZE, p->sid_size);
     v = FIELD_DP32(v, IDR1, SSIDSIZE, p->ssid_size);
-    v = FIELD_DP32(v, IDR1, PRIQS, 0);
+    v = FIELD_DP32(v, IDR1, PRIQS, p->pri ? p->priqs : 0);
     v = FIELD_DP32(v, IDR1, EVENTQS, p->evtqs);
     v = FIELD_DP32(v, IDR1, CMDQS, p->cmdqs);
     /* ATTR_*_OVR, REL, QUEUES_PRESET, TABLES_PRESET, ECMDQ stay 0. */
@@ -180,6 +185,8 @@ static uint32_t compose_idr3(const SMMUv3AuxParams *p)
     v = FIELD_DP32(v, IDR3, XNX, p->xnx && p->s2p);
     v = FIELD_DP32(v, IDR3, FWB, p->fwb && p->s2p);
     v = FIELD_DP32(v, IDR3, RIL, p->ril);
+    /* PRI auto-responses keep the PASID; STE.PPAR is not used (8.1). */
+    v = FIELD_DP32(v, IDR3, PPS, p->pri);
     v = FIELD_DP32(v, IDR3, BBML, p->bbml);
     return v;
 }
@@ -198,6 +205,7 @@ static void engine_forget(SMMUv3AuxEngine *e, bool notify)
     e->cmdq_paused = false;
     /* Invalidations not yet sent are lost with the ATCs they were for. */
     e->n_atc_invs = 0;
+    e->n_pri_resps = 0;
     smmuv3_aux_atc_wait_reset(&e->cmdq_atc);
     for (unsigned q = 0; q < ARRAY_SIZE(e->vcmdq_atc); q++) {
         smmuv3_aux_atc_wait_reset(&e->vcmdq_atc[q]);

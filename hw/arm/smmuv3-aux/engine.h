@@ -52,6 +52,8 @@ typedef struct SMMUv3AuxParams {
     uint8_t httu;           /* IDR0.HTTU: SMMUV3_AUX_HTTU_* */
     bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
     bool ats;               /* IDR0.ATS */
+    bool pri;               /* IDR0.PRI */
+    uint8_t priqs;          /* IDR1.PRIQS: log2 max PRIQ entries, 0..19 */
     /* Cache capacities in entries (tlb.h); 0 disables that cache. */
     uint32_t iotlb_size;
     uint32_t cfgc_size;
@@ -100,6 +102,8 @@ typedef struct SMMUv3AuxParams {
     X(BOOL, gran16k, "gran16k", true)                                   \
     X(BOOL, gran64k, "gran64k", true)                                   \
     X(BOOL, ats, "ats", true)                                           \
+    X(BOOL, pri, "pri", true)                                           \
+    X(UINT8, priqs, "priqs", 19)                                        \
     X(UINT32, iotlb_size, "iotlb-size", SMMUV3_AUX_IOTLB_DEFAULT_SIZE)  \
     X(UINT32, cfgc_size, "cfgc-size", SMMUV3_AUX_CFGC_DEFAULT_SIZE)
 
@@ -166,6 +170,32 @@ typedef struct SMMUv3AuxAtcWait {
     bool waiting;           /* the queue is paused on a CMD_SYNC for them */
     bool failed;            /* given up on: the CMD_SYNC fails once */
 } SMMUv3AuxAtcWait;
+
+/* ---- PRI (priq.c; IHI 0070 chapter 8) --------------------------- */
+
+/* A PCIe Page Request (PPR), or a Stop Marker (ssv, L W R = 0b100). */
+typedef struct SMMUv3AuxPriReq {
+    uint32_t sid;
+    uint32_t ssid;          /* PASID, valid when ssv */
+    bool ssv;
+    uint64_t addr;          /* page address */
+    uint16_t prgi;          /* Page Request Group Index, 9 bits */
+    bool last, r, w, exec, priv;
+} SMMUv3AuxPriReq;
+
+/* A PRG Response for the binding to send (8.3 ResponseCode). */
+typedef struct SMMUv3AuxPriResp {
+    uint32_t sid;
+    uint32_t ssid;
+    bool ssv;               /* with a PASID prefix */
+    uint16_t prgi;
+    uint8_t code;           /* SMMUV3_AUX_PRG_* */
+} SMMUv3AuxPriResp;
+
+#define SMMUV3_AUX_PRG_SUCCESS      0x0
+#define SMMUV3_AUX_PRG_INVALID      0x1
+#define SMMUV3_AUX_PRG_FAILURE      0xf
+#define SMMUV3_AUX_MAX_PRI_RESPS    64
 
 /* CMD_SYNC MSIs held between two flushes of the binding. */
 #define SMMUV3_AUX_MAX_SYNC_MSIS    64
@@ -287,6 +317,12 @@ struct SMMUv3AuxEngine {
     unsigned n_atc_invs;
     SMMUv3AuxAtcWait cmdq_atc;
     SMMUv3AuxAtcWait vcmdq_atc[SMMUV3_AUX_CMDQV_MAX_VCMDQS];
+    /*
+     * PRG Responses for the binding to send, in order (priq.c).  A full
+     * FIFO pauses the command queue on the CMD_PRI_RESP.
+     */
+    SMMUv3AuxPriResp pri_resps[SMMUV3_AUX_MAX_PRI_RESPS];
+    unsigned n_pri_resps;
     /* Caches (tlb.c), and what their invalidation must tell notifiers. */
     SMMUv3AuxCfgCache cfgc;
     SMMUv3AuxIotlb iotlb;
@@ -378,6 +414,15 @@ SMMUv3AuxAtsStatus smmuv3_aux_ats_translate(SMMUv3AuxEngine *e,
 SMMUv3AuxResult smmuv3_aux_ats_translated(SMMUv3AuxEngine *e,
                                           const SMMUv3AuxTxn *txn,
                                           SMMUv3AuxTxnOut *out);
+/*
+ * A Page Request from a PCIe device (chapter 8): into the PRI queue, or
+ * answered at once (a response to take).
+ */
+void smmuv3_aux_pri_request(SMMUv3AuxEngine *e, const SMMUv3AuxPriReq *req);
+/* Move at most max PRG Responses into out[]; return n. */
+unsigned smmuv3_aux_engine_take_pri_resps(SMMUv3AuxEngine *e,
+                                          SMMUv3AuxPriResp *out,
+                                          unsigned max);
 /* The wait state of queue (SMMUv3AuxAtcInv.queue); NULL if none. */
 SMMUv3AuxAtcWait *smmuv3_aux_engine_atc_wait(SMMUv3AuxEngine *e,
                                              uint32_t queue);

@@ -15,7 +15,8 @@
 
 /* Writable bits */
 #define CR0_MASK            (R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK | \
-                             R_CR0_CMDQEN_MASK | R_CR0_ATSCHK_MASK)
+                             R_CR0_CMDQEN_MASK | R_CR0_ATSCHK_MASK | \
+                             R_CR0_PRIQEN_MASK)
 #define CR1_MASK            0xfffu
 #define CR2_MASK            (R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK)
 #define GBPA_MASK           (R_GBPA_MEMATTR_MASK | R_GBPA_MTCFG_MASK | \
@@ -23,7 +24,8 @@
                              R_GBPA_PRIVCFG_MASK | R_GBPA_INSTCFG_MASK | \
                              R_GBPA_ABORT_MASK)
 #define IRQ_CTRL_MASK       (R_IRQ_CTRL_GERROR_IRQEN_MASK | \
-                             R_IRQ_CTRL_EVENTQ_IRQEN_MASK)
+                             R_IRQ_CTRL_EVENTQ_IRQEN_MASK | \
+                             R_IRQ_CTRL_PRIQ_IRQEN_MASK)
 #define IRQ_CFG0_MASK       R_GERROR_IRQ_CFG0_ADDR_MASK
 #define IRQ_CFG2_MASK       (R_GERROR_IRQ_CFG2_MEMATTR_MASK | \
                              R_GERROR_IRQ_CFG2_SH_MASK)
@@ -35,6 +37,13 @@
                              R_CMDQ_BASE_ADDR_MASK | R_CMDQ_BASE_RA_MASK)
 #define CMDQ_CONS_MASK      (R_CMDQ_CONS_RD_MASK | R_CMDQ_CONS_ERR_MASK)
 #define EVTQ_PTR_MASK       (R_EVENTQ_PROD_WR_MASK | R_EVENTQ_PROD_OVFLG_MASK)
+#define PRIQ_PTR_MASK       (R_PRIQ_PROD_WR_MASK | R_PRIQ_PROD_OVFLG_MASK)
+#define PRIQ_IRQ_CFG2_MASK  (IRQ_CFG2_MASK | R_PRIQ_IRQ_CFG2_LO_MASK)
+
+static bool has_pri(const SMMUv3AuxEngine *e)
+{
+    return FIELD_EX32(e->regs.idr[0], IDR0, PRI);
+}
 
 static bool has_msi(const SMMUv3AuxEngine *e)
 {
@@ -82,10 +91,6 @@ static bool is_reg64(SMMUv3AuxEngine *e, uint64_t off)
 
 static uint64_t reg64_read(SMMUv3AuxEngine *e, uint64_t off)
 {
-    /* PRI is not implemented: the PRIQ registers are RES0. */
-    if (off == A_PRIQ_BASE || off == A_PRIQ_IRQ_CFG0) {
-        return 0;
-    }
     return *reg64_slot(e, off);
 }
 
@@ -97,8 +102,9 @@ static uint32_t reg32_read_page1(SMMUv3AuxEngine *e, uint64_t off)
     case A_EVENTQ_CONS:
         return e->regs.evtq_cons;
     case A_PRIQ_PROD:
+        return e->regs.priq_prod;
     case A_PRIQ_CONS:
-        return 0;
+        return e->regs.priq_cons;
     default:
         trace_smmuv3_aux_reg_reserved(off, 0, false);
         return 0;
@@ -152,8 +158,9 @@ static uint32_t reg32_read_page0(SMMUv3AuxEngine *e, uint64_t off)
     case A_EVENTQ_IRQ_CFG2:
         return r->evtq_irq_cfg2;
     case A_PRIQ_IRQ_CFG1:
+        return r->priq_irq_cfg1;
     case A_PRIQ_IRQ_CFG2:
-        return 0;
+        return r->priq_irq_cfg2;
     default:
         if (off >= SMMUV3_AUX_SECURE_BANK) {
             trace_smmuv3_aux_reg_secure(off, false);
@@ -213,6 +220,9 @@ static void write_cr0(SMMUv3AuxEngine *e, uint32_t val)
 
     if (!FIELD_EX32(e->regs.idr[0], IDR0, ATS)) {
         new &= ~R_CR0_ATSCHK_MASK;      /* RES0 without ATS (6.3.9) */
+    }
+    if (!has_pri(e)) {
+        new &= ~R_CR0_PRIQEN_MASK;      /* RES0 without PRI */
     }
 
     /*
@@ -308,8 +318,12 @@ static void reg64_write(SMMUv3AuxEngine *e, uint64_t off, uint64_t val)
         }
         break;
     case A_PRIQ_BASE:
+        if (has_pri(e) && !guarded(e, R_CR0_PRIQEN_MASK, off, val)) {
+            r->priq_base = val & Q_BASE_MASK;
+        }
+        break;
     case A_PRIQ_IRQ_CFG0:
-        /* PRI is not implemented: RES0. */
+        r->priq_irq_cfg0 = has_pri(e) && has_msi(e) ? val & IRQ_CFG0_MASK : 0;
         break;
     default:
         g_assert_not_reached();
@@ -330,7 +344,13 @@ static void reg32_write_page1(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
         e->regs.evtq_cons = val & EVTQ_PTR_MASK;
         break;
     case A_PRIQ_PROD:
+        /* Owned by the SMMU while PRIQEN = 1; RES0 without PRI. */
+        if (has_pri(e) && !guarded(e, R_CR0_PRIQEN_MASK, off, val)) {
+            e->regs.priq_prod = val & PRIQ_PTR_MASK;
+        }
+        break;
     case A_PRIQ_CONS:
+        e->regs.priq_cons = has_pri(e) ? val & PRIQ_PTR_MASK : 0;
         break;
     default:
         trace_smmuv3_aux_reg_reserved(off, val, true);
@@ -376,7 +396,8 @@ static void reg32_write_page0(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
         /* No IMPLEMENTATION DEFINED attributes: RAZ/WI. */
         break;
     case A_IRQ_CTRL:
-        r->irq_ctrl = val & IRQ_CTRL_MASK;
+        r->irq_ctrl = val & IRQ_CTRL_MASK &
+                      (has_pri(e) ? ~0u : ~R_IRQ_CTRL_PRIQ_IRQEN_MASK);
         r->irq_ctrlack = r->irq_ctrl;
         break;
     case A_GERRORN:
@@ -410,7 +431,13 @@ static void reg32_write_page0(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
         r->evtq_irq_cfg2 = has_msi(e) ? val & IRQ_CFG2_MASK : 0;
         break;
     case A_PRIQ_IRQ_CFG1:
+        r->priq_irq_cfg1 = has_pri(e) && has_msi(e) ? val : 0;
+        break;
     case A_PRIQ_IRQ_CFG2:
+        /* LO applies to wired interrupts too (6.3.1). */
+        r->priq_irq_cfg2 = has_pri(e) ? val & (has_msi(e) ? PRIQ_IRQ_CFG2_MASK
+                                                          : R_PRIQ_IRQ_CFG2_LO_MASK)
+                                      : 0;
         break;
     default:
         if (off >= SMMUV3_AUX_SECURE_BANK) {

@@ -610,6 +610,19 @@ typedef enum SMMUv3AuxEventId {
 
 #define SMMUV3_AUX_EVT_NUM_ARCHITECTED  19
 
+/* ---- PRI queue record (16 bytes, chapter 8) ------------------------ */
+
+FIELD(PRI_0, SID, 0, 32)
+FIELD(PRI_0, SSID, 32, 20)
+FIELD(PRI_0, PRIV, 58, 1)
+FIELD(PRI_0, EXEC, 59, 1)
+FIELD(PRI_0, READ, 60, 1)
+FIELD(PRI_0, WRITE, 61, 1)
+FIELD(PRI_0, LAST, 62, 1)
+FIELD(PRI_0, SSV, 63, 1)
+FIELD(PRI_1, PRGINDEX, 0, 9)
+FIELD(PRI_1, ADDR, 12, 52)
+
 /* ---- Sizes ---------------------------------------------------------- */
 
 #define SMMUV3_AUX_STE_SIZE     64
@@ -618,6 +631,7 @@ typedef enum SMMUv3AuxEventId {
 #define SMMUV3_AUX_L1STD_SIZE   8
 #define SMMUV3_AUX_CMD_SIZE     16
 #define SMMUV3_AUX_EVT_SIZE     32
+#define SMMUV3_AUX_PRI_SIZE     16
 
 QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxSTE) != SMMUV3_AUX_STE_SIZE);
 QEMU_BUILD_BUG_ON(sizeof(SMMUv3AuxCD) != SMMUV3_AUX_CD_SIZE);
