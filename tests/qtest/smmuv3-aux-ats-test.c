@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ATS qtests of smmuv3-aux (IHI 0070 3.9.1, 4.5.1 CMD_ATC_INV, 4.7.3
- * CMD_SYNC): the test device's ATC asks the SMMU for translations, DMAs
- * with Translated requests, and is invalidated by CMD_ATC_INV; a CMD_SYNC
- * waits for its Invalidation Completions (TD_ATS_CTRL.HOLD keeps them)
- * and fails with CERROR_ATC_INV_SYNC when they never come.  Every check is
- * on the guest's view: memory the device read or wrote, the device's
- * counters, CMDQ_CONS, GERROR and the event queue.
+ * ATS and PRI qtests of smmuv3-aux (IHI 0070 3.9.1, 4.5.1 CMD_ATC_INV,
+ * 4.7.3 CMD_SYNC; chapter 8 and 4.5.2 CMD_PRI_RESP): the test device's
+ * ATC asks the SMMU for translations, DMAs with Translated requests, and
+ * is invalidated by CMD_ATC_INV; a CMD_SYNC waits for its Invalidation
+ * Completions (TD_ATS_CTRL.HOLD keeps them) and fails with
+ * CERROR_ATC_INV_SYNC when they never come.  The device's Page Requests
+ * land in the PRI queue and its PRG Responses come from CMD_PRI_RESP, or
+ * from the SMMU itself.  Every check is on the guest's view: memory the
+ * device read or wrote, the device's counters, the queues' pointers and
+ * records, GERROR and the event queue.
  */
 
 #include "qemu/osdep.h"
@@ -39,20 +42,25 @@ static uint64_t ecam(QSMMUAuxFix *c, uint16_t off)
     return c->gbus.ecam_alloc_ptr + (c->td.dev->devfn << 12) + off;
 }
 
-/* The offset of the device's ATS Extended Capability. */
-static uint16_t ats_cap(QSMMUAuxFix *c)
+/* The offset of the device's Extended Capability id. */
+static uint16_t ext_cap(QSMMUAuxFix *c, uint16_t id)
 {
     uint16_t off = PCI_CFG_SPACE_SIZE;
 
     while (off) {
         uint32_t hdr = qtest_readl(c->qts, ecam(c, off));
 
-        if (PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_ATS) {
+        if (PCI_EXT_CAP_ID(hdr) == id) {
             return off;
         }
         off = PCI_EXT_CAP_NEXT(hdr);
     }
     g_assert_not_reached();
+}
+
+static uint16_t ats_cap(QSMMUAuxFix *c)
+{
+    return ext_cap(c, PCI_EXT_CAP_ID_ATS);
 }
 
 /* ATS Enable in the device's capability, STU 4 KiB (what Linux writes). */
@@ -322,6 +330,124 @@ static void test_atschk(void)
     qsmmu_fix_stop(&c);
 }
 
+/* ---- PRI ------------------------------------------------------------- */
+
+#define PRIQ_LOG2       1       /* 2 entries */
+
+/* A PRI queue of 2 entries, PRIQEN, and PRI enabled in the device. */
+static uint64_t pri_setup(QSMMUAuxFix *c)
+{
+    uint64_t priq = qsmmu_aux_alloc(&c->s, 16 << PRIQ_LOG2, 64);
+    uint32_t cr0;
+
+    qsmmu_fix_enable(c);
+    qsmmu_aux_writeq(&c->s, A_PRIQ_BASE, priq | PRIQ_LOG2);
+    cr0 = qsmmu_aux_readl(&c->s, A_CR0);
+    g_assert_true(qsmmu_aux_write_cr0(&c->s, cr0 | R_CR0_PRIQEN_MASK));
+    qtest_writew(c->qts, ecam(c, ext_cap(c, PCI_EXT_CAP_ID_PRI) +
+                              PCI_PRI_CTRL), PCI_PRI_CTRL_ENABLE);
+    return priq;
+}
+
+/* TD_CMD_PRI for the page of addr: PRGI, Write, Last. */
+static void td_pri(QSMMUAuxFix *c, uint64_t addr, uint16_t prgi, bool write,
+                   bool last)
+{
+    g_assert_cmphex(qsmmu_aux_td_run(&c->td, SMMUV3_AUX_TD_CMD_PRI, addr, 0,
+                                     0, prgi | write << 16 | !last << 17),
+                    ==, TD_DONE);
+}
+
+/*
+ * PRI_RESPS once it reached n: a response the SMMU makes itself reaches
+ * the device from a bottom half, which the next qtest commands let run.
+ */
+static uint32_t pri_wait(QSMMUAuxFix *c, uint64_t n)
+{
+    for (int i = 0; i < 100 && td_reg(&c->td, A_TD_PRI_RESPS) < n; i++) {
+        qtest_clock_step(c->qts, 1);
+    }
+    g_assert_cmpuint(td_reg(&c->td, A_TD_PRI_RESPS), ==, n);
+    return td_reg(&c->td, A_TD_PRI_LAST);
+}
+
+static uint32_t pri_last(uint16_t prgi, unsigned code)
+{
+    return R_TD_PRI_LAST_VALID_MASK | code << R_TD_PRI_LAST_CODE_SHIFT | prgi;
+}
+
+/*
+ * A Page Request lands in the PRI queue as the record of chapter 8, and
+ * the device hears nothing until CMD_PRI_RESP answers its group: then
+ * exactly that PRGI with the response code asked for.
+ */
+static void test_pri_queue_and_resp(void)
+{
+    SMMUv3AuxCmd cmd;
+    QSMMUAuxFix c;
+    uint64_t priq;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    priq = pri_setup(&c);
+    td_pri(&c, IOVA + 0x123, 0x17, true, true);
+    g_assert_cmphex(qsmmu_aux_readl(&c.s, A_PRIQ_PROD), ==, 1);
+    g_assert_cmphex(qtest_readq(c.qts, priq), ==,
+                    SID | 1ULL << 60 | 1ULL << 61 | 1ULL << 62);
+    g_assert_cmphex(qtest_readq(c.qts, priq + 8), ==, IOVA | 0x17);
+    qtest_clock_step(c.qts, 1);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_PRI_RESPS), ==, 0);
+
+    qsmmu_aux_writel(&c.s, A_PRIQ_CONS, 1);
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_PRI_RESP);
+    cmd.qw[0] |= (uint64_t)SID << 32;
+    cmd.qw[1] = 0x17 | 2 << 12;                 /* Success */
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmphex(pri_wait(&c, 1), ==, pri_last(0x17, 0));
+    cmd.qw[1] = 0x18 | 1 << 12;                 /* InvalidRequest */
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmphex(pri_wait(&c, 2), ==, pri_last(0x18, 1));
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * The SMMU's own responses: a full queue overflows (PROD.OVFLG) and the
+ * group's Last request gets Success at once (8.1); a disabled queue
+ * answers Response Failure (8.2); with PRI disabled in the device no
+ * request leaves it.
+ */
+static void test_pri_auto_responses(void)
+{
+    QSMMUAuxFix c;
+    uint32_t cr0;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    pri_setup(&c);
+    td_pri(&c, IOVA, 1, false, false);
+    td_pri(&c, IOVA + PAGE, 1, false, false);
+    td_pri(&c, IOVA + 2 * PAGE, 1, false, true);
+    g_assert_cmphex(qsmmu_aux_readl(&c.s, A_PRIQ_PROD), ==,
+                    2 | SMMUV3_AUX_Q_OVF);
+    g_assert_cmphex(pri_wait(&c, 1), ==, pri_last(1, 0));
+
+    cr0 = qsmmu_aux_readl(&c.s, A_CR0);
+    g_assert_true(qsmmu_aux_write_cr0(&c.s, cr0 & ~R_CR0_PRIQEN_MASK));
+    td_pri(&c, IOVA, 5, false, false);
+    g_assert_cmphex(pri_wait(&c, 2), ==, pri_last(5, 2));
+
+    qtest_writew(c.qts, ecam(&c, ext_cap(&c, PCI_EXT_CAP_ID_PRI) +
+                             PCI_PRI_CTRL), 0);
+    g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_PRI, IOVA, 0,
+                                     0, 6), ==, TD_ERROR);
+    qtest_clock_step(c.qts, 1);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_PRI_RESPS), ==, 2);
+    qsmmu_fix_stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -332,5 +458,9 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux-ats/sync-timeout", test_sync_timeout);
     qtest_add_func("/smmuv3-aux-ats/refused", test_refused);
     qtest_add_func("/smmuv3-aux-ats/atschk", test_atschk);
+    qtest_add_func("/smmuv3-aux-ats/pri/queue-and-resp",
+                   test_pri_queue_and_resp);
+    qtest_add_func("/smmuv3-aux-ats/pri/auto-responses",
+                   test_pri_auto_responses);
     return g_test_run();
 }

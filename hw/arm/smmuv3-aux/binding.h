@@ -34,6 +34,13 @@ typedef struct SMMUv3AuxUtlbEntry {
     uint64_t pa;            /* output address & ~mask */
 } SMMUv3AuxUtlbEntry;
 
+/* A PRI notifier a device registered for one of its PASIDs (BQL). */
+typedef struct SMMUv3AuxPriNotifier {
+    uint32_t pasid;             /* or PCI_NO_PASID */
+    IOMMUPRINotifier *n;
+    QLIST_ENTRY(SMMUv3AuxPriNotifier) node;
+} SMMUv3AuxPriNotifier;
+
 /* One IOMMU memory region per PCI function behind the SMMU. */
 typedef struct SMMUv3AuxDevice {
     IOMMUMemoryRegion iommu;
@@ -42,6 +49,7 @@ typedef struct SMMUv3AuxDevice {
     PCIBus *bus;
     int devfn;
     IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
+    QLIST_HEAD(, SMMUv3AuxPriNotifier) pri_notifiers;
     /* Translations served by the micro-TLB, and by the engine. */
     Stat64 utlb_hits, utlb_misses;
     SMMUv3AuxUtlbEntry utlb[SMMUV3_AUX_UTLB_SIZE];
@@ -123,8 +131,11 @@ SMMUv3AuxDevice *smmuv3_aux_device(SMMUv3AuxState *s, PCIBus *bus,
 SMMUv3AuxDevice *smmuv3_aux_device_by_sid(SMMUv3AuxState *s, uint32_t sid);
 uint32_t smmuv3_aux_device_sid(SMMUv3AuxDevice *sdev);
 
-/* smmuv3-aux-ats.c: ATS (PCIIOMMUOps of patches/qemu/0008). */
-void smmuv3_aux_flush_atc_invs(SMMUv3AuxState *s);
+/* The StreamID of devfn on bus (iommu-map is 1:1); any thread. */
+uint32_t smmuv3_aux_bus_sid(PCIBus *bus, int devfn);
+
+/* smmuv3-aux-ats.c: ATS and PRI (PCIIOMMUOps of patches/qemu/0008). */
+void smmuv3_aux_flush_ats_pri(SMMUv3AuxState *s);
 void smmuv3_aux_ats_realize(SMMUv3AuxState *s);
 void smmuv3_aux_ats_reset_locked(SMMUv3AuxState *s);
 void smmuv3_aux_ats_unrealize(SMMUv3AuxState *s);
@@ -151,6 +162,15 @@ uint64_t smmuv3_aux_ats_invalidation_defer(PCIBus *bus, void *opaque,
                                            int devfn);
 void smmuv3_aux_ats_invalidation_complete(PCIBus *bus, void *opaque,
                                           int devfn, uint64_t tag);
+void smmuv3_aux_pri_register_notifier(PCIBus *bus, void *opaque, int devfn,
+                                      uint32_t pasid,
+                                      IOMMUPRINotifier *notifier);
+void smmuv3_aux_pri_unregister_notifier(PCIBus *bus, void *opaque, int devfn,
+                                        uint32_t pasid);
+int smmuv3_aux_pri_request_page(PCIBus *bus, void *opaque, int devfn,
+                                uint32_t pasid, bool priv_req, bool exec_req,
+                                hwaddr addr, bool lpig, uint16_t prgi,
+                                bool is_read, bool is_write);
 
 /* smmuv3-aux-cmdqv.c: the virtual command queues' part of the device. */
 /* Validate the CMDQV properties; false and *errp. */

@@ -37,6 +37,7 @@ static int smmuv3_aux_pre_save(void *opaque)
 
     /* Nothing should be latched; deliver anything that is. */
     smmuv3_aux_flush_sync_msis(s);
+    smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_irqs(s);
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         memcpy(s->mig_idr, s->engine.regs.idr, sizeof(s->mig_idr));

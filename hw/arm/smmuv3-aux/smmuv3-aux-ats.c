@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * smmuv3-aux: QEMU binding of ATS (IHI 0070 3.9.1): the PCI ATS interface
- * of patches/qemu/0008 (pci_ats_request_translation(), device-IOTLB
- * notifiers, deferred Invalidation Completions) on top of the engine's
- * ats.c.
+ * smmuv3-aux: QEMU binding of ATS (IHI 0070 3.9.1) and PRI (chapter 8):
+ * the PCI interfaces of patches/qemu/0008 (pci_ats_request_translation(),
+ * device-IOTLB notifiers, deferred Invalidation Completions,
+ * pci_pri_request_page() and PRI notifiers) on top of the engine's ats.c
+ * and priq.c.
  *
  * A device's ATC hears of a CMD_ATC_INV as an IOMMU_NOTIFIER_DEVIOTLB_UNMAP
  * event on the notifiers it registered for its PASIDs.  The invalidation
@@ -17,8 +18,13 @@
  * Locking: notifiers run under the BQL without s->lock (the device may
  * DMA from them); the engine's wait state is under s->lock.  What a
  * completion lets go on (a paused queue) is recorded under s->lock in
- * atc_resume and run by smmuv3_aux_flush_atc_invs(), which the MMIO paths
+ * atc_resume and run by smmuv3_aux_flush_ats_pri(), which the MMIO paths
  * call after each write and atc_bh after a completion from elsewhere.
+ *
+ * A PRG Response (CMD_PRI_RESP, or the SMMU's own) goes to the PRI
+ * notifier the device registered for the response's PASID, else to its
+ * notifier without one, from the same flush, under the BQL: never from
+ * within the device's pci_pri_request_page().
  */
 
 #include "qemu/osdep.h"
@@ -170,7 +176,7 @@ static void smmuv3_aux_atc_timeout(void *opaque)
             }
         }
     }
-    smmuv3_aux_flush_atc_invs(s);
+    smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_irqs(s);
 }
 
@@ -254,35 +260,86 @@ static void atc_send(SMMUv3AuxState *s, const SMMUv3AuxAtcInv *inv)
     }
 }
 
+/* The device's PRI notifier for pasid, else its one without (BQL). */
+static IOMMUPRINotifier *pri_notifier(SMMUv3AuxDevice *sdev, uint32_t pasid)
+{
+    SMMUv3AuxPriNotifier *pn, *none = NULL;
+
+    QLIST_FOREACH(pn, &sdev->pri_notifiers, node) {
+        if (pn->pasid == pasid) {
+            return pn->n;
+        }
+        if (pn->pasid == PCI_NO_PASID) {
+            none = pn;
+        }
+    }
+    return none ? none->n : NULL;
+}
+
+/* Send one PRG Response (BQL held, s->lock not). */
+static void pri_send(SMMUv3AuxState *s, const SMMUv3AuxPriResp *r)
+{
+    SMMUv3AuxDevice *sdev = smmuv3_aux_device_by_sid(s, r->sid);
+    IOMMUPRINotifier *n = sdev ? pri_notifier(sdev, r->ssv ? r->ssid
+                                                           : PCI_NO_PASID)
+                               : NULL;
+    IOMMUPRIResponse resp = {
+        .response_code = r->code == SMMUV3_AUX_PRG_SUCCESS ?
+                         IOMMU_PRI_RESP_SUCCESS :
+                         r->code == SMMUV3_AUX_PRG_INVALID ?
+                         IOMMU_PRI_RESP_INVALID_REQUEST :
+                         IOMMU_PRI_RESP_FAILURE,
+        .prgi = r->prgi,
+    };
+
+    trace_smmuv3_aux_pri_send(r->sid, r->ssv, r->ssid, r->prgi, r->code,
+                              n != NULL);
+    if (n) {
+        n->notify(n, &resp);
+    }
+}
+
+/* Take up to max of a FIFO under s->lock; a full one may have paused. */
+#define TAKE_ALL(s, take, buf)                                          \
+    ({                                                                  \
+        unsigned n_;                                                    \
+        WITH_QEMU_LOCK_GUARD(&(s)->lock) {                              \
+            n_ = take(&(s)->engine, buf, ARRAY_SIZE(buf));              \
+            if (n_ == ARRAY_SIZE(buf)) {                                \
+                bitmap_fill((s)->atc_resume, SMMUV3_AUX_ATC_QUEUES);    \
+            }                                                           \
+        }                                                               \
+        n_;                                                             \
+    })
+
 /*
- * Send what CMD_ATC_INVs queued, run what their completions (and a
- * timeout) let go on, and again for what those queues queued in turn.
- * Called without s->lock; takes the BQL for the notifiers only when
- * there is something to send.  Bounded: each round consumes commands of
- * queues that cannot grow while we hold the BQL or run their jobs.
+ * Send what CMD_ATC_INVs and PRG Responses queued, run what their
+ * completions (and a timeout) let go on, and again for what those queues
+ * queued in turn.  Called without s->lock; takes the BQL for the
+ * notifiers only when there is something to send.  Bounded: each round
+ * consumes commands of queues that cannot grow while we hold the BQL or
+ * run their jobs.
  */
-void smmuv3_aux_flush_atc_invs(SMMUv3AuxState *s)
+void smmuv3_aux_flush_ats_pri(SMMUv3AuxState *s)
 {
     SMMUv3AuxAtcInv inv[SMMUV3_AUX_MAX_ATC_INVS];
-    unsigned n, i;
+    SMMUv3AuxPriResp resp[SMMUV3_AUX_MAX_PRI_RESPS];
+    unsigned n, m, i;
 
     do {
-        WITH_QEMU_LOCK_GUARD(&s->lock) {
-            n = smmuv3_aux_engine_take_atc_invs(&s->engine, inv,
-                                                ARRAY_SIZE(inv));
-            if (n == ARRAY_SIZE(inv)) {
-                /* Queues may have paused on the full FIFO. */
-                bitmap_fill(s->atc_resume, SMMUV3_AUX_ATC_QUEUES);
-            }
-        }
-        if (n) {
+        n = TAKE_ALL(s, smmuv3_aux_engine_take_atc_invs, inv);
+        m = TAKE_ALL(s, smmuv3_aux_engine_take_pri_resps, resp);
+        if (n || m) {
             g_autoptr(BQLLockAuto) bql = bql_auto_lock(__FILE__, __LINE__);
 
             for (i = 0; i < n; i++) {
                 atc_send(s, &inv[i]);
             }
+            for (i = 0; i < m; i++) {
+                pri_send(s, &resp[i]);
+            }
         }
-    } while (atc_run_resumed(s) || n);
+    } while (atc_run_resumed(s) || n || m);
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         /* Only deferred invalidations can leave a CMD_SYNC waiting. */
@@ -296,7 +353,7 @@ static void smmuv3_aux_atc_bh(void *opaque)
 {
     SMMUv3AuxState *s = opaque;
 
-    smmuv3_aux_flush_atc_invs(s);
+    smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_irqs(s);
 }
 
@@ -390,9 +447,8 @@ ssize_t smmuv3_aux_ats_request_translation(PCIBus *bus, void *opaque,
                                            uint32_t *err_count)
 {
     SMMUv3AuxState *s = opaque;
-    SMMUv3AuxDevice *sdev = smmuv3_aux_device(s, bus, devfn);
     SMMUv3AuxAtsReq req = {
-        .sid = smmuv3_aux_device_sid(sdev),
+        .sid = smmuv3_aux_bus_sid(bus, devfn),
         .ssv = pasid != PCI_NO_PASID,
         .ssid = pasid != PCI_NO_PASID ? pasid : 0,
         .nw = no_write,
@@ -457,6 +513,71 @@ void smmuv3_aux_ats_invalidation_complete(PCIBus *bus, void *opaque,
     }
     /* Any thread: the queue runs from the main loop. */
     qemu_bh_schedule(s->atc_bh);
+}
+
+/* ---- PRI ------------------------------------------------------------- */
+
+void smmuv3_aux_pri_register_notifier(PCIBus *bus, void *opaque, int devfn,
+                                      uint32_t pasid,
+                                      IOMMUPRINotifier *notifier)
+{
+    SMMUv3AuxDevice *sdev = smmuv3_aux_device(opaque, bus, devfn);
+    SMMUv3AuxPriNotifier *pn;
+
+    smmuv3_aux_pri_unregister_notifier(bus, opaque, devfn, pasid);
+    pn = g_new0(SMMUv3AuxPriNotifier, 1);
+    pn->pasid = pasid;
+    pn->n = notifier;
+    QLIST_INSERT_HEAD(&sdev->pri_notifiers, pn, node);
+}
+
+void smmuv3_aux_pri_unregister_notifier(PCIBus *bus, void *opaque, int devfn,
+                                        uint32_t pasid)
+{
+    SMMUv3AuxDevice *sdev = smmuv3_aux_device(opaque, bus, devfn);
+    SMMUv3AuxPriNotifier *pn, *next;
+
+    QLIST_FOREACH_SAFE(pn, &sdev->pri_notifiers, node, next) {
+        if (pn->pasid == pasid) {
+            QLIST_REMOVE(pn, node);
+            g_free(pn);
+        }
+    }
+}
+
+/*
+ * A Page Request, from any thread.  Its response, if the SMMU makes one
+ * at once, waits for atc_bh: the device may hold its own lock here.
+ */
+int smmuv3_aux_pri_request_page(PCIBus *bus, void *opaque, int devfn,
+                                uint32_t pasid, bool priv_req, bool exec_req,
+                                hwaddr addr, bool lpig, uint16_t prgi,
+                                bool is_read, bool is_write)
+{
+    SMMUv3AuxState *s = opaque;
+    SMMUv3AuxPriReq req = {
+        .sid = smmuv3_aux_bus_sid(bus, devfn),
+        .ssv = pasid != PCI_NO_PASID,
+        .ssid = pasid != PCI_NO_PASID ? pasid : 0,
+        .addr = addr & ~(hwaddr)0xfff,
+        .prgi = prgi & PCI_PRI_PRGI_MASK,
+        .last = lpig, .r = is_read, .w = is_write,
+        .priv = priv_req, .exec = exec_req,
+    };
+    bool resp;
+
+    if (!s->params.pri) {
+        return -ENODEV;
+    }
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        smmuv3_aux_pri_request(&s->engine, &req);
+        resp = s->engine.n_pri_resps != 0;
+    }
+    if (resp) {
+        qemu_bh_schedule(s->atc_bh);
+    }
+    smmuv3_aux_flush_irqs(s);       /* the PRI queue interrupt */
+    return 0;
 }
 
 /* ---- Lifecycle ------------------------------------------------------- */

@@ -54,7 +54,7 @@ static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
         smmuv3_aux_cmdqv_dev_run(s);
     }
     /* ATC_INVs go to the devices; what the TLBIs did to the notifiers. */
-    smmuv3_aux_flush_atc_invs(s);
+    smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
     return MEMTX_OK;

@@ -148,9 +148,14 @@ static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
 };
 
 /* The StreamID of a PCI function is its requester ID (iommu-map is 1:1). */
+uint32_t smmuv3_aux_bus_sid(PCIBus *bus, int devfn)
+{
+    return PCI_BUILD_BDF(pci_bus_num(bus), devfn);
+}
+
 uint32_t smmuv3_aux_device_sid(SMMUv3AuxDevice *sdev)
 {
-    return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
+    return smmuv3_aux_bus_sid(sdev->bus, sdev->devfn);
 }
 
 /* The iommu_idx layout is in binding.h. */
@@ -474,7 +479,7 @@ static MemTxResult smmuv3_aux_mmio_write(void *opaque, hwaddr offset,
         smmuv3_aux_reg_write(&s->engine, offset, data, size);
     }
     smmuv3_aux_flush_sync_msis(s);
-    smmuv3_aux_flush_atc_invs(s);
+    smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
     return MEMTX_OK;
@@ -840,6 +845,9 @@ static const PCIIOMMUOps smmuv3_aux_pci_ops = {
     .ats_request_translation = smmuv3_aux_ats_request_translation,
     .ats_invalidation_defer = smmuv3_aux_ats_invalidation_defer,
     .ats_invalidation_complete = smmuv3_aux_ats_invalidation_complete,
+    .pri_register_notifier = smmuv3_aux_pri_register_notifier,
+    .pri_unregister_notifier = smmuv3_aux_pri_unregister_notifier,
+    .pri_request_page = smmuv3_aux_pri_request_page,
 };
 
 /* ---- QOM ---------------------------------------------------------------------- */

@@ -222,8 +222,48 @@ uint64_t td_ats_read(TDAts *a, hwaddr reg)
         return a->misses;
     case A_TD_ATC_INVS:
         return a->invs;
+    case A_TD_PRI_RESPS:
+        return a->pri_resps;
+    case A_TD_PRI_LAST:
+        return a->pri_last;
     }
     return 0;
+}
+
+/* ---- PRI ------------------------------------------------------------- */
+
+static void td_pri_notify(IOMMUPRINotifier *n, IOMMUPRIResponse *resp)
+{
+    TDAts *a = container_of(n, TDAts, pri);
+    uint32_t last = 0;
+
+    last = FIELD_DP32(last, TD_PRI_LAST, PRGI, resp->prgi);
+    last = FIELD_DP32(last, TD_PRI_LAST, CODE, resp->response_code);
+    last = FIELD_DP32(last, TD_PRI_LAST, VALID, 1);
+    WITH_QEMU_LOCK_GUARD(&a->lock) {
+        a->pri_resps++;
+        a->pri_last = last;
+    }
+    trace_smmuv3_aux_testdev_pri_resp(resp->prgi, resp->response_code);
+}
+
+bool td_pri_request(TDAts *a, uint32_t pasid, uint64_t addr, uint16_t prgi,
+                    bool write, bool last)
+{
+    int ret = pci_pri_request_page(a->dev, pasid, false, false, addr, last,
+                                   prgi, true, write);
+
+    trace_smmuv3_aux_testdev_pri_req(addr, prgi, last, ret);
+    return ret == 0;
+}
+
+void td_pri_init(TDAts *a, uint16_t offset)
+{
+    /* 32 outstanding requests; PRG Responses carry the PASID. */
+    pcie_pri_init(a->dev, offset, 32, true);
+    a->pri.notify = td_pri_notify;
+    a->pri_registered =
+        pci_pri_register_notifier(a->dev, PCI_NO_PASID, &a->pri) == 0;
 }
 
 /* ---- Lifecycle ------------------------------------------------------- */
@@ -243,6 +283,10 @@ void td_ats_init(TDAts *a, PCIDevice *dev, uint16_t offset)
 void td_ats_exit(TDAts *a)
 {
     td_ats_release(a);
+    if (a->pri_registered) {
+        pci_pri_unregister_notifier(a->dev, PCI_NO_PASID);
+        a->pri_registered = false;
+    }
     if (a->registered) {
         pci_iommu_unregister_iotlb_notifier(a->dev, PCI_NO_PASID, &a->n);
         a->registered = false;
@@ -262,5 +306,7 @@ void td_ats_reset(TDAts *a)
         a->next = 0;
         a->hits = a->misses = a->invs = 0;
         a->hold = false;
+        a->pri_resps = 0;
+        a->pri_last = 0;
     }
 }

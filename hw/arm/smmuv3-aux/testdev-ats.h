@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * smmuv3-aux-testdev: the device's ATS capability and ATC (testdev-ats.c),
- * through the PCI ATS interface of patches/qemu/0008.
+ * smmuv3-aux-testdev: the device's ATS capability and ATC, and its PRI
+ * capability (testdev-ats.c), through the PCI interfaces of
+ * patches/qemu/0008.
  */
 #ifndef HW_ARM_SMMUV3_AUX_TESTDEV_ATS_H
 #define HW_ARM_SMMUV3_AUX_TESTDEV_ATS_H
@@ -47,10 +48,21 @@ typedef struct TDAts {
     bool hold;
     uint64_t held[SMMUV3_AUX_TESTDEV_MAX_HELD];
     unsigned n_held;
+
+    /* PRI: the PRG Responses (BQL: the SMMU sends them under it). */
+    IOMMUPRINotifier pri;
+    bool pri_registered;
+    uint64_t pri_resps;
+    uint32_t pri_last;
 } TDAts;
 
 /* Add the ATS Extended Capability at offset (realize). */
 void td_ats_init(TDAts *a, PCIDevice *dev, uint16_t offset);
+/* Add the PRI Extended Capability at offset (realize, after td_ats_init). */
+void td_pri_init(TDAts *a, uint16_t offset);
+/* One Page Request (any thread); false if it could not be sent. */
+bool td_pri_request(TDAts *a, uint32_t pasid, uint64_t addr, uint16_t prgi,
+                    bool write, bool last);
 void td_ats_exit(TDAts *a);
 /* Flush the ATC, send the held completions, zero the counters (BQL). */
 void td_ats_reset(TDAts *a);

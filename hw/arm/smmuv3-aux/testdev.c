@@ -68,6 +68,7 @@ struct SMMUv3AuxTestdev {
     MemoryRegion bar;
     uint8_t pasid_width;
     bool ats_on;                /* property "ats" */
+    bool pri_on;                /* property "pri" */
     TDAts ats;
 
     /* Registers; BQL */
@@ -317,6 +318,9 @@ static bool smmuv3_aux_testdev_check(SMMUv3AuxTestdev *s, const TDJob *j)
          FIELD_EX32(j->pasid, TD_PASID, SSV))) {
         return false;       /* no ATS, or ATS with a PASID: not here */
     }
+    if (j->cmd == SMMUV3_AUX_TD_CMD_PRI) {
+        return s->pri_on;
+    }
     if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
         return j->burst_pages != 0 && j->burst_count != 0 &&
                j->burst_count <= SMMUV3_AUX_TESTDEV_MAX_BURST;
@@ -352,6 +356,16 @@ static void smmuv3_aux_testdev_exec(SMMUv3AuxTestdev *s, TDJob *j)
         break;
     case SMMUV3_AUX_TD_CMD_BURST:
         j->ok = smmuv3_aux_testdev_burst(s, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_PRI:
+        j->ok = td_pri_request(&s->ats, FIELD_EX32(j->pasid, TD_PASID, SSV) ?
+                               FIELD_EX32(j->pasid, TD_PASID, SSID) :
+                               PCI_NO_PASID, j->src, j->pattern & 0x1ff,
+                               j->pattern & (1u << 16),
+                               !(j->pattern & (1u << 17)));
+        if (!j->ok) {
+            j->err_addr = j->src;
+        }
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -539,6 +553,8 @@ static uint64_t smmuv3_aux_testdev_read_reg(void *opaque, hwaddr addr,
     case A_TD_ATC_MISSES:
     case A_TD_ATC_INVS:
     case A_TD_ATC_HELD:
+    case A_TD_PRI_RESPS:
+    case A_TD_PRI_LAST:
         v = td_ats_read(&s->ats, addr & ~7ULL);
         break;
     default:
@@ -632,6 +648,10 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "pasid-width must be at most 20");
         return;
     }
+    if (s->pri_on && !s->ats_on) {
+        error_setg(errp, "pri=on needs ats=on (PRI builds on ATS)");
+        return;
+    }
     pci_config_set_interrupt_pin(pdev->config, 1);
     memory_region_init_io(&s->bar, OBJECT(s), &smmuv3_aux_testdev_ops, s,
                           "smmuv3-aux-testdev-regs",
@@ -655,8 +675,13 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
         pcie_pasid_init(pdev, TD_EXT_CAP, s->pasid_width, true, true);
     }
     if (s->ats_on) {
-        td_ats_init(&s->ats, pdev, TD_EXT_CAP +
-                    (s->pasid_width ? PCI_EXT_CAP_PASID_SIZEOF : 0));
+        uint16_t off = TD_EXT_CAP +
+                       (s->pasid_width ? PCI_EXT_CAP_PASID_SIZEOF : 0);
+
+        td_ats_init(&s->ats, pdev, off);
+        if (s->pri_on) {
+            td_pri_init(&s->ats, off + PCI_EXT_CAP_ATS_SIZEOF);
+        }
     }
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->cond);
@@ -711,6 +736,7 @@ static void smmuv3_aux_testdev_reset(DeviceState *dev)
 static const Property smmuv3_aux_testdev_properties[] = {
     DEFINE_PROP_UINT8("pasid-width", SMMUv3AuxTestdev, pasid_width, 20),
     DEFINE_PROP_BOOL("ats", SMMUv3AuxTestdev, ats_on, true),
+    DEFINE_PROP_BOOL("pri", SMMUv3AuxTestdev, pri_on, true),
 };
 
 static int smmuv3_aux_testdev_pre_save(void *opaque)

@@ -99,6 +99,18 @@ REG64(TD_ATC_HITS, 0x70)        /* translations the ATC had */
 REG64(TD_ATC_MISSES, 0x78)      /* Translation Requests sent */
 REG64(TD_ATC_INVS, 0x80)        /* ATS Invalidate Requests received */
 REG32(TD_ATC_HELD, 0x88)        /* completions held now */
+/*
+ * PRI ("pri" property, PRI enabled in the capability): CMD PRI sends one
+ * Page Request for the page of SRC, with TD_PASID's PASID, PRGI =
+ * PATTERN[8:0], Read, Write = PATTERN[16], and Last unless PATTERN[17];
+ * STATUS.DONE once it is sent (ERROR when it cannot be).  The PRG
+ * Response comes later: PRI_RESPS counts them, PRI_LAST is the last one.
+ */
+REG64(TD_PRI_RESPS, 0x90)
+REG32(TD_PRI_LAST, 0x98)
+    FIELD(TD_PRI_LAST, PRGI, 0, 9)
+    FIELD(TD_PRI_LAST, CODE, 16, 4)     /* 0 Success, 1 Invalid, 2 Failure */
+    FIELD(TD_PRI_LAST, VALID, 31, 1)
 
 enum {
     SMMUV3_AUX_TD_CMD_READ = 1,   /* read LEN bytes at SRC, hash into RESULT */
@@ -107,6 +119,7 @@ enum {
     SMMUV3_AUX_TD_CMD_COPY = 3,   /* copy LEN bytes from SRC to DST */
     SMMUV3_AUX_TD_CMD_BURST = 4,  /* timed burst of 4 KiB reads */
     SMMUV3_AUX_TD_CMD_FILL = 5,   /* write LEN bytes of PATTERN repeated */
+    SMMUV3_AUX_TD_CMD_PRI = 6,    /* a Page Request (TD_PRI_RESPS) */
 };
 
 #endif
