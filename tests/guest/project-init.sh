@@ -21,6 +21,9 @@
 #   net          base net
 #   testdev      the test module: DMA API (coherent and streaming) DMA by
 #                the device, data and hashes checked in the kernel, MSI count
+#   pri          the testdev's Page Request through the driver's PRI queue
+#                ("unexpected PRI request received") and its DENY back at
+#                the device as Response Failure (the test module)
 #   ats          the driver enabled ATS on the testdev; its DMA through its
 #                ATC (Translation Requests, Translated requests), a strict
 #                unmap's ATC_INV reaching it before dma_unmap returns, and
@@ -686,6 +689,37 @@ scenario_ats() {
     esac
 }
 
+# The driver logs the request it denies ("unexpected PRI request"): the
+# console hears nothing meanwhile, and the two lines, once checked, are
+# cleared with the rest of the log, as pasid_module() does with events.
+scenario_pri() {
+    testdev_module_ready pri || return
+    pre_clean pri || return
+    d=/sys/kernel/debug/smmuv3_aux_testdev
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    dmesg -n 1
+    if ! timed 60 sh -c "echo pri >$d/ctl"; then
+        dmesg -n "$level"
+        result pri/run FAIL "$(cat /tmp/timed.out) ${STUCK:+(stuck)}"
+        return
+    fi
+    r=$(cat $d/result)
+    case "$r" in
+    PASS*) result pri/response PASS "${r#PASS pri: }" ;;
+    *) result pri/response FAIL "${r#FAIL }" ;;
+    esac
+    # The request went through the PRI queue, not an automatic response.
+    line=$(dmesg | grep -A1 'unexpected PRI request received' | tail -n 1)
+    case "$line" in
+    *"[42L]"*) result pri/queue PASS "arm-smmu-v3 read it from its PRI queue:${line#*]}" ;;
+    *) result pri/queue FAIL "no 'unexpected PRI request received' for PRGI 42 in dmesg" ;;
+    esac
+    other=$(smmu_errors | grep -v 'unexpected PRI request received')
+    [ -z "$other" ] || result pri/other FAIL "SMMU lines besides the request: $(echo "$other" | head -n 2 | tr '\n' ';')"
+    dmesg -c >/dev/null
+    dmesg -n "$level"
+}
+
 scenario_bench() {
     pd=$(testdev_pcidev)
     if [ -z "$pd" ]; then
@@ -1064,6 +1098,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     net) scenario_net ;;
     testdev) scenario_testdev ;;
     ats) scenario_ats ;;
+    pri) scenario_pri ;;
     bench) scenario_bench ;;
     iommufd) scenario_iommufd ;;
     pasid) scenario_pasid ;;

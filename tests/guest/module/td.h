@@ -66,7 +66,8 @@ int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 const char *td_err_str(int err);
 /* Set the result file's text (printf-style). */
 __printf(2, 3) void td_result(struct td *td, const char *fmt, ...);
-/* td_ats.c: "ats" in ctl */
+/* td_ats.c: "ats" and "pri" in ctl */
 void td_ats_run(struct td *td);
+void td_pri_run(struct td *td);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ATS test of the smmuv3-aux-testdev guest driver ("ats" in ctl).
+ * The ATS and PRI tests of the smmuv3-aux-testdev guest driver ("ats" and
+ * "pri" in ctl).
  *
  * arm-smmu-v3 enables ATS on the device when the SMMU has IDR0.ATS and
  * the firmware says the root complex has it ("ats-supported").  The test
@@ -15,6 +16,7 @@
  *     reads the new buffer's bytes, never the old one's.
  */
 
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/pci.h>
@@ -25,6 +27,12 @@
 #define TD_ATC_HITS	0x70
 #define TD_ATC_MISSES	0x78
 #define TD_ATC_INVS	0x80
+#define TD_PRI_RESPS	0x90
+#define TD_PRI_LAST	0x98
+#define TD_CMD_PRI	6
+#define TD_PRI_PRGI	0x2a
+/* TD_PRI_LAST: VALID, CODE 2 (Response Failure), PRGI */
+#define TD_PRI_DENIED	(BIT(31) | 2 << 16 | TD_PRI_PRGI)
 
 struct td_ats_count {
 	u64 hits, misses, invs;
@@ -119,4 +127,48 @@ out:
 	writel(td->msi ? TD_CTRL_INTR_EN : 0, td->regs + TD_CTRL);
 	kfree(buf1);
 	kfree(buf2);
+}
+
+/*
+ * PRI: arm-smmu-v3 enables its PRI queue when the SMMU has IDR0.PRI, but
+ * no PCI driver of this kernel enables PRI in a device (pci_enable_pri()
+ * is not exported), and the driver answers every request with DENY
+ * ("unexpected PRI request received").  So the test enables the device's
+ * capability itself, makes it send one Page Request (Last, PRGI 0x2a) for
+ * a page it never mapped, and checks that the CMD_PRI_RESP the driver
+ * sends reaches the device as a Response Failure for that group.  The
+ * scenario checks the driver's log line.
+ */
+void td_pri_run(struct td *td)
+{
+	struct pci_dev *pdev = td->pdev;
+	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_PRI);
+	unsigned long end;
+	u64 resps0, err = 0;
+	u32 last = 0;
+	int ret;
+
+	if (!pos) {
+		td_result(td, "FAIL no PRI capability on %s\n", pci_name(pdev));
+		return;
+	}
+	pci_write_config_dword(pdev, pos + PCI_PRI_ALLOC_REQ, 32);
+	pci_write_config_word(pdev, pos + PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE);
+	resps0 = readq(td->regs + TD_PRI_RESPS);
+	ret = td_cmd(td, TD_CMD_PRI, 0x5a5a000, 0, 0, TD_PRI_PRGI, &err);
+	if (ret) {
+		td_result(td, "FAIL the page request was not sent: %s\n", td_err_str(ret));
+		goto out;
+	}
+	end = jiffies + 2 * HZ;
+	while (readq(td->regs + TD_PRI_RESPS) == resps0 && time_before(jiffies, end))
+		usleep_range(100, 1000);
+	last = readl(td->regs + TD_PRI_LAST);
+	if (readq(td->regs + TD_PRI_RESPS) != resps0 + 1 || last != TD_PRI_DENIED)
+		td_result(td, "FAIL %llu PRG responses in 2 s (want 1), last 0x%08x (want 0x%08x: Response Failure, PRGI 0x%x)\n",
+			  readq(td->regs + TD_PRI_RESPS) - resps0, last, TD_PRI_DENIED, TD_PRI_PRGI);
+	else
+		td_result(td, "PASS pri: PRGI 0x%x answered with Response Failure (DENY)\n", TD_PRI_PRGI);
+out:
+	pci_write_config_word(pdev, pos + PCI_PRI_CTRL, 0);
 }

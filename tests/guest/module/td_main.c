@@ -32,7 +32,8 @@
  *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "pasid N [wrong|nossv]"
  *                                                 or "pasid-s2 [wrong]": the
  *                                                 PASID tests (below)
- *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "ats": the ATS test
+ *   /sys/kernel/debug/smmuv3_aux_testdev/ctl     write "ats" or "pri": the
+ *                                                 ATS or PRI test
  *                                                 (td_ats.c), its line in
  *                                                 result
  *   /sys/kernel/debug/smmuv3_aux_testdev/pasid_result  their CHECK/EXPECT/
@@ -1121,9 +1122,12 @@ static ssize_t td_ctl_write(struct file *file, const char __user *ubuf,
 		mutex_unlock(&td->lock);
 		return count;
 	}
-	if (!strcmp(buf, "ats")) {
+	if (!strcmp(buf, "ats") || !strcmp(buf, "pri")) {
 		mutex_lock(&td->lock);
-		td_ats_run(td);
+		if (buf[0] == 'a')
+			td_ats_run(td);
+		else
+			td_pri_run(td);
 		mutex_unlock(&td->lock);
 		return count;
 	}
