@@ -9,7 +9,7 @@
 # boot per configuration:
 #
 #   strict  default translated DMA domains, strict invalidation:
-#           probe,features,dma,dma-parallel,testdev,ats,pri,bench,iommufd,pasid,vmm,sva,
+#           probe,features,dma,dma-parallel,testdev,ats,pri,bench,iommufd,dirty,dirty,pasid,vmm,sva,
 #           cmdqv,vfio-selftests,dmesg-clean (with vfio-selftests: 3 GiB of
 #           guest RAM, Linux's VFIO selftests pin 1 GiB buffers, and
 #           GUEST_TIMEOUT + 900 s for that boot)

@@ -21,6 +21,9 @@
 #   net          base net
 #   testdev      the test module: DMA API (coherent and streaming) DMA by
 #                the device, data and hashes checked in the kernel, MSI count
+#   dirty        smmu-iommufd dirty: iommufd dirty tracking (a DIRTY_TRACKING
+#                HWPT, SET_DIRTY_TRACKING, GET_DIRTY_BITMAP) reports exactly
+#                the pages the testdev wrote, through the SMMU's HTTU (HD)
 #   pri          the testdev's Page Request through the driver's PRI queue
 #                ("unexpected PRI request received") and its DENY back at
 #                the device as Response Failure (the test module)
@@ -759,6 +762,14 @@ scenario_bench() {
         echo "init: testdev driver now '$(testdev_driver)', was '$prev'"
 }
 
+scenario_dirty() {
+    if [ -z "$(testdev_pcidev)" ]; then
+        result dirty/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
+        return
+    fi
+    run_tool dirty dirty
+}
+
 scenario_iommufd() {
     if [ -z "$(testdev_pcidev)" ]; then
         result iommufd/testdev FAIL "no PCI device 1b36:00f5 (-device smmuv3-aux-testdev)"
@@ -1099,6 +1110,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     testdev) scenario_testdev ;;
     ats) scenario_ats ;;
     pri) scenario_pri ;;
+    dirty) scenario_dirty ;;
     bench) scenario_bench ;;
     iommufd) scenario_iommufd ;;
     pasid) scenario_pasid ;;

@@ -6,6 +6,7 @@
  *   smmu-iommufd hwinfo [--features 0xF] [--vhe 0|1] [--bdf B]
  *   smmu-iommufd dma [--iova 0xA] [--bdf B]
  *   smmu-iommufd pasid [--rid hwpt|blocked] [--ssidsize N] [--break wrong|nossv]
+ *   smmu-iommufd dirty [--iova 0xA] [--bdf B]
  *
  * Both commands move the device to vfio-pci (driver_override), open its
  * VFIO cdev /dev/vfio/devices/vfioN and /dev/iommu, bind the device to the
@@ -35,6 +36,14 @@
  *   blocked (RID DMA must fail).  The STE comes from the test module's
  *   /sys/kernel/debug/smmuv3_aux_ste.  It prints the SMMU events it causes
  *   as "EXPECT <event> <sid> <ssid> <iova|->" for project-init.sh.
+ *
+ * dirty: a HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING on an IOAS
+ *   that maps 64 pages, the device attached to it, tracking turned on
+ *   (IOMMU_HWPT_SET_DIRTY_TRACKING); the device writes a known set of
+ *   pages and IOMMU_HWPT_GET_DIRTY_BITMAP must report exactly those (the
+ *   SMMU's HTTU dirty state, STE/CD.HD with DBM descriptors); the read
+ *   clears them, so a second read reports none, and one more write exactly
+ *   that page; reads by the device dirty nothing.
  *
  * One line per check on stdout, for tests/guest/project-init.sh:
  *   RESULT <check> PASS|FAIL|SKIP <detail>
@@ -682,6 +691,132 @@ static void usage(void)
 	exit(2);
 }
 
+/* ---- dirty ---- */
+
+#define D_PAGES		64
+
+/* IOMMU_HWPT_GET_DIRTY_BITMAP of the D_PAGES pages at iova into *bm. */
+static int get_dirty(struct ctx *c, uint32_t hwpt, uint64_t iova, uint64_t *bm)
+{
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get), .hwpt_id = hwpt, .iova = iova,
+		.length = D_PAGES * 4096ull, .page_size = 4096,
+		.data = (uintptr_t)bm,
+	};
+
+	*bm = 0;
+	return ioctl(c->iommu_fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get) ? -errno : 0;
+}
+
+/* Each page of set gets a 4-byte WRITE from the device. */
+static bool dirty_writes(struct ctx *c, uint64_t iova, uint64_t set)
+{
+	for (unsigned int p = 0; p < D_PAGES; p++) {
+		uint32_t st = set >> p & 1 ?
+			td_cmd(c, TD_CMD_WRITE, 0, iova + p * 4096ull + 8 * p, 4, p) : TD_ST_DONE;
+
+		if (st != TD_ST_DONE) {
+			result("dirty-write", "FAIL", "WRITE to page %u: status 0x%x", p, st);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool dirty_check(struct ctx *c, uint32_t hwpt, uint64_t iova, uint64_t want,
+			const char *check, const char *what)
+{
+	uint64_t bm;
+	int ret = get_dirty(c, hwpt, iova, &bm);
+
+	if (ret) {
+		result(check, "FAIL", "IOMMU_HWPT_GET_DIRTY_BITMAP: %s", strerror(-ret));
+		return false;
+	}
+	return result_if(bm == WR(want), check, "%s: bitmap 0x%016llx, want 0x%016llx", what,
+			 (unsigned long long)bm, (unsigned long long)want);
+}
+
+static int cmd_dirty(uint64_t iova)
+{
+	const uint64_t set = 1ull << 1 | 1ull << 5 | 1ull << 6 | 1ull << 33 | 1ull << 63;
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_hwpt_alloc alloc = { .size = sizeof(alloc) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_hwpt_set_dirty_tracking track = { .size = sizeof(track) };
+	struct iommu_ioas_map map = { .size = sizeof(map) };
+	size_t size = D_PAGES * 4096;
+	uint8_t *buf;
+	struct ctx c;
+
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		result("dirty", "FAIL", "cannot allocate %zu bytes", size);
+		return 1;
+	}
+	memset(buf, 0x5a, size);
+	if (setup_noattach(&c) || map_bar0(&c))
+		goto out;
+	if (ioctl(c.iommu_fd, IOMMU_IOAS_ALLOC, &ioas)) {
+		result("dirty-hwpt", "FAIL", "IOMMU_IOAS_ALLOC: %s", strerror(errno));
+		goto out;
+	}
+	alloc.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+	alloc.dev_id = c.dev_id;
+	alloc.pt_id = ioas.out_ioas_id;
+	if (ioctl(c.iommu_fd, IOMMU_HWPT_ALLOC, &alloc)) {
+		result("dirty-hwpt", "FAIL", "IOMMU_HWPT_ALLOC(DIRTY_TRACKING): %s (HTTU HD?)",
+		       strerror(errno));
+		goto out;
+	}
+	attach.pt_id = alloc.out_hwpt_id;
+	if (ioctl(c.dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach)) {
+		result("dirty-hwpt", "FAIL", "attach to hwpt %u: %s", alloc.out_hwpt_id,
+		       strerror(errno));
+		goto out;
+	}
+	map.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+		    IOMMU_IOAS_MAP_WRITEABLE;
+	map.ioas_id = ioas.out_ioas_id;
+	map.user_va = (uintptr_t)buf;
+	map.length = size;
+	map.iova = iova;
+	if (ioctl(c.iommu_fd, IOMMU_IOAS_MAP, &map)) {
+		result("dirty-hwpt", "FAIL", "IOMMU_IOAS_MAP: %s", strerror(errno));
+		goto out;
+	}
+	track.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	track.hwpt_id = alloc.out_hwpt_id;
+	if (ioctl(c.iommu_fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &track)) {
+		result("dirty-hwpt", "FAIL", "IOMMU_HWPT_SET_DIRTY_TRACKING: %s", strerror(errno));
+		goto out;
+	}
+	result("dirty-hwpt", "PASS", "hwpt %u (DIRTY_TRACKING) on IOAS %u, %u pages at iova 0x%llx, tracking on",
+	       alloc.out_hwpt_id, ioas.out_ioas_id, D_PAGES, (unsigned long long)iova);
+
+	/* Nothing written yet: nothing dirty (the first read also clears). */
+	if (!dirty_check(&c, alloc.out_hwpt_id, iova, 0, "dirty-clean", "before any DMA"))
+		goto out;
+	if (td_cmd(&c, TD_CMD_READ, iova, 0, size, 0) != TD_ST_DONE ||
+	    !dirty_check(&c, alloc.out_hwpt_id, iova, 0, "dirty-read", "after the device read every page"))
+		goto out;
+	if (!dirty_writes(&c, iova, set) ||
+	    !dirty_check(&c, alloc.out_hwpt_id, iova, set, "dirty-bitmap",
+			 "the device wrote pages 1, 5, 6, 33, 63"))
+		goto out;
+	if (!dirty_check(&c, alloc.out_hwpt_id, iova, 0, "dirty-cleared", "the read cleared them"))
+		goto out;
+	if (dirty_writes(&c, iova, 1ull << 10))
+		dirty_check(&c, alloc.out_hwpt_id, iova, 1ull << 10, "dirty-again",
+			    "one more write, to page 10");
+	track.flags = 0;
+	ioctl(c.iommu_fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &track);
+out:
+	teardown(&c);
+	munmap(buf, size);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -742,6 +877,8 @@ int main(int argc, char **argv)
 		return cmd_dma(iova);
 	if (!strcmp(cmd, "pasid"))
 		return cmd_pasid(rid, ssidsize);
+	if (!strcmp(cmd, "dirty"))
+		return cmd_dirty(iova);
 	usage();
 	return 2;
 }
