@@ -142,6 +142,7 @@ struct vm {
 	uint32_t ioas, s2, viommu, vdev, veventq, nested;
 	int veventq_fd;
 	uint32_t psid;			/* the physical StreamID */
+	uint32_t idr0;			/* IDR0 from IOMMU_GET_HW_INFO */
 	uint32_t pt_next;		/* next free page-table page */
 	uint32_t ev_seq;		/* next vEVENT sequence number */
 	/* --cmdqv: the VINTF page, its hardware queues, their vEVENTQ */
@@ -659,6 +660,7 @@ static bool step_hwinfo(struct vm *v)
 			  ret ? strerror(-ret) : "ok", hw2.out_data_type,
 			  memcmp(&info2, &info, sizeof(info)) ? "no" : "yes");
 	}
+	v->idr0 = idr[0];
 	printf("  hw_info IDR0..5 %08x %08x %08x %08x %08x %08x IIDR %08x AIDR %08x flags 0x%x\n",
 	       idr[0], idr[1], idr[2], idr[3], idr[4], idr[5], info.iidr, info.aidr, info.flags);
 	/* The fields the uAPI tells a VMM to take into its vSMMU (iommufd.h). */
@@ -987,25 +989,43 @@ static void step_inval(struct vm *v, uint64_t root1)
 		       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1e3 / 20);
 	}
 	{
-		/* Fields the SMMU does not implement or the opcode does not have. */
-		static const char *const what[3] = {
-			"ATC_INV (IDR0.ATS=0)", "TLBI_NH_VA NUM=1 with TG=0", "TLBI_NH_VA with RES0 bit 8",
-		};
-		int e[3];
+		/*
+		 * ATC_INV with the vSID: with IDR0.ATS the kernel sends it to the
+		 * device of the pSID (its ATC counts it), without it refuses it.
+		 */
+		bool ats = v->idr0 & BIT(10);
+		uint64_t invs0 = r64(&v->c, TD_ATC_INVS);
+		int ret;
 
 		c[0][0] = CMD_ATC_INV | (uint64_t)VSID << 32;
-		c[0][1] = 0;
-		e[0] = inval(v, c, 1, NULL);
+		c[0][1] = 52;			/* everything */
+		ret = inval(v, c, 1, NULL);
+		if (ats)
+			result_if(!ret && r64(&v->c, TD_ATC_INVS) == WR(invs0 + 1), "inval/atc-inv",
+				  "ATC_INV of vSID 0x%x (IDR0.ATS=1): %s, the device got %llu ATS invalidations (want 1)",
+				  VSID, ret ? strerror(-ret) : "accepted",
+				  (unsigned long long)(r64(&v->c, TD_ATC_INVS) - invs0));
+		else
+			result_if(ret == WR(-EIO), "inval/atc-inv", "ATC_INV (IDR0.ATS=0): %s (want EIO)",
+				  ret ? strerror(-ret) : "accepted");
+	}
+	{
+		/* Fields the opcode does not have. */
+		static const char *const what[2] = {
+			"TLBI_NH_VA NUM=1 with TG=0", "TLBI_NH_VA with RES0 bit 8",
+		};
+		int e[3] = { -EIO };
+
 		cmd_tlbi_va(c[0], 1, S1_VA);
 		c[0][0] |= 1ull << 12;
 		e[1] = inval(v, c, 1, NULL);
 		cmd_tlbi_va(c[0], 1, S1_VA);
 		c[0][0] |= 1ull << 8;
 		e[2] = inval(v, c, 1, NULL);
-		result_if(e[0] == WR(-EIO) && e[1] == -EIO && e[2] == -EIO, "inval/refused-fields",
-			  "%s: %s; %s: %s; %s: %s (want EIO each)", what[0],
-			  e[0] ? strerror(-e[0]) : "accepted", what[1], e[1] ? strerror(-e[1]) : "accepted",
-			  what[2], e[2] ? strerror(-e[2]) : "accepted");
+		result_if(e[0] == -EIO && e[1] == WR(-EIO) && e[2] == -EIO, "inval/refused-fields",
+			  "%s: %s; %s: %s (want EIO each)", what[0],
+			  e[1] ? strerror(-e[1]) : "accepted", what[1],
+			  e[2] ? strerror(-e[2]) : "accepted");
 	}
 }
 

@@ -46,6 +46,7 @@
 #define TD_PASID	0x30
 #define TD_RESULT	0x38
 #define TD_ERR_ADDR	0x40
+#define TD_ATC_INVS	0x80	/* ATS Invalidate Requests received */
 #define TD_ST_DONE	1u
 #define TD_ST_ERROR	2u
 #define TD_CMD_READ	1
