@@ -23,7 +23,7 @@ from stats import table_lines, write_json          # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_QEMU = os.path.join(TOP, "build", "qemu-build", "qemu-system-aarch64")
-ALL = ("engine", "throughput", "pasid", "walk", "commands", "scaling",
+ALL = ("engine", "throughput", "pasid", "ats", "walk", "commands", "scaling",
        "memory", "guest", "vcmdq")
 
 MISSING = []
@@ -118,6 +118,19 @@ def main():
         try:
             rows += qemu_bench.bench_pasid(insts["smmuv3-aux"], runs, count,
                                            log)
+        finally:
+            for i in insts.values():
+                i.close()
+
+    if "ats" in only:
+        log("bench: ATS, the device's ATC vs the IOTLB (%d DMAs per burst)"
+            % count)
+        insts = start_instances(args.qemu, {
+            "smmuv3-aux": ("smmuv3-aux", ())}, log,
+            setups=qemu_bench.ATS_SETUPS)
+        try:
+            rows += qemu_bench.bench_ats(insts["smmuv3-aux"], runs, count,
+                                         log)
         finally:
             for i in insts.values():
                 i.close()

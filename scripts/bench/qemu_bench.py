@@ -88,6 +88,9 @@ class Instance:
                 cdt = s.make_cd_table(s1.root, [100 + p for p in
                                                 range(PASIDS)])
                 s.ste_s1(sid, cdt, cdmax=PASIDS.bit_length() - 1)
+            elif name == "s1-4k-ats":
+                s.ste_s1(sid, cd4k, eats=1)       # EATS: Full ATS
+                self.devs[name].enable_ats()
             elif name.startswith("s1-4k"):    # "s1-4k", "s1-4k-2", ...
                 s.ste_s1(sid, cd4k)
             elif name == "s1-64k":
@@ -225,6 +228,45 @@ def bench_pasid(inst, runs, count, log):
                         note="no-ssid: %s on the same instance, same bursts"
                              % fmt_rate(median(samples["no-ssid"]))))
         log("  pasid %s done" % name)
+    return rows
+
+
+# ---- 1c. ATS ---------------------------------------------------------------
+
+ATS_SETUPS = ("s1-4k", "s1-4k-ats")
+
+
+def bench_ats(inst, runs, count, log):
+    """
+    arm-smmuv3-aux alone, two devices over the same stage-1 tables: one
+    DMAs as usual (the IOTLB and the micro-TLB translate each access), the
+    other (STE.EATS = 1, ATS enabled) through its own 16-entry ATC, each
+    access a Translated request that the SMMU only checks.  Hit: 16 pages,
+    so after the first 16 Translation Requests every access is an ATC hit.
+    Miss: 256 Ki pages, so every access costs one Translation Request (a
+    full table walk: requests do not use the IOTLB) against one IOTLB
+    miss and walk.  The ratio is what ATS changes per DMA.
+    """
+    rows = []
+    dev, ats = inst.devs["s1-4k"], inst.devs["s1-4k-ats"]
+    for name, pages, order, desc in PATTERNS[:2]:
+        samples = {"smmuv3-aux": [], "iotlb": []}
+        for _ in range(runs):
+            samples["iotlb"].append(count / dev.burst(DATA, pages, count,
+                                                      order) * 1e9)
+            ats.set_ats(True)
+            samples["smmuv3-aux"].append(count / ats.burst(DATA, pages, count,
+                                                           order) * 1e9)
+            ats.set_ats(False)
+        what = ("ATC hit (no SMMU walk, a Translated request per DMA)"
+                if name == "hit" else "a Translation Request per DMA")
+        rows.append(Row("ATS DMA 4K reads/s, %s: %s" % (desc.split(":")[0],
+                                                       what),
+                        "DMA/s", fmt_rate, samples,
+                        [("ats/iotlb", "smmuv3-aux", "iotlb", None)],
+                        note="iotlb: the same bursts without ATS, %s"
+                             % fmt_rate(median(samples["iotlb"]))))
+        log("  ats %s done" % name)
     return rows
 
 

@@ -25,6 +25,9 @@ TD_BURST_ORDER, TD_BURST_NS, TD_DMA_COUNT = 0x54, 0x58, 0x60
 TD_ERR_ADDR = 0x40
 TD_PASID = 0x30                   # SSID [19:0], SSV [31]
 TD_CMD_BURST = 4
+TD_CTRL = 0x10
+TD_CTRL_ATS = 1 << 3              # DMA through the device's ATC
+PCI_EXT_CAP_ID_ATS = 0x0f
 TD_STATUS_DONE, TD_STATUS_ERROR = 1, 2
 
 # ---- SMMU registers --------------------------------------------------------
@@ -163,6 +166,21 @@ class TestDev:
     # the CMD write) or "wall" (BURST_NS, host wall time measured by the
     # device).
     clock = "cpu"
+
+    def enable_ats(self):
+        """ATS Enable in the ATS Extended Capability (STU 4 KiB)."""
+        off = 0x100
+        while off:
+            hdr = self.qts.readl(self.cfg + off)
+            if hdr & 0xffff == PCI_EXT_CAP_ID_ATS:
+                self.qts.writew(self.cfg + off + 6, 0x8000)
+                return
+            off = hdr >> 20
+        raise RuntimeError("smmuv3-aux-testdev has no ATS capability")
+
+    def set_ats(self, on):
+        """Later DMA goes through the ATC (Translated requests), or not."""
+        self.qts.writel(self.bar + TD_CTRL, TD_CTRL_ATS if on else 0)
 
     def set_pasid(self, ssid=None):
         """Later DMA carries SubstreamID ssid (SSV = 1), or none."""
@@ -309,10 +327,10 @@ class SMMU:
                (1 << 58))
         return qw2, s2ttb
 
-    def ste_s1(self, sid, cd, cdmax=0):
+    def ste_s1(self, sid, cd, cdmax=0, eats=0):
         """Stage 1; cdmax > 0: a linear table of 2^cdmax CDs, S1DSS = 0."""
         qw0 = 1 | (5 << 1) | cd | (cdmax << 59)
-        qw1 = (1 << 2) | (1 << 4) | (3 << 6)
+        qw1 = (1 << 2) | (1 << 4) | (3 << 6) | (eats << 28)
         self.write_ste(sid, [qw0, qw1])
 
     def make_cd_table(self, ttb0, asids):
