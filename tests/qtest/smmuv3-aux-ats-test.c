@@ -7,7 +7,10 @@
  * Completions (TD_ATS_CTRL.HOLD keeps them) and fails with
  * CERROR_ATC_INV_SYNC when they never come.  The device's Page Requests
  * land in the PRI queue and its PRG Responses come from CMD_PRI_RESP, or
- * from the SMMU itself.  Every check is on the guest's view: memory the
+ * from the SMMU itself.  A DMA from the device's own thread that faults at
+ * a stage configured to stall (CD.S) waits in the SMMU for CMD_RESUME or
+ * CMD_STALL_TERM (3.12.2, 4.7), and nothing makes QEMU wait for a stall
+ * forever.  Every check is on the guest's view: memory the
  * device read or wrote, the device's counters, the queues' pointers and
  * records, GERROR and the event queue.
  */
@@ -448,6 +451,146 @@ static void test_pri_auto_responses(void)
     qsmmu_fix_stop(&c);
 }
 
+/* ---- Stall ------------------------------------------------------------ */
+
+/* Stage 1 with CD.S = 1 (a dma-can-stall master), a at IOVA + PAGE. */
+static uint64_t stall_setup(QSMMUAuxFix *c, QSMMUFixS1 *d)
+{
+    uint64_t a;
+
+    qsmmu_fix_s1_init(c, d, 12, 1, 0);
+    d->cdv.qw[0] |= R_CD_0_S_MASK;
+    qsmmu_aux_write_cd(&c->s, d->cd, &d->cdv);
+    qsmmu_fix_s1_install(c, d);
+    a = qsmmu_fix_alloc_data(c, PAGE, PAGE, 0x5000);
+    qsmmu_fix_s1_map4k(d, IOVA + PAGE, a);
+    qsmmu_fix_enable(c);
+    return a;
+}
+
+/* An ASYNC READ of IOVA, in the device's thread (no BQL: it can stall). */
+static void stall_start_read(QSMMUAuxFix *c, uint64_t iova)
+{
+    qpci_io_writel(c->td.dev, c->td.bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+    qsmmu_aux_td_start(&c->td, SMMUV3_AUX_TD_CMD_READ, iova, 0, PAGE, 0);
+}
+
+/* STATUS once BUSY has cleared (within 20 s of host time). */
+static uint32_t stall_td_wait(QSMMUAuxFix *c)
+{
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    uint32_t st;
+
+    while ((st = qpci_io_readl(c->td.dev, c->td.bar, A_TD_STATUS)) &
+           R_TD_STATUS_BUSY_MASK) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    return st;
+}
+
+/* The stall's record (Stall = 1) once it is there; its STAG. */
+static uint16_t stall_event(QSMMUAuxFix *c, uint64_t iova)
+{
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    SMMUv3AuxEvtRecord r;
+
+    while (!qsmmu_aux_evtq_pending(&c->s)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    qsmmu_fix_pop_event(c, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
+    g_assert_true(FIELD_EX64(r.qw[1], EVT_1, STALL));
+    g_assert_cmphex(r.qw[2], ==, iova);
+    /* Still held: the device's command has not finished. */
+    g_assert_cmphex(qpci_io_readl(c->td.dev, c->td.bar, A_TD_STATUS), ==,
+                    R_TD_STATUS_BUSY_MASK);
+    return FIELD_EX64(r.qw[1], EVT_1, STAG);
+}
+
+static void cmd_resume(QSMMUAuxFix *c, uint16_t stag, unsigned resp)
+{
+    SMMUv3AuxCmd cmd;
+
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
+    cmd.qw[0] |= (uint64_t)SID << 32 | (uint64_t)resp << 12;
+    cmd.qw[1] = stag;
+    qsmmu_fix_cmd(c, &cmd);
+}
+
+/*
+ * A stalled read waits in the SMMU while software maps the page, and
+ * CMD_RESUME(Retry) lets it go on: it reads the new page.  The next one
+ * is resumed with Terminate (abort): the device's command fails at that
+ * IOVA.  A third ends with CMD_STALL_TERM.
+ */
+static void test_stall_resume(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+    SMMUv3AuxCmd cmd;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    a = stall_setup(&c, &d);
+    stall_start_read(&c, IOVA);
+    b = stall_event(&c, IOVA);
+    qsmmu_fix_s1_map4k(&d, IOVA, a);
+    cmd_resume(&c, b, 1);
+    g_assert_cmphex(stall_td_wait(&c), ==, TD_DONE);
+    g_assert_cmphex(qsmmu_aux_td_result(&c.td), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0x5000));
+
+    stall_start_read(&c, IOVA + 2 * PAGE);
+    cmd_resume(&c, stall_event(&c, IOVA + 2 * PAGE), 2);
+    g_assert_cmphex(stall_td_wait(&c), ==, TD_ERROR);
+    g_assert_cmphex(qsmmu_aux_td_err_addr(&c.td), ==, IOVA + 2 * PAGE);
+
+    stall_start_read(&c, IOVA + 3 * PAGE);
+    stall_event(&c, IOVA + 3 * PAGE);
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_STALL_TERM);
+    cmd.qw[0] |= (uint64_t)SID << 32;
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmphex(stall_td_wait(&c), ==, TD_ERROR);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * Nothing waits for a stall forever: a DMA made under the BQL (a command
+ * without ASYNC) cannot stall and terminates at once, recorded with
+ * Stall = 0; a stalled one ends when the machine is reset; and a guest
+ * that never resumes does not keep QEMU from quitting (qsmmu_fix_stop).
+ */
+static void test_stall_no_hang(void)
+{
+    SMMUv3AuxEvtRecord r;
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    stall_setup(&c, &d);
+    qsmmu_fix_dma_fails(&c, true, IOVA);
+    qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
+    g_assert_false(FIELD_EX64(r.qw[1], EVT_1, STALL));
+
+    stall_start_read(&c, IOVA);
+    stall_event(&c, IOVA);
+    qtest_system_reset(c.qts);
+    /* The BARs come back with the fixture; the job ended, unpublished. */
+    qsmmu_fix_after_reset(&c);
+    g_assert_cmphex(stall_td_wait(&c), ==, 0);
+    stall_setup(&c, &d);
+    stall_start_read(&c, IOVA);
+    stall_event(&c, IOVA);
+    qsmmu_fix_stop(&c);                         /* stalled at quit */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -462,5 +605,7 @@ int main(int argc, char **argv)
                    test_pri_queue_and_resp);
     qtest_add_func("/smmuv3-aux-ats/pri/auto-responses",
                    test_pri_auto_responses);
+    qtest_add_func("/smmuv3-aux-ats/stall/resume", test_stall_resume);
+    qtest_add_func("/smmuv3-aux-ats/stall/no-hang", test_stall_no_hang);
     return g_test_run();
 }

@@ -43,7 +43,8 @@ static uint64_t ev_qw0(unsigned id)
 
 enum {
     CD_P_DEFAULT, CD_P_NO_16K, CD_P_ASID8, CD_P_HYP,
-    CD_P_HTTU_NONE, CD_P_HTTU_HA, CD_P_HTTU_HAFT,
+    CD_P_HTTU_NONE, CD_P_HTTU_HA, CD_P_HTTU_HAFT, CD_P_NO_STALL,
+    CD_P_STALL_FORCE,
 };
 
 typedef struct CdCase {
@@ -92,7 +93,11 @@ static const CdCase cd_cases[] = {
     { "haft-res0", 0, 0, R_CD_1_HAFT_MASK, 0, 0, 0 },
     { "haft-without-ha", 0, 0, R_CD_1_HAFT_MASK, 0, CD_P_HTTU_HAFT, BAD_CD },
     { "haft-with-ha", F0(HA, 1), 0, R_CD_1_HAFT_MASK, 0, CD_P_HTTU_HAFT, 0 },
-    { "stall", F0(S, 1), 0, 0, 0, 0, BAD_CD },
+    /* CD.S against IDR0.STALL_MODEL (5.5): ILLEGAL only where fixed. */
+    { "stall-no-model", F0(S, 1), 0, 0, 0, CD_P_NO_STALL, BAD_CD },
+    { "stall", F0(S, 1), 0, 0, 0, 0, 0 },
+    { "no-stall-forced", 0, 0, 0, 0, CD_P_STALL_FORCE, BAD_CD },
+    { "stall-forced", F0(S, 1), 0, 0, 0, CD_P_STALL_FORCE, 0 },
     /* IDR0.TERM_MODEL == 0: A = 0 is legal. */
     { "a0", 0, M0(A), 0, 0, 0, 0 },
     { "asid16-with-asid8", F0(ASID, 0x100), M0(ASID), 0, 0, CD_P_ASID8,
@@ -121,6 +126,9 @@ static void test_cd_case(const void *opaque)
     p.gran16k = c->params != CD_P_NO_16K;
     p.asid16 = c->params != CD_P_ASID8;
     p.hyp = c->params == CD_P_HYP;
+    p.stall_model = c->params == CD_P_NO_STALL ? SMMUV3_AUX_IDR0_STALL_NONE :
+                    c->params == CD_P_STALL_FORCE ? SMMUV3_AUX_IDR0_STALL_FORCE :
+                    SMMUV3_AUX_IDR0_STALL_BOTH;
     p.httu = c->params == CD_P_HTTU_NONE ? SMMUV3_AUX_HTTU_NONE :
              c->params == CD_P_HTTU_HA ? SMMUV3_AUX_HTTU_HA :
              c->params == CD_P_HTTU_HAFT ? SMMUV3_AUX_HTTU_HAFT :

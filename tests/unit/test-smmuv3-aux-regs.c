@@ -12,7 +12,7 @@
  * Spelt out in hex too, so that a change of the table is seen here.
  */
 /* ... HTTU = 2 (HA + HD), ATS ... */
-#define DEF_IDR0    0x094d369bu
+#define DEF_IDR0    0x084d369bu
 #define DEF_IDR1    0x02739d10u
 /* HAD | XNX | FWB | RIL | BBML = 2 */
 #define DEF_IDR3    0x00001534u
@@ -105,6 +105,7 @@ static void tweak_minimal(SMMUv3AuxParams *p)
     p->gran64k = false;
     p->ats = false;
     p->pri = false;
+    p->stall_model = SMMUV3_AUX_IDR0_STALL_NONE;
 }
 
 static void tweak_s2_only_hyp_off(SMMUv3AuxParams *p)
@@ -151,8 +152,8 @@ static const IdrCase idr_cases[] = {
     { "default", tweak_none, DEF_IDR0, DEF_IDR1, DEF_IDR3, DEF_IDR5 },
     /* S1P|TTF=AA64|TTENDIAN=LE|STALL_MODEL=1 */
     { "minimal", tweak_minimal, 0x0140000a, 0x00e00008, 0, 0x10 },
-    /* S2P|TTF|COHACC|ATS|ASID16|MSI|VMID16|TTENDIAN|STALL|ST_LEVEL */
-    { "s2-only", tweak_s2_only_hyp_off, 0x09453499,
+    /* S2P|TTF|COHACC|ATS|PRI|ASID16|MSI|VMID16|TTENDIAN|ST_LEVEL */
+    { "s2-only", tweak_s2_only_hyp_off, 0x08453499,
       0x02739820, DEF_IDR3, 0x66 },
     /* IDR0.HTTU, bits [7:6], is the httu property's value. */
     { "httu-none", tweak_httu_none, DEF_IDR0 & ~0xc0u, DEF_IDR1, DEF_IDR3,

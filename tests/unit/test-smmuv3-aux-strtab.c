@@ -95,7 +95,7 @@ typedef struct SteCase {
 enum {
     STE_P_DEFAULT, STE_P_NO_S1, STE_P_NO_S2, STE_P_HYP, STE_P_VMID8,
     STE_P_NO_16K, STE_P_NO_SSID, STE_P_HTTU_NONE, STE_P_HTTU_HA,
-    STE_P_HTTU_HAFT,
+    STE_P_HTTU_HAFT, STE_P_NO_STALL, STE_P_STALL_FORCE,
 };
 
 #define OKR     SMMUV3_AUX_TXN_OK
@@ -159,7 +159,11 @@ static const SteCase ste_cases[] = {
     /* Stage 2 enabled: STRW IGNORED. */
     { "nested-strw-el3-hyp", 7, { 0, 1ULL << 30 }, 0, false, STE_P_HYP, ABT,
       0 },
-    { "s1-stalld", 5, { 0, 1ULL << 27 }, 0, false, 0, ABT, BAD_STE },
+    /* S1STALLD needs the configurable model (STALL_MODEL 0b00). */
+    { "s1-stalld-no-model", 5, { 0, 1ULL << 27 }, 0, false, STE_P_NO_STALL,
+      ABT, BAD_STE },
+    { "s1-stalld-forced", 5, { 0, 1ULL << 27 }, 0, false, STE_P_STALL_FORCE,
+      ABT, BAD_STE },
     { "s1-ctxptr-above-oas", 5, { 1ULL << 44 }, 0, false, 0, ABT, BAD_STE },
     { "s1-ctxptr-in-oas", 5, { 1ULL << 43 }, 0, false, 0, ABT, BAD_CD },
     { "s2-tg-reserved", 6, { 0, 0, S2(S2TG, 3) }, 0, false, 0, ABT,
@@ -167,7 +171,10 @@ static const SteCase ste_cases[] = {
     { "s2-tg-16k-unsupported", 6, { 0, 0, S2(S2TG, 2) }, 0, false,
       STE_P_NO_16K, ABT, BAD_STE },
     { "s2-be", 6, { 0, 0, S2(S2ENDI, 1) }, 0, false, 0, ABT, BAD_STE },
-    { "s2-stall", 6, { 0, 0, S2(S2S, 1) }, 0, false, 0, ABT, BAD_STE },
+    { "s2-stall-no-model", 6, { 0, 0, S2(S2S, 1) }, 0, false,
+      STE_P_NO_STALL, ABT, BAD_STE },
+    { "s2-no-stall-forced", 6, { 0 }, 0, false, STE_P_STALL_FORCE, ABT,
+      BAD_STE },
     /* 5.2 S2HA/S2HD/S2HAFT against IDR0.HTTU (the default: HA + HD). */
     { "s2-ha-no-httu", 6, { 0, 0, S2(S2HA, 1) }, 0, false, STE_P_HTTU_NONE,
       ABT, BAD_STE },
@@ -225,6 +232,9 @@ static void ste_case_params(int v, SMMUv3AuxParams *p)
               v == STE_P_HTTU_HA ? SMMUV3_AUX_HTTU_HA :
               v == STE_P_HTTU_HAFT ? SMMUV3_AUX_HTTU_HAFT :
               SMMUV3_AUX_HTTU_HD;
+    p->stall_model = v == STE_P_NO_STALL ? SMMUV3_AUX_IDR0_STALL_NONE :
+                     v == STE_P_STALL_FORCE ? SMMUV3_AUX_IDR0_STALL_FORCE :
+                     SMMUV3_AUX_IDR0_STALL_BOTH;
 }
 
 static void test_ste(const void *opaque)

@@ -93,6 +93,10 @@ struct SMMUv3AuxState {
     QEMUTimer *atc_timer;
     QEMUBH *atc_bh;
 
+    /* Stall (smmuv3-aux-stall.c): requesters wait here, under s->lock. */
+    QemuCond stall_cond;
+    unsigned stall_waiters;
+
     /* Migration: the source's ID registers, checked against ours. */
     uint32_t mig_idr[6], mig_iidr, mig_aidr;
     /* ... and its CMDQV_PARAM and cmdqv-hyp-own. */
@@ -171,6 +175,11 @@ int smmuv3_aux_pri_request_page(PCIBus *bus, void *opaque, int devfn,
                                 uint32_t pasid, bool priv_req, bool exec_req,
                                 hwaddr addr, bool lpig, uint16_t prgi,
                                 bool is_read, bool is_write);
+
+/* smmuv3-aux-stall.c: the Stall model. */
+bool smmuv3_aux_stall_can_wait(void);
+SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall);
+void smmuv3_aux_stall_kick(SMMUv3AuxState *s);
 
 /* smmuv3-aux-cmdqv.c: the virtual command queues' part of the device. */
 /* Validate the CMDQV properties; false and *errp. */

@@ -186,7 +186,8 @@ void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     /* EL2 without E2H has no ASIDs (5.4 ASID); E2H tags by ASID alone. */
     cfg->asid = cd_el2(cfg) ? 0 : FIELD_EX64(c0, CD_0, ASID);
     cfg->s1_record = FIELD_EX64(c0, CD_0, R);
-    cfg->s1_stall = FIELD_EX64(c0, CD_0, S);
+    /* STE.S1STALLD: stage-1 faults terminate whatever CD.S says. */
+    cfg->s1_stall = FIELD_EX64(c0, CD_0, S) && !cfg->s1_stalld;
     cfg->s1_abort = FIELD_EX64(c0, CD_0, A);
 }
 

@@ -447,17 +447,23 @@ static SMMUv3AuxCmdError cmd_pri_resp(SMMUv3AuxEngine *e,
     return smmuv3_aux_pri_resp(e, q, cmd);
 }
 
-static SMMUv3AuxCmdError cmd_response(SMMUv3AuxEngine *e,
-                                      SMMUv3AuxCmdQueue *q,
-                                      const SMMUv3AuxCmd *cmd)
+static SMMUv3AuxCmdError cmd_resume(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
+                                    const SMMUv3AuxCmd *cmd)
 {
-    /*
-     * RESUME, STALL_TERM: with no stalls there is never an outstanding
-     * request they could answer.
-     */
-    trace_smmuv3_aux_cmd_response(FIELD_EX64(cmd->qw[0], CMD_0, OPCODE),
-                                  cmd_sid(cmd));
-    return SMMUV3_AUX_CERROR_NONE;
+    SMMUv3AuxCmdError err = check_ssec(cmd);
+
+    return err != SMMUV3_AUX_CERROR_NONE ? err
+                                         : smmuv3_aux_stall_resume(e, cmd);
+}
+
+static SMMUv3AuxCmdError cmd_stall_term(SMMUv3AuxEngine *e,
+                                        SMMUv3AuxCmdQueue *q,
+                                        const SMMUv3AuxCmd *cmd)
+{
+    SMMUv3AuxCmdError err = check_ssec(cmd);
+
+    return err != SMMUV3_AUX_CERROR_NONE ? err
+                                         : smmuv3_aux_stall_term(e, cmd);
 }
 
 /* ---- CMD_SYNC -------------------------------------------------------- */
@@ -560,8 +566,8 @@ static const SMMUv3AuxCmdInfo cmd_info[256] = {
     CMD(TLBI_NSNH_ALL, cmd_tlbi),
     CMD(ATC_INV, cmd_atc_inv),
     CMD(PRI_RESP, cmd_pri_resp),
-    CMD(RESUME, cmd_response),
-    CMD(STALL_TERM, cmd_response),
+    CMD(RESUME, cmd_resume),
+    CMD(STALL_TERM, cmd_stall_term),
     CMD(SYNC, cmd_sync),
     CMD(TLBI_S_EL2_ALL, NULL),
     CMD(TLBI_S_EL2_ASID, NULL),

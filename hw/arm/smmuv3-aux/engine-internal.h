@@ -237,10 +237,11 @@ typedef struct SMMUv3AuxCfg {
     uint16_t vmid;
     /* Fault configuration (5.5): R and S per stage, A for stage 1. */
     bool s1_record;             /* CD.R */
-    bool s1_stall;              /* CD.S: always 0 (STALL_MODEL = 0b01) */
+    bool s1_stall;              /* CD.S, unless STE.S1STALLD */
     bool s1_abort;              /* CD.A: 0 terminates with RAZ/WI */
     bool s2_record;             /* STE.S2R */
-    bool s2_stall;              /* STE.S2S: always 0 */
+    bool s2_stall;              /* STE.S2S */
+    bool s1_stalld;             /* STE.S1STALLD */
     /* STE fields kept for substreams, ATS and event merging. */
     uint8_t strw;               /* effective STE.STRW */
     uint8_t s1dss;              /* effective: 0 while SSIDSIZE == 0 */
@@ -299,6 +300,20 @@ SMMUv3AuxCmdError smmuv3_aux_ats_inv(SMMUv3AuxEngine *e,
                                      const SMMUv3AuxCmd *cmd);
 SMMUv3AuxCmdError smmuv3_aux_ats_sync_wait(SMMUv3AuxEngine *e,
                                            SMMUv3AuxCmdQueue *q);
+
+/* stall.c: the Stall model (3.12.2), CMD_RESUME and CMD_STALL_TERM. */
+SMMUv3AuxResult smmuv3_aux_stall_fault(SMMUv3AuxEngine *e,
+                                       const SMMUv3AuxTxn *txn,
+                                       SMMUv3AuxEvent *ev,
+                                       SMMUv3AuxTxnOut *out);
+SMMUv3AuxCmdError smmuv3_aux_stall_resume(SMMUv3AuxEngine *e,
+                                          const SMMUv3AuxCmd *cmd);
+SMMUv3AuxCmdError smmuv3_aux_stall_term(SMMUv3AuxEngine *e,
+                                        const SMMUv3AuxCmd *cmd);
+/* Every stalled transaction is terminated (SMMUEN 1 -> 0, reset). */
+void smmuv3_aux_stall_abort_all(SMMUv3AuxEngine *e);
+/* The event queue may have become writable: waiting stalls retry. */
+void smmuv3_aux_stall_evtq_writable(SMMUv3AuxEngine *e);
 
 /* priq.c: CMD_PRI_RESP. */
 SMMUv3AuxCmdError smmuv3_aux_pri_resp(SMMUv3AuxEngine *e,

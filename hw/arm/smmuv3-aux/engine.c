@@ -48,6 +48,11 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
         *why = "cmdqs must be in 7..19";
         return false;
     }
+    if (p->stall_model > SMMUV3_AUX_IDR0_STALL_FORCE) {
+        *why = "stall-model must be 0 (stall and terminate), 1 (terminate "
+               "only) or 2 (stall forced)";
+        return false;
+    }
     if (p->priqs > SMMUV3_AUX_Q_MAX_LOG2SIZE) {
         *why = "priqs must be in 0..19";
         return false;
@@ -108,8 +113,7 @@ static uint32_t compose_idr0(const SMMUv3AuxParams *p)
     v = FIELD_DP32(v, IDR0, MSI, p->msi);
     v = FIELD_DP32(v, IDR0, VMID16, p->vmid16);
     v = FIELD_DP32(v, IDR0, TTENDIAN, SMMUV3_AUX_IDR0_TTENDIAN_LE);
-    /* No stalls: faults terminate, RESUME/STALL_TERM have nothing to do. */
-    v = FIELD_DP32(v, IDR0, STALL_MODEL, SMMUV3_AUX_IDR0_STALL_NONE);
+    v = FIELD_DP32(v, IDR0, STALL_MODEL, p->stall_model);
     v = FIELD_DP32(v, IDR0, ST_LEVEL, p->two_level_strtab ? 1 : 0);
     /* 2-level CD tables come with substreams; ssidsize=0 is as before. */
     v = FIELD_DP32(v, IDR0, CD2L, p->ssid_size > 0);
@@ -206,6 +210,8 @@ static void engine_forget(SMMUv3AuxEngine *e, bool notify)
     /* Invalidations not yet sent are lost with the ATCs they were for. */
     e->n_atc_invs = 0;
     e->n_pri_resps = 0;
+    /* Stalled requesters are told to abort; each frees its own slot. */
+    smmuv3_aux_stall_abort_all(e);
     smmuv3_aux_atc_wait_reset(&e->cmdq_atc);
     for (unsigned q = 0; q < ARRAY_SIZE(e->vcmdq_atc); q++) {
         smmuv3_aux_atc_wait_reset(&e->vcmdq_atc[q]);

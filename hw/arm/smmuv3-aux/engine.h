@@ -53,6 +53,7 @@ typedef struct SMMUv3AuxParams {
     bool gran4k, gran16k, gran64k; /* IDR5.GRAN* */
     bool ats;               /* IDR0.ATS */
     bool pri;               /* IDR0.PRI */
+    uint8_t stall_model;    /* IDR0.STALL_MODEL: 0 both, 1 none, 2 forced */
     uint8_t priqs;          /* IDR1.PRIQS: log2 max PRIQ entries, 0..19 */
     /* Cache capacities in entries (tlb.h); 0 disables that cache. */
     uint32_t iotlb_size;
@@ -103,6 +104,7 @@ typedef struct SMMUv3AuxParams {
     X(BOOL, gran64k, "gran64k", true)                                   \
     X(BOOL, ats, "ats", true)                                           \
     X(BOOL, pri, "pri", true)                                           \
+    X(UINT8, stall_model, "stall-model", SMMUV3_AUX_IDR0_STALL_BOTH)   \
     X(UINT8, priqs, "priqs", 19)                                        \
     X(UINT32, iotlb_size, "iotlb-size", SMMUV3_AUX_IOTLB_DEFAULT_SIZE)  \
     X(UINT32, cfgc_size, "cfgc-size", SMMUV3_AUX_CFGC_DEFAULT_SIZE)
@@ -171,6 +173,30 @@ typedef struct SMMUv3AuxAtcWait {
     bool failed;            /* given up on: the CMD_SYNC fails once */
 } SMMUv3AuxAtcWait;
 
+/* ---- Stall (stall.c; IHI 0070 3.12.2, 4.7) ----------------------- */
+
+/*
+ * Stalled transactions the SMMU holds at once.  A fault that finds the
+ * table full terminates as under the Terminate model (how many can stall
+ * is IMPLEMENTATION SPECIFIC, 3.12.2.3).
+ */
+#define SMMUV3_AUX_MAX_STALLS       64
+
+typedef enum SMMUv3AuxStallState {
+    SMMUV3_AUX_STALL_FREE = 0,
+    SMMUV3_AUX_STALL_STALLED,       /* recorded, waits for CMD_RESUME */
+    SMMUV3_AUX_STALL_WAIT_EVTQ,     /* not recorded yet: queue not writable */
+    SMMUV3_AUX_STALL_RETRY,         /* retry as though it had just arrived */
+    SMMUV3_AUX_STALL_ABORT,         /* terminate with an abort */
+    SMMUV3_AUX_STALL_RAZWI,         /* terminate with RAZ/WI */
+} SMMUv3AuxStallState;
+
+typedef struct SMMUv3AuxStall {
+    uint8_t state;                  /* SMMUv3AuxStallState */
+    uint32_t sid;
+    uint16_t stag;                  /* slot | use count << 6 */
+} SMMUv3AuxStall;
+
 /* ---- PRI (priq.c; IHI 0070 chapter 8) --------------------------- */
 
 /* A PCIe Page Request (PPR), or a Stop Marker (ssv, L W R = 0b100). */
@@ -226,6 +252,12 @@ typedef struct SMMUv3AuxTxn {
     bool is_write;
     bool is_exec;
     bool is_priv;
+    /*
+     * The requester can wait for CMD_RESUME (the binding knows whether
+     * the calling thread may block); otherwise a fault that would stall
+     * terminates as under the Terminate model.
+     */
+    bool can_stall;
 } SMMUv3AuxTxn;
 
 typedef enum SMMUv3AuxResult {
@@ -237,12 +269,18 @@ typedef enum SMMUv3AuxResult {
      * ignored; an event may have been recorded.  Never cached.
      */
     SMMUV3_AUX_TXN_RAZWI,
+    /*
+     * Stalled (3.12.2): out->stall names the transaction; the binding
+     * waits until smmuv3_aux_stall_state() says how it ends.
+     */
+    SMMUV3_AUX_TXN_STALL,
 } SMMUv3AuxResult;
 
 typedef struct SMMUv3AuxTxnOut {
     uint64_t pa;            /* output address of iova & ~addr_mask */
     uint64_t addr_mask;     /* size of the translated region minus one */
     bool read, write;       /* permissions granted for the region */
+    uint32_t stall;         /* SMMUV3_AUX_TXN_STALL: the stall handle */
 } SMMUv3AuxTxnOut;
 
 /* Effective stream table geometry, from STRTAB_BASE(_CFG) (strtab.c). */
@@ -323,6 +361,12 @@ struct SMMUv3AuxEngine {
      */
     SMMUv3AuxPriResp pri_resps[SMMUV3_AUX_MAX_PRI_RESPS];
     unsigned n_pri_resps;
+    /*
+     * Stalled transactions (stall.c).  stall_gen moves whenever one of
+     * them may end: the binding then wakes its waiters.
+     */
+    SMMUv3AuxStall stalls[SMMUV3_AUX_MAX_STALLS];
+    uint32_t stall_gen;
     /* Caches (tlb.c), and what their invalidation must tell notifiers. */
     SMMUv3AuxCfgCache cfgc;
     SMMUv3AuxIotlb iotlb;
@@ -414,6 +458,19 @@ SMMUv3AuxAtsStatus smmuv3_aux_ats_translate(SMMUv3AuxEngine *e,
 SMMUv3AuxResult smmuv3_aux_ats_translated(SMMUv3AuxEngine *e,
                                           const SMMUv3AuxTxn *txn,
                                           SMMUv3AuxTxnOut *out);
+/*
+ * How stall handle (SMMUv3AuxTxnOut.stall) stands; once it is not
+ * STALLED or WAIT_EVTQ the caller frees it and retries or terminates.
+ */
+SMMUv3AuxStallState smmuv3_aux_stall_state(SMMUv3AuxEngine *e,
+                                           uint32_t stall);
+void smmuv3_aux_stall_free(SMMUv3AuxEngine *e, uint32_t stall);
+/*
+ * The requester went away (device reset, unplug, VM stop): terminate its
+ * stalled transaction with an abort, as CMD_STALL_TERM would.
+ */
+void smmuv3_aux_stall_cancel(SMMUv3AuxEngine *e, uint32_t stall);
+
 /*
  * A Page Request from a PCIe device (chapter 8): into the PRI queue, or
  * answered at once (a response to take).

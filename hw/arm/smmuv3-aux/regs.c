@@ -234,6 +234,10 @@ static void write_cr0(SMMUv3AuxEngine *e, uint32_t val)
     /* SMMUEN switches between GBPA and the tables (micro-TLB, engine.h). */
     smmuv3_aux_engine_inval_gen_bump(e);
     trace_smmuv3_aux_cr0(old, new);
+    if ((old & R_CR0_SMMUEN_MASK) && !(new & R_CR0_SMMUEN_MASK)) {
+        smmuv3_aux_stall_abort_all(e);      /* translation disabled */
+    }
+    smmuv3_aux_stall_evtq_writable(e);
     if (!(old & R_CR0_CMDQEN_MASK) && (new & R_CR0_CMDQEN_MASK)) {
         smmuv3_aux_cmdq_run(e);
     }
@@ -266,6 +270,8 @@ static void write_gerrorn(SMMUv3AuxEngine *e, uint32_t val)
         !(smmuv3_aux_gerror_active(e) & R_GERROR_CMDQ_ERR_MASK)) {
         smmuv3_aux_cmdq_run(e);
     }
+    /* An acknowledged EVENTQ_ABT_ERR makes the queue writable again. */
+    smmuv3_aux_stall_evtq_writable(e);
 }
 
 static void write_cmdq_prod(SMMUv3AuxEngine *e, uint32_t val)
@@ -342,6 +348,7 @@ static void reg32_write_page1(SMMUv3AuxEngine *e, uint64_t off, uint32_t val)
         break;
     case A_EVENTQ_CONS:
         e->regs.evtq_cons = val & EVTQ_PTR_MASK;
+        smmuv3_aux_stall_evtq_writable(e);      /* room for a record */
         break;
     case A_PRIQ_PROD:
         /* Owned by the SMMU while PRIQEN = 1; RES0 without PRI. */

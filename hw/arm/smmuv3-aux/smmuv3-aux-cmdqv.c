@@ -57,6 +57,7 @@ static MemTxResult smmuv3_aux_cmdqv_mmio_write(void *opaque, hwaddr offset,
     smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
+    smmuv3_aux_stall_kick(s);       /* a VCMDQ's CMD_RESUME */
     return MEMTX_OK;
 }
 

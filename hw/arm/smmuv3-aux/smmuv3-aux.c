@@ -482,6 +482,7 @@ static MemTxResult smmuv3_aux_mmio_write(void *opaque, hwaddr offset,
     smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_invals(s);
     smmuv3_aux_flush_irqs(s);
+    smmuv3_aux_stall_kick(s);       /* CMD_RESUME, SMMUEN, EVENTQ_CONS */
     return MEMTX_OK;
 }
 
@@ -628,6 +629,7 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
         .is_exec = FIELD_EX32(iommu_idx, IOMMU_IDX, INSTR),
         .ssv = FIELD_EX32(iommu_idx, IOMMU_IDX, SSV),
         .ssid = FIELD_EX32(iommu_idx, IOMMU_IDX, SSID),
+        .can_stall = smmuv3_aux_stall_can_wait(),
     };
     SMMUv3AuxTxnOut out = { 0 };
     SMMUv3AuxResult res;
@@ -640,11 +642,21 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
     entry->perm = IOMMU_NONE;
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
-        /* Before the engine runs, under the same hold of the lock. */
-        gen = s->engine.inval_gen;
-        res = FIELD_EX32(iommu_idx, IOMMU_IDX, AT) ?
-              smmuv3_aux_ats_translated(&s->engine, &txn, &out) :
-              smmuv3_aux_translate(&s->engine, &txn, &out);
+        for (;;) {
+            /* Before the engine runs, under the same hold of the lock. */
+            gen = s->engine.inval_gen;
+            res = FIELD_EX32(iommu_idx, IOMMU_IDX, AT) ?
+                  smmuv3_aux_ats_translated(&s->engine, &txn, &out) :
+                  smmuv3_aux_translate(&s->engine, &txn, &out);
+            if (res != SMMUV3_AUX_TXN_STALL) {
+                break;
+            }
+            /* A stall ends in a retry (OK: once more), abort or RAZ/WI. */
+            res = smmuv3_aux_stall_wait(sdev, out.stall);
+            if (res != SMMUV3_AUX_TXN_OK) {
+                break;
+            }
+        }
         if (res == SMMUV3_AUX_TXN_OK) {
             entry->addr_mask = out.addr_mask;
             entry->iova = addr & ~out.addr_mask;
@@ -865,6 +877,7 @@ static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
         smmuv3_aux_engine_reset(&s->engine);
         smmuv3_aux_ats_reset_locked(s);
     }
+    smmuv3_aux_stall_kick(s);       /* the engine aborted every stall */
     smmuv3_aux_cmdqv_dev_reset(s);
 }
 
@@ -908,6 +921,7 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 #endif
 
     qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->stall_cond);
     smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);
     /*
      * A cache size of 0 means "walk on every transaction"; without 64-bit

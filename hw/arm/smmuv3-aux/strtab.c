@@ -333,6 +333,7 @@ static void ste_decode(SMMUv3AuxEngine *e, const SMMUv3AuxSTE *ste,
     }
     if (config & 1) {
         cfg->cd_addr = ste->qw[0] & R_STE_0_S1CONTEXTPTR_MASK;
+        cfg->s1_stalld = FIELD_EX64(q1, STE_1, S1STALLD);
     }
 }
 

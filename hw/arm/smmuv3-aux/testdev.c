@@ -702,6 +702,14 @@ static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
     qatomic_set(&s->quit, true);
     qemu_cond_signal(&s->cond);
     qemu_mutex_unlock(&s->lock);
+    /*
+     * Stop mastering the bus first: an IOMMU holding a stalled DMA of the
+     * worker ends it then (smmuv3-aux-stall.c), as a device that quiesces
+     * before it goes away would make it.
+     */
+    pci_set_word(pdev->config + PCI_COMMAND,
+                 pci_get_word(pdev->config + PCI_COMMAND) &
+                 ~PCI_COMMAND_MASTER);
     /* A running job may wait for the BQL (DMA to MMIO), as a vCPU may. */
     bql_unlock();
     qemu_thread_join(&s->thread);

@@ -176,13 +176,17 @@ static SMMUv3AuxResult walk_fault_result(const SMMUv3AuxCfg *cfg,
 static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
                                       const SMMUv3AuxCfg *cfg,
                                       const SMMUv3AuxTxn *txn,
-                                      const SMMUv3AuxPtwFault *f)
+                                      const SMMUv3AuxPtwFault *f,
+                                      SMMUv3AuxTxnOut *out)
 {
     bool record = f->s2 ? cfg->s2_record : cfg->s1_record;
+    bool stall = (f->s2 ? cfg->s2_stall : cfg->s1_stall) &&
+                 f->type != SMMUV3_AUX_EVT_F_WALK_EABT;
     SMMUv3AuxResult res = walk_fault_result(cfg, f);
     SMMUv3AuxEvent ev;
 
-    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT) {
+    /* F_WALK_EABT is always recorded; a stall always is (3.12.2). */
+    if (f->type == SMMUV3_AUX_EVT_F_WALK_EABT || stall) {
         record = true;
     }
     trace_smmuv3_aux_translate_fault(txn->sid, txn->iova,
@@ -203,6 +207,9 @@ static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
     ev.ipa = f->s2 ? f->ipa : 0;        /* IPA is UNKNOWN for stage 1 */
     ev.fetch_addr = f->fetch_addr;
     ev.merge = cfg->mev;
+    if (stall) {
+        return smmuv3_aux_stall_fault(e, txn, &ev, out);
+    }
     smmuv3_aux_evtq_record(e, &ev);
     return res;
 }
@@ -244,7 +251,7 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
         break;
     }
     if (!ok) {
-        return txn_walk_fault(e, cfg, txn, &f);
+        return txn_walk_fault(e, cfg, txn, &f, out);
     }
     out->addr_mask = res.addr_mask;
     out->pa = res.oa & ~res.addr_mask;
