@@ -191,6 +191,25 @@ static void test_atc_inv(void)
 }
 
 /*
+ * The device holds its Invalidation Completions; inv then a CMD_SYNC are
+ * published.  Returns the CMD_SYNC's index (with the wrap bit).
+ */
+static uint32_t held_inv_then_sync(QSMMUAuxFix *c, const SMMUv3AuxCmd *inv)
+{
+    SMMUv3AuxCmd sync;
+    uint32_t at_sync;
+
+    qpci_io_writel(c->td.dev, c->td.bar, A_TD_ATS_CTRL,
+                   R_TD_ATS_CTRL_HOLD_MASK);
+    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
+    qsmmu_aux_cmdq_put(&c->s, inv);
+    at_sync = qsmmu_aux_q_wrp_idx(c->s.cmdq_prod, c->s.cmdq_log2size);
+    qsmmu_aux_cmdq_put(&c->s, &sync);
+    qsmmu_aux_cmdq_publish(&c->s);
+    return at_sync;
+}
+
+/*
  * With the device holding its completions, the CMD_SYNC after an ATC_INV
  * does not complete (CONS stays on it, commands before it are consumed)
  * until the device sends them.
@@ -198,7 +217,6 @@ static void test_atc_inv(void)
 static void test_sync_waits(void)
 {
     SMMUv3AuxCmd inv = cmd_atc_inv(SID, 0, SMMUV3_AUX_ATC_INV_SIZE_ALL);
-    SMMUv3AuxCmd sync;
     QSMMUAuxFix c;
     QSMMUFixS1 d;
     uint64_t a, b;
@@ -208,12 +226,7 @@ static void test_sync_waits(void)
         return;
     }
     ats_setup(&c, &d, &a, &b);
-    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_CTRL, R_TD_ATS_CTRL_HOLD_MASK);
-    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
-    qsmmu_aux_cmdq_put(&c.s, &inv);
-    at_sync = qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size);
-    qsmmu_aux_cmdq_put(&c.s, &sync);
-    qsmmu_aux_cmdq_publish(&c.s);
+    at_sync = held_inv_then_sync(&c, &inv);
     for (int i = 0; i < 10; i++) {
         g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CMDQ_CONS), ==, at_sync);
     }
@@ -235,7 +248,6 @@ static void test_sync_waits(void)
 static void test_sync_timeout(void)
 {
     SMMUv3AuxCmd inv = cmd_atc_inv(SID, IOVA, 0);
-    SMMUv3AuxCmd sync;
     QSMMUAuxFix c;
     QSMMUFixS1 d;
     uint64_t a, b;
@@ -245,12 +257,7 @@ static void test_sync_timeout(void)
         return;
     }
     ats_setup(&c, &d, &a, &b);
-    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_CTRL, R_TD_ATS_CTRL_HOLD_MASK);
-    qsmmu_aux_cmd_sync(&sync, SMMUV3_AUX_CMD_SYNC_CS_SIG_SEV, 0, 0);
-    qsmmu_aux_cmdq_put(&c.s, &inv);
-    at_sync = qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size);
-    qsmmu_aux_cmdq_put(&c.s, &sync);
-    qsmmu_aux_cmdq_publish(&c.s);
+    at_sync = held_inv_then_sync(&c, &inv);
     qtest_clock_step(c.qts, (INV_TIMEOUT_MS - 1) * SCALE_MS);
     g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
     qtest_clock_step(c.qts, 2 * SCALE_MS);
@@ -471,22 +478,12 @@ static uint64_t stall_setup(QSMMUAuxFix *c, QSMMUFixS1 *d)
 /* An ASYNC READ of IOVA, in the device's thread (no BQL: it can stall). */
 static void stall_start_read(QSMMUAuxFix *c, uint64_t iova)
 {
-    qpci_io_writel(c->td.dev, c->td.bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
-    qsmmu_aux_td_start(&c->td, SMMUV3_AUX_TD_CMD_READ, iova, 0, PAGE, 0);
+    qsmmu_fix_td_start_async(&c->td, SMMUV3_AUX_TD_CMD_READ, iova, 0, PAGE);
 }
 
-/* STATUS once BUSY has cleared (within 20 s of host time). */
 static uint32_t stall_td_wait(QSMMUAuxFix *c)
 {
-    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-    uint32_t st;
-
-    while ((st = qpci_io_readl(c->td.dev, c->td.bar, A_TD_STATUS)) &
-           R_TD_STATUS_BUSY_MASK) {
-        g_assert_cmpint(g_get_monotonic_time(), <, end);
-        g_usleep(1000);
-    }
-    return st;
+    return qsmmu_fix_td_wait(&c->td);
 }
 
 /* The stall's record (Stall = 1) once it is there; its STAG. */

@@ -108,27 +108,6 @@ static void test_s1_fault_once_per_page(void)
     qsmmu_fix_stop(&c);
 }
 
-/* Start a TD_CTRL.ASYNC command; it runs in the device's own thread. */
-static void td_start_async(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
-                           uint64_t dst, uint32_t len)
-{
-    qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
-    qsmmu_aux_td_start(td, cmd, src, dst, len, 0);
-}
-
-/* STATUS once BUSY has cleared (within 20 s of host time). */
-static uint32_t td_wait(QSMMUAuxTestdev *td)
-{
-    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-    uint32_t st;
-
-    while ((st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS)) &
-           R_TD_STATUS_BUSY_MASK) {
-        g_assert_cmpint(g_get_monotonic_time(), <, end);
-        g_usleep(1000);
-    }
-    return st;
-}
 
 /*
  * Four test devices, four StreamIDs, one stage-1 domain: each copies its
@@ -165,11 +144,12 @@ static void test_async_parallel_copy(void)
     qsmmu_fix_enable(&c);
 
     for (i = 0; i < NDEV; i++) {
-        td_start_async(tds[i], SMMUV3_AUX_TD_CMD_COPY, IOVA + 2 * i * LEN,
-                       IOVA + (2 * i + 1) * LEN, LEN);
+        qsmmu_fix_td_start_async(tds[i], SMMUV3_AUX_TD_CMD_COPY,
+                                 IOVA + 2 * i * LEN,
+                                 IOVA + (2 * i + 1) * LEN, LEN);
     }
     for (i = 0; i < NDEV; i++) {
-        g_assert_cmphex(td_wait(tds[i]), ==, TD_DONE);
+        g_assert_cmphex(qsmmu_fix_td_wait(tds[i]), ==, TD_DONE);
         qsmmu_fix_expect_pattern(&c, dst[i], LEN, 0x10000 * (i + 1));
     }
     qsmmu_fix_expect_no_event(&c);
@@ -188,7 +168,7 @@ static void bg_burst(QSMMUAuxTestdev *td, uint64_t iova)
     qpci_io_writel(td->dev, td->bar, A_TD_BURST_PAGES, BG_PAGES);
     qpci_io_writel(td->dev, td->bar, A_TD_BURST_ORDER, 0);
     qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT, BG_DMAS);
-    td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, iova, 0, 0);
+    qsmmu_fix_td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, iova, 0, 0);
 }
 
 /* RESULT of a finished background burst: the sum of the first bytes. */
@@ -269,7 +249,7 @@ static void test_async_inval_stress(void)
         }
     }
     for (i = 1; i < NDEV; i++) {
-        g_assert_cmphex(td_wait(&c.extra[i - 1]), ==, TD_DONE);
+        g_assert_cmphex(qsmmu_fix_td_wait(&c.extra[i - 1]), ==, TD_DONE);
         g_assert_cmphex(qsmmu_aux_td_result(&c.extra[i - 1]), ==, bg_sum(i));
     }
     g_test_message("%u background bursts of %u DMAs during %u remaps",
@@ -319,11 +299,11 @@ static void test_testdev_limits(void)
 
     /* Long enough that the second CMD surely finds it running. */
     qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT, 4 << 20);
-    td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, IOVA, 0, 0);
+    qsmmu_fix_td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, IOVA, 0, 0);
     qpci_io_writel(td->dev, td->bar, A_TD_CMD, SMMUV3_AUX_TD_CMD_READ);
     st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS);
     g_assert_cmphex(st, ==, R_TD_STATUS_BUSY_MASK | TD_ERROR);
-    g_assert_cmphex(td_wait(td), ==, TD_DONE | TD_ERROR);
+    g_assert_cmphex(qsmmu_fix_td_wait(td), ==, TD_DONE | TD_ERROR);
     g_assert_cmpuint(qpci_io_readq(td->dev, td->bar, A_TD_DMA_COUNT), ==,
                      dmas + (4 << 20));
     qsmmu_fix_expect_no_event(&c);
@@ -351,7 +331,8 @@ static void test_testdev_reset_cancels(void)
     qpci_io_writel(td->dev, td->bar, A_TD_BURST_PAGES, 1);
     qpci_io_writeq(td->dev, td->bar, A_TD_BURST_COUNT,
                    SMMUV3_AUX_TESTDEV_MAX_BURST);
-    td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, a, 0, 0);  /* GBPA bypass */
+    /* GBPA bypass */
+    qsmmu_fix_td_start_async(td, SMMUV3_AUX_TD_CMD_BURST, a, 0, 0);
     g_assert_cmphex(qpci_io_readl(td->dev, td->bar, A_TD_STATUS), ==,
                     R_TD_STATUS_BUSY_MASK);
 

@@ -267,6 +267,26 @@ void qsmmu_fix_td_fails(QSMMUAuxTestdev *td, bool read, uint64_t iova)
     g_assert_cmphex(qsmmu_aux_td_err_addr(td), ==, iova);
 }
 
+void qsmmu_fix_td_start_async(QSMMUAuxTestdev *td, uint32_t cmd,
+                              uint64_t src, uint64_t dst, uint32_t len)
+{
+    qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+    qsmmu_aux_td_start(td, cmd, src, dst, len, 0);
+}
+
+uint32_t qsmmu_fix_td_wait(QSMMUAuxTestdev *td)
+{
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    uint32_t st;
+
+    while ((st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS)) &
+           R_TD_STATUS_BUSY_MASK) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    return st;
+}
+
 void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova)
 {
     qsmmu_fix_td_fails(&f->td, read, iova);

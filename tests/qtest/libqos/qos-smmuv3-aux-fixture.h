@@ -116,6 +116,11 @@ void qsmmu_fix_dma_write(QSMMUAuxFix *f, uint64_t iova, uint32_t len,
 void qsmmu_fix_dma_fails(QSMMUAuxFix *f, bool read, uint64_t iova);
 /* The same by test device @td (the fixture's or one of its extra ones). */
 void qsmmu_fix_td_fails(QSMMUAuxTestdev *td, bool read, uint64_t iova);
+/* Start a TD_CTRL.ASYNC command; it runs in the device's own thread. */
+void qsmmu_fix_td_start_async(QSMMUAuxTestdev *td, uint32_t cmd,
+                              uint64_t src, uint64_t dst, uint32_t len);
+/* STATUS once BUSY has cleared (within 20 s of host time). */
+uint32_t qsmmu_fix_td_wait(QSMMUAuxTestdev *td);
 /*
  * A one-access WRITE at @iova that must be terminated without a record
  * (STE.Config = abort, GBPA.ABORT, CR2.RECINVSID = 0): the device sees an
