@@ -1439,14 +1439,24 @@ static void step_hwqueue(struct vm *v, uint64_t root1)
 	check_write(v, "cmdqv/tlbi-nh-va", S1_VA + 0x310, 64, 0x31310000u, -1,
 		    "after the HW queue's TLBI_NH_VA (VMID 0 in the command, the VINTF's VMID applied): the new page");
 
-	/* ATC_INV of the virtual StreamID (SID_MATCH/SID_REPLACE of the vDEVICE). */
-	c[0][0] = CMD_ATC_INV | (uint64_t)VSID << 32;
-	c[0][1] = 52;				/* Size 52: everything */
-	cmd_sync(c[1]);
-	cons = lvq_submit(v, 0, c, 2);
-	result_if(cons == WR(v->hwq_prod[0]), "cmdqv/atc-inv",
-		  "ATC_INV of vSID 0x%x + CMD_SYNC: CONS 0x%x, PROD 0x%x (accepted: the vSID is matched)",
-		  VSID, cons, v->hwq_prod[0]);
+	/*
+	 * ATC_INV of the virtual StreamID (SID_MATCH/SID_REPLACE of the
+	 * vDEVICE): with IDR0.ATS it reaches the device of the physical
+	 * StreamID before the CMD_SYNC after it completes.
+	 */
+	{
+		uint64_t invs0 = r64(&v->c, TD_ATC_INVS), got;
+		bool ats = v->idr0 & BIT(10);
+
+		c[0][0] = CMD_ATC_INV | (uint64_t)VSID << 32;
+		c[0][1] = 52;			/* Size 52: everything */
+		cmd_sync(c[1]);
+		cons = lvq_submit(v, 0, c, 2);
+		got = r64(&v->c, TD_ATC_INVS) - invs0;
+		result_if(cons == WR(v->hwq_prod[0]) && got == (ats ? 1 : 0), "cmdqv/atc-inv",
+			  "ATC_INV of vSID 0x%x + CMD_SYNC: CONS 0x%x, PROD 0x%x (accepted: the vSID is matched); the device of pSID 0x%x got %llu ATS invalidations (want %u)",
+			  VSID, cons, v->hwq_prod[0], v->psid, (unsigned long long)got, ats);
+	}
 
 	/* CFGI_STE is not a guest command: queue 0 stops, a vEVENT says which. */
 	c[0][0] = CMD_CFGI_STE | (uint64_t)VSID << 32;
