@@ -478,6 +478,14 @@ static void smmuv3_aux_testdev_run(SMMUv3AuxTestdev *s, uint32_t cmd)
         .burst_count = s->burst_count, .epoch = s->epoch,
     };
 
+    /*
+     * A job from before a reset stops early (it checks the epoch) and its
+     * result is dropped; a command after the reset waits for it rather
+     * than fail, as a reset device is idle to software.
+     */
+    if (s->busy && s->job.epoch != s->epoch) {
+        smmuv3_aux_testdev_finish_job(s);
+    }
     if (s->busy) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: command %u "
                       "while the previous one still runs\n", cmd);

@@ -55,7 +55,8 @@ REG32(TD_CTRL, 0x10)
      * then DMA through the IOMMU concurrently.  A CMD written while BUSY
      * is refused: it sets ERROR, which stays set next to the running
      * command's DONE or ERROR.  A device reset stops a running command
-     * early and discards its result.
+     * early and discards its result; a CMD written after the reset waits
+     * for that (bounded) end instead of failing.
      */
     FIELD(TD_CTRL, ASYNC, 2, 1)
     /*
