@@ -340,6 +340,75 @@ static void test_atschk(void)
     qsmmu_fix_stop(&c);
 }
 
+/*
+ * ATS with PASIDs: the ATC keeps a translation per PASID (each PASID's CD
+ * maps IOVA to its own page); CMD_ATC_INV with SSV = 1 reaches only its
+ * PASID's entries, one without SSV those of every PASID.
+ */
+static void test_atc_pasid(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixCDTab t;
+    QSMMUFixS1 d1, d2;
+    SMMUv3AuxCmd cmd;
+    uint64_t a1, a2, ste1, invs;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    qsmmu_fix_cdtab_init(&c, &t, SMMUV3_AUX_STE_S1FMT_LINEAR, 2, 0);
+    qsmmu_fix_s1_init_ss(&c, &d1, &t, 1, 12, 11, 0);
+    qsmmu_fix_s1_init_ss(&c, &d2, &t, 2, 12, 12, 0);
+    a1 = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0xa1000);
+    a2 = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0xa2000);
+    qsmmu_fix_s1_map4k(&d1, IOVA, a1);
+    qsmmu_fix_s1_map4k(&d2, IOVA, a2);
+    qsmmu_fix_ste_ss(&c, SID, &t, SMMUV3_AUX_STE_S1DSS_TERMINATE, NULL);
+    ste1 = qsmmu_aux_mem_readq(&c.s, qsmmu_aux_ste_addr(&c.s, SID) + 8);
+    qsmmu_aux_mem_writeq(&c.s, qsmmu_aux_ste_addr(&c.s, SID) + 8,
+                         FIELD_DP64(ste1, STE_1, EATS,
+                                    SMMUV3_AUX_STE_EATS_FULL));
+    qsmmu_fix_enable(&c);
+    ats_enable_dev(&c, true);
+    qtest_writew(c.qts, ecam(&c, ext_cap(&c, PCI_EXT_CAP_ID_PASID) +
+                             PCI_PASID_CTRL), PCI_PASID_CTRL_ENABLE);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL, R_TD_CTRL_ATS_MASK);
+
+    qsmmu_fix_set_ssid(&c.td, 1);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0xa1000));
+    qsmmu_fix_set_ssid(&c.td, 2);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0xa2000));
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 2);
+
+    /* PASID 2's invalidation: PASID 1 still hits, 2 asks again. */
+    invs = td_reg(&c.td, A_TD_ATC_INVS);
+    cmd = cmd_atc_inv(SID, 0, SMMUV3_AUX_ATC_INV_SIZE_ALL);
+    cmd.qw[0] |= R_CMD_0_SSV_MASK | 2ULL << R_CMD_0_SSID_SHIFT;
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_INVS), ==, invs + 1);
+    qsmmu_fix_set_ssid(&c.td, 1);
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 2);
+    qsmmu_fix_set_ssid(&c.td, 2);
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 3);
+
+    /* Without SSV: every space (none, PASID 1, PASID 2) is invalidated. */
+    invs = td_reg(&c.td, A_TD_ATC_INVS);
+    cmd = cmd_atc_inv(SID, 0, SMMUV3_AUX_ATC_INV_SIZE_ALL);
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_INVS), ==, invs + 3);
+    qsmmu_fix_set_ssid(&c.td, 1);
+    qsmmu_fix_dma_read(&c, IOVA, PAGE);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_MISSES), ==, 4);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 /* ---- PRI ------------------------------------------------------------- */
 
 #define PRIQ_LOG2       1       /* 2 entries */
@@ -598,6 +667,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux-ats/sync-timeout", test_sync_timeout);
     qtest_add_func("/smmuv3-aux-ats/refused", test_refused);
     qtest_add_func("/smmuv3-aux-ats/atschk", test_atschk);
+    qtest_add_func("/smmuv3-aux-ats/atc-pasid", test_atc_pasid);
     qtest_add_func("/smmuv3-aux-ats/pri/queue-and-resp",
                    test_pri_queue_and_resp);
     qtest_add_func("/smmuv3-aux-ats/pri/auto-responses",

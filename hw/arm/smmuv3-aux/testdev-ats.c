@@ -5,7 +5,9 @@
  * The device caches translations in a small ATC of its own, filled by
  * Translation Requests (pci_ats_request_translation()) and emptied by the
  * IOMMU's ATS Invalidate Requests, which arrive as DEVIOTLB_UNMAP events
- * on the notifier it registered for its requests without a PASID.  With
+ * on the notifier it registered for the address space of the request:
+ * without a PASID, or one of up to 7 PASIDs (TD_PASID.SSV), registered on
+ * first use.  With
  * TD_CTRL.ATS a command's DMA uses the ATC and goes out as Translated
  * requests (MemTxAttrs.ats_translated), which the IOMMU checks but does
  * not translate.
@@ -21,15 +23,16 @@
 #include "qemu/osdep.h"
 #include "qemu/lockable.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "hw/pci/pcie.h"
 #include "system/dma.h"
 #include "testdev-ats.h"
 #include "trace.h"
 
-/* Entry k covers iova (lock held). */
-static bool td_atc_covers(const TDAtcEntry *e, uint64_t iova)
+/* Entry e covers iova of pasid (lock held). */
+static bool td_atc_covers(const TDAtcEntry *e, uint32_t pasid, uint64_t iova)
 {
-    return e->valid && (iova & ~e->mask) == e->iova;
+    return e->valid && e->pasid == pasid && (iova & ~e->mask) == e->iova;
 }
 
 /* Keep tag for later: the held list, else lost (lock held). */
@@ -41,10 +44,15 @@ static void td_ats_keep(TDAts *a, uint64_t tag)
     /* More than the device holds: never completed, as a broken device. */
 }
 
-/* The IOMMU invalidated [entry->iova, + addr_mask] (BQL). */
+/*
+ * The IOMMU invalidated [entry->iova, + addr_mask] of the space n watches
+ * (BQL).  A request for several spaces (no PASID, Global) reaches each of
+ * their notifiers, and ATC_INVS counts each.
+ */
 static void td_ats_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
 {
-    TDAts *a = container_of(n, TDAts, n);
+    TDAtsSpace *sp = container_of(n, TDAtsSpace, n);
+    TDAts *a = sp->a;
     uint64_t first = entry->iova, last = entry->iova + entry->addr_mask;
     uint64_t tag = 0;
     bool busy;
@@ -54,7 +62,8 @@ static void td_ats_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
         for (unsigned k = 0; k < TD_ATC_ENTRIES; k++) {
             TDAtcEntry *e = &a->e[k];
 
-            if (e->valid && e->iova <= last && e->iova + e->mask >= first) {
+            if (e->valid && e->pasid == sp->pasid && e->iova <= last &&
+                e->iova + e->mask >= first) {
                 e->valid = false;
             }
         }
@@ -74,14 +83,15 @@ static void td_ats_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
 }
 
 /* A translation of the page of iova that permits the access (lock held). */
-static TDAtcEntry *td_atc_lookup(TDAts *a, uint64_t iova, bool is_write)
+static TDAtcEntry *td_atc_lookup(TDAts *a, uint32_t pasid, uint64_t iova,
+                                 bool is_write)
 {
     IOMMUAccessFlags need = is_write ? IOMMU_WO : IOMMU_RO;
 
     for (unsigned k = 0; k < TD_ATC_ENTRIES; k++) {
         TDAtcEntry *e = &a->e[k];
 
-        if (td_atc_covers(e, iova) && (e->perm & need)) {
+        if (td_atc_covers(e, pasid, iova) && (e->perm & need)) {
             return e;
         }
     }
@@ -94,14 +104,14 @@ static TDAtcEntry *td_atc_lookup(TDAts *a, uint64_t iova, bool is_write)
  * Called without the lock: the IOMMU may raise an event, whose MSI may
  * land anywhere.
  */
-static bool td_ats_request(TDAts *a, uint64_t iova, bool is_write,
-                           TDAtcEntry *out)
+static bool td_ats_request(TDAts *a, uint32_t pasid, uint64_t iova,
+                           bool is_write, TDAtcEntry *out)
 {
     IOMMUTLBEntry r;
     uint32_t errs;
     ssize_t n;
 
-    n = pci_ats_request_translation(a->dev, PCI_NO_PASID, false, false,
+    n = pci_ats_request_translation(a->dev, pasid, false, false,
                                     iova & ~(uint64_t)0xfff, 0x1000,
                                     !is_write, &r, 1, &errs);
     trace_smmuv3_aux_testdev_ats_treq(iova, n, n > 0 ? r.translated_addr : 0,
@@ -110,14 +120,60 @@ static bool td_ats_request(TDAts *a, uint64_t iova, bool is_write,
         return false;
     }
     *out = (TDAtcEntry) {
-        .valid = true, .iova = r.iova & ~r.addr_mask, .mask = r.addr_mask,
+        .valid = true, .pasid = pasid, .iova = r.iova & ~r.addr_mask, .mask = r.addr_mask,
         .pa = r.translated_addr & ~r.addr_mask, .perm = r.perm,
     };
     return true;
 }
 
-bool td_ats_dma(TDAts *a, uint64_t iova, void *buf, uint32_t len,
-                bool is_write)
+/* Register the notifier of space sp for pasid (BQL). */
+static bool td_ats_space_register(TDAts *a, TDAtsSpace *sp, uint32_t pasid)
+{
+    sp->a = a;
+    sp->pasid = pasid;
+    sp->registered =
+        pci_iommu_init_iotlb_notifier(a->dev, &sp->n, td_ats_notify, a) == 0 &&
+        pci_iommu_register_iotlb_notifier(a->dev, pasid, &sp->n) == 0;
+    return sp->registered;
+}
+
+/*
+ * The ATC caches translations of pasid only while it hears their
+ * invalidations: a new PASID's notifier is registered before its first
+ * request, under the BQL (taken if this thread has not got it).
+ */
+static bool td_ats_space(TDAts *a, uint32_t pasid)
+{
+    TDAtsSpace *free_sp = NULL;
+    bool ok;
+
+    for (unsigned i = 0; i < TD_ATS_SPACES; i++) {
+        TDAtsSpace *sp = &a->spaces[i];
+
+        if (sp->registered && sp->pasid == pasid) {
+            return true;
+        }
+        if (!sp->registered && !free_sp && i) {
+            free_sp = sp;
+        }
+    }
+    if (pasid == PCI_NO_PASID || !free_sp) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux-testdev: ATS for PASID "
+                      "0x%x: %s\n", pasid, free_sp ? "no IOMMU notifier"
+                                                   : "more PASIDs than 7");
+        return false;
+    }
+    if (bql_locked()) {
+        return td_ats_space_register(a, free_sp, pasid);
+    }
+    bql_lock();
+    ok = td_ats_space_register(a, free_sp, pasid);
+    bql_unlock();
+    return ok;
+}
+
+bool td_ats_dma(TDAts *a, uint32_t pasid, uint64_t iova, void *buf,
+                uint32_t len, bool is_write)
 {
     MemTxAttrs attrs = {
         .ats_translated = 1,
@@ -136,8 +192,12 @@ bool td_ats_dma(TDAts *a, uint64_t iova, void *buf, uint32_t len,
      * DMA).  Lookup and in-flight mark are one critical section, so an
      * invalidation either finds the access in flight or came before it.
      */
+    if (!td_ats_space(a, pasid)) {
+        return false;
+    }
     qemu_mutex_lock(&a->lock);
-    for (tries = 0; !(e = td_atc_lookup(a, iova, is_write)); tries++) {
+    for (tries = 0; !(e = td_atc_lookup(a, pasid, iova, is_write));
+         tries++) {
         if (tries == 8) {
             qemu_mutex_unlock(&a->lock);
             return false;
@@ -145,7 +205,7 @@ bool td_ats_dma(TDAts *a, uint64_t iova, void *buf, uint32_t len,
         a->misses++;
         invs = a->invs;
         qemu_mutex_unlock(&a->lock);
-        if (!td_ats_request(a, iova, is_write, &fresh)) {
+        if (!td_ats_request(a, pasid, iova, is_write, &fresh)) {
             return false;
         }
         qemu_mutex_lock(&a->lock);
@@ -274,10 +334,7 @@ void td_ats_init(TDAts *a, PCIDevice *dev, uint16_t offset)
     qemu_mutex_init(&a->lock);
     /* Page-aligned requests only; an Invalidate Queue Depth of 0 (32). */
     pcie_ats_init(dev, offset, true);
-    if (pci_iommu_init_iotlb_notifier(dev, &a->n, td_ats_notify, a) == 0 &&
-        pci_iommu_register_iotlb_notifier(dev, PCI_NO_PASID, &a->n) == 0) {
-        a->registered = true;
-    }
+    td_ats_space_register(a, &a->spaces[0], PCI_NO_PASID);
 }
 
 void td_ats_exit(TDAts *a)
@@ -287,9 +344,13 @@ void td_ats_exit(TDAts *a)
         pci_pri_unregister_notifier(a->dev, PCI_NO_PASID);
         a->pri_registered = false;
     }
-    if (a->registered) {
-        pci_iommu_unregister_iotlb_notifier(a->dev, PCI_NO_PASID, &a->n);
-        a->registered = false;
+    for (unsigned i = 0; i < TD_ATS_SPACES; i++) {
+        TDAtsSpace *sp = &a->spaces[i];
+
+        if (sp->registered) {
+            pci_iommu_unregister_iotlb_notifier(a->dev, sp->pasid, &sp->n);
+            sp->registered = false;
+        }
     }
     qemu_mutex_destroy(&a->lock);
 }

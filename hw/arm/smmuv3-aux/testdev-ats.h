@@ -13,18 +13,31 @@
 #include "hw/arm/smmuv3-aux-testdev.h"
 
 #define TD_ATC_ENTRIES      16
+/* Address spaces the ATC caches at once: none (no PASID) and 7 PASIDs. */
+#define TD_ATS_SPACES       8
 
 typedef struct TDAtcEntry {
     bool valid;
+    uint32_t pasid;         /* PCI_NO_PASID: requested without one */
     uint64_t iova, mask;    /* untranslated range: iova & ~mask */
     uint64_t pa;
     IOMMUAccessFlags perm;
 } TDAtcEntry;
 
+struct TDAts;
+
+/* The IOTLB notifier of one address space (PASID) the ATC caches. */
+typedef struct TDAtsSpace {
+    IOMMUNotifier n;
+    struct TDAts *a;
+    uint32_t pasid;
+    bool registered;        /* n is on the IOMMU (ATS above us) */
+} TDAtsSpace;
+
 typedef struct TDAts {
     PCIDevice *dev;
-    IOMMUNotifier n;
-    bool registered;        /* n is on the IOMMU (ATS above us) */
+    /* [0] is the space without a PASID; the others on first use (BQL). */
+    TDAtsSpace spaces[TD_ATS_SPACES];
 
     /*
      * lock protects the entries, the in-flight access and the counters:
@@ -73,10 +86,11 @@ uint64_t td_ats_read(TDAts *a, hwaddr reg);
 
 /*
  * One access of len bytes at iova (within a page) as a Translated
- * request: the ATC's translation, or a Translation Request's.  Any thread.
+ * request: the ATC's translation, or a Translation Request's, with PASID
+ * pasid (PCI_NO_PASID: none).  Any thread.
  * False: no translation permits it (the command fails).
  */
-bool td_ats_dma(TDAts *a, uint64_t iova, void *buf, uint32_t len,
-                bool is_write);
+bool td_ats_dma(TDAts *a, uint32_t pasid, uint64_t iova, void *buf,
+                uint32_t len, bool is_write);
 
 #endif

@@ -153,8 +153,8 @@ static bool smmuv3_aux_testdev_dma(SMMUv3AuxTestdev *s, TDJob *j,
 
     j->dmas++;
     if (FIELD_EX32(j->ctrl, TD_CTRL, ATS)) {
-        res = td_ats_dma(&s->ats, iova, buf, len, is_write) ? MEMTX_OK
-                                                            : MEMTX_ERROR;
+        res = td_ats_dma(&s->ats, attrs.pid_valid ? attrs.pid : PCI_NO_PASID,
+                         iova, buf, len, is_write) ? MEMTX_OK : MEMTX_ERROR;
     } else if (smmuv3_aux_testdev_is_cached(j)) {
         res = smmuv3_aux_testdev_cached_rw(s, iova, buf, len, is_write);
     } else {
@@ -314,9 +314,8 @@ static bool smmuv3_aux_testdev_burst(SMMUv3AuxTestdev *s, TDJob *j)
 static bool smmuv3_aux_testdev_check(SMMUv3AuxTestdev *s, const TDJob *j)
 {
     if (FIELD_EX32(j->ctrl, TD_CTRL, ATS) &&
-        (!s->ats_on || smmuv3_aux_testdev_is_cached(j) ||
-         FIELD_EX32(j->pasid, TD_PASID, SSV))) {
-        return false;       /* no ATS, or ATS with a PASID: not here */
+        (!s->ats_on || smmuv3_aux_testdev_is_cached(j))) {
+        return false;       /* no ATS, or ATS through a cache: not here */
     }
     if (j->cmd == SMMUV3_AUX_TD_CMD_PRI) {
         return s->pri_on;

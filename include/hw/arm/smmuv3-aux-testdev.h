@@ -64,7 +64,9 @@ REG32(TD_CTRL, 0x10)
      * ATS enabled in the capability): a miss sends a Translation Request
      * for the page, and the access goes out as a Translated request to
      * the address the IOMMU returned.  A page the translation does not
-     * permit fails the command.  Not with TD_PASID.SSV or CACHED.
+     * permit fails the command.  With TD_PASID.SSV the requests carry the
+     * PASID (up to 7 PASIDs; the PASID capability must be enabled).  Not
+     * with CACHED.
      */
     FIELD(TD_CTRL, ATS, 3, 1)
 REG64(TD_SRC, 0x18)
