@@ -129,7 +129,11 @@ FIELD(IOMMU_IDX, AT, 23, 1)         /* MemTxAttrs.ats_translated */
 int smmuv3_aux_iommu_idx_of_pasid(uint32_t pasid);
 uint32_t smmuv3_aux_iommu_idx_pasid(int iommu_idx);
 
-/* smmuv3-aux.c: the devices behind the SMMU (BQL). */
+/* smmuv3-aux-pci.c: the devices behind the SMMU (BQL). */
+extern const PCIIOMMUOps smmuv3_aux_pci_ops;
+/* QOM getter of the SMMU's "utlb-hits"/"utlb-misses", summed. */
+void smmuv3_aux_get_utlb_stat(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp);
 SMMUv3AuxDevice *smmuv3_aux_device(SMMUv3AuxState *s, PCIBus *bus,
                                    int devfn);
 SMMUv3AuxDevice *smmuv3_aux_device_by_sid(SMMUv3AuxState *s, uint32_t sid);

@@ -85,41 +85,31 @@ static void atc_done_locked(SMMUv3AuxState *s, uint32_t queue,
 }
 
 /*
- * Run the queues that may go on: the SMMU's command queue under s->lock,
- * the VCMDQs through the CMDQV's job loop.  Returns whether any did.
+ * Run the VCMDQs of resume (the SMMU's own queue was resumed under
+ * s->lock by the caller), and deliver the CMD_SYNC MSIs it may have
+ * raised.  No lock held.
  */
-static bool atc_run_resumed(SMMUv3AuxState *s)
+static void atc_run_resumed(SMMUv3AuxState *s, const unsigned long *resume)
 {
-    unsigned long resume[BITS_TO_LONGS(SMMUV3_AUX_ATC_QUEUES)];
-    unsigned q;
+    bool any = false;
 
-    WITH_QEMU_LOCK_GUARD(&s->lock) {
-        memcpy(resume, s->atc_resume, sizeof(resume));
-        bitmap_zero(s->atc_resume, SMMUV3_AUX_ATC_QUEUES);
-        if (test_bit(SMMUV3_AUX_ATC_QUEUE_CMDQ, resume)) {
-            smmuv3_aux_engine_cmdq_resume(&s->engine);
-        }
+    if (test_bit(SMMUV3_AUX_ATC_QUEUE_CMDQ, resume)) {
+        smmuv3_aux_flush_sync_msis(s);
     }
-    if (bitmap_empty(resume, SMMUV3_AUX_ATC_QUEUES)) {
-        return false;
+    if (!s->cmdqv) {
+        return;
     }
-    smmuv3_aux_flush_sync_msis(s);
-    if (s->cmdqv) {
-        bool any = false;
-
-        WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
-            for (q = 1; q < SMMUV3_AUX_ATC_QUEUES; q++) {
-                if (test_bit(q, resume)) {
-                    smmuv3_aux_cmdqv_kick(s->cmdqv, q - 1);
-                    any = true;
-                }
+    WITH_QEMU_LOCK_GUARD(&s->cmdqv_lock) {
+        for (unsigned q = 1; q < SMMUV3_AUX_ATC_QUEUES; q++) {
+            if (test_bit(q, resume)) {
+                smmuv3_aux_cmdqv_kick(s->cmdqv, q - 1);
+                any = true;
             }
         }
-        if (any) {
-            smmuv3_aux_cmdqv_dev_run(s);
-        }
     }
-    return true;
+    if (any) {
+        smmuv3_aux_cmdqv_dev_run(s);
+    }
 }
 
 /* ---- Timeout --------------------------------------------------------- */
@@ -299,36 +289,56 @@ static void pri_send(SMMUv3AuxState *s, const SMMUv3AuxPriResp *r)
     }
 }
 
-/* Take up to max of a FIFO under s->lock; a full one may have paused. */
-#define TAKE_ALL(s, take, buf)                                          \
-    ({                                                                  \
-        unsigned n_;                                                    \
-        WITH_QEMU_LOCK_GUARD(&(s)->lock) {                              \
-            n_ = take(&(s)->engine, buf, ARRAY_SIZE(buf));              \
-            if (n_ == ARRAY_SIZE(buf)) {                                \
-                bitmap_fill((s)->atc_resume, SMMUV3_AUX_ATC_QUEUES);    \
-            }                                                           \
-        }                                                               \
-        n_;                                                             \
-    })
+/*
+ * Under s->lock: take what the engine queued for the devices, and the
+ * queues that may go on (after a full FIFO: any of them), resuming the
+ * SMMU's own at once.  False when there is nothing at all to do.
+ */
+static bool atc_take_locked(SMMUv3AuxState *s, SMMUv3AuxAtcInv *inv,
+                            unsigned *n, SMMUv3AuxPriResp *resp, unsigned *m,
+                            unsigned long *resume)
+{
+    *n = smmuv3_aux_engine_take_atc_invs(&s->engine, inv,
+                                         SMMUV3_AUX_MAX_ATC_INVS);
+    *m = smmuv3_aux_engine_take_pri_resps(&s->engine, resp,
+                                          SMMUV3_AUX_MAX_PRI_RESPS);
+    if (*n == SMMUV3_AUX_MAX_ATC_INVS || *m == SMMUV3_AUX_MAX_PRI_RESPS) {
+        bitmap_fill(s->atc_resume, SMMUV3_AUX_ATC_QUEUES);
+    }
+    bitmap_copy(resume, s->atc_resume, SMMUV3_AUX_ATC_QUEUES);
+    bitmap_zero(s->atc_resume, SMMUV3_AUX_ATC_QUEUES);
+    if (test_bit(SMMUV3_AUX_ATC_QUEUE_CMDQ, resume)) {
+        smmuv3_aux_engine_cmdq_resume(&s->engine);
+    }
+    return *n || *m || !bitmap_empty(resume, SMMUV3_AUX_ATC_QUEUES);
+}
 
 /*
  * Send what CMD_ATC_INVs and PRG Responses queued, run what their
  * completions (and a timeout) let go on, and again for what those queues
- * queued in turn.  Called without s->lock; takes the BQL for the
- * notifiers only when there is something to send.  Bounded: each round
- * consumes commands of queues that cannot grow while we hold the BQL or
- * run their jobs.
+ * queued in turn.  Called without s->lock after every MMIO write, so the
+ * common case is one lock hold that finds nothing; the BQL is taken for
+ * the notifiers only when there is something to send.  Bounded: each
+ * round consumes commands of queues that cannot grow while we hold the
+ * BQL or run their jobs.
  */
 void smmuv3_aux_flush_ats_pri(SMMUv3AuxState *s)
 {
     SMMUv3AuxAtcInv inv[SMMUV3_AUX_MAX_ATC_INVS];
     SMMUv3AuxPriResp resp[SMMUV3_AUX_MAX_PRI_RESPS];
+    unsigned long resume[BITS_TO_LONGS(SMMUV3_AUX_ATC_QUEUES)];
     unsigned n, m, i;
 
-    do {
-        n = TAKE_ALL(s, smmuv3_aux_engine_take_atc_invs, inv);
-        m = TAKE_ALL(s, smmuv3_aux_engine_take_pri_resps, resp);
+    for (;;) {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            if (!atc_take_locked(s, inv, &n, resp, &m, resume)) {
+                /* Only deferred invalidations can leave a SYNC waiting. */
+                if (s->atc_check || s->atc_waiting) {
+                    atc_arm_timer_locked(s);
+                }
+                return;
+            }
+        }
         if (n || m) {
             g_autoptr(BQLLockAuto) bql = bql_auto_lock(__FILE__, __LINE__);
 
@@ -339,13 +349,7 @@ void smmuv3_aux_flush_ats_pri(SMMUv3AuxState *s)
                 pri_send(s, &resp[i]);
             }
         }
-    } while (atc_run_resumed(s) || n || m);
-
-    WITH_QEMU_LOCK_GUARD(&s->lock) {
-        /* Only deferred invalidations can leave a CMD_SYNC waiting. */
-        if (s->atc_check || s->atc_waiting) {
-            atc_arm_timer_locked(s);
-        }
+        atc_run_resumed(s, resume);
     }
 }
 
