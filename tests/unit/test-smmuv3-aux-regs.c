@@ -143,6 +143,16 @@ static void tweak_pri_off(SMMUv3AuxParams *p)
     p->pri = false;
 }
 
+static void tweak_stall_none(SMMUv3AuxParams *p)
+{
+    p->stall_model = SMMUV3_AUX_IDR0_STALL_NONE;
+}
+
+static void tweak_stall_force(SMMUv3AuxParams *p)
+{
+    p->stall_model = SMMUV3_AUX_IDR0_STALL_FORCE;
+}
+
 static void tweak_priqs_8(SMMUv3AuxParams *p)
 {
     p->priqs = 8;
@@ -168,6 +178,11 @@ static const IdrCase idr_cases[] = {
     /* IDR0.PRI (bit 16), IDR1.PRIQS [15:11] and IDR3.PPS (bit 5): pri. */
     { "pri-off", tweak_pri_off, DEF_IDR0 & ~0x10000u, DEF_IDR1 & ~0xf800u,
       DEF_IDR3 & ~0x20u, DEF_IDR5 },
+    /* IDR0.STALL_MODEL, bits [25:24], is the stall-model property. */
+    { "stall-none", tweak_stall_none, DEF_IDR0 | 1u << 24, DEF_IDR1,
+      DEF_IDR3, DEF_IDR5 },
+    { "stall-forced", tweak_stall_force, DEF_IDR0 | 2u << 24, DEF_IDR1,
+      DEF_IDR3, DEF_IDR5 },
     { "priqs-8", tweak_priqs_8, DEF_IDR0, (DEF_IDR1 & ~0xf800u) | 8 << 11,
       DEF_IDR3, DEF_IDR5 },
 };
@@ -216,6 +231,8 @@ static void bad_hyp(SMMUv3AuxParams *p)
 }
 
 static void bad_httu(SMMUv3AuxParams *p) { p->httu = 4; }
+static void bad_stall(SMMUv3AuxParams *p) { p->stall_model = 3; }
+static void bad_priqs(SMMUv3AuxParams *p) { p->priqs = 20; }
 
 static const BadParams bad_params[] = {
     { "sid-size-0", bad_sid0 }, { "sid-size-33", bad_sid33 },
@@ -223,6 +240,7 @@ static const BadParams bad_params[] = {
     { "evtqs-20", bad_evtqs20 }, { "oas-46", bad_oas },
     { "no-stage", bad_stages }, { "no-granule", bad_gran },
     { "hyp-without-s1", bad_hyp }, { "httu-4", bad_httu },
+    { "stall-model-3", bad_stall }, { "priqs-20", bad_priqs },
 };
 
 static void test_params_check(void)
