@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The DMA engine of the smmuv3-aux test masters: the registers of
+ * include/hw/arm/smmuv3-aux-testdev.h and their commands, for the PCIe
+ * endpoint (testdev.c) and the platform master (testdev-platform.c).
+ *
+ * DMA goes through the address space the front end gives, so it is
+ * translated by whatever IOMMU sits above the device.  Commands run
+ * synchronously in the thread that writes TD_CMD, or with TD_CTRL.ASYNC in
+ * the device's own thread without the BQL, so that several devices (and
+ * the vCPUs) DMA through the IOMMU at the same time, and so that a DMA can
+ * stall in the SMMU; a burst is timed with the host clock.
+ *
+ * Every DMA goes through td_core_dma(), the one place that turns TD_PASID
+ * and TD_ATTRS into the MemTxAttrs the SMMU sees: pid_valid/pid (SSV,
+ * SubstreamID), priv (PnU) and instr (InD).  Like an AXI master, the
+ * device sends TD_ATTRS without a PASID too; it does not check the PCI
+ * PASID capability's enable bits, which are for the guest driver's
+ * benefit.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qemu/thread.h"
+#include "qemu/timer.h"
+#include "system/dma.h"
+#include "testdev-core.h"
+#include "trace.h"
+
+/* For guest-error messages: the device's type. */
+static const char *td_core_name(TDCore *c)
+{
+    return object_get_typename(OBJECT(c->dev));
+}
+
+static bool td_core_is_cached(const TDJob *j)
+{
+    return FIELD_EX32(j->ctrl, TD_CTRL, CACHED);
+}
+
+/*
+ * TD_CTRL.CACHED: one access through a MemoryRegionCache over exactly
+ * [iova, iova + len), as virtio does for its rings.  Behind an IOMMU the
+ * cache has no direct pointer, so the access takes QEMU's translated slow
+ * path, which must translate each page it crosses on its own.
+ */
+static MemTxResult td_core_cached_rw(TDCore *c, uint64_t iova, void *buf,
+                                     uint32_t len, bool is_write)
+{
+    MemoryRegionCache cache;
+    MemTxResult res = MEMTX_DECODE_ERROR;
+
+    RCU_READ_LOCK_GUARD();
+    if (address_space_cache_init(&cache, c->as, iova, len, is_write) >= len) {
+        res = is_write ? address_space_write_cached(&cache, 0, buf, len)
+                       : address_space_read_cached(&cache, 0, buf, len);
+    }
+    address_space_cache_destroy(&cache);
+    return res;
+}
+
+/*
+ * One DMA of at most a page (or one TD_CTRL.CACHED access).  Returns false
+ * on a bus or translation error.  The attributes carry what the SMMU input
+ * needs: privileged, instruction, SubstreamID.  A TD_CTRL.CACHED access goes
+ * through a MemoryRegionCache, which has no attributes: it is always an
+ * unprivileged data access without a SubstreamID.
+ */
+static bool td_core_dma(TDCore *c, TDJob *j, uint64_t iova, void *buf,
+                        uint32_t len, bool is_write)
+{
+    MemTxAttrs attrs = {
+        .priv = FIELD_EX32(j->attrs, TD_ATTRS, PRIV),
+        .instr = FIELD_EX32(j->attrs, TD_ATTRS, EXEC),
+        .pid_valid = FIELD_EX32(j->pasid, TD_PASID, SSV),
+        .pid = FIELD_EX32(j->pasid, TD_PASID, SSID),
+        .requester_id = c->ops->requester_id(c),
+    };
+    MemTxResult res;
+
+    j->dmas++;
+    if (FIELD_EX32(j->ctrl, TD_CTRL, ATS)) {
+        res = c->ops->ats_dma(c, attrs.pid_valid ? attrs.pid : TD_NO_PASID,
+                              iova, buf, len, is_write) ? MEMTX_OK
+                                                        : MEMTX_ERROR;
+    } else if (td_core_is_cached(j)) {
+        res = td_core_cached_rw(c, iova, buf, len, is_write);
+    } else {
+        res = dma_memory_rw(c->as, iova, buf, len,
+                            is_write ? DMA_DIRECTION_FROM_DEVICE
+                                     : DMA_DIRECTION_TO_DEVICE, attrs);
+    }
+    if (res != MEMTX_OK) {
+        j->err_addr = iova;
+        trace_smmuv3_aux_testdev_dma_error(iova, len, is_write, res);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Bytes of the next DMA: to the end of the page of iova, capped at len; a
+ * CACHED command is one access (its len is at most a page).
+ */
+static uint32_t td_core_chunk(const TDJob *j, uint64_t iova, uint64_t len)
+{
+    if (td_core_is_cached(j)) {
+        return len;
+    }
+    return MIN(len, TD_PAGE - (iova & (TD_PAGE - 1)));
+}
+
+static uint64_t td_core_hash(uint64_t h, const uint8_t *p, size_t n)
+{
+    while (n--) {
+        h = (h ^ *p++) * 0x100000001b3ULL;   /* FNV-1a */
+    }
+    return h;
+}
+
+static bool td_core_cmd_read(TDCore *c, TDJob *j)
+{
+    uint64_t iova = j->src, left = j->len, h = 0xcbf29ce484222325ULL;
+
+    while (left) {
+        uint32_t n = td_core_chunk(j, iova, left);
+
+        if (!td_core_dma(c, j, iova, c->page, n, false)) {
+            return false;
+        }
+        h = td_core_hash(h, c->page, n);
+        iova += n;
+        left -= n;
+    }
+    j->result = h;
+    return true;
+}
+
+/* WRITE and FILL: 32-bit LE words, counting up from PATTERN for WRITE. */
+static bool td_core_cmd_write(TDCore *c, TDJob *j)
+{
+    bool fill = j->cmd == SMMUV3_AUX_TD_CMD_FILL;
+    uint64_t iova = j->dst, left = j->len, off = 0;
+
+    while (left) {
+        uint32_t n = td_core_chunk(j, iova, left), i;
+
+        for (i = 0; i < n; i++, off++) {
+            uint32_t word = j->pattern + (fill ? 0 : off / 4);
+
+            c->page[i] = word >> (8 * (off % 4));
+        }
+        if (!td_core_dma(c, j, iova, c->page, n, true)) {
+            return false;
+        }
+        iova += n;
+        left -= n;
+    }
+    return true;
+}
+
+static bool td_core_cmd_copy(TDCore *c, TDJob *j)
+{
+    uint64_t src = j->src, dst = j->dst, left = j->len;
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    while (left) {
+        uint32_t n = MIN(td_core_chunk(j, src, left),
+                         td_core_chunk(j, dst, left));
+
+        if (!td_core_dma(c, j, src, c->page, n, false) ||
+            !td_core_dma(c, j, dst, c->page, n, true)) {
+            return false;
+        }
+        h = td_core_hash(h, c->page, n);
+        src += n;
+        dst += n;
+        left -= n;
+    }
+    j->result = h;
+    return true;
+}
+
+/*
+ * Page index of DMA i of a burst.  The Zipf-like order first picks an
+ * octave j of [2^j - 1, 2^(j+1) - 1) uniformly, then a page in it, so that
+ * page k is chosen with probability about 1/k.  The xorshift sequence is
+ * fixed, so every run (and every compared configuration) sees the same
+ * pages.
+ */
+static uint32_t td_core_burst_page(const TDJob *j, uint64_t i,
+                                   uint64_t *rng)
+{
+    uint64_t x = *rng, span;
+    unsigned octaves;
+
+    if (!j->burst_order) {
+        return i % j->burst_pages;
+    }
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *rng = x;
+    octaves = 32 - clz32(j->burst_pages);
+    span = 1ULL << ((x >> 32) % octaves);
+    return (span - 1 + (uint32_t)x % span) % j->burst_pages;
+}
+
+/*
+ * An ASYNC job stops early when the device is reset or unrealized: its
+ * result would be discarded anyway, and unrealize waits for it.
+ */
+static bool td_core_cancelled(TDCore *c, const TDJob *j)
+{
+    return qatomic_read(&c->quit) || qatomic_read(&c->epoch) != j->epoch;
+}
+
+static bool td_core_cmd_burst(TDCore *c, TDJob *j)
+{
+    uint64_t i, rng = 0x9e3779b97f4a7c15ULL, h = 0;
+    int64_t start = get_clock();
+
+    for (i = 0; i < j->burst_count; i++) {
+        uint64_t iova = j->src +
+            (uint64_t)td_core_burst_page(j, i, &rng) * TD_PAGE;
+
+        if (!(i & 1023) && td_core_cancelled(c, j)) {
+            return false;
+        }
+
+        if (!td_core_dma(c, j, iova, c->page, TD_PAGE, false)) {
+            return false;
+        }
+        h += c->page[0];
+    }
+    j->burst_ns = get_clock() - start;
+    j->result = h;
+    return true;
+}
+
+static bool td_core_check(TDCore *c, const TDJob *j)
+{
+    if (FIELD_EX32(j->ctrl, TD_CTRL, ATS) &&
+        (!c->ops->ats_dma || td_core_is_cached(j))) {
+        return false;       /* no ATS, or ATS through a cache: not here */
+    }
+    if (j->cmd == SMMUV3_AUX_TD_CMD_PRI) {
+        return c->ops->pri != NULL;
+    }
+    if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
+        return j->burst_pages != 0 && j->burst_count != 0 &&
+               j->burst_count <= SMMUV3_AUX_TESTDEV_MAX_BURST;
+    }
+    if (td_core_is_cached(j)) {
+        return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
+    }
+    return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
+}
+
+/* Run a job: any thread, BQL or not (the DMA API takes it if needed). */
+static void td_core_exec(TDCore *c, TDJob *j)
+{
+    trace_smmuv3_aux_testdev_cmd(j->cmd, j->src, j->dst, j->len);
+    if (!td_core_check(c, j)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: bad arguments for command %u "
+                      "(len %u, burst %" PRIu64 "x%u, ctrl 0x%x, "
+                      "pasid 0x%x)\n", td_core_name(c), j->cmd, j->len,
+                      j->burst_count, j->burst_pages, j->ctrl, j->pasid);
+        j->ok = false;
+        return;
+    }
+    switch (j->cmd) {
+    case SMMUV3_AUX_TD_CMD_READ:
+        j->ok = td_core_cmd_read(c, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_WRITE:
+    case SMMUV3_AUX_TD_CMD_FILL:
+        j->ok = td_core_cmd_write(c, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_COPY:
+        j->ok = td_core_cmd_copy(c, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_BURST:
+        j->ok = td_core_cmd_burst(c, j);
+        break;
+    case SMMUV3_AUX_TD_CMD_PRI:
+        j->ok = c->ops->pri(c, j);
+        if (!j->ok) {
+            j->err_addr = j->src;
+        }
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: unknown command %u\n",
+                      td_core_name(c), j->cmd);
+        j->ok = false;
+    }
+}
+
+/* Publish a finished job in the registers and interrupt (BQL). */
+static void td_core_complete(TDCore *c, const TDJob *j)
+{
+    if (j->epoch != c->epoch) {
+        return;                 /* the device was reset meanwhile */
+    }
+    c->dma_count += j->dmas;
+    c->err_addr = j->err_addr;
+    if (j->ok) {
+        c->result = j->result;
+        if (j->cmd == SMMUV3_AUX_TD_CMD_BURST) {
+            c->burst_ns = j->burst_ns;
+        }
+    }
+    /* An ERROR already there is a CMD refused while this job ran. */
+    c->status = (c->status & R_TD_STATUS_ERROR_MASK) |
+                (j->ok ? R_TD_STATUS_DONE_MASK : R_TD_STATUS_ERROR_MASK);
+    if (FIELD_EX32(j->ctrl, TD_CTRL, INTR_EN)) {
+        c->ops->irq(c, true);
+    }
+}
+
+static void td_core_done_bh(void *opaque)
+{
+    TDCore *c = opaque;
+
+    c->busy = false;
+    td_core_complete(c, &c->job);
+}
+
+/*
+ * A VM that stops (for migration, savevm or "stop") has no ASYNC job left
+ * running: its DMA would change guest memory after it was saved.  The job
+ * is completed, not cancelled: wait for the worker (with the BQL dropped,
+ * as a DMA to MMIO may need it) and publish the result now, so that the
+ * registers saved say DONE or ERROR, never BUSY.  The wait is bounded by
+ * the longest job (SMMUV3_AUX_TESTDEV_MAX_BURST DMAs).  BQL held.
+ */
+static void td_core_finish_job(TDCore *c)
+{
+    if (!c->busy) {
+        return;
+    }
+    while (!qatomic_load_acquire(&c->job_done)) {
+        qemu_cond_timedwait_bql(&c->done_cond, 10);
+    }
+    qemu_bh_cancel(c->done_bh);
+    td_core_done_bh(c);
+}
+
+static void td_core_vm_state_change(void *opaque, bool running,
+                                    RunState state)
+{
+    if (!running) {
+        td_core_finish_job(opaque);
+    }
+}
+
+static void *td_core_thread(void *opaque)
+{
+    TDCore *c = opaque;
+
+    /*
+     * The DMA API reads the FlatView under rcu_read_lock(); only a
+     * registered thread holds a grace period back, so without this a
+     * memory transaction (a reset clearing bus mastering) frees the
+     * FlatView under a running DMA.
+     */
+    rcu_register_thread();
+    qemu_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->pending && !c->quit) {
+            qemu_cond_wait(&c->cond, &c->lock);
+        }
+        if (c->quit) {
+            break;
+        }
+        c->pending = false;
+        qemu_mutex_unlock(&c->lock);
+        td_core_exec(c, &c->job);
+        qemu_bh_schedule(c->done_bh);
+        qatomic_store_release(&c->job_done, true);
+        qemu_cond_broadcast(&c->done_cond);
+        qemu_mutex_lock(&c->lock);
+    }
+    qemu_mutex_unlock(&c->lock);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+/* A CMD write (BQL): run the command now, or hand it to the thread. */
+static void td_core_run(TDCore *c, uint32_t cmd)
+{
+    TDJob j = {
+        .cmd = cmd, .ctrl = c->ctrl, .len = c->len, .pattern = c->pattern,
+        .pasid = c->pasid, .attrs = c->attrs, .burst_pages = c->burst_pages,
+        .burst_order = c->burst_order, .src = c->src, .dst = c->dst,
+        .burst_count = c->burst_count, .epoch = c->epoch,
+    };
+
+    /*
+     * A job from before a reset stops early (it checks the epoch) and its
+     * result is dropped; a command after the reset waits for it rather
+     * than fail, as a reset device is idle to software.
+     */
+    if (c->busy && c->job.epoch != c->epoch) {
+        td_core_finish_job(c);
+    }
+    if (c->busy) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: command %u while the previous "
+                      "one still runs\n", td_core_name(c), cmd);
+        c->status |= R_TD_STATUS_ERROR_MASK;
+        return;
+    }
+    if (!FIELD_EX32(j.ctrl, TD_CTRL, ASYNC)) {
+        c->status = 0;
+        td_core_exec(c, &j);
+        td_core_complete(c, &j);
+        return;
+    }
+    c->busy = true;
+    c->status = R_TD_STATUS_BUSY_MASK;
+    qatomic_set(&c->job_done, false);
+    qemu_mutex_lock(&c->lock);
+    c->job = j;
+    c->pending = true;
+    qemu_cond_signal(&c->cond);
+    qemu_mutex_unlock(&c->lock);
+}
+
+static uint64_t td_core_read_reg(void *opaque, hwaddr addr, unsigned size)
+{
+    TDCore *c = opaque;
+    uint64_t v;
+
+    switch (addr & ~7ULL) {
+    case A_TD_MAGIC:
+        v = SMMUV3_AUX_TESTDEV_MAGIC | (1ULL << 32);
+        break;
+    case A_TD_CMD:
+        v = (uint64_t)c->status << 32;
+        break;
+    case A_TD_CTRL:
+        v = c->ctrl;
+        break;
+    case A_TD_SRC:
+        v = c->src;
+        break;
+    case A_TD_DST:
+        v = c->dst;
+        break;
+    case A_TD_LEN:
+        v = c->len | ((uint64_t)c->pattern << 32);
+        break;
+    case A_TD_PASID:
+        v = c->pasid | ((uint64_t)c->attrs << 32);
+        break;
+    case A_TD_RESULT:
+        v = c->result;
+        break;
+    case A_TD_ERR_ADDR:
+        v = c->err_addr;
+        break;
+    case A_TD_BURST_COUNT:
+        v = c->burst_count;
+        break;
+    case A_TD_BURST_PAGES:
+        v = c->burst_pages | ((uint64_t)c->burst_order << 32);
+        break;
+    case A_TD_BURST_NS:
+        v = c->burst_ns;
+        break;
+    case A_TD_DMA_COUNT:
+        v = c->dma_count;
+        break;
+    default:
+        if (!c->ops->read_reg || !c->ops->read_reg(c, addr & ~7ULL, &v)) {
+            return 0;
+        }
+    }
+    return size == 8 ? v : (uint32_t)(v >> (8 * (addr & 4)));
+}
+
+/* Write 'size' bytes at byte offset 'shift' of a 64-bit register. */
+static void td_core_deposit(uint64_t *reg, unsigned shift, unsigned size,
+                            uint64_t val)
+{
+    *reg = deposit64(*reg, shift * 8, size * 8, val);
+}
+
+static void td_core_write_reg(void *opaque, hwaddr addr, uint64_t val,
+                              unsigned size)
+{
+    TDCore *c = opaque;
+    unsigned shift = addr & 7;
+
+    switch (addr) {
+    case A_TD_CMD:
+        td_core_run(c, val);
+        return;
+    case A_TD_STATUS:
+        c->status &= ~(val & ~R_TD_STATUS_BUSY_MASK);
+        c->ops->irq(c, false);
+        return;
+    case A_TD_CTRL:
+        c->ctrl = val & (R_TD_CTRL_INTR_EN_MASK | R_TD_CTRL_CACHED_MASK |
+                         R_TD_CTRL_ASYNC_MASK | R_TD_CTRL_ATS_MASK);
+        return;
+    case A_TD_LEN:
+        c->len = val;
+        if (size == 8) {
+            c->pattern = val >> 32;
+        }
+        return;
+    case A_TD_PATTERN:
+        c->pattern = val;
+        return;
+    case A_TD_PASID:
+        c->pasid = val & (R_TD_PASID_SSID_MASK | R_TD_PASID_SSV_MASK);
+        return;
+    case A_TD_ATTRS:
+        c->attrs = val & (R_TD_ATTRS_PRIV_MASK | R_TD_ATTRS_EXEC_MASK);
+        return;
+    case A_TD_BURST_PAGES:
+        c->burst_pages = val;
+        return;
+    case A_TD_BURST_ORDER:
+        c->burst_order = val & 1;
+        return;
+    }
+    switch (addr & ~7ULL) {
+    case A_TD_SRC:
+        td_core_deposit(&c->src, shift, size, val);
+        return;
+    case A_TD_DST:
+        td_core_deposit(&c->dst, shift, size, val);
+        return;
+    case A_TD_BURST_COUNT:
+        td_core_deposit(&c->burst_count, shift, size, val);
+        return;
+    }
+    if (c->ops->write_reg && c->ops->write_reg(c, addr, val)) {
+        return;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: write to read-only or reserved "
+                  "offset 0x%" HWADDR_PRIx "\n", td_core_name(c), addr);
+}
+
+const MemoryRegionOps td_core_mmio_ops = {
+    .read = td_core_read_reg,
+    .write = td_core_write_reg,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 8 },
+    .impl = { .min_access_size = 4, .max_access_size = 8 },
+};
+
+void td_core_realize(TDCore *c, DeviceState *dev, const TDCoreOps *ops,
+                     AddressSpace *as)
+{
+    c->dev = dev;
+    c->ops = ops;
+    c->as = as;
+    qemu_mutex_init(&c->lock);
+    qemu_cond_init(&c->cond);
+    qemu_cond_init(&c->done_cond);
+    c->vmstate_entry = qemu_add_vm_change_state_handler(
+        td_core_vm_state_change, c);
+    c->done_bh = qemu_bh_new_guarded(td_core_done_bh, c,
+                                     &dev->mem_reentrancy_guard);
+    qemu_thread_create(&c->thread, "smmuv3-aux-td", td_core_thread, c,
+                       QEMU_THREAD_JOINABLE);
+}
+
+void td_core_unrealize(TDCore *c)
+{
+    qemu_mutex_lock(&c->lock);
+    qatomic_set(&c->quit, true);
+    qemu_cond_signal(&c->cond);
+    qemu_mutex_unlock(&c->lock);
+    c->ops->quiesce(c);
+    /* A running job may wait for the BQL (DMA to MMIO), as a vCPU may. */
+    bql_unlock();
+    qemu_thread_join(&c->thread);
+    bql_lock();
+    qemu_del_vm_change_state_handler(c->vmstate_entry);
+    qemu_bh_delete(c->done_bh);
+    qemu_cond_destroy(&c->done_cond);
+    qemu_cond_destroy(&c->cond);
+    qemu_mutex_destroy(&c->lock);
+}
+
+void td_core_reset(TDCore *c)
+{
+    /* A job still running stops early and is not published. */
+    qatomic_set(&c->epoch, c->epoch + 1);
+    c->status = c->ctrl = c->len = c->pattern = c->pasid = c->attrs = 0;
+    c->burst_pages = c->burst_order = 0;
+    c->src = c->dst = c->result = c->err_addr = 0;
+    c->burst_count = c->burst_ns = c->dma_count = 0;
+}
+
+static int td_core_pre_save(void *opaque)
+{
+    /* A job started over qtest or QMP while the VM was already stopped. */
+    td_core_finish_job(opaque);
+    return 0;
+}
+
+/*
+ * No job is running at a save (td_core_finish_job()), so none needs
+ * resuming; the page buffer is scratch of a running job.
+ */
+const VMStateDescription vmstate_td_core = {
+    .name = "smmuv3-aux-testdev-core",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = td_core_pre_save,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(status, TDCore),
+        VMSTATE_UINT32(ctrl, TDCore),
+        VMSTATE_UINT32(len, TDCore),
+        VMSTATE_UINT32(pattern, TDCore),
+        VMSTATE_UINT32(pasid, TDCore),
+        VMSTATE_UINT32(attrs, TDCore),
+        VMSTATE_UINT32(burst_pages, TDCore),
+        VMSTATE_UINT32(burst_order, TDCore),
+        VMSTATE_UINT64(src, TDCore),
+        VMSTATE_UINT64(dst, TDCore),
+        VMSTATE_UINT64(result, TDCore),
+        VMSTATE_UINT64(err_addr, TDCore),
+        VMSTATE_UINT64(burst_count, TDCore),
+        VMSTATE_UINT64(burst_ns, TDCore),
+        VMSTATE_UINT64(dma_count, TDCore),
+        VMSTATE_END_OF_LIST()
+    },
+};
