@@ -101,7 +101,8 @@ check_qtest() {
     for t in smmuv3-aux-test smmuv3-aux-conformance-test \
              smmuv3-aux-substream-test smmuv3-aux-dma-test \
              smmuv3-aux-migration-test smmuv3-aux-hostile-test \
-             smmuv3-aux-vcmdq-test smmuv3-aux-ats-test; do
+             smmuv3-aux-vcmdq-test smmuv3-aux-ats-test \
+             smmuv3-aux-platform-test; do
         if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
             echo "  FAIL $t: not built"
             failed=$((failed + 1))

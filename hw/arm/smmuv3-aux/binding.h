@@ -41,19 +41,28 @@ typedef struct SMMUv3AuxPriNotifier {
     QLIST_ENTRY(SMMUv3AuxPriNotifier) node;
 } SMMUv3AuxPriNotifier;
 
-/* One IOMMU memory region per PCI function behind the SMMU. */
-typedef struct SMMUv3AuxDevice {
+/*
+ * One IOMMU memory region per DMA master behind the SMMU: a PCI function
+ * (bus, devfn; its StreamID is its requester ID) or a platform master
+ * (smmuv3-aux-devices.c; bus NULL, its StreamID fixed).
+ */
+struct SMMUv3AuxDevice {
     IOMMUMemoryRegion iommu;
     AddressSpace as;
     SMMUv3AuxState *smmu;
     PCIBus *bus;
     int devfn;
+    DeviceState *master;        /* platform master */
+    uint32_t sid;               /* platform master's StreamID */
+    /* smmuv3_aux_master_abort_stalls() calls: a stall waiter gives up. */
+    unsigned stall_abort_gen;
+    QLIST_ENTRY(SMMUv3AuxDevice) master_node;
     IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
     QLIST_HEAD(, SMMUv3AuxPriNotifier) pri_notifiers;
     /* Translations served by the micro-TLB, and by the engine. */
     Stat64 utlb_hits, utlb_misses;
     SMMUv3AuxUtlbEntry utlb[SMMUV3_AUX_UTLB_SIZE];
-} SMMUv3AuxDevice;
+};
 
 struct SMMUv3AuxState {
     SysBusDevice parent_obj;
@@ -73,6 +82,7 @@ struct SMMUv3AuxState {
     qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
     /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
     GHashTable *devices_by_bus;
+    QLIST_HEAD(, SMMUv3AuxDevice) masters;      /* platform masters */
     /* Devices with an IOMMU_NOTIFIER_UNMAP notifier (BQL; atomic reads) */
     int unmap_notified;
 
@@ -129,7 +139,7 @@ FIELD(IOMMU_IDX, AT, 23, 1)         /* MemTxAttrs.ats_translated */
 int smmuv3_aux_iommu_idx_of_pasid(uint32_t pasid);
 uint32_t smmuv3_aux_iommu_idx_pasid(int iommu_idx);
 
-/* smmuv3-aux-pci.c: the devices behind the SMMU (BQL). */
+/* smmuv3-aux-devices.c: the devices behind the SMMU (BQL). */
 extern const PCIIOMMUOps smmuv3_aux_pci_ops;
 /* QOM getter of the SMMU's "utlb-hits"/"utlb-misses", summed. */
 void smmuv3_aux_get_utlb_stat(Object *obj, Visitor *v, const char *name,
@@ -137,6 +147,10 @@ void smmuv3_aux_get_utlb_stat(Object *obj, Visitor *v, const char *name,
 SMMUv3AuxDevice *smmuv3_aux_device(SMMUv3AuxState *s, PCIBus *bus,
                                    int devfn);
 SMMUv3AuxDevice *smmuv3_aux_device_by_sid(SMMUv3AuxState *s, uint32_t sid);
+/* fn(device, opaque) for every PCI function and platform master. */
+void smmuv3_aux_foreach_device(SMMUv3AuxState *s,
+                               void (*fn)(SMMUv3AuxDevice *, void *),
+                               void *opaque);
 uint32_t smmuv3_aux_device_sid(SMMUv3AuxDevice *sdev);
 
 /* The StreamID of devfn on bus (iommu-map is 1:1); any thread. */

@@ -12,7 +12,8 @@
  *
  * Nothing can hang QEMU on a stall: the wait gives up (Abort, as
  * CMD_STALL_TERM would) once the requester stops mastering the bus (a
- * device reset, or a device that quiesces before unplug) or the VM stops
+ * device reset, or a device that quiesces before unplug; a platform
+ * master says so with smmuv3_aux_master_abort_stalls()) or the VM stops
  * (migration, savevm and quit wait for device threads); SMMU reset and
  * SMMUEN = 0 abort every stall in the engine.
  */
@@ -33,12 +34,18 @@ bool smmuv3_aux_stall_can_wait(void)
     return !bql_locked();
 }
 
-/* The requester still masters the bus (any thread: a config read). */
-static bool stall_requester_alive(SMMUv3AuxDevice *sdev)
+/*
+ * The requester still masters the bus (any thread: a config read), and a
+ * platform master did not abort its stalls since abort_gen.
+ */
+static bool stall_requester_alive(SMMUv3AuxDevice *sdev, unsigned abort_gen)
 {
-    PCIDevice *pdev = pci_find_device(sdev->bus, pci_bus_num(sdev->bus),
-                                      sdev->devfn);
+    PCIDevice *pdev;
 
+    if (!sdev->bus) {
+        return qatomic_read(&sdev->stall_abort_gen) == abort_gen;
+    }
+    pdev = pci_find_device(sdev->bus, pci_bus_num(sdev->bus), sdev->devfn);
     return pdev && (pci_get_word(pdev->config + PCI_COMMAND) &
                     PCI_COMMAND_MASTER);
 }
@@ -52,6 +59,7 @@ SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall)
 {
     SMMUv3AuxState *s = sdev->smmu;
     SMMUv3AuxEngine *e = &s->engine;
+    unsigned abort_gen = qatomic_read(&sdev->stall_abort_gen);
     SMMUv3AuxStallState st;
 
     /* The stall's event (and its interrupt) first: the guest needs it. */
@@ -62,7 +70,7 @@ SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall)
     s->stall_waiters++;
     while ((st = smmuv3_aux_stall_state(e, stall)) ==
            SMMUV3_AUX_STALL_STALLED || st == SMMUV3_AUX_STALL_WAIT_EVTQ) {
-        if (!runstate_is_running() || !stall_requester_alive(sdev)) {
+        if (!runstate_is_running() || !stall_requester_alive(sdev, abort_gen)) {
             smmuv3_aux_stall_cancel(e, stall);
             continue;
         }

@@ -4,7 +4,7 @@
  *
  * This file is plumbing only: QOM type and properties, the MMIO region,
  * the translate callback of the per-device IOMMU memory regions (created
- * in smmuv3-aux-pci.c, with PCIIOMMUOps), interrupts and MSIs, reset, and
+ * in smmuv3-aux-devices.c, with PCIIOMMUOps), interrupts and MSIs, reset, and
  * the engine ops that reach guest memory.  Everything the SMMUv3
  * specification defines lives in the engine files next to it.
  *
@@ -156,7 +156,7 @@ uint32_t smmuv3_aux_bus_sid(PCIBus *bus, int devfn)
 
 uint32_t smmuv3_aux_device_sid(SMMUv3AuxDevice *sdev)
 {
-    return smmuv3_aux_bus_sid(sdev->bus, sdev->devfn);
+    return sdev->bus ? smmuv3_aux_bus_sid(sdev->bus, sdev->devfn) : sdev->sid;
 }
 
 /* The iommu_idx layout is in binding.h. */
@@ -388,13 +388,24 @@ static void smmuv3_aux_notify_range(SMMUv3AuxDevice *sdev, IOMMUNotifier *n,
     }
 }
 
-static void smmuv3_aux_notify_device(SMMUv3AuxDevice *sdev,
-                                     const SMMUv3AuxInval *inv, unsigned n,
-                                     bool all)
-{
-    IOMMUNotifier *notifier;
-    unsigned i;
+/* What the commands invalidated, for each device's UNMAP notifiers. */
+typedef struct NotifyInvals {
+    const SMMUv3AuxInval *inv;
+    unsigned n;
+    bool all;
+} NotifyInvals;
 
+static void smmuv3_aux_notify_device(SMMUv3AuxDevice *sdev, void *opaque)
+{
+    const NotifyInvals *ni = opaque;
+    const SMMUv3AuxInval *inv = ni->inv;
+    unsigned i, n = ni->n;
+    bool all = ni->all;
+    IOMMUNotifier *notifier;
+
+    if (!(sdev->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
+        return;
+    }
     IOMMU_NOTIFIER_FOREACH(notifier, &sdev->iommu) {
         if (!(notifier->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
             continue;
@@ -426,34 +437,23 @@ void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
 {
     SMMUv3AuxInval inv[SMMUV3_AUX_MAX_INVALS];
     g_autoptr(BQLLockAuto) bql = NULL;
-    GHashTableIter iter;
-    SMMUv3AuxDevice **devs;
-    bool all = false;
-    unsigned n, devfn;
+    NotifyInvals ni = { .inv = inv, .all = false };
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
-        n = smmuv3_aux_engine_take_invals(&s->engine, inv, ARRAY_SIZE(inv),
-                                          &all);
+        ni.n = smmuv3_aux_engine_take_invals(&s->engine, inv,
+                                             ARRAY_SIZE(inv), &ni.all);
     }
     /*
      * Without UNMAP notifiers (vhost, VFIO) there is nobody to tell: a
      * caller without the BQL (a VCMDQ write) then never takes it.  A
      * notifier registered meanwhile replays the mappings it starts from.
      */
-    if ((!n && !all) || !qatomic_read(&s->unmap_notified)) {
+    if ((!ni.n && !ni.all) || !qatomic_read(&s->unmap_notified)) {
         return;
     }
     /* Notifiers and the device table belong to the BQL. */
     bql = bql_auto_lock(__FILE__, __LINE__);
-    g_hash_table_iter_init(&iter, s->devices_by_bus);
-    while (g_hash_table_iter_next(&iter, NULL, (void **)&devs)) {
-        for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
-            if (devs[devfn] &&
-                (devs[devfn]->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
-                smmuv3_aux_notify_device(devs[devfn], inv, n, all);
-            }
-        }
-    }
+    smmuv3_aux_foreach_device(s, smmuv3_aux_notify_device, &ni);
 }
 
 /* ---- MMIO ------------------------------------------------------------------ */

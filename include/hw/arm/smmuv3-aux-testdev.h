@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * smmuv3-aux-testdev: a PCIe DMA master for testing the SMMU.
+ * The DMA test masters of smmuv3-aux: smmuv3-aux-testdev, a PCIe endpoint,
+ * and smmuv3-aux-platdev, a platform (sysbus) master with a fixed
+ * StreamID, for the SMMU features Linux uses only on platform devices
+ * (stall, I/O page faults).
  *
- * Register layout of BAR0 (4 KiB, 32- and 64-bit little-endian accesses).
- * Shared by the device model, qtests and the guest test module.
+ * Register layout of BAR0, or of the platform master's MMIO region (4 KiB,
+ * 32- and 64-bit little-endian accesses).  Shared by the device models,
+ * qtests and the guest test module.
  *
  * Software writes SRC/DST/LEN/PATTERN/PASID/ATTRS, then writes CMD.  The
  * command runs to completion before the CMD write returns (unless
  * CTRL.ASYNC); STATUS then has DONE set, or ERROR with ERR_ADDR holding the
  * first IOVA that faulted.
- * Each command also raises the interrupt (MSI when enabled, else INTx)
- * when INTR_EN is set; writing STATUS clears DONE/ERROR (write 1 to clear)
- * and deasserts INTx.
+ * Each command also raises the interrupt (MSI when enabled, else INTx; the
+ * platform master's one wired, level interrupt) when INTR_EN is set;
+ * writing STATUS clears DONE/ERROR (write 1 to clear) and deasserts INTx
+ * or the wired interrupt.  The platform master has no ATS or PRI: TD_CTRL.ATS
+ * and CMD PRI fail there.
  */
 #ifndef HW_ARM_SMMUV3_AUX_TESTDEV_H
 #define HW_ARM_SMMUV3_AUX_TESTDEV_H
@@ -19,6 +25,9 @@
 #include "hw/registerfields.h"
 
 #define TYPE_SMMUV3_AUX_TESTDEV "smmuv3-aux-testdev"
+#define TYPE_SMMUV3_AUX_PLATDEV "smmuv3-aux-platdev"
+/* The platform master's DT compatible (hw/core/sysbus-fdt.c) */
+#define SMMUV3_AUX_PLATDEV_COMPAT "qemu,smmuv3-aux-platdev"
 
 #define SMMUV3_AUX_TESTDEV_VENDOR_ID    0x1b36  /* Red Hat, QEMU devices */
 #define SMMUV3_AUX_TESTDEV_DEVICE_ID    0x00f5

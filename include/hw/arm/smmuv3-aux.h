@@ -15,6 +15,30 @@ OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxState, ARM_SMMUV3_AUX)
 #define TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION "smmuv3-aux-iommu-memory-region"
 
 /*
+ * Platform (non-PCI) DMA masters
+ * ------------------------------
+ * A sysbus device that masters DMA through the SMMU attaches itself with
+ * the StreamID its firmware description gives it (DT "iommus = <&smmu
+ * sid>"), at realize, under the BQL, and does all its DMA through the
+ * address space it gets.  The attachment lasts as long as the SMMU (sysbus
+ * devices are not hot-pluggable).  SubstreamIDs, privilege and InD go in
+ * the MemTxAttrs of each access (pid_valid/pid, priv, instr), as for PCI.
+ */
+typedef struct SMMUv3AuxDevice SMMUv3AuxDevice;
+
+/* NULL and *errp if sid is beyond sid-size or another master's. */
+SMMUv3AuxDevice *smmuv3_aux_attach_master(SMMUv3AuxState *s,
+                                          DeviceState *master, uint32_t sid,
+                                          Error **errp);
+AddressSpace *smmuv3_aux_master_address_space(SMMUv3AuxDevice *sdev);
+/*
+ * The master stops its DMA (a reset): its transactions stalled in the SMMU
+ * end with an abort now, as CMD_STALL_TERM would end them, instead of
+ * waiting for software.  Any thread.
+ */
+void smmuv3_aux_master_abort_stalls(SMMUv3AuxDevice *sdev);
+
+/*
  * ITS DeviceID of the SMMU's own MSIs on the virt board.  QEMU's ITS has 16
  * DeviceID bits and pcie.0 RIDs start at 0, so the top of the range is the
  * one least likely to collide with a PCI requester.
