@@ -8,7 +8,8 @@
 # smmuv3-aux-testdev and three virtio-blk disks, -smp 4 under MTTCG, one
 # boot per configuration:
 #
-#   strict  default translated DMA domains, strict invalidation:
+#   strict  default translated DMA domains, strict invalidation, arm64.nolva
+#           (SVA) and -device smmuv3-aux-platdev,stream-id=0x10000:
 #           probe,features,dma,dma-parallel,testdev,ats,pri,bench,iommufd,dirty,dirty,pasid,vmm,sva,
 #           cmdqv,vfio-selftests,dmesg-clean (with vfio-selftests: 3 GiB of
 #           guest RAM, Linux's VFIO selftests pin 1 GiB buffers, and
@@ -74,7 +75,10 @@ config_vars() {
     case "$1" in
     strict)
         scen=probe,features,dma,dma-parallel,testdev,ats,pri,bench,iommufd,pasid,vmm,sva,cmdqv,vfio-selftests,dmesg-clean
-        append="smmutest.expect_domain=DMA"
+        # SVA: 48-bit VAs and PAs (-cpu max has 52; the SMMU's OAS is 48),
+        # and the platform master at StreamID 0x10000, past every PCI RID.
+        append="smmutest.expect_domain=DMA arm64.nolva"
+        qemu="-global arm-smmuv3-aux.sid-size=17 -device smmuv3-aux-platdev,stream-id=0x10000"
         ;;
     lazy)
         scen=dma,dma-parallel,testdev,bench,dmesg-clean

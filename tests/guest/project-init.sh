@@ -52,7 +52,10 @@
 #                hardware queues driven through the mmapped VINTF page
 #                (TLBI, ATC_INV, CMD_SYNC, an illegal command reported as a
 #                vEVENT and recovered), teardown order
-#   sva          SKIP with the reason while the driver has no FEAT_SVA
+#   sva          SVA (needs arm64.nolva): smmu-sva pci (touched, aged: HA,
+#                writable-clean: HD) and smmu-sva platform on the platform
+#                master (never-touched pages through stall and the I/O
+#                page-fault handler; the cost of one such fault)
 #   cmdqv        the tegra241-cmdqv driver on the machine's CMDQV (DT or
 #                ACPI): its parameters, no error/timeout line, probed (debugfs
 #                and interrupt, no fallback) with its VCMDQs allocated, or
@@ -455,15 +458,26 @@ scenario_vmm_cmdqv() {
 
 scenario_sva() {
     sva=$(hwinfo SVA)
-    ssid=$(hwinfo SSIDSIZE)
-    feat=$(driver_features)
-    if [ "$sva" = 1 ]; then
-        result sva/bind SKIP "FEAT_SVA is set (features $feat), but the SVA bind test is not written yet"
-    else
-        why="the driver did not set FEAT_SVA (features ${feat:-?})"
-        [ "$ssid" = 0 ] && why="$why: the SMMU has no substreams yet (IDR1.SSIDSIZE=0)"
-        result sva/bind SKIP "$why"
+    if [ "$sva" != 1 ]; then
+        why="the driver did not set FEAT_SVA (features $(driver_features))"
+        grep -qw arm64.nolva /proc/cmdline ||
+            why="$why: boot with arm64.nolva (-cpu max has 52-bit VAs and PAs; SVA needs 48 and the SMMU's OAS)"
+        result sva/feature FAIL "$why"
+        return
     fi
+    result sva/feature PASS "FEAT_SVA (features $(driver_features))"
+    load_testdev || return
+    # The PCI test device: HA and HD alone make aged and clean pages work.
+    run_prog sva/pci smmu-sva pci
+    # The platform master (dma-can-stall): I/O page faults through stall.
+    if [ ! -e /sys/kernel/debug/smmuv3_aux_sva/platform ]; then
+        result sva/platform FAIL "no smmuv3-aux-platdev bound (-device smmuv3-aux-platdev,stream-id=N; DT qemu,smmuv3-aux-platdev)"
+        return
+    fi
+    dmesg | grep -q 'smmuv3-aux-platdev, sid 0x10000, 20 SubstreamID bits, stall enabled' &&
+        result sva/platform-probe PASS "$(dmesg | sed -n 's/.*\(smmuv3-aux-platdev, sid .*\)/\1/p' | head -n 1)" ||
+        result sva/platform-probe FAIL "$(dmesg | grep -i platdev | tail -n 2 | tr '\n' ' ')"
+    run_prog sva/platform smmu-sva platform
 }
 
 # The tegra241-cmdqv driver (drivers/iommu/arm/arm-smmu-v3/tegra241-cmdqv.c,

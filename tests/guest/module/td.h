@@ -66,6 +66,13 @@ int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 const char *td_err_str(int err);
 /* Set the result file's text (printf-style). */
 __printf(2, 3) void td_result(struct td *td, const char *fmt, ...);
+/* td_sva.c: the SVA files of the test masters, the platform driver */
+enum { TD_SVA_PCI, TD_SVA_PLATFORM };
+int td_sva_add(struct device *dev, void __iomem *regs, struct mutex *lock,
+	       unsigned int slot);
+void td_sva_remove(struct device *dev);
+int td_sva_init(void);
+void td_sva_exit(void);
 /* td_ats.c: "ats" and "pri" in ctl */
 void td_ats_run(struct td *td);
 void td_pri_run(struct td *td);

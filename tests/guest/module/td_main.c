@@ -41,6 +41,9 @@
  *   /sys/kernel/debug/smmuv3_aux_ste             the STE of every test device
  *   /sys/kernel/debug/smmuv3_aux_smmu            its SMMU's ID registers and
  *                                                 the whole STE, raw
+ *   /sys/kernel/debug/smmuv3_aux_sva/{pci,platform}  SVA: bind the opening
+ *                                                 process, DMA at its
+ *                                                 addresses (td_sva.c)
  * One device is driven (the first one probed).
  *
  * PASID: 8 paging domains (IOMMU_HWPT_ALLOC_PASID) on 8 PASIDs at once next
@@ -1226,6 +1229,7 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		debugfs_create_file("result", 0400, td->dir, td, &td_result_fops);
 		debugfs_create_file("pasid_result", 0400, td->dir, td, &td_pasid_result_fops);
 	}
+	td_sva_add(dev, td->regs, &td->lock, TD_SVA_PCI);
 	dev_info(dev, "smmuv3-aux-testdev, domain %s, %s\n",
 		 td_domain_type(dev), td->msi ? "MSI" : "no interrupt");
 	return 0;
@@ -1236,6 +1240,7 @@ static void td_remove(struct pci_dev *pdev)
 	struct td *td = pci_get_drvdata(pdev);
 
 	writel(0, td->regs + TD_CTRL);
+	td_sva_remove(&pdev->dev);
 	if (td_dev == td) {
 		debugfs_remove_recursive(td->dir);
 		td_dev = NULL;
@@ -1268,7 +1273,12 @@ static int __init td_init(void)
 		return -ENOMEM;
 	td_ste_file = debugfs_create_file("smmuv3_aux_ste", 0400, NULL, NULL, &td_ste_fops);
 	td_smmu_file = debugfs_create_file("smmuv3_aux_smmu", 0400, NULL, NULL, &td_smmu_fops);
-	ret = pci_register_driver(&td_driver);
+	ret = td_sva_init();
+	if (!ret) {
+		ret = pci_register_driver(&td_driver);
+		if (ret)
+			td_sva_exit();
+	}
 	if (ret) {
 		debugfs_remove(td_smmu_file);
 		debugfs_remove(td_ste_file);
@@ -1280,6 +1290,7 @@ static int __init td_init(void)
 static void __exit td_exit(void)
 {
 	pci_unregister_driver(&td_driver);
+	td_sva_exit();
 	debugfs_remove(td_ste_file);
 	debugfs_remove(td_smmu_file);
 	kfree(tdp_out);
