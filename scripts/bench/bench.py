@@ -24,7 +24,7 @@ from stats import table_lines, write_json          # noqa: E402
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_QEMU = os.path.join(TOP, "build", "qemu-build", "qemu-system-aarch64")
 ALL = ("engine", "throughput", "pasid", "ats", "walk", "commands", "scaling",
-       "memory", "guest", "vcmdq")
+       "memory", "guest", "vcmdq", "sva")
 
 MISSING = []
 
@@ -188,6 +188,14 @@ def main():
                                                   log)
         rows += vrows
         missing += vmissing
+
+    if "sva" in only:
+        import sva_bench
+        log("bench: SVA, a stalled fault resolved by the guest (project "
+            "kernel)")
+        srows, smissing = sva_bench.bench_sva(args.qemu, args.quick, log)
+        rows += srows
+        missing += smissing
 
     meta["seconds"] = round(time.monotonic() - t0, 1)
     print("smmuv3-aux bench: %s, %s (%d CPUs), %d runs per figure%s"
