@@ -6,7 +6,8 @@
 # named <suite>-<config>:
 #
 #   strict       default translated DMA domain, strict invalidation
-#                (Debian's default): probe,dma,net,dmesg-clean
+#                (Debian's default): probe,dma,net,dmesg-clean; the feature
+#                word must have 2_LVL_CDTAB, PRI, ATS, STALLS, HA and HD
 #   lazy         iommu.strict=0 (DMA-FQ domains, deferred TLBI):
 #                dma,net,dmesg-clean
 #   passthrough  iommu.passthrough=1 (identity domains):
@@ -83,6 +84,9 @@ FEAT_TRANS_S1=0x200
 FEAT_TRANS_S2=0x400
 FEAT_HYP=0x1000
 FEAT_E2H=0x40000
+# What the device-side features add (2_LVL_CDTAB, PRI, ATS, STALLS, HA, HD):
+# IDR0.CD2L, PRI, ATS, STALL_MODEL 0 and HTTU 2 of the default device.
+FEAT_DEVICE_SIDE=$(printf 0x%x $((0x2 | 0x10 | 0x20 | 0x800 | 0x200000 | 0x400000)))
 
 # config_vars <config>: sets scen, append, machine and qemu for one config,
 # or returns 1 for an unknown name.
@@ -96,7 +100,7 @@ config_vars() {
     case "$1" in
     strict)
         scen=probe,dma,net,dmesg-clean
-        append="smmutest.expect_domain=DMA"
+        append="smmutest.expect_domain=DMA smmutest.feat_set=$FEAT_DEVICE_SIDE"
         ;;
     lazy)
         scen=dma,net,dmesg-clean

@@ -99,6 +99,7 @@ static void td_sva_info(struct td_sva_bond *b, struct td_sva_info *i)
 	struct arm_smmu_master *m = dev_iommu_priv_get(b->sd->dev);
 
 	i->pasid = iommu_sva_get_pasid(b->handle);
+	i->sid = m->num_streams ? m->streams[0].id : 0;
 	i->stall = m->stall_enabled;
 	i->ssid_bits = m->ssid_bits;
 	i->iopf = m->iopf_refcount > 0;

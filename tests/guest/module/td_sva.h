@@ -26,6 +26,7 @@ struct td_sva_dma {
 
 struct td_sva_info {
 	__u32 pasid;		/* the bond's PASID */
+	__u32 sid;		/* the device's (first) StreamID */
 	__u32 stall;		/* the SMMU master has stall enabled (dma-can-stall) */
 	__u32 ssid_bits;	/* its SubstreamID bits */
 	__u32 iopf;		/* faults are resolved by the I/O page-fault handler */

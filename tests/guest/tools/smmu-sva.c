@@ -19,7 +19,8 @@
  *              HD makes them dirty (Private_Dirty is the whole range, so
  *              reclaim will not drop the device's data) and the CPU reads
  *              the pattern.
- * smmu-sva platform: the platform master with "dma-can-stall":
+ * smmu-sva platform [SID]: the platform master with "dma-can-stall":
+ *   bind       with StreamID SID, when given;
  *   stall      the bond has stall enabled and I/O page faults on;
  *   untouched-write, untouched-read
  *              pages never touched: each access stalls in the SMMU, the
@@ -335,12 +336,17 @@ int main(int argc, char **argv)
 {
     char path[128];
     struct td_sva_info info;
+    long want_sid = -1;
     bool plat;
     int fd;
 
-    if (argc != 2 || (strcmp(argv[1], "pci") && strcmp(argv[1], "platform"))) {
-        fprintf(stderr, "usage: smmu-sva pci|platform\n");
+    if (argc < 2 || argc > 3 ||
+        (strcmp(argv[1], "pci") && strcmp(argv[1], "platform"))) {
+        fprintf(stderr, "usage: smmu-sva pci|platform [SID]\n");
         return 2;
+    }
+    if (argc == 3) {
+        want_sid = strtol(argv[2], NULL, 0);
     }
     plat = !strcmp(argv[1], "platform");
     snprintf(path, sizeof(path), "/sys/kernel/debug/smmuv3_aux_sva/%s",
@@ -350,9 +356,12 @@ int main(int argc, char **argv)
         result("bind", "FAIL", "%s: %s", path, strerror(errno));
         return 1;
     }
-    result("bind", "PASS", "PASID %u, %u SubstreamID bits, stall %s, I/O "
-           "page faults %s", info.pasid, info.ssid_bits,
-           info.stall ? "on" : "off", info.iopf ? "on" : "off");
+    result("bind", want_sid < 0 || want_sid == info.sid ? "PASS" : "FAIL",
+           "StreamID 0x%x%s, PASID %u, %u SubstreamID bits, stall %s, I/O "
+           "page faults %s", info.sid,
+           want_sid < 0 || want_sid == info.sid ? "" : " (not the DT's)",
+           info.pasid, info.ssid_bits, info.stall ? "on" : "off",
+           info.iopf ? "on" : "off");
     if (plat) {
         if (!info.stall || !info.iopf) {
             result("stall", "FAIL", "the bond has stall %s and I/O page "
