@@ -243,7 +243,8 @@ kver=$(cat "$bdir/include/config/kernel.release")
 vst=$src/tools/testing/selftests/vfio
 stdir=$top/tests/guest/selftests
 
-srchash=$( { cat "$moddir"/* "$tooldir"/* "$src/tools/dma/dma_map_benchmark.c"
+srchash=$( { cat "$moddir"/* "$src/tools/dma/dma_map_benchmark.c"
+             find "$tooldir" -type f | LC_ALL=C sort | xargs cat
              find "$stdir" -type f | LC_ALL=C sort | xargs cat
              echo "$cross"; sed -n '/^# --- Module/,/^# --- Initramfs/p' "${BASH_SOURCE[0]}"; } |
            sha256sum | cut -c1-12)
@@ -302,9 +303,13 @@ if [ ! -f "$out/.done" ]; then
     cp -a "$bdir/usr/include" "$out.tmp/include"
     cflags=(-static -O2 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE
             -isystem "$out.tmp/include")
-    for t in "$tooldir"/*.c; do
+    # A program is a .c file of tools/ or a directory of them (smmu-vmm/);
+    # each is linked with tools/lib/.
+    for t in "$tooldir"/*.c "$tooldir"/*/; do
         n=$(basename "$t" .c)
-        "${cross}gcc" "${cflags[@]}" -o "$out.tmp/bin/$n" "$t" ||
+        [ "$n" = lib ] && continue
+        "${cross}gcc" "${cflags[@]}" -o "$out.tmp/bin/$n" \
+            $( [ -d "$t" ] && ls "$t"*.c || echo "$t" ) "$tooldir"/lib/*.c ||
             die "cannot build $t"
     done
     "${cross}gcc" "${cflags[@]}" -Wno-sign-compare -o "$out.tmp/bin/dma_map_benchmark" \

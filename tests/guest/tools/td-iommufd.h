@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * td-iommufd.h: what the guest tools share (smmu-iommufd.c, smmu-vmm.c):
+ * td-iommufd.h: what the guest tools share (smmu-iommufd.c, smmu-vmm/):
  * the smmuv3-aux test device (PCI 1b36:00f5) moved to vfio-pci, its VFIO
  * cdev bound to /dev/iommu, its BAR0 mmapped and driven from user space,
- * the IOAS/HWPT/attach ioctls, the RESULT lines.  Each tool is one
- * translation unit (scripts/guest-kernel.sh builds each .c file here on
- * its own), so these are static inline functions.
+ * the IOAS/HWPT/attach ioctls, the RESULT lines.  The helpers are static
+ * inline functions; the state they share is defined once, in
+ * lib/td-iommufd.c, which scripts/guest-kernel.sh links into every tool.
  */
 #ifndef TD_IOMMUFD_H
 #define TD_IOMMUFD_H
@@ -56,14 +56,15 @@
 #define BIT(n)		(1u << (n))
 #define FIELD(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
 
-static int failures;
+/* lib/td-iommufd.c */
+extern int failures;
 /* Set by the tool: 1 = every expected value wrong by one (to see checks fail). */
-static int p_break;
+extern int p_break;
 #define WR(x)		(p_break == 1 ? (x) + 1 : (x))
 
-static char bdf[256];
-static char old_driver[256];
-static bool moved;
+extern char bdf[256];		/* the test device, 0000:00:02.0 */
+extern char old_driver[256];	/* its driver before to_vfio() */
+extern bool moved;		/* to_vfio() rebound it */
 
 static inline void result(const char *check, const char *res, const char *fmt, ...)
 {
