@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qtests of a platform (non-PCI) DMA master behind smmuv3-aux: the
+ * qtests of what smmuv3-aux puts on the virt board's platform bus.
+ *
+ * A second SMMU (-device arm-smmuv3-aux,primary-bus=<pxb-pcie bus>)
+ * translates the devices of its root bus with its own tables and queues,
+ * and the board's SMMU sees none of their traffic.
+ *
+ * A platform (non-PCI) DMA master behind smmuv3-aux: the
  * smmuv3-aux-platdev on the virt board's platform bus, attached with the
  * StreamID of its "stream-id" property (what the DT's "iommus" says).
  * Its DMA is translated with that StreamID's STE, carries TD_PASID's
@@ -13,6 +19,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "standard-headers/linux/pci_regs.h"
 #include "libqos/qos-smmuv3-aux-fixture.h"
 
 #define PSID            0xf0        /* no PCI function of the fixture's */
@@ -273,9 +280,118 @@ static void test_refused(void)
                    "StreamID 0x10 is already");
 }
 
+/* ---- A second SMMU ------------------------------------------------- */
+
+/*
+ * pxb-pcie's bus 8 takes bridges only: a root port at 08:00.0, the test
+ * device behind it at 09:00.0, within the fixture's ECAM window.
+ */
+#define PXB_BUS         8
+#define PXB_SID         ((PXB_BUS + 1) << 8)
+#define PXB_BAR         0x3e000000ULL
+#define SMMU2_BASE      PLAT_BASE
+
+static uint64_t pxb_ecam(QSMMUAuxFix *c, unsigned bus, uint16_t off)
+{
+    return c->gbus.ecam_alloc_ptr + ((uint64_t)bus << 20) + off;
+}
+
+/* What firmware does: bus numbers, the port's window, the BAR. */
+static void pxb_td_enable(QSMMUAuxFix *c)
+{
+    QTestState *q = c->qts;
+
+    qtest_writeb(q, pxb_ecam(c, PXB_BUS, PCI_PRIMARY_BUS), PXB_BUS);
+    qtest_writeb(q, pxb_ecam(c, PXB_BUS, PCI_SECONDARY_BUS), PXB_BUS + 1);
+    qtest_writeb(q, pxb_ecam(c, PXB_BUS, PCI_SUBORDINATE_BUS), PXB_BUS + 1);
+    qtest_writew(q, pxb_ecam(c, PXB_BUS, PCI_MEMORY_BASE), PXB_BAR >> 16);
+    qtest_writew(q, pxb_ecam(c, PXB_BUS, PCI_MEMORY_LIMIT), PXB_BAR >> 16);
+    qtest_writew(q, pxb_ecam(c, PXB_BUS, PCI_COMMAND),
+                 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmphex(qtest_readw(q, pxb_ecam(c, PXB_BUS + 1, PCI_VENDOR_ID)),
+                    ==, SMMUV3_AUX_TESTDEV_VENDOR_ID);
+    qtest_writel(q, pxb_ecam(c, PXB_BUS + 1, PCI_BASE_ADDRESS_0), PXB_BAR);
+    qtest_writel(q, pxb_ecam(c, PXB_BUS + 1, PCI_BASE_ADDRESS_1), 0);
+    qtest_writew(q, pxb_ecam(c, PXB_BUS + 1, PCI_COMMAND),
+                 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+static uint32_t pxb_td_read(QSMMUAuxFix *c, uint64_t iova, uint32_t len)
+{
+    qtest_writel(c->qts, PXB_BAR + A_TD_STATUS, ~0u);
+    qtest_writeq(c->qts, PXB_BAR + A_TD_SRC, iova);
+    qtest_writel(c->qts, PXB_BAR + A_TD_LEN, len);
+    qtest_writel(c->qts, PXB_BAR + A_TD_CMD, SMMUV3_AUX_TD_CMD_READ);
+    return qtest_readl(c->qts, PXB_BAR + A_TD_STATUS);
+}
+
+/*
+ * The device behind the second SMMU: its DMA faults there (C_BAD_STE, its
+ * StreamID 0x900) while that SMMU's STE is invalid, then reads its data in
+ * bypass, and the board's SMMU, whose 256-entry stream table would make
+ * that StreamID a C_BAD_STREAMID, records nothing: the traffic of a root
+ * bus goes to its own SMMU only.
+ */
+static void test_second_smmu(void)
+{
+    SMMUv3AuxEvtRecord r;
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCmd cmd;
+    QSMMUAux s2;
+    QSMMUAuxFix c;
+    uint64_t data, win;
+
+    if (!qtest_has_device("pxb-pcie")) {
+        g_test_skip("needs pxb-pcie");
+        return;
+    }
+    if (!qsmmu_fix_start(&c, "smmuv3-aux", 0,
+                         "-device pxb-pcie,id=pxb1,bus_nr=" G_STRINGIFY(PXB_BUS)
+                         " -device arm-smmuv3-aux,primary-bus=pxb1"
+                         " -device pcie-root-port,bus=pxb1,id=rp1,chassis=9"
+                         " -device smmuv3-aux-testdev,bus=rp1")) {
+        return;
+    }
+    qsmmu_fix_enable(&c);
+
+    /* The second SMMU: its own memory, 2-level stream table, queues. */
+    win = qsmmu_aux_alloc(&c.s, 4 << 20, 4096);
+    qsmmu_aux_init(&s2, c.qts, SMMU2_BASE);
+    s2.alloc_next = win;
+    s2.alloc_end = win + (4 << 20);
+    qsmmu_aux_strtab_2lvl(&s2, 16, 8);
+    qsmmu_aux_strtab_l2_install(&s2, PXB_SID);
+    qsmmu_aux_bringup(&s2, 8, 8);
+    qsmmu_aux_enable(&s2);
+    data = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x7000);
+    pxb_td_enable(&c);
+
+    g_assert_cmphex(pxb_td_read(&c, data, QSMMU_FIX_FAULT_LEN), ==,
+                    TD_ERROR);
+    g_assert_cmpuint(qsmmu_aux_evtq_pending(&s2), ==, 1);
+    g_assert_true(qsmmu_aux_evtq_pop(&s2, &r));
+    g_assert_cmphex(r.qw[0], ==,
+                    SMMUV3_AUX_EVT_C_BAD_STE | (uint64_t)PXB_SID << 32);
+
+    qsmmu_aux_ste_bypass(&ste);
+    qsmmu_aux_write_ste(&s2, PXB_SID, &ste);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, PXB_SID);
+    qsmmu_aux_cmdq_submit(&s2, &cmd);
+    qsmmu_aux_cmdq_wait(&s2);
+    g_assert_cmphex(pxb_td_read(&c, data, PAGE), ==, TD_DONE);
+    g_assert_cmphex(qtest_readq(c.qts, PXB_BAR + A_TD_RESULT), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0x7000));
+    g_assert_cmpuint(qsmmu_aux_evtq_pending(&s2), ==, 0);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&s2), ==, 0);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/smmuv3-aux-platform/second-smmu", test_second_smmu);
     qtest_add_func("/smmuv3-aux-platform/dma", test_dma);
     qtest_add_func("/smmuv3-aux-platform/stall", test_stall);
     qtest_add_func("/smmuv3-aux-platform/stall-no-hang", test_stall_no_hang);

@@ -52,6 +52,7 @@
 #include "hw/irq.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_bus.h"
+#include "hw/pci/pci_device.h"
 #include "hw/qdev-properties.h"
 #include "hw/sysbus.h"
 #include "migration/vmstate.h"
@@ -778,6 +779,40 @@ static void smmuv3_aux_unrealize(DeviceState *dev)
     smmuv3_aux_cmdqv_dev_unrealize(s);
 }
 
+/*
+ * The SMMU sits in front of a root bus (pcie.0, or a pxb-pcie's), and only
+ * devices created after it are behind it: a PCI device takes its DMA
+ * address space at realize.  Every function already there but a host
+ * bridge's own would bypass the SMMU unnoticed, so that is an error.
+ */
+static bool smmuv3_aux_primary_bus_check(PCIBus *bus, Error **errp)
+{
+    unsigned devfn;
+
+    if (!pci_bus_is_root(bus)) {
+        error_setg(errp, "smmuv3-aux: primary-bus %s is not a root bus "
+                   "(pcie.0 or a pxb-pcie's)", bus->qbus.name);
+        return false;
+    }
+    if (bus->iommu_ops) {
+        error_setg(errp, "smmuv3-aux: primary-bus %s already has an IOMMU",
+                   bus->qbus.name);
+        return false;
+    }
+    for (devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+
+        if (d && pci_get_word(d->config + PCI_CLASS_DEVICE) !=
+                 PCI_CLASS_BRIDGE_HOST) {
+            error_setg(errp, "smmuv3-aux: %s is already on primary-bus %s "
+                       "and would bypass the SMMU: create the SMMU first",
+                       object_get_typename(OBJECT(d)), bus->qbus.name);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 {
     SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
@@ -787,6 +822,9 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 
     if (!s->primary_bus) {
         error_setg(errp, "smmuv3-aux: 'primary-bus' must be set");
+        return;
+    }
+    if (!smmuv3_aux_primary_bus_check(s->primary_bus, errp)) {
         return;
     }
     if (!smmuv3_aux_params_check(&s->params, &why)) {
@@ -864,8 +902,12 @@ static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
     dc->realize = smmuv3_aux_realize;
     dc->unrealize = smmuv3_aux_unrealize;
     dc->vmsd = &smmuv3_aux_vmstate;
-    /* Board-created only: the machine wires its MMIO, SPIs, DT and IORT. */
-    dc->user_creatable = false;
+    /*
+     * The virt board creates one (iommu=smmuv3-aux) and takes more on its
+     * platform bus (-device arm-smmuv3-aux,primary-bus=...), each in front
+     * of its own root bus: the board wires MMIO, SPIs, DT and IORT.
+     */
+    dc->user_creatable = true;
     rc->phases.exit = smmuv3_aux_reset_exit;
     device_class_set_props(dc, smmuv3_aux_properties);
     object_class_property_add(klass, "utlb-hits", "uint64",

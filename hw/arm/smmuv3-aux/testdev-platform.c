@@ -76,6 +76,7 @@ static const TDCoreOps td_plat_ops = {
 static void smmuv3_aux_platdev_realize(DeviceState *dev, Error **errp)
 {
     SMMUv3AuxPlatdev *s = SMMUV3_AUX_PLATDEV(dev);
+    g_autofree char *smmu_path = NULL;
     bool ambiguous = false;
 
     if (s->sid == PLATDEV_NO_SID) {
@@ -98,6 +99,13 @@ static void smmuv3_aux_platdev_realize(DeviceState *dev, Error **errp)
                                          "virt,iommu=smmuv3-aux)");
             return;
         }
+    }
+    /* Its DT node names the SMMU's: the board writes the -device ones' later. */
+    smmu_path = object_get_canonical_path(OBJECT(s->smmu));
+    if (g_str_has_prefix(smmu_path, "/machine/peripheral")) {
+        error_setg(errp, "iommu: a platform master can only be behind the "
+                   "board's SMMU (-machine virt,iommu=smmuv3-aux)");
+        return;
     }
     s->sdev = smmuv3_aux_attach_master(s->smmu, dev, s->sid, errp);
     if (!s->sdev) {
