@@ -34,6 +34,9 @@
 #           UEFI firmware (qemu-efi-aarch64, scripts/guest-firmware.sh):
 #           the DSDT's NVDA200C, 4 VCMDQs carrying commands (host check):
 #           probe,cmdqv,dma,dma-parallel,dmesg-clean
+#   multi-smmu     ACPI through UEFI, a second arm-smmuv3-aux (-device) in
+#           front of a pxb-pcie root bus with a test device behind it:
+#           probe,multi-smmu,dmesg-clean
 #
 # The first run builds the kernel (about 8 minutes on 2 cores); it is cached
 # afterwards (see scripts/guest-kernel.sh).  Prints "PASS/FAIL/SKIP <name>"
@@ -58,13 +61,24 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 timeout=${GUEST_TIMEOUT:-300}
-all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable cmdqv-acpi"
+all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable cmdqv-acpi multi-smmu"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
 
 # shellcheck source=tests/guest/lib.sh
 . "$top/tests/guest/lib.sh"
+
+# firmware <config>: Debian's UEFI build for the ACPI configurations in $bios.
+firmware() {
+    if [ -z "${bios:-}" ]; then
+        bios=$("$top/scripts/guest-firmware.sh" 2>"$logdir/firmware.log" | sed -n 's/^BIOS=//p') || true
+    fi
+    if [ -z "$bios" ]; then
+        fail "project-$1/firmware" "cannot fetch qemu-efi-aarch64 (log: $logdir/firmware.log)"
+        return 1
+    fi
+}
 
 # config_vars <config>: sets scen, append, qemu (QEMU arguments besides the
 # test device) and host (run-guest.py host checks), or returns 1.
@@ -105,16 +119,22 @@ config_vars() {
     cmdqv-acpi)
         scen=probe,cmdqv,dma,dma-parallel,dmesg-clean
         append="smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq smmutest.cmdqv_fw=ACPI"
-        if [ -z "${bios:-}" ]; then
-            bios=$("$top/scripts/guest-firmware.sh" 2>"$logdir/firmware.log" | sed -n 's/^BIOS=//p') || true
-        fi
-        if [ -z "$bios" ]; then
-            fail "project-$1/firmware" "cannot fetch qemu-efi-aarch64 (log: $logdir/firmware.log)"
-            return 2
-        fi
+        firmware "$1" || return 2
         qemu="-global arm-smmuv3-aux.cmdqv=on -bios $bios"
         machine="acpi=on"
         host=(--expect-vcmdq 4)
+        ;;
+    multi-smmu)
+        # A second SMMU in front of a pxb-pcie root bus, a test device
+        # behind each; pxb-pcie needs ACPI (UEFI enumerates it, the DSDT
+        # and IORT describe it).
+        scen=probe,multi-smmu,dmesg-clean
+        append="smmutest.expect_domain=DMA"
+        firmware "$1" || return 2
+        qemu="-device pxb-pcie,id=pxb1,bus_nr=0x80 -device arm-smmuv3-aux,primary-bus=pxb1"
+        qemu+=" -device pcie-root-port,bus=pxb1,id=rp1,chassis=1 -device smmuv3-aux-testdev,bus=rp1"
+        qemu+=" -bios $bios"
+        machine="acpi=on"
         ;;
     *)
         return 1

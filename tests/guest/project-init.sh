@@ -152,6 +152,8 @@ FEATURES=$(dmesg | sed -n 's/.*arm-smmu-v3 .*oas [0-9]*-bit (features \(0x[0-9a-
 driver_features() {
     echo "$FEATURES"
 }
+# The SMMU instances that probed: their features lines, one per line.
+SMMU_PROBES=$(dmesg | grep -E 'arm-smmu-v3 .*oas [0-9]*-bit \(features')
 
 # run_prog <scenario> <program> <args...>: a guest tool (smmu-iommufd,
 # smmu-vmm), its RESULT lines as results of <scenario>, the rest printed.
@@ -476,6 +478,44 @@ scenario_sva() {
     fi
     # The StreamID of check-project.sh's -device smmuv3-aux-platdev.
     run_prog sva/platform smmu-sva platform 0x10000
+}
+
+# multi-smmu: a second SMMU (-device arm-smmuv3-aux in front of a
+# pxb-pcie root bus, described by the IORT) probes next to the board's,
+# and smmu-multi shares one iommufd IOAS between a test device behind each;
+# its unmap must fault both devices, each recorded by its own SMMU.
+scenario_multi_smmu() {
+    n=$(echo "$SMMU_PROBES" | grep -c .)
+    names=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')
+    if [ "$n" -ne 2 ]; then
+        result multi-smmu/probe FAIL "$n SMMUv3 probe lines, want 2; /sys/class/iommu: $names"
+        return
+    fi
+    result multi-smmu/probe PASS "2 SMMUv3 instances: $(echo "$SMMU_PROBES" | sed 's/.*arm-smmu-v3 \([^:]*\):.*/\1/' | tr '\n' ' ')(/sys/class/iommu: $names)"
+    pre_clean multi-smmu || return
+    level=$(cut -f1 /proc/sys/kernel/printk)
+    n0=$(dmesg | wc -l)
+    dmesg -n 1
+    run_prog multi-smmu smmu-multi
+    sleep 0.5
+    dmesg | tail -n +$((n0 + 1)) | grep -E "$SMMU_LINE" | grep -E "$SMMU_ERR" >/tmp/multi.new
+    : >/tmp/multi.pats
+    while read -r tag fbdf fsid fiova; do
+        [ "$tag" = FAULT ] || continue
+        pat="event: F_TRANSLATION client: $fbdf sid: $(hexfmt "$fsid") ssid: 0x0 iova: $(hexfmt "$fiova") "
+        echo "$pat" >>/tmp/multi.pats
+        smmu=$(basename "$(readlink "/sys/bus/pci/devices/$fbdf/iommu")")
+        line=$(grep -F "$pat" /tmp/multi.new | head -n 1)
+        if [ -n "$line" ]; then
+            result "multi-smmu/event-$fbdf" PASS "$smmu recorded it: ${line#*arm-smmu-v3 }"
+        else
+            result "multi-smmu/event-$fbdf" FAIL "no '$pat' in the kernel log; SMMU lines: $(head -n 3 /tmp/multi.new | tr '\n' ';' | cut -c1-300)"
+        fi
+    done </tmp/tool.out
+    other=$(grep -v -F -f /tmp/multi.pats /tmp/multi.new | grep -v -E 'event 0x[0-9a-f]+ received:|^ *0x[0-9a-f]+$')
+    [ -z "$other" ] || result multi-smmu/events-other FAIL "unexpected SMMU lines: $(echo "$other" | head -n 3 | tr '\n' ';' | cut -c1-300)"
+    dmesg -n "$level"
+    dmesg -c >/dev/null
 }
 
 # The tegra241-cmdqv driver (drivers/iommu/arm/arm-smmu-v3/tegra241-cmdqv.c,
@@ -1129,6 +1169,7 @@ for s in $(echo "$scenarios" | tr ',' ' '); do
     vmm) scenario_vmm ;;
     vmm-cmdqv) scenario_vmm_cmdqv ;;
     sva) scenario_sva ;;
+    multi-smmu) scenario_multi_smmu ;;
     cmdqv) scenario_cmdqv ;;
     stress) scenario_stress ;;
     migrate) scenario_migrate ;;
