@@ -181,7 +181,14 @@ else
         boot_timeout=$timeout
         # Linux's VFIO selftests pin 1 GiB buffers, and take 5-10 minutes
         # under TCG (vfio_pci_driver_test: 35 cases, 1 GiB pinned in each).
-        case ",$scen," in *,vfio-selftests,*) mem=3G; timeout=$((timeout + 900)) ;; esac
+        # vfio_dma_mapping_test's hugetlb variants: one 1 GiB and eight
+        # 2 MiB pages, reserved at boot.
+        case ",$scen," in *,vfio-selftests,*)
+            mem=3G
+            timeout=$((timeout + 900))
+            append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=8"
+            ;;
+        esac
         guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
             --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 --disks 3 \

@@ -892,19 +892,10 @@ scenario_iommufd() {
 # SKIPs that the device and machine explain (docs/devel/guest-tests.rst,
 # "Linux's VFIO selftests"): "<program>/<case pattern>|<reason>".  Any other
 # SKIP is a FAIL.
-VST_SKIPS='vfio_pci_device_test/vfio_pci_irq_test.msix.enable_trigger_disable|the testdev has MSI, no MSI-X
-vfio_pci_device_test/vfio_pci_device_test.reset|no FLR, no PM reset, no bus reset: vfio-pci offers no VFIO_DEVICE_RESET
-vfio_dma_mapping_mmio_test/*.map_partial_bar|BAR0 is one 4 KiB page
-vfio_pci_sriov_uapi_test/*|the testdev has no SR-IOV capability'
+VST_SKIPS='vfio_pci_sriov_uapi_test/*|the testdev has no SR-IOV capability'
 
 vst_expected_skip() {
-    skips=$VST_SKIPS
-    # MAP_HUGETLB needs HUGETLBFS, which tests/guest/kernel.config does not
-    # have yet (a full kernel rebuild); with it these must pass.
-    grep -qw hugetlbfs /proc/filesystems ||
-        skips="$skips
-vfio_dma_mapping_test/vfio_dma_mapping_test.*_hugetlb_*.dma_map_unmap|the project kernel has no HUGETLBFS (MAP_HUGETLB fails)"
-    echo "$skips" | while IFS='|' read -r pat why; do
+    echo "$VST_SKIPS" | while IFS='|' read -r pat why; do
         # shellcheck disable=SC2254 # $pat is a pattern
         case "$1" in $pat) echo "$why"; break ;; esac
     done

@@ -105,7 +105,7 @@ void td_core_realize(TDCore *c, DeviceState *dev, const TDCoreOps *ops,
 void td_core_unrealize(TDCore *c);
 /* Device reset: a running job stops early and is not published. */
 void td_core_reset(TDCore *c);
-/* The register page (SMMUV3_AUX_TESTDEV_BAR_SIZE); opaque: the TDCore. */
+/* The register page (SMMUV3_AUX_TESTDEV_REGS_SIZE); opaque: the TDCore. */
 extern const MemoryRegionOps td_core_mmio_ops;
 
 /* The registers, with the job completed before a save (no job resumes). */

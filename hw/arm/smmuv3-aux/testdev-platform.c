@@ -113,7 +113,7 @@ static void smmuv3_aux_platdev_realize(DeviceState *dev, Error **errp)
     }
     memory_region_init_io(&s->regs, OBJECT(s), &td_core_mmio_ops, &s->core,
                           "smmuv3-aux-platdev-regs",
-                          SMMUV3_AUX_TESTDEV_BAR_SIZE);
+                          SMMUV3_AUX_TESTDEV_REGS_SIZE);
     sysbus_init_mmio(SYS_BUS_DEVICE(s), &s->regs);
     sysbus_init_irq(SYS_BUS_DEVICE(s), &s->irq);
     td_core_realize(&s->core, dev, &td_plat_ops,

@@ -6,7 +6,9 @@
  * BAR0 holds the registers of include/hw/arm/smmuv3-aux-testdev.h, run by
  * the DMA engine the test masters share (testdev-core.c); DMA goes through
  * the device's bus-master address space.  This file is the PCI side: the
- * PCIe, MSI and PASID capabilities, End-End TLP prefixes in DEVCAP2 (which
+ * PCIe (with Function Level Reset), MSI, MSI-X (its table and PBA in
+ * BAR0, after the registers) and PASID capabilities, End-End TLP prefixes
+ * in DEVCAP2 (which
  * Linux requires before it enables PASID), and with the "ats" and "pri"
  * properties an ATS capability with an ATC and a PRI capability
  * (testdev-ats.c), used by commands with TD_CTRL.ATS and by CMD PRI.
@@ -15,6 +17,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/pci/msi.h"
+#include "hw/pci/msix.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
 #include "hw/qdev-properties.h"
@@ -26,13 +29,15 @@
 OBJECT_DECLARE_SIMPLE_TYPE(SMMUv3AuxTestdev, SMMUV3_AUX_TESTDEV)
 
 #define TD_PCIE_CAP         0x80
+#define TD_MSIX_CAP         0x40
 #define TD_MSI_CAP          0x50
 #define TD_EXT_CAP          0x100   /* PASID, then ATS */
 
 struct SMMUv3AuxTestdev {
     PCIDevice parent_obj;
 
-    MemoryRegion bar;
+    MemoryRegion bar;           /* BAR0: regs, MSI-X table and PBA */
+    MemoryRegion regs;
     uint8_t pasid_width;
     bool ats_on;                /* property "ats" */
     bool pri_on;                /* property "pri" */
@@ -67,13 +72,15 @@ static bool td_pci_pri(TDCore *c, const TDJob *j)
                           !(j->pattern & (1u << 17)));
 }
 
-/* MSI when enabled, else INTx (which a STATUS write deasserts). */
+/* MSI-X or MSI when enabled, else INTx (which a STATUS write deasserts). */
 static void td_pci_irq(TDCore *c, bool raise)
 {
     PCIDevice *pdev = PCI_DEVICE(td_pci(c));
 
     if (!raise) {
         pci_set_irq(pdev, 0);
+    } else if (msix_enabled(pdev)) {
+        msix_notify(pdev, 0);
     } else if (msi_enabled(pdev)) {
         msi_notify(pdev, 0);
     } else {
@@ -170,9 +177,16 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     pci_config_set_interrupt_pin(pdev->config, 1);
-    memory_region_init_io(&s->bar, OBJECT(s), &td_core_mmio_ops, &s->core,
+    /*
+     * The registers span BAR0 up to the MSI-X table, so that no access
+     * below it is a decode error (past the first page they read as 0).
+     */
+    memory_region_init(&s->bar, OBJECT(s), "smmuv3-aux-testdev-bar0",
+                       SMMUV3_AUX_TESTDEV_BAR0_SIZE);
+    memory_region_init_io(&s->regs, OBJECT(s), &td_core_mmio_ops, &s->core,
                           "smmuv3-aux-testdev-regs",
-                          SMMUV3_AUX_TESTDEV_BAR_SIZE);
+                          SMMUV3_AUX_TESTDEV_MSIX_TABLE);
+    memory_region_add_subregion(&s->bar, 0, &s->regs);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
 
@@ -184,9 +198,17 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
     /* Linux enables PASID only with End-End TLP prefix support. */
     pci_long_test_and_set_mask(pdev->config + pdev->exp.exp_cap +
                                PCI_EXP_DEVCAP2, PCI_EXP_DEVCAP2_EE_PREFIX);
+    /* Function Level Reset: VFIO_DEVICE_RESET and Linux's reset methods. */
+    pcie_cap_flr_init(pdev);
     if (msi_init(pdev, TD_MSI_CAP, 1, true, false, errp) < 0) {
         return;
     }
+    if (msix_init(pdev, 1, &s->bar, 0, SMMUV3_AUX_TESTDEV_MSIX_TABLE,
+                  &s->bar, 0, SMMUV3_AUX_TESTDEV_MSIX_PBA, TD_MSIX_CAP,
+                  errp) < 0) {
+        return;
+    }
+    msix_vector_use(pdev, 0);
     /* PASID: width, EXEC and PRIV supported; the enables are the guest's. */
     if (s->pasid_width) {
         pcie_pasid_init(pdev, TD_EXT_CAP, s->pasid_width, true, true);
@@ -206,6 +228,13 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
                     pci_get_address_space(pdev));
 }
 
+static void smmuv3_aux_testdev_write_config(PCIDevice *pdev, uint32_t addr,
+                                            uint32_t val, int len)
+{
+    pci_default_write_config(pdev, addr, val, len);
+    pcie_cap_flr_write_config(pdev, addr, val, len);
+}
+
 static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
 {
     SMMUv3AuxTestdev *s = SMMUV3_AUX_TESTDEV(pdev);
@@ -214,6 +243,7 @@ static void smmuv3_aux_testdev_exit(PCIDevice *pdev)
     if (s->ats_on) {
         td_ats_exit(&s->ats);
     }
+    msix_uninit(pdev, &s->bar, &s->bar);
     msi_uninit(pdev);
     pcie_cap_exit(pdev);
 }
@@ -234,13 +264,17 @@ static const Property smmuv3_aux_testdev_properties[] = {
     DEFINE_PROP_BOOL("pri", SMMUv3AuxTestdev, pri_on, true),
 };
 
-/* The registers (the core's) and PCI state (config space, MSI). */
+/*
+ * The registers (the core's) and PCI state (config space, MSI, the MSI-X
+ * table).  Version 2: MSI-X.
+ */
 static const VMStateDescription smmuv3_aux_testdev_vmstate = {
     .name = TYPE_SMMUV3_AUX_TESTDEV,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, SMMUv3AuxTestdev),
+        VMSTATE_MSIX(parent_obj, SMMUv3AuxTestdev),
         VMSTATE_TD_CORE(core, SMMUv3AuxTestdev),
         VMSTATE_END_OF_LIST()
     },
@@ -252,6 +286,7 @@ static void smmuv3_aux_testdev_class_init(ObjectClass *klass, void *data)
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
 
     pc->realize = smmuv3_aux_testdev_realize;
+    pc->config_write = smmuv3_aux_testdev_write_config;
     pc->exit = smmuv3_aux_testdev_exit;
     pc->vendor_id = SMMUV3_AUX_TESTDEV_VENDOR_ID;
     pc->device_id = SMMUV3_AUX_TESTDEV_DEVICE_ID;

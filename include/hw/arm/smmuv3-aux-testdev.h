@@ -5,15 +5,16 @@
  * StreamID, for the SMMU features Linux uses only on platform devices
  * (stall, I/O page faults).
  *
- * Register layout of BAR0, or of the platform master's MMIO region (4 KiB,
- * 32- and 64-bit little-endian accesses).  Shared by the device models,
+ * Register layout of the first 4 KiB of BAR0 (64 KiB, with MSI-X), or of
+ * the platform master's MMIO region (32- and 64-bit little-endian
+ * accesses).  Shared by the device models,
  * qtests and the guest test module.
  *
  * Software writes SRC/DST/LEN/PATTERN/PASID/ATTRS, then writes CMD.  The
  * command runs to completion before the CMD write returns (unless
  * CTRL.ASYNC); STATUS then has DONE set, or ERROR with ERR_ADDR holding the
  * first IOVA that faulted.
- * Each command also raises the interrupt (MSI when enabled, else INTx; the
+ * Each command also raises the interrupt (MSI-X or MSI when enabled, else INTx; the
  * platform master's one wired, level interrupt) when INTR_EN is set;
  * writing STATUS clears DONE/ERROR (write 1 to clear) and deasserts INTx
  * or the wired interrupt.  The platform master has no ATS or PRI: TD_CTRL.ATS
@@ -32,7 +33,15 @@
 #define SMMUV3_AUX_TESTDEV_VENDOR_ID    0x1b36  /* Red Hat, QEMU devices */
 #define SMMUV3_AUX_TESTDEV_DEVICE_ID    0x00f5
 #define SMMUV3_AUX_TESTDEV_MAGIC        0x534d4d55  /* "SMMU" */
-#define SMMUV3_AUX_TESTDEV_BAR_SIZE     0x1000
+/* The registers: the platform master's MMIO region, the start of BAR0 */
+#define SMMUV3_AUX_TESTDEV_REGS_SIZE    0x1000
+/*
+ * BAR0 of the PCI device: the registers (RAZ/WI after the first page up to
+ * the MSI-X table), the MSI-X table and PBA of its one vector.
+ */
+#define SMMUV3_AUX_TESTDEV_BAR0_SIZE    0x10000
+#define SMMUV3_AUX_TESTDEV_MSIX_TABLE   0x8000
+#define SMMUV3_AUX_TESTDEV_MSIX_PBA     0x9000
 /* Largest LEN of one command; bigger requests fail with ERROR. */
 #define SMMUV3_AUX_TESTDEV_MAX_LEN      (1u << 24)
 /* Largest LEN of a TD_CTRL.CACHED command */
