@@ -44,39 +44,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "td-iommufd.h"
 #include "../module/td_sva.h"
 
 #define PAGE        4096UL
 #define NPAGES      16
 #define COST_PAGES  64
-#define FNV_INIT    0xcbf29ce484222325ULL
-#define TD_DONE     1
-
-static int fails;
-
-static void result(const char *check, const char *res, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void result(const char *check, const char *res, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("RESULT %s %s ", check, res);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    fflush(stdout);
-    fails += !strcmp(res, "FAIL");
-}
-
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-    while (n--) {
-        h = (h ^ *p++) * 0x100000001b3ULL;
-    }
-    return h;
-}
 
 /* The device's WRITE: 32-bit LE words counting up from pattern. */
 static size_t pattern_bad(const uint8_t *p, size_t len, uint32_t pattern)
@@ -106,7 +79,7 @@ static int dma(int fd, uint32_t cmd, void *src, void *dst, size_t len,
     if (ioctl(fd, TD_SVA_DMA, d) < 0) {
         return -errno;
     }
-    return d->status == TD_DONE ? 0 : -EIO;
+    return d->status == TD_ST_DONE ? 0 : -EIO;
 }
 
 static const char *dma_err(int ret, const struct td_sva_dma *d)
@@ -185,7 +158,7 @@ static void check_touched(int fd)
     }
     memset(b, 0x5a, len);
     ret = dma(fd, 1, a, NULL, len, 0, &d);
-    if (ret || d.result != fnv1a(FNV_INIT, a, len)) {
+    if (ret || d.result != fnv1a(a, len)) {
         result("touched", "FAIL", "READ of %zu bytes at %p: %s", len, a,
                ret ? dma_err(ret, &d) : "wrong hash");
         return;
@@ -212,7 +185,7 @@ static void check_aged(int fd)
     int ret;
 
     memset(a, 0x33, len);
-    h = fnv1a(FNV_INIT, a, len);
+    h = fnv1a(a, len);
     if (!clear_refs()) {
         result("aged", "FAIL", "cannot write /proc/self/clear_refs");
         return;
@@ -295,7 +268,7 @@ static void check_untouched(int fd)
                "the pattern", NPAGES);
     }
     ret = dma(fd, 1, r, NULL, len, 0, &d);
-    if (ret || d.result != fnv1a(FNV_INIT, zero, len)) {
+    if (ret || d.result != fnv1a(zero, len)) {
         result("untouched-read", "FAIL", "READ of %d untouched pages: %s",
                NPAGES, ret ? dma_err(ret, &d) : "not all zeroes");
     } else {
@@ -378,5 +351,5 @@ int main(int argc, char **argv)
         check_clean(fd);
     }
     close(fd);
-    return fails ? 1 : 0;
+    return failures ? 1 : 0;
 }
