@@ -3,9 +3,9 @@
  * smmuv3-aux: QEMU binding of the SMMUv3 engine.
  *
  * This file is plumbing only: QOM type and properties, the MMIO region,
- * the translate callback of the per-device IOMMU memory regions (created
- * in smmuv3-aux-devices.c, with PCIIOMMUOps), interrupts and MSIs, reset, and
- * the engine ops that reach guest memory.  Everything the SMMUv3
+ * the translate callback of the per-device IOMMU memory regions (created,
+ * and told of invalidations, in smmuv3-aux-devices.c), interrupts and
+ * MSIs, reset, and the engine ops that reach guest memory.  Everything the SMMUv3
  * specification defines lives in the engine files next to it.
  *
  * Locking model
@@ -354,107 +354,6 @@ void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
     if (took_bql) {
         bql_unlock();
     }
-}
-
-/* ---- IOMMU notifiers -------------------------------------------------- */
-
-/* Tell notifier n that [start, last] is unmapped, in aligned blocks. */
-static void smmuv3_aux_notify_range(SMMUv3AuxDevice *sdev, IOMMUNotifier *n,
-                                    uint64_t start, uint64_t last)
-{
-    start = MAX(start, n->start);
-    last = MIN(last, n->end);
-    if (start == n->start && last == n->end) {
-        memory_region_unmap_iommu_notifier_range(n);
-        return;
-    }
-    while (start <= last) {
-        uint64_t mask = dma_aligned_pow2_mask(start, last, 64);
-        IOMMUTLBEvent event = {
-            .type = IOMMU_NOTIFIER_UNMAP,
-            .entry = {
-                .target_as = &address_space_memory,
-                .iova = start,
-                .addr_mask = mask,
-                .perm = IOMMU_NONE,
-            },
-        };
-
-        trace_smmuv3_aux_notify_unmap(smmuv3_aux_device_sid(sdev), start, mask);
-        memory_region_notify_iommu_one(n, &event);
-        if (start + mask == last || start + mask + 1 == 0) {
-            break;
-        }
-        start += mask + 1;
-    }
-}
-
-/* What the commands invalidated, for each device's UNMAP notifiers. */
-typedef struct NotifyInvals {
-    const SMMUv3AuxInval *inv;
-    unsigned n;
-    bool all;
-} NotifyInvals;
-
-static void smmuv3_aux_notify_device(SMMUv3AuxDevice *sdev, void *opaque)
-{
-    const NotifyInvals *ni = opaque;
-    const SMMUv3AuxInval *inv = ni->inv;
-    unsigned i, n = ni->n;
-    bool all = ni->all;
-    IOMMUNotifier *notifier;
-
-    if (!(sdev->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
-        return;
-    }
-    IOMMU_NOTIFIER_FOREACH(notifier, &sdev->iommu) {
-        if (!(notifier->notifier_flags & IOMMU_NOTIFIER_UNMAP)) {
-            continue;
-        }
-        for (i = 0; i < (all ? 1 : n); i++) {
-            /*
-             * Address-range invalidations unmap their range; anything
-             * wider (a VMID, an ASID, a configuration) unmaps everything,
-             * which is always safe for an UNMAP notifier.
-             */
-            bool ranged = !all && inv[i].size &&
-                          (inv[i].kind == SMMUV3_AUX_INVAL_TLB_VA ||
-                           inv[i].kind == SMMUV3_AUX_INVAL_TLB_IPA);
-
-            smmuv3_aux_notify_range(sdev, notifier,
-                                    ranged ? inv[i].iova : 0,
-                                    ranged ? inv[i].iova + inv[i].size - 1
-                                           : UINT64_MAX);
-        }
-    }
-}
-
-/*
- * Pass what the commands invalidated on to the UNMAP notifiers (vhost's
- * device IOTLB, for example).  Called without s->lock, under the BQL, as
- * commands only run from MMIO writes.
- */
-void smmuv3_aux_flush_invals(SMMUv3AuxState *s)
-{
-    SMMUv3AuxInval inv[SMMUV3_AUX_MAX_INVALS];
-    g_autoptr(BQLLockAuto) bql = NULL;
-    NotifyInvals ni = { .inv = inv, .all = false };
-
-    WITH_QEMU_LOCK_GUARD(&s->lock) {
-        ni.n = smmuv3_aux_engine_take_invals(&s->engine, inv,
-                                             ARRAY_SIZE(inv), &ni.all);
-    }
-    /*
-     * Without UNMAP notifiers (vhost, VFIO) there is nobody to tell: a
-     * caller without the BQL (a VCMDQ write) then never takes it.  A
-     * notifier registered meanwhile replays the mappings it starts from.
-     */
-    if ((!ni.n && !ni.all) || !qatomic_read(&s->unmap_notified)) {
-        return;
-    }
-    /* Notifiers and the device table belong to the BQL. */
-    bql = bql_auto_lock(__FILE__, __LINE__);
-    smmuv3_aux_foreach_device(s, smmuv3_aux_notify_device, &ni);
 }
 
 /* ---- MMIO ------------------------------------------------------------------ */
