@@ -66,6 +66,13 @@ int td_cmd(struct td *td, u32 cmd, dma_addr_t src, dma_addr_t dst,
 const char *td_err_str(int err);
 /* Set the result file's text (printf-style). */
 __printf(2, 3) void td_result(struct td *td, const char *fmt, ...);
+/* The name of dev's IOMMU domain type (DMA, DMA-FQ, identity, ...). */
+const char *td_domain_type(struct device *dev);
+/* td_pasid.c: the PASID tests, the STE/SMMU debugfs files */
+int td_pasid_ctl(struct td *td, const char *buf);
+int td_pasid_init(void);
+void td_pasid_exit(void);
+extern const struct file_operations td_pasid_result_fops;
 /* td_sva.c: the SVA files of the test masters, the platform driver */
 enum { TD_SVA_PCI, TD_SVA_PLATFORM };
 int td_sva_add(struct device *dev, void __iomem *regs, struct mutex *lock,

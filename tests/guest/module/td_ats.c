@@ -166,7 +166,7 @@ void td_pri_run(struct td *td)
 	last = readl(td->regs + TD_PRI_LAST);
 	if (readq(td->regs + TD_PRI_RESPS) != resps0 + 1 || last != TD_PRI_DENIED)
 		td_result(td, "FAIL %llu PRG responses in 2 s (want 1), last 0x%08x (want 0x%08x: Response Failure, PRGI 0x%x)\n",
-			  readq(td->regs + TD_PRI_RESPS) - resps0, last, TD_PRI_DENIED, TD_PRI_PRGI);
+			  readq(td->regs + TD_PRI_RESPS) - resps0, last, (u32)TD_PRI_DENIED, TD_PRI_PRGI);
 	else
 		td_result(td, "PASS pri: PRGI 0x%x answered with Response Failure (DENY)\n", TD_PRI_PRGI);
 out:
