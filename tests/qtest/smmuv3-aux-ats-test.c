@@ -29,11 +29,20 @@
 #define TD_ERROR        QSMMU_FIX_TD_ERROR
 #define INV_TIMEOUT_MS  100
 
+#define ATS_ARGS        "-global arm-smmuv3-aux.ats-inv-timeout=" \
+                        G_STRINGIFY(INV_TIMEOUT_MS)
+
 static bool ats_start(QSMMUAuxFix *c)
 {
-    return qsmmu_fix_start(c, "smmuv3-aux", 0,
-                           "-global arm-smmuv3-aux.ats-inv-timeout="
-                           G_STRINGIFY(INV_TIMEOUT_MS));
+    return qsmmu_fix_start(c, "smmuv3-aux", 0, ATS_ARGS);
+}
+
+/* Migrate c's QEMU to a new one (to a file); go on there. */
+static void ats_migrate(QSMMUAuxFix *c)
+{
+    g_autofree char *cmd = qsmmu_fix_cmdline("smmuv3-aux", 0, ATS_ARGS);
+
+    qsmmu_fix_migrated(c, qsmmu_fix_migrate(c->qts, cmd));
 }
 
 /*
@@ -236,6 +245,52 @@ static void test_sync_waits(void)
                     qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size));
     g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HELD), ==, 0);
     g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * A CMD_SYNC waiting for held completions migrates waiting: on the
+ * destination CONS stays on it, the device still holds the completion,
+ * and the timer is armed again; the completion
+ * released there lets the CMD_SYNC complete.  The second time the device
+ * never answers: the destination's timeout fails the CMD_SYNC.
+ */
+static void test_sync_waits_migrate(void)
+{
+    SMMUv3AuxCmd inv = cmd_atc_inv(SID, 0, SMMUV3_AUX_ATC_INV_SIZE_ALL);
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b;
+    uint32_t at_sync;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    ats_setup(&c, &d, &a, &b);
+    at_sync = held_inv_then_sync(&c, &inv);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HELD), ==, 1);
+    ats_migrate(&c);
+    qtest_clock_step(c.qts, (INV_TIMEOUT_MS / 2) * SCALE_MS);
+    g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CMDQ_CONS), ==, at_sync);
+    g_assert_cmpuint(td_reg(&c.td, A_TD_ATC_HELD), ==, 1);
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_ATS_RELEASE, 1);
+    g_assert_cmphex(qsmmu_aux_cmdq_wait(&c.s), ==,
+                    qsmmu_aux_q_wrp_idx(c.s.cmdq_prod, c.s.cmdq_log2size));
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+
+    at_sync = held_inv_then_sync(&c, &inv);
+    ats_migrate(&c);
+    g_assert_cmphex(qsmmu_aux_readl(&c.s, A_CMDQ_CONS), ==, at_sync);
+    /*
+     * The deadline is in virtual time, which a VM's migration carries on
+     * but qtest's clock does not (it starts at 0): step past it anyway.
+     */
+    qtest_clock_step(c.qts, 3 * INV_TIMEOUT_MS * SCALE_MS);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==,
+                    R_GERROR_CMDQ_ERR_MASK);
+    g_assert_cmpuint(FIELD_EX32(qsmmu_aux_readl(&c.s, A_CMDQ_CONS),
+                                CMDQ_CONS, ERR), ==,
+                     SMMUV3_AUX_CERROR_ATC_INV_SYNC);
     qsmmu_fix_stop(&c);
 }
 
@@ -657,6 +712,53 @@ static void test_stall_no_hang(void)
     qsmmu_fix_stop(&c);                         /* stalled at quit */
 }
 
+/*
+ * A stalled DMA survives a migration: the device's READ of two pages read
+ * the first and stalled on the second; on the destination it is still
+ * BUSY, nothing is recorded again, and the CMD_RESUME software sends with
+ * the STAG of the source's record lets it go on from the stalled page:
+ * the result hashes both.  Another, resumed with Terminate there, fails
+ * at its IOVA.
+ */
+static void test_stall_migrate(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    uint64_t a, b, h;
+    uint16_t stag;
+
+    if (!ats_start(&c)) {
+        return;
+    }
+    a = stall_setup(&c, &d);
+    b = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x6000);
+    qsmmu_fix_td_start_async(&c.td, SMMUV3_AUX_TD_CMD_READ, IOVA + PAGE, 0,
+                             2 * PAGE);
+    stag = stall_event(&c, IOVA + 2 * PAGE);
+    ats_migrate(&c);
+    g_assert_cmphex(qpci_io_readl(c.td.dev, c.td.bar, A_TD_STATUS), ==,
+                    R_TD_STATUS_BUSY_MASK);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_s1_map4k(&d, IOVA + 2 * PAGE, b);
+    cmd_resume(&c, stag, 1);
+    g_assert_cmphex(stall_td_wait(&c), ==, TD_DONE);
+    h = qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE, 0x5000);
+    g_assert_cmphex(qsmmu_aux_td_result(&c.td), ==,
+                    qsmmu_fix_pattern_hash(h, PAGE, 0x6000));
+    g_assert_cmpuint(qpci_io_readq(c.td.dev, c.td.bar, A_TD_DMA_COUNT), ==,
+                     2);
+    g_assert_cmphex(a, !=, 0);
+
+    stall_start_read(&c, IOVA + 3 * PAGE);
+    stag = stall_event(&c, IOVA + 3 * PAGE);
+    ats_migrate(&c);
+    cmd_resume(&c, stag, 2);
+    g_assert_cmphex(stall_td_wait(&c), ==, TD_ERROR);
+    g_assert_cmphex(qsmmu_aux_td_err_addr(&c.td), ==, IOVA + 3 * PAGE);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -665,6 +767,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux-ats/atc-inv", test_atc_inv);
     qtest_add_func("/smmuv3-aux-ats/sync-waits", test_sync_waits);
     qtest_add_func("/smmuv3-aux-ats/sync-timeout", test_sync_timeout);
+    qtest_add_func("/smmuv3-aux-ats/sync-waits-migrate",
+                   test_sync_waits_migrate);
     qtest_add_func("/smmuv3-aux-ats/refused", test_refused);
     qtest_add_func("/smmuv3-aux-ats/atschk", test_atschk);
     qtest_add_func("/smmuv3-aux-ats/atc-pasid", test_atc_pasid);
@@ -674,5 +778,6 @@ int main(int argc, char **argv)
                    test_pri_auto_responses);
     qtest_add_func("/smmuv3-aux-ats/stall/resume", test_stall_resume);
     qtest_add_func("/smmuv3-aux-ats/stall/no-hang", test_stall_no_hang);
+    qtest_add_func("/smmuv3-aux-ats/stall/migrate", test_stall_migrate);
     return g_test_run();
 }

@@ -182,6 +182,49 @@ static void test_stall_term_smmuen_reset(void)
 }
 
 /*
+ * A parked stall (its requester set it aside across a VM stop) keeps its
+ * slot, STAG and state: a CMD_RESUME still finds it, a fault meanwhile
+ * takes another slot, and neither a reset nor SMMUEN = 0 frees it (they
+ * abort it for the requester to see).  Only a stall that is not over can
+ * be parked; freeing clears the mark.
+ */
+static void test_parked(void)
+{
+    SMMUv3AuxEngine *e;
+    SMMUv3AuxTxnOut a, b;
+    uint16_t stag;
+    Env env;
+
+    env_init(&env, NULL);
+    e = &env.t->e;
+    g_assert_false(smmuv3_aux_stall_set_parked(e, 0, true));   /* free */
+    g_assert_false(smmuv3_aux_stall_set_parked(e, 1000, true));
+    txn(&env, SID, IOVA, true, &a);
+    stag = stall_record(&env, 0, SID, IOVA);
+    g_assert_true(smmuv3_aux_stall_set_parked(e, a.stall, true));
+    g_assert_false(smmuv3_aux_stall_set_parked(e, a.stall, true));
+    g_assert_true(smmuv3_aux_stall_is_parked(e, a.stall));
+    g_assert_cmpint(txn(&env, SID, IOVA + 0x1000, true, &b), ==,
+                    SMMUV3_AUX_TXN_STALL);
+    g_assert_cmpuint(b.stall, !=, a.stall);
+    submit1(&env, resume(SID, stag, 1));
+    g_assert_cmpint(state(&env, a.stall), ==, SMMUV3_AUX_STALL_RETRY);
+    g_assert_true(smmuv3_aux_stall_is_parked(e, a.stall));
+    g_assert_true(smmuv3_aux_stall_set_parked(e, a.stall, false));
+    smmuv3_aux_stall_free(e, a.stall);
+    g_assert_false(smmuv3_aux_stall_is_parked(e, a.stall));
+
+    g_assert_true(smmuv3_aux_stall_set_parked(e, b.stall, true));
+    smmuv3_aux_engine_reset(e);
+    g_assert_cmpint(state(&env, b.stall), ==, SMMUV3_AUX_STALL_ABORT);
+    g_assert_true(smmuv3_aux_stall_is_parked(e, b.stall));
+    smmuv3_aux_stall_free(e, b.stall);
+    g_assert_false(smmuv3_aux_stall_is_parked(e, b.stall));
+    g_assert_cmpint(state(&env, b.stall), ==, SMMUV3_AUX_STALL_FREE);
+    tsmmu_free(env.t);
+}
+
+/*
  * A transaction the requester cannot hold (can_stall = 0), STE.S1STALLD,
  * and the 65th stall terminate as under the Terminate model.
  */
@@ -263,6 +306,7 @@ int main(int argc, char **argv)
                     test_stall_term_smmuen_reset);
     g_test_add_func("/smmuv3-aux/stall/not-held", test_not_held);
     g_test_add_func("/smmuv3-aux/stall/wait-evtq", test_wait_evtq);
+    g_test_add_func("/smmuv3-aux/stall/parked", test_parked);
     g_test_add_func("/smmuv3-aux/stall/no-stall-model", test_no_stall_model);
     return g_test_run();
 }

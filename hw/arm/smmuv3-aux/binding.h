@@ -56,6 +56,9 @@ struct SMMUv3AuxDevice {
     uint32_t sid;               /* platform master's StreamID */
     /* smmuv3_aux_master_abort_stalls() calls: a stall waiter gives up. */
     unsigned stall_abort_gen;
+    /* Park stalls at a VM stop (s->lock); the last one parked, + 1. */
+    bool stall_parking;
+    uint32_t parked_stall;
     QLIST_ENTRY(SMMUv3AuxDevice) master_node;
     IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
     QLIST_HEAD(, SMMUv3AuxPriNotifier) pri_notifiers;
@@ -106,6 +109,7 @@ struct SMMUv3AuxState {
     /* Stall (smmuv3-aux-stall.c): requesters wait here, under s->lock. */
     QemuCond stall_cond;
     unsigned stall_waiters;
+    VMChangeStateEntry *stall_vmstate;  /* kicks waiters at a VM stop */
 
     /* Migration: the source's ID registers, checked against ours. */
     uint32_t mig_idr[6], mig_iidr, mig_aidr;
@@ -161,6 +165,7 @@ void smmuv3_aux_flush_ats_pri(SMMUv3AuxState *s);
 void smmuv3_aux_ats_realize(SMMUv3AuxState *s);
 void smmuv3_aux_ats_reset_locked(SMMUv3AuxState *s);
 void smmuv3_aux_ats_unrealize(SMMUv3AuxState *s);
+void smmuv3_aux_ats_post_load(SMMUv3AuxState *s);
 void smmuv3_aux_ats_get_iotlb_info(void *opaque, uint8_t *addr_width,
                                    uint32_t *min_page_size);
 void smmuv3_aux_ats_init_iotlb_notifier(PCIBus *bus, void *opaque,
@@ -198,6 +203,8 @@ int smmuv3_aux_pri_request_page(PCIBus *bus, void *opaque, int devfn,
 bool smmuv3_aux_stall_can_wait(void);
 SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall);
 void smmuv3_aux_stall_kick(SMMUv3AuxState *s);
+void smmuv3_aux_stall_realize(SMMUv3AuxState *s);
+void smmuv3_aux_stall_unrealize(SMMUv3AuxState *s);
 
 /* smmuv3-aux-cmdqv.c: the virtual command queues' part of the device. */
 /* Validate the CMDQV properties; false and *errp. */

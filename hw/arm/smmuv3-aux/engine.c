@@ -201,11 +201,27 @@ static uint32_t compose_idr3(const SMMUv3AuxParams *p)
  * @notify: the binding's notifiers are to hear that everything is
  * unmapped (take_invals reports "all").
  */
-static void engine_forget(SMMUv3AuxEngine *e, bool notify)
+static void engine_forget_caches(SMMUv3AuxEngine *e, bool notify)
 {
     e->irq_pending = 0;
     memset(e->irq_req, 0, sizeof(e->irq_req));
     e->n_sync_msi = 0;
+    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
+    smmuv3_aux_iotlb_flush(&e->iotlb);
+    smmuv3_aux_cfgc_inv_all(&e->cfgc);
+    smmuv3_aux_engine_inval_gen_bump(e);
+    e->n_invals = 0;
+    e->invals_overflow = notify;
+}
+
+/*
+ * ... and, at a reset, what is in flight: a paused queue, ATS
+ * invalidations and PRG Responses not yet sent or not yet completed, and
+ * stalled transactions.
+ */
+static void engine_forget(SMMUv3AuxEngine *e, bool notify)
+{
+    engine_forget_caches(e, notify);
     e->cmdq_paused = false;
     /* Invalidations not yet sent are lost with the ATCs they were for. */
     e->n_atc_invs = 0;
@@ -216,12 +232,6 @@ static void engine_forget(SMMUv3AuxEngine *e, bool notify)
     for (unsigned q = 0; q < ARRAY_SIZE(e->vcmdq_atc); q++) {
         smmuv3_aux_atc_wait_reset(&e->vcmdq_atc[q]);
     }
-    memset(&e->evtq_last, 0, sizeof(e->evtq_last));
-    smmuv3_aux_iotlb_flush(&e->iotlb);
-    smmuv3_aux_cfgc_inv_all(&e->cfgc);
-    smmuv3_aux_engine_inval_gen_bump(e);
-    e->n_invals = 0;
-    e->invals_overflow = notify;
 }
 
 void smmuv3_aux_engine_reset(SMMUv3AuxEngine *e)
@@ -276,9 +286,10 @@ bool smmuv3_aux_engine_post_load(SMMUv3AuxEngine *e, const uint32_t idr[6],
     smmuv3_aux_strtab_update(e);
     /*
      * Pending interrupts and MSIs were delivered before the source saved;
-     * notifiers hear "everything unmapped".
+     * notifiers hear "everything unmapped".  What migrated in subsections
+     * (parked stalls, ATS waits, a paused queue) stays.
      */
-    engine_forget(e, true);
+    engine_forget_caches(e, true);
     return true;
 }
 

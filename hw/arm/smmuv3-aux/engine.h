@@ -195,6 +195,12 @@ typedef struct SMMUv3AuxStall {
     uint8_t state;                  /* SMMUv3AuxStallState */
     uint32_t sid;
     uint16_t stag;                  /* slot | use count << 6 */
+    /*
+     * No requester waits on it now: its requester set the transaction
+     * aside while the VM is stopped (migration) and will come back for it
+     * (smmuv3_aux_stall_set_parked()).  The slot stays taken until then.
+     */
+    bool parked;
 } SMMUv3AuxStall;
 
 /* ---- PRI (priq.c; IHI 0070 chapter 8) --------------------------- */
@@ -470,6 +476,15 @@ void smmuv3_aux_stall_free(SMMUv3AuxEngine *e, uint32_t stall);
  * stalled transaction with an abort, as CMD_STALL_TERM would.
  */
 void smmuv3_aux_stall_cancel(SMMUv3AuxEngine *e, uint32_t stall);
+/*
+ * The requester of a stall that is not over sets it aside (parked) or
+ * comes back for it: the transaction keeps its slot, STAG and state, so
+ * the CMD_RESUME software sends meanwhile (or after a migration) still
+ * finds it.  False if stall names no such transaction.
+ */
+bool smmuv3_aux_stall_set_parked(SMMUv3AuxEngine *e, uint32_t stall,
+                                 bool parked);
+bool smmuv3_aux_stall_is_parked(SMMUv3AuxEngine *e, uint32_t stall);
 
 /*
  * A Page Request from a PCIe device (chapter 8): into the PRI queue, or

@@ -21,7 +21,9 @@
  * wired interrupts are edges and have no level to migrate.  The ID
  * registers are not loaded but compared: the destination's properties must
  * give the same ones, or the migration fails.  The virtual command queues
- * (cmdqv=on) are a subsection, described next to it below.
+ * (cmdqv=on), the stalled transactions a requester parked and the ATS
+ * invalidations outstanding are subsections, described next to them
+ * below.
  */
 
 #include "qemu/osdep.h"
@@ -203,6 +205,135 @@ static const VMStateDescription smmuv3_aux_vmstate_cmdqv = {
     },
 };
 
+/*
+ * Stalled transactions (3.12.2) whose requester parked them at the VM
+ * stop (smmuv3-aux-stall.c): the slot, StreamID, STAG and state, so that
+ * the CMD_RESUME or CMD_STALL_TERM the destination's software sends for
+ * the event it already has finds the transaction, and the requester (whose
+ * own state says it was waiting) waits for it there.  Every slot's STAG
+ * goes along, so a stale STAG matches nothing on the destination either.
+ * A stall of a requester that cannot park ended on the source with an
+ * abort at the stop; its slot is loaded free.
+ */
+static const VMStateDescription smmuv3_aux_vmstate_stall = {
+    .name = TYPE_ARM_SMMUV3_AUX "/stall",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(state, SMMUv3AuxStall),
+        VMSTATE_UINT32(sid, SMMUv3AuxStall),
+        VMSTATE_UINT16(stag, SMMUv3AuxStall),
+        VMSTATE_BOOL(parked, SMMUv3AuxStall),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool smmuv3_aux_stalls_needed(void *opaque)
+{
+    SMMUv3AuxState *s = opaque;
+
+    for (unsigned i = 0; i < SMMUV3_AUX_MAX_STALLS; i++) {
+        if (s->engine.stalls[i].parked) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int smmuv3_aux_stalls_post_load(void *opaque, int version_id)
+{
+    SMMUv3AuxState *s = opaque;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    for (unsigned i = 0; i < SMMUV3_AUX_MAX_STALLS; i++) {
+        SMMUv3AuxStall *st = &s->engine.stalls[i];
+
+        if (st->state > SMMUV3_AUX_STALL_RAZWI) {
+            error_report("arm-smmuv3-aux: stall slot %u: bad state %u", i,
+                         st->state);
+            return -EINVAL;
+        }
+        if (!st->parked) {
+            st->state = SMMUV3_AUX_STALL_FREE;
+        } else if (st->state == SMMUV3_AUX_STALL_FREE) {
+            st->parked = false;
+        }
+    }
+    return 0;
+}
+
+static const VMStateDescription smmuv3_aux_vmstate_stalls = {
+    .name = TYPE_ARM_SMMUV3_AUX "/stalls",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_aux_stalls_needed,
+    .post_load = smmuv3_aux_stalls_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_ARRAY(engine.stalls, SMMUv3AuxState,
+                             SMMUV3_AUX_MAX_STALLS, 1,
+                             smmuv3_aux_vmstate_stall, SMMUv3AuxStall),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * ATS invalidations outstanding (3.9.1; smmuv3-aux-ats.c): for the SMMU's
+ * command queue and each VCMDQ, how many CMD_ATC_INVs no device completed
+ * yet, whether its CMD_SYNC waits for them (the queue paused, CONS on the
+ * CMD_SYNC) or failed, the epoch the devices' completion tags carry, and
+ * the CMD_SYNC's deadline (virtual time, which migrates).  A device that
+ * held completions (the test device's TD_ATS_CTRL.HOLD) migrates its tags,
+ * so its completion on the destination lets the CMD_SYNC complete there.
+ * Sent whenever the SMMU has ATS: the epochs matter to a late tag even
+ * when nothing waits.
+ */
+static const VMStateDescription smmuv3_aux_vmstate_atc_wait = {
+    .name = TYPE_ARM_SMMUV3_AUX "/atc-wait",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(outstanding, SMMUv3AuxAtcWait),
+        VMSTATE_UINT32(epoch, SMMUv3AuxAtcWait),
+        VMSTATE_BOOL(waiting, SMMUv3AuxAtcWait),
+        VMSTATE_BOOL(failed, SMMUv3AuxAtcWait),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool smmuv3_aux_ats_needed(void *opaque)
+{
+    SMMUv3AuxState *s = opaque;
+
+    return s->params.ats;
+}
+
+static int smmuv3_aux_ats_post_load_dev(void *opaque, int version_id)
+{
+    SMMUv3AuxState *s = opaque;
+
+    smmuv3_aux_ats_post_load(s);
+    return 0;
+}
+
+static const VMStateDescription smmuv3_aux_vmstate_ats = {
+    .name = TYPE_ARM_SMMUV3_AUX "/ats",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_aux_ats_needed,
+    .post_load = smmuv3_aux_ats_post_load_dev,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(engine.cmdq_paused, SMMUv3AuxState),
+        VMSTATE_STRUCT(engine.cmdq_atc, SMMUv3AuxState, 1,
+                       smmuv3_aux_vmstate_atc_wait, SMMUv3AuxAtcWait),
+        VMSTATE_STRUCT_ARRAY(engine.vcmdq_atc, SMMUv3AuxState,
+                             SMMUV3_AUX_CMDQV_MAX_VCMDQS, 1,
+                             smmuv3_aux_vmstate_atc_wait, SMMUv3AuxAtcWait),
+        VMSTATE_INT64_ARRAY(atc_deadline, SMMUv3AuxState,
+                            SMMUV3_AUX_ATC_QUEUES),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 #define MIG_REG32(f) VMSTATE_UINT32(engine.regs.f, SMMUv3AuxState)
 #define MIG_REG64(f) VMSTATE_UINT64(engine.regs.f, SMMUv3AuxState)
 
@@ -235,6 +366,8 @@ const VMStateDescription smmuv3_aux_vmstate = {
     },
     .subsections = (const VMStateDescription * const []) {
         &smmuv3_aux_vmstate_cmdqv,
+        &smmuv3_aux_vmstate_stalls,
+        &smmuv3_aux_vmstate_ats,
         NULL
     },
 };

@@ -147,6 +147,16 @@ static void atc_arm_timer_locked(SMMUv3AuxState *s)
     }
 }
 
+/*
+ * After a migration loaded the queues' waits and deadlines: the timer
+ * runs again for the CMD_SYNCs that wait.
+ */
+void smmuv3_aux_ats_post_load(SMMUv3AuxState *s)
+{
+    QEMU_LOCK_GUARD(&s->lock);
+    atc_arm_timer_locked(s);
+}
+
 static void smmuv3_aux_atc_timeout(void *opaque)
 {
     SMMUv3AuxState *s = opaque;

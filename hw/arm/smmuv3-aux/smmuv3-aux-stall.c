@@ -15,10 +15,14 @@
  * device reset, or a device that quiesces before unplug; a platform
  * master says so with smmuv3_aux_master_abort_stalls()) or the VM stops
  * (migration, savevm and quit wait for device threads); SMMU reset and
- * SMMUEN = 0 abort every stall in the engine.
+ * SMMUEN = 0 abort every stall in the engine.  At a VM stop a requester
+ * that said it can park (the test devices) sets its stalled transaction
+ * aside instead: it stays stalled in the engine, migrates (migration.c),
+ * and the requester waits for it again once the VM runs.
  */
 
 #include "qemu/osdep.h"
+#include "qemu/lockable.h"
 #include "qemu/main-loop.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_device.h"
@@ -50,43 +54,185 @@ static bool stall_requester_alive(SMMUv3AuxDevice *sdev, unsigned abort_gen)
                     PCI_COMMAND_MASTER);
 }
 
+static const char *const stall_end_names[] = {
+    [SMMUV3_AUX_STALL_END_RETRY] = "retry",
+    [SMMUV3_AUX_STALL_END_ABORT] = "abort",
+    [SMMUV3_AUX_STALL_END_RAZWI] = "raz/wi",
+    [SMMUV3_AUX_STALL_END_PARKED] = "parked",
+};
+
+/*
+ * Wait (s->lock held, dropped while asleep) until software ends stall,
+ * the requester stops mastering the bus, or the VM stops: then a
+ * requester that parks sets the transaction aside, still stalled, and any
+ * other one aborts it.  The slot is freed unless parked.
+ */
+static SMMUv3AuxStallEnd stall_wait_locked(SMMUv3AuxDevice *sdev,
+                                           uint32_t stall,
+                                           unsigned abort_gen)
+{
+    SMMUv3AuxState *s = sdev->smmu;
+    SMMUv3AuxEngine *e = &s->engine;
+    SMMUv3AuxStallEnd end;
+    SMMUv3AuxStallState st;
+
+    s->stall_waiters++;
+    while ((st = smmuv3_aux_stall_state(e, stall)) ==
+           SMMUV3_AUX_STALL_STALLED || st == SMMUV3_AUX_STALL_WAIT_EVTQ) {
+        if (!stall_requester_alive(sdev, abort_gen)) {
+            smmuv3_aux_stall_cancel(e, stall);
+        } else if (runstate_is_running()) {
+            qemu_cond_timedwait(&s->stall_cond, &s->lock, STALL_POLL_MS);
+        } else if (sdev->stall_parking) {
+            break;
+        } else {
+            smmuv3_aux_stall_cancel(e, stall);
+        }
+    }
+    s->stall_waiters--;
+    switch (st) {
+    case SMMUV3_AUX_STALL_RETRY:
+        end = SMMUV3_AUX_STALL_END_RETRY;
+        break;
+    case SMMUV3_AUX_STALL_RAZWI:
+        end = SMMUV3_AUX_STALL_END_RAZWI;
+        break;
+    case SMMUV3_AUX_STALL_STALLED:
+    case SMMUV3_AUX_STALL_WAIT_EVTQ:
+        smmuv3_aux_stall_set_parked(e, stall, true);
+        end = SMMUV3_AUX_STALL_END_PARKED;
+        break;
+    default:
+        end = SMMUV3_AUX_STALL_END_ABORT;
+    }
+    if (end != SMMUV3_AUX_STALL_END_PARKED) {
+        smmuv3_aux_stall_free(e, stall);
+    }
+    trace_smmuv3_aux_stall_end(smmuv3_aux_device_sid(sdev), stall,
+                               stall_end_names[end]);
+    return end;
+}
+
 /*
  * Called with s->lock held for a SMMUV3_AUX_TXN_STALL result; returns
- * with s->lock held, the slot freed, and what the transaction became:
- * OK means "retry it", ABORT or RAZWI end it.
+ * with s->lock held and what the transaction became: OK means "retry
+ * it", ABORT or RAZWI end it.  A parked one fails the access: the
+ * requester learns of it from smmuv3_aux_master_take_parked_stall().
  */
 SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall)
 {
     SMMUv3AuxState *s = sdev->smmu;
-    SMMUv3AuxEngine *e = &s->engine;
     unsigned abort_gen = qatomic_read(&sdev->stall_abort_gen);
-    SMMUv3AuxStallState st;
+    SMMUv3AuxStallEnd end;
 
     /* The stall's event (and its interrupt) first: the guest needs it. */
     qemu_mutex_unlock(&s->lock);
     smmuv3_aux_flush_irqs(s);
     qemu_mutex_lock(&s->lock);
     trace_smmuv3_aux_stall_wait(smmuv3_aux_device_sid(sdev), stall);
-    s->stall_waiters++;
-    while ((st = smmuv3_aux_stall_state(e, stall)) ==
-           SMMUV3_AUX_STALL_STALLED || st == SMMUV3_AUX_STALL_WAIT_EVTQ) {
-        if (!runstate_is_running() || !stall_requester_alive(sdev, abort_gen)) {
-            smmuv3_aux_stall_cancel(e, stall);
-            continue;
-        }
-        qemu_cond_timedwait(&s->stall_cond, &s->lock, STALL_POLL_MS);
-    }
-    s->stall_waiters--;
-    smmuv3_aux_stall_free(e, stall);
-    trace_smmuv3_aux_stall_done(smmuv3_aux_device_sid(sdev), stall, st);
-    switch (st) {
-    case SMMUV3_AUX_STALL_RETRY:
+    end = stall_wait_locked(sdev, stall, abort_gen);
+    switch (end) {
+    case SMMUV3_AUX_STALL_END_RETRY:
         return SMMUV3_AUX_TXN_OK;
-    case SMMUV3_AUX_STALL_RAZWI:
+    case SMMUV3_AUX_STALL_END_RAZWI:
         return SMMUV3_AUX_TXN_RAZWI;
+    case SMMUV3_AUX_STALL_END_PARKED:
+        sdev->parked_stall = stall + 1;
+        return SMMUV3_AUX_TXN_ABORT;
     default:
         return SMMUV3_AUX_TXN_ABORT;
     }
+}
+
+/* ---- Parking: what a master calls (include/hw/arm/smmuv3-aux.h) -------- */
+
+SMMUv3AuxDevice *smmuv3_aux_master_of(AddressSpace *as)
+{
+    IOMMUMemoryRegion *mr = memory_region_get_iommu(as->root);
+
+    if (!mr || !object_dynamic_cast(OBJECT(mr),
+                                    TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION)) {
+        return NULL;
+    }
+    return container_of(mr, SMMUv3AuxDevice, iommu);
+}
+
+void smmuv3_aux_master_set_stall_parking(SMMUv3AuxDevice *sdev, bool on)
+{
+    QEMU_LOCK_GUARD(&sdev->smmu->lock);
+    sdev->stall_parking = on;
+}
+
+bool smmuv3_aux_master_take_parked_stall(SMMUv3AuxDevice *sdev,
+                                         uint32_t *stall)
+{
+    QEMU_LOCK_GUARD(&sdev->smmu->lock);
+    if (!sdev->parked_stall) {
+        return false;
+    }
+    *stall = sdev->parked_stall - 1;
+    sdev->parked_stall = 0;
+    return true;
+}
+
+/*
+ * Wait again for a parked stall (no BQL: software needs it to resume).
+ * A handle that names no parked transaction (a reset of the SMMU freed
+ * it, or a migration stream that does not match) aborts.
+ */
+SMMUv3AuxStallEnd smmuv3_aux_master_resume_stall(SMMUv3AuxDevice *sdev,
+                                                 uint32_t stall)
+{
+    SMMUv3AuxState *s = sdev->smmu;
+    SMMUv3AuxStallEnd end;
+
+    assert(smmuv3_aux_stall_can_wait());
+    qemu_mutex_lock(&s->lock);
+    if (!smmuv3_aux_stall_set_parked(&s->engine, stall, false)) {
+        qemu_mutex_unlock(&s->lock);
+        return SMMUV3_AUX_STALL_END_ABORT;
+    }
+    end = stall_wait_locked(sdev, stall,
+                            qatomic_read(&sdev->stall_abort_gen));
+    if (end == SMMUV3_AUX_STALL_END_PARKED) {
+        sdev->parked_stall = 0;     /* the caller keeps the handle */
+    }
+    qemu_mutex_unlock(&s->lock);
+    return end;
+}
+
+/* Give up on a parked stall (any thread): it ends with an abort. */
+void smmuv3_aux_master_release_stall(SMMUv3AuxDevice *sdev, uint32_t stall)
+{
+    SMMUv3AuxEngine *e = &sdev->smmu->engine;
+
+    QEMU_LOCK_GUARD(&sdev->smmu->lock);
+    if (smmuv3_aux_stall_is_parked(e, stall)) {
+        smmuv3_aux_stall_cancel(e, stall);
+        smmuv3_aux_stall_free(e, stall);
+    }
+}
+
+/* A VM stop: every waiter looks now whether it parks or aborts. */
+static void smmuv3_aux_stall_vm_state_change(void *opaque, bool running,
+                                             RunState state)
+{
+    if (!running) {
+        smmuv3_aux_stall_kick(opaque);
+    }
+}
+
+void smmuv3_aux_stall_realize(SMMUv3AuxState *s)
+{
+    qemu_cond_init(&s->stall_cond);
+    s->stall_vmstate = qemu_add_vm_change_state_handler(
+        smmuv3_aux_stall_vm_state_change, s);
+}
+
+void smmuv3_aux_stall_unrealize(SMMUv3AuxState *s)
+{
+    qemu_del_vm_change_state_handler(s->stall_vmstate);
+    qemu_cond_destroy(&s->stall_cond);
 }
 
 /* After anything that may end a stall (s->lock not held). */

@@ -671,6 +671,7 @@ static void smmuv3_aux_unrealize(DeviceState *dev)
     SMMUv3AuxState *s = ARM_SMMUV3_AUX(dev);
 
     smmuv3_aux_ats_unrealize(s);
+    smmuv3_aux_stall_unrealize(s);
     smmuv3_aux_engine_finalize(&s->engine);
     address_space_destroy(&s->razwi_as);
     g_hash_table_destroy(s->devices_by_bus);
@@ -743,7 +744,7 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 #endif
 
     qemu_mutex_init(&s->lock);
-    qemu_cond_init(&s->stall_cond);
+    smmuv3_aux_stall_realize(s);
     smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);
     /*
      * A cache size of 0 means "walk on every transaction"; without 64-bit

@@ -122,9 +122,29 @@ void smmuv3_aux_stall_free(SMMUv3AuxEngine *e, uint32_t stall)
 {
     SMMUv3AuxStall *s = stall_slot(e, stall);
 
+    s->parked = false;
     if (s->state != SMMUV3_AUX_STALL_FREE) {
         stall_set(e, s, SMMUV3_AUX_STALL_FREE);
     }
+}
+
+bool smmuv3_aux_stall_set_parked(SMMUv3AuxEngine *e, uint32_t stall,
+                                 bool parked)
+{
+    SMMUv3AuxStall *s = stall_slot(e, stall);
+
+    if (stall >= SMMUV3_AUX_MAX_STALLS || s->state == SMMUV3_AUX_STALL_FREE ||
+        s->parked == parked) {
+        return false;
+    }
+    trace_smmuv3_aux_stall_parked(s->sid, s->stag, parked);
+    s->parked = parked;
+    return true;
+}
+
+bool smmuv3_aux_stall_is_parked(SMMUv3AuxEngine *e, uint32_t stall)
+{
+    return stall < SMMUV3_AUX_MAX_STALLS && stall_slot(e, stall)->parked;
 }
 
 void smmuv3_aux_stall_cancel(SMMUv3AuxEngine *e, uint32_t stall)

@@ -25,6 +25,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "hw/pci/pcie.h"
+#include "migration/vmstate.h"
 #include "system/dma.h"
 #include "testdev-ats.h"
 #include "trace.h"
@@ -371,3 +372,40 @@ void td_ats_reset(TDAts *a)
         a->pri_last = 0;
     }
 }
+
+/*
+ * Migration: the counters software reads, TD_ATS_CTRL.HOLD and the
+ * Invalidation Completions held, whose tags name the SMMU's wait state
+ * (which migrates too): released on the destination, they let its
+ * CMD_SYNC complete.  The ATC itself is dropped, as a device may drop it
+ * at any time: the destination's first access asks again.  Nothing is in
+ * flight: the job finished before the save.
+ */
+static int td_ats_post_load(void *opaque, int version_id)
+{
+    TDAts *a = opaque;
+
+    if (a->n_held > ARRAY_SIZE(a->held)) {
+        return -EINVAL;
+    }
+    memset(a->e, 0, sizeof(a->e));
+    return 0;
+}
+
+const VMStateDescription vmstate_td_ats = {
+    .name = "smmuv3-aux-testdev-ats",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = td_ats_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(hits, TDAts),
+        VMSTATE_UINT64(misses, TDAts),
+        VMSTATE_UINT64(invs, TDAts),
+        VMSTATE_BOOL(hold, TDAts),
+        VMSTATE_UINT32(n_held, TDAts),
+        VMSTATE_UINT64_ARRAY(held, TDAts, SMMUV3_AUX_TESTDEV_MAX_HELD),
+        VMSTATE_UINT64(pri_resps, TDAts),
+        VMSTATE_UINT32(pri_last, TDAts),
+        VMSTATE_END_OF_LIST()
+    },
+};

@@ -83,6 +83,8 @@ void td_ats_reset(TDAts *a);
 void td_ats_write_ctrl(TDAts *a, uint32_t val);
 void td_ats_release(TDAts *a);
 uint64_t td_ats_read(TDAts *a, hwaddr reg);
+/* The ATS and PRI state that migrates (a subsection of the device's). */
+extern const VMStateDescription vmstate_td_ats;
 
 /*
  * One access of len bytes at iova (within a page) as a Translated

@@ -20,6 +20,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
@@ -80,6 +81,13 @@ static bool td_core_dma(TDCore *c, TDJob *j, uint64_t iova, void *buf,
     };
     MemTxResult res;
 
+    if (j->razwi && iova == j->park_iova && is_write == j->park_write) {
+        j->razwi = false;           /* the stalled DMA, ended as RAZ/WI */
+        if (!is_write) {
+            memset(buf, 0, len);
+        }
+        return true;
+    }
     j->dmas++;
     if (FIELD_EX32(j->ctrl, TD_CTRL, ATS)) {
         res = c->ops->ats_dma(c, attrs.pid_valid ? attrs.pid : TD_NO_PASID,
@@ -94,6 +102,16 @@ static bool td_core_dma(TDCore *c, TDJob *j, uint64_t iova, void *buf,
     }
     if (res != MEMTX_OK) {
         j->err_addr = iova;
+        if (c->master &&
+            smmuv3_aux_master_take_parked_stall(c->master, &j->stall)) {
+            /* Not an error: the job goes on from here after the stop. */
+            j->parked = true;
+            j->park_iova = iova;
+            j->park_write = is_write;
+            j->dmas--;
+            trace_smmuv3_aux_testdev_parked(iova, is_write, j->stall);
+            return false;
+        }
         trace_smmuv3_aux_testdev_dma_error(iova, len, is_write, res);
         return false;
     }
@@ -120,21 +138,27 @@ static uint64_t td_core_hash(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
+#define TD_FNV1A_INIT   0xcbf29ce484222325ULL
+
+/*
+ * The commands go from j->done to the end, keeping the partial hash or
+ * sum in j->result, so that a parked job picks up at the DMA that parked.
+ */
 static bool td_core_cmd_read(TDCore *c, TDJob *j)
 {
-    uint64_t iova = j->src, left = j->len, h = 0xcbf29ce484222325ULL;
-
-    while (left) {
-        uint32_t n = td_core_chunk(j, iova, left);
+    if (!j->done) {
+        j->result = TD_FNV1A_INIT;
+    }
+    while (j->done < j->len) {
+        uint64_t iova = j->src + j->done;
+        uint32_t n = td_core_chunk(j, iova, j->len - j->done);
 
         if (!td_core_dma(c, j, iova, c->page, n, false)) {
             return false;
         }
-        h = td_core_hash(h, c->page, n);
-        iova += n;
-        left -= n;
+        j->result = td_core_hash(j->result, c->page, n);
+        j->done += n;
     }
-    j->result = h;
     return true;
 }
 
@@ -142,10 +166,10 @@ static bool td_core_cmd_read(TDCore *c, TDJob *j)
 static bool td_core_cmd_write(TDCore *c, TDJob *j)
 {
     bool fill = j->cmd == SMMUV3_AUX_TD_CMD_FILL;
-    uint64_t iova = j->dst, left = j->len, off = 0;
 
-    while (left) {
-        uint32_t n = td_core_chunk(j, iova, left), i;
+    while (j->done < j->len) {
+        uint64_t iova = j->dst + j->done, off = j->done;
+        uint32_t n = td_core_chunk(j, iova, j->len - j->done), i;
 
         for (i = 0; i < n; i++, off++) {
             uint32_t word = j->pattern + (fill ? 0 : off / 4);
@@ -155,31 +179,30 @@ static bool td_core_cmd_write(TDCore *c, TDJob *j)
         if (!td_core_dma(c, j, iova, c->page, n, true)) {
             return false;
         }
-        iova += n;
-        left -= n;
+        j->done += n;
     }
     return true;
 }
 
 static bool td_core_cmd_copy(TDCore *c, TDJob *j)
 {
-    uint64_t src = j->src, dst = j->dst, left = j->len;
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    while (left) {
+    if (!j->done) {
+        j->result = TD_FNV1A_INIT;
+    }
+    while (j->done < j->len) {
+        uint64_t src = j->src + j->done, dst = j->dst + j->done;
+        uint64_t left = j->len - j->done;
         uint32_t n = MIN(td_core_chunk(j, src, left),
                          td_core_chunk(j, dst, left));
 
+        /* A parked write reads its source again: reads are idempotent. */
         if (!td_core_dma(c, j, src, c->page, n, false) ||
             !td_core_dma(c, j, dst, c->page, n, true)) {
             return false;
         }
-        h = td_core_hash(h, c->page, n);
-        src += n;
-        dst += n;
-        left -= n;
+        j->result = td_core_hash(j->result, c->page, n);
+        j->done += n;
     }
-    j->result = h;
     return true;
 }
 
@@ -219,25 +242,28 @@ static bool td_core_cancelled(TDCore *c, const TDJob *j)
 
 static bool td_core_cmd_burst(TDCore *c, TDJob *j)
 {
-    uint64_t i, rng = 0x9e3779b97f4a7c15ULL, h = 0;
     int64_t start = get_clock();
+    bool ok = true;
 
-    for (i = 0; i < j->burst_count; i++) {
-        uint64_t iova = j->src +
-            (uint64_t)td_core_burst_page(j, i, &rng) * TD_PAGE;
-
-        if (!(i & 1023) && td_core_cancelled(c, j)) {
-            return false;
-        }
-
-        if (!td_core_dma(c, j, iova, c->page, TD_PAGE, false)) {
-            return false;
-        }
-        h += c->page[0];
+    if (!j->done) {
+        j->rng = 0x9e3779b97f4a7c15ULL;
+        j->result = 0;
     }
-    j->burst_ns = get_clock() - start;
-    j->result = h;
-    return true;
+    for (; j->done < j->burst_count; j->done++) {
+        uint64_t rng = j->rng;
+        uint64_t iova = j->src +
+            (uint64_t)td_core_burst_page(j, j->done, &rng) * TD_PAGE;
+
+        if ((!(j->done & 1023) && td_core_cancelled(c, j)) ||
+            !td_core_dma(c, j, iova, c->page, TD_PAGE, false)) {
+            ok = false;
+            break;
+        }
+        j->rng = rng;
+        j->result += c->page[0];
+    }
+    j->burst_ns += get_clock() - start;
+    return ok;
 }
 
 static bool td_core_check(TDCore *c, const TDJob *j)
@@ -259,10 +285,49 @@ static bool td_core_check(TDCore *c, const TDJob *j)
     return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
 }
 
+/*
+ * Parked jobs
+ * -----------
+ * An ASYNC job's DMA that stalls in the SMMU while the VM is stopped
+ * (migration, savevm, "stop") is parked there (include/hw/arm/
+ * smmuv3-aux.h): the job ends early with j->parked, stays BUSY to
+ * software, and migrates with its progress.  When the VM runs, here or on
+ * the destination, the worker takes it up again: it waits in the SMMU for
+ * the end software gives the stall, then goes on from the DMA that
+ * stalled (retried, or RAZ/WI), or fails there (abort).  A reset or
+ * unplug gives the stall up.  False: the job does not go on now.
+ */
+static bool td_core_unpark(TDCore *c, TDJob *j)
+{
+    j->parked = false;
+    if (td_core_cancelled(c, j)) {
+        smmuv3_aux_master_release_stall(c->master, j->stall);
+        j->ok = false;
+        return false;
+    }
+    switch (smmuv3_aux_master_resume_stall(c->master, j->stall)) {
+    case SMMUV3_AUX_STALL_END_RETRY:
+        return true;
+    case SMMUV3_AUX_STALL_END_RAZWI:
+        j->razwi = true;
+        return true;
+    case SMMUV3_AUX_STALL_END_PARKED:
+        j->parked = true;
+        return false;
+    default:
+        j->ok = false;
+        j->err_addr = j->park_iova;
+        return false;
+    }
+}
+
 /* Run a job: any thread, BQL or not (the DMA API takes it if needed). */
 static void td_core_exec(TDCore *c, TDJob *j)
 {
     trace_smmuv3_aux_testdev_cmd(j->cmd, j->src, j->dst, j->len);
+    if (j->parked && !td_core_unpark(c, j)) {
+        return;
+    }
     if (!td_core_check(c, j)) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: bad arguments for command %u "
                       "(len %u, burst %" PRIu64 "x%u, ctrl 0x%x, "
@@ -324,8 +389,26 @@ static void td_core_done_bh(void *opaque)
 {
     TDCore *c = opaque;
 
+    if (c->job.parked) {
+        if (c->job.epoch == c->epoch) {
+            return;             /* BUSY until it goes on (vm_state_change) */
+        }
+        smmuv3_aux_master_release_stall(c->master, c->job.stall);
+        c->job.parked = false;
+    }
     c->busy = false;
     td_core_complete(c, &c->job);
+}
+
+/* Hand c->job to the worker (BQL). */
+static void td_core_dispatch(TDCore *c)
+{
+    c->busy = true;
+    qatomic_set(&c->job_done, false);
+    qemu_mutex_lock(&c->lock);
+    c->pending = true;
+    qemu_cond_signal(&c->cond);
+    qemu_mutex_unlock(&c->lock);
 }
 
 /*
@@ -351,8 +434,12 @@ static void td_core_finish_job(TDCore *c)
 static void td_core_vm_state_change(void *opaque, bool running,
                                     RunState state)
 {
+    TDCore *c = opaque;
+
     if (!running) {
-        td_core_finish_job(opaque);
+        td_core_finish_job(c);
+    } else if (c->busy && c->job.parked && qatomic_read(&c->job_done)) {
+        td_core_dispatch(c);    /* the parked job goes on */
     }
 }
 
@@ -418,14 +505,9 @@ static void td_core_run(TDCore *c, uint32_t cmd)
         td_core_complete(c, &j);
         return;
     }
-    c->busy = true;
     c->status = R_TD_STATUS_BUSY_MASK;
-    qatomic_set(&c->job_done, false);
-    qemu_mutex_lock(&c->lock);
     c->job = j;
-    c->pending = true;
-    qemu_cond_signal(&c->cond);
-    qemu_mutex_unlock(&c->lock);
+    td_core_dispatch(c);
 }
 
 static uint64_t td_core_read_reg(void *opaque, hwaddr addr, unsigned size)
@@ -571,6 +653,24 @@ void td_core_realize(TDCore *c, DeviceState *dev, const TDCoreOps *ops,
                        QEMU_THREAD_JOINABLE);
 }
 
+void td_core_set_smmu_master(TDCore *c, SMMUv3AuxDevice *m)
+{
+    c->master = m;
+    if (m) {
+        smmuv3_aux_master_set_stall_parking(m, true);
+    }
+}
+
+/* A parked job that will not go on: its stall ends (BQL, worker idle). */
+static void td_core_drop_parked(TDCore *c)
+{
+    if (c->busy && c->job.parked && qatomic_read(&c->job_done)) {
+        smmuv3_aux_master_release_stall(c->master, c->job.stall);
+        c->job.parked = false;
+        c->busy = false;
+    }
+}
+
 void td_core_unrealize(TDCore *c)
 {
     qemu_mutex_lock(&c->lock);
@@ -582,6 +682,7 @@ void td_core_unrealize(TDCore *c)
     bql_unlock();
     qemu_thread_join(&c->thread);
     bql_lock();
+    td_core_drop_parked(c);
     qemu_del_vm_change_state_handler(c->vmstate_entry);
     qemu_bh_delete(c->done_bh);
     qemu_cond_destroy(&c->done_cond);
@@ -593,6 +694,7 @@ void td_core_reset(TDCore *c)
 {
     /* A job still running stops early and is not published. */
     qatomic_set(&c->epoch, c->epoch + 1);
+    td_core_drop_parked(c);
     c->status = c->ctrl = c->len = c->pattern = c->pasid = c->attrs = 0;
     c->burst_pages = c->burst_order = 0;
     c->src = c->dst = c->result = c->err_addr = 0;
@@ -607,8 +709,69 @@ static int td_core_pre_save(void *opaque)
 }
 
 /*
- * No job is running at a save (td_core_finish_job()), so none needs
- * resuming; the page buffer is scratch of a running job.
+ * A parked job (see "Parked jobs"): what it was asked, how far it got and
+ * the stall it waits for; the SMMU migrates the stall itself.  It goes on
+ * when the destination's VM runs.
+ */
+static bool td_core_parked_needed(void *opaque)
+{
+    TDCore *c = opaque;
+
+    return c->busy && c->job.parked;
+}
+
+static int td_core_parked_post_load(void *opaque, int version_id)
+{
+    TDCore *c = opaque;
+
+    if (!c->master) {
+        error_report("%s: a parked DMA, but the device is behind no "
+                     "arm-smmuv3-aux here", td_core_name(c));
+        return -EINVAL;
+    }
+    c->busy = true;
+    c->job.parked = true;
+    c->job.epoch = c->epoch;
+    qatomic_set(&c->job_done, true);
+    return 0;
+}
+
+static const VMStateDescription vmstate_td_core_parked = {
+    .name = "smmuv3-aux-testdev-core/parked",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = td_core_parked_needed,
+    .post_load = td_core_parked_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(job.cmd, TDCore),
+        VMSTATE_UINT32(job.ctrl, TDCore),
+        VMSTATE_UINT32(job.len, TDCore),
+        VMSTATE_UINT32(job.pattern, TDCore),
+        VMSTATE_UINT32(job.pasid, TDCore),
+        VMSTATE_UINT32(job.attrs, TDCore),
+        VMSTATE_UINT32(job.burst_pages, TDCore),
+        VMSTATE_UINT32(job.burst_order, TDCore),
+        VMSTATE_UINT64(job.src, TDCore),
+        VMSTATE_UINT64(job.dst, TDCore),
+        VMSTATE_UINT64(job.burst_count, TDCore),
+        VMSTATE_UINT64(job.result, TDCore),
+        VMSTATE_UINT64(job.err_addr, TDCore),
+        VMSTATE_UINT64(job.burst_ns, TDCore),
+        VMSTATE_UINT64(job.dmas, TDCore),
+        VMSTATE_UINT64(job.done, TDCore),
+        VMSTATE_UINT64(job.rng, TDCore),
+        VMSTATE_UINT64(job.park_iova, TDCore),
+        VMSTATE_BOOL(job.park_write, TDCore),
+        VMSTATE_BOOL(job.razwi, TDCore),
+        VMSTATE_UINT32(job.stall, TDCore),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * No job is running at a save (td_core_finish_job()): it completed, or
+ * it is parked (the subsection); the page buffer is scratch of a running
+ * job.
  */
 const VMStateDescription vmstate_td_core = {
     .name = "smmuv3-aux-testdev-core",
@@ -632,5 +795,9 @@ const VMStateDescription vmstate_td_core = {
         VMSTATE_UINT64(burst_ns, TDCore),
         VMSTATE_UINT64(dma_count, TDCore),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_td_core_parked,
+        NULL
     },
 };

@@ -14,6 +14,7 @@
 #include "hw/qdev-core.h"
 #include "migration/vmstate.h"
 #include "system/runstate.h"
+#include "hw/arm/smmuv3-aux.h"
 #include "hw/arm/smmuv3-aux-testdev.h"
 
 #define TD_PAGE             4096
@@ -32,6 +33,18 @@ typedef struct TDJob {
     /* results */
     bool ok;
     uint64_t result, err_addr, burst_ns, dmas;
+    /*
+     * Progress, so that a job whose DMA stalled in the SMMU when the VM
+     * stopped can go on from that DMA (see "Parked jobs" in
+     * testdev-core.c): bytes (READ, WRITE, FILL, COPY) or DMAs (BURST)
+     * done, the BURST's page sequence, the stalled DMA and how its stall
+     * ended.
+     */
+    uint64_t done, rng, park_iova;
+    bool park_write;
+    bool parked;                /* waits for SMMU stall handle 'stall' */
+    bool razwi;                 /* the stalled DMA ends as RAZ/WI */
+    uint32_t stall;
 } TDJob;
 
 typedef struct TDCore TDCore;
@@ -65,6 +78,7 @@ struct TDCore {
     DeviceState *dev;
     const TDCoreOps *ops;
     AddressSpace *as;           /* where the DMA goes */
+    SMMUv3AuxDevice *master;    /* the smmuv3-aux master it is, or NULL */
 
     /* Registers; BQL */
     uint32_t status, ctrl, len, pattern, pasid, attrs;
@@ -101,6 +115,11 @@ struct TDCore {
 /* Start the worker; as is the DMA address space (realize). */
 void td_core_realize(TDCore *c, DeviceState *dev, const TDCoreOps *ops,
                      AddressSpace *as);
+/*
+ * The device is master m of an arm-smmuv3-aux (NULL: of none): its stalled
+ * DMAs park at a VM stop and go on after it, migrated or not.
+ */
+void td_core_set_smmu_master(TDCore *c, SMMUv3AuxDevice *m);
 /* Stop the worker (unrealize; BQL held, dropped while it is joined). */
 void td_core_unrealize(TDCore *c);
 /* Device reset: a running job stops early and is not published. */
@@ -108,7 +127,10 @@ void td_core_reset(TDCore *c);
 /* The register page (SMMUV3_AUX_TESTDEV_REGS_SIZE); opaque: the TDCore. */
 extern const MemoryRegionOps td_core_mmio_ops;
 
-/* The registers, with the job completed before a save (no job resumes). */
+/*
+ * The registers; a job is completed before a save, unless its DMA is
+ * parked on a stall: then it migrates and resumes (a subsection).
+ */
 extern const VMStateDescription vmstate_td_core;
 #define VMSTATE_TD_CORE(field, state) \
     VMSTATE_STRUCT(field, state, 1, vmstate_td_core, TDCore)

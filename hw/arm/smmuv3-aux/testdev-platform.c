@@ -118,6 +118,7 @@ static void smmuv3_aux_platdev_realize(DeviceState *dev, Error **errp)
     sysbus_init_irq(SYS_BUS_DEVICE(s), &s->irq);
     td_core_realize(&s->core, dev, &td_plat_ops,
                     smmuv3_aux_master_address_space(s->sdev));
+    td_core_set_smmu_master(&s->core, s->sdev);
 }
 
 /*

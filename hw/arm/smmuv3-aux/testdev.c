@@ -226,6 +226,8 @@ static void smmuv3_aux_testdev_realize(PCIDevice *pdev, Error **errp)
                     !s->ats_on ? &td_pci_ops :
                     s->pri_on ? &td_pci_ops_ats_pri : &td_pci_ops_ats,
                     pci_get_address_space(pdev));
+    td_core_set_smmu_master(&s->core, smmuv3_aux_master_of(
+                                pci_device_iommu_address_space(pdev)));
 }
 
 static void smmuv3_aux_testdev_write_config(PCIDevice *pdev, uint32_t addr,
@@ -264,9 +266,27 @@ static const Property smmuv3_aux_testdev_properties[] = {
     DEFINE_PROP_BOOL("pri", SMMUv3AuxTestdev, pri_on, true),
 };
 
+static bool smmuv3_aux_testdev_ats_needed(void *opaque)
+{
+    SMMUv3AuxTestdev *s = opaque;
+
+    return s->ats_on;
+}
+
+static const VMStateDescription smmuv3_aux_testdev_vmstate_ats = {
+    .name = TYPE_SMMUV3_AUX_TESTDEV "/ats",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_aux_testdev_ats_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(ats, SMMUv3AuxTestdev, 1, vmstate_td_ats, TDAts),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 /*
  * The registers (the core's) and PCI state (config space, MSI, the MSI-X
- * table).  Version 2: MSI-X.
+ * table); with ATS, its state as a subsection.  Version 2: MSI-X.
  */
 static const VMStateDescription smmuv3_aux_testdev_vmstate = {
     .name = TYPE_SMMUV3_AUX_TESTDEV,
@@ -277,6 +297,10 @@ static const VMStateDescription smmuv3_aux_testdev_vmstate = {
         VMSTATE_MSIX(parent_obj, SMMUv3AuxTestdev),
         VMSTATE_TD_CORE(core, SMMUv3AuxTestdev),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &smmuv3_aux_testdev_vmstate_ats,
+        NULL
     },
 };
 

@@ -39,6 +39,39 @@ AddressSpace *smmuv3_aux_master_address_space(SMMUv3AuxDevice *sdev);
 void smmuv3_aux_master_abort_stalls(SMMUv3AuxDevice *sdev);
 
 /*
+ * Stalled transactions across a VM stop (migration, savevm, "stop")
+ * -----------------------------------------------------------------
+ * A stalled transaction waits for software's CMD_RESUME, which cannot
+ * come while the VM is stopped; so at a stop it ends with an abort, unless
+ * its master asked to park it: then the DMA returns with an error, the
+ * transaction stays stalled in the SMMU (and migrates with it), and the
+ * master, which saved where its DMA was, comes back for it when the VM
+ * runs again, on this QEMU or on a migration's destination.
+ *
+ * The master: calls smmuv3_aux_master_set_stall_parking() once; after a
+ * DMA that failed, smmuv3_aux_master_take_parked_stall() says whether it
+ * was parked, and with which handle; when the VM runs, from a thread
+ * without the BQL, smmuv3_aux_master_resume_stall() waits until software
+ * ends the stall (it may park again); or, if the master gives up on it (a
+ * reset, unplug), smmuv3_aux_master_release_stall() aborts it.
+ */
+typedef enum SMMUv3AuxStallEnd {
+    SMMUV3_AUX_STALL_END_RETRY,     /* issue the access again */
+    SMMUV3_AUX_STALL_END_ABORT,     /* it failed */
+    SMMUV3_AUX_STALL_END_RAZWI,     /* reads return 0, writes are ignored */
+    SMMUV3_AUX_STALL_END_PARKED,    /* the VM stopped again meanwhile */
+} SMMUv3AuxStallEnd;
+
+/* The master behind an SMMU that as translates for, or NULL. */
+SMMUv3AuxDevice *smmuv3_aux_master_of(AddressSpace *as);
+void smmuv3_aux_master_set_stall_parking(SMMUv3AuxDevice *sdev, bool on);
+bool smmuv3_aux_master_take_parked_stall(SMMUv3AuxDevice *sdev,
+                                         uint32_t *stall);
+SMMUv3AuxStallEnd smmuv3_aux_master_resume_stall(SMMUv3AuxDevice *sdev,
+                                                 uint32_t stall);
+void smmuv3_aux_master_release_stall(SMMUv3AuxDevice *sdev, uint32_t stall);
+
+/*
  * ITS DeviceID of the SMMU's own MSIs on the virt board.  QEMU's ITS has 16
  * DeviceID bits and pcie.0 RIDs start at 0, so the top of the range is the
  * one least likely to collide with a PCI requester.
