@@ -16,7 +16,10 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "libqos/pci.h"
+#include "standard-headers/linux/pci_regs.h"
 #include "libqos/qos-smmuv3-aux-fixture.h"
 
 #define SID             QSMMU_FIX_SID
@@ -425,6 +428,211 @@ static void test_dma_during_reset(void)
     qsmmu_fix_stop(&c);
 }
 
+/* ---- DMA racing an unplug ---------------------------------------------- */
+
+/*
+ * A test device behind a root port at 00:08.0, so that the guest can
+ * unplug it: PCIe native hot-plug removes a device once software turns
+ * its slot's power off (what Linux's pciehp does after device_del's
+ * attention button; a guest may also do it at any time).  Bus 1, its
+ * StreamID 0x100; the BAR within the virt board's 32-bit window.
+ */
+#define HOT_DEVFN       QPCI_DEVFN(8, 0)
+#define HOT_SID         0x100
+#define HOT_BAR         0x3e000000ULL
+#define HOT_ARGS        "-device pcie-root-port,id=rp,bus=pcie.0,chassis=1," \
+                        "addr=8.0 -device smmuv3-aux-testdev,bus=rp,id=hot"
+
+static uint64_t hot_ecam(QSMMUAuxFix *c, unsigned bus, int devfn,
+                         uint16_t off)
+{
+    return c->gbus.ecam_alloc_ptr + ((uint64_t)bus << 20) +
+           ((uint64_t)devfn << 12) + off;
+}
+
+/* The root port's PCI Express capability. */
+static uint16_t hot_exp_cap(QSMMUAuxFix *c)
+{
+    uint8_t off = qtest_readb(c->qts, hot_ecam(c, 0, HOT_DEVFN,
+                                               PCI_CAPABILITY_LIST));
+
+    while (off) {
+        if (qtest_readb(c->qts, hot_ecam(c, 0, HOT_DEVFN, off)) ==
+            PCI_CAP_ID_EXP) {
+            return off;
+        }
+        off = qtest_readb(c->qts, hot_ecam(c, 0, HOT_DEVFN, off + 1));
+    }
+    g_assert_not_reached();
+}
+
+static void hot_slot_power(QSMMUAuxFix *c, bool on)
+{
+    qtest_writew(c->qts, hot_ecam(c, 0, HOT_DEVFN,
+                                  hot_exp_cap(c) + PCI_EXP_SLTCTL),
+                 on ? PCI_EXP_SLTCTL_PWR_IND_ON | PCI_EXP_SLTCTL_PWR_ON
+                    : PCI_EXP_SLTCTL_PWR_IND_OFF | PCI_EXP_SLTCTL_PWR_OFF);
+}
+
+/* What firmware does: bus numbers, the port's window, the BAR. */
+static void hot_enable(QSMMUAuxFix *c)
+{
+    QTestState *q = c->qts;
+
+    qtest_writeb(q, hot_ecam(c, 0, HOT_DEVFN, PCI_SECONDARY_BUS), 1);
+    qtest_writeb(q, hot_ecam(c, 0, HOT_DEVFN, PCI_SUBORDINATE_BUS), 1);
+    qtest_writew(q, hot_ecam(c, 0, HOT_DEVFN, PCI_MEMORY_BASE),
+                 HOT_BAR >> 16);
+    qtest_writew(q, hot_ecam(c, 0, HOT_DEVFN, PCI_MEMORY_LIMIT),
+                 HOT_BAR >> 16);
+    qtest_writew(q, hot_ecam(c, 0, HOT_DEVFN, PCI_COMMAND),
+                 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmphex(qtest_readw(q, hot_ecam(c, 1, 0, PCI_VENDOR_ID)), ==,
+                    SMMUV3_AUX_TESTDEV_VENDOR_ID);
+    qtest_writel(q, hot_ecam(c, 1, 0, PCI_BASE_ADDRESS_0), HOT_BAR);
+    qtest_writel(q, hot_ecam(c, 1, 0, PCI_BASE_ADDRESS_1), 0);
+    qtest_writew(q, hot_ecam(c, 1, 0, PCI_COMMAND),
+                 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+/* An ASYNC command of the device behind the port. */
+static void hot_start(QSMMUAuxFix *c, uint32_t cmd, uint64_t iova,
+                      uint64_t count)
+{
+    QTestState *q = c->qts;
+
+    qtest_writel(q, HOT_BAR + A_TD_BURST_PAGES, 1);
+    qtest_writeq(q, HOT_BAR + A_TD_BURST_COUNT, count);
+    qtest_writeq(q, HOT_BAR + A_TD_SRC, iova);
+    qtest_writel(q, HOT_BAR + A_TD_LEN, PAGE);
+    qtest_writel(q, HOT_BAR + A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+    qtest_writel(q, HOT_BAR + A_TD_CMD, cmd);
+    g_assert_cmphex(qtest_readl(q, HOT_BAR + A_TD_STATUS), ==,
+                    R_TD_STATUS_BUSY_MASK);
+}
+
+/* Is /machine/peripheral/id there? */
+static bool hot_present(QSMMUAuxFix *c, const char *id)
+{
+    QDict *rsp = qtest_qmp(c->qts, "{'execute': 'qom-list', 'arguments': "
+                           "{'path': '/machine/peripheral'}}");
+    QListEntry *e;
+    bool found = false;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+
+        found |= !strcmp(qdict_get_str(prop, "name"), id);
+    }
+    qobject_unref(rsp);
+    return found;
+}
+
+/*
+ * device_del, and the guest powers the slot off under the running DMA, as
+ * pciehp does on the attention button: the device is unrealized (its
+ * thread joined) and leaves the QOM tree.  (QEMU 10.0 sends no
+ * DEVICE_DELETED for a device unplugged this way, an e1000e either: the
+ * object is never finalized, so the test cannot wait for that event.)
+ */
+static void hot_remove(QSMMUAuxFix *c, const char *id, uint32_t idr0)
+{
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+
+    qtest_qmp_device_del_send(c->qts, id);
+    hot_slot_power(c, false);
+    while (hot_present(c, id)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    expect_alive(c, idr0);
+    g_assert_cmphex(qtest_readw(c->qts, hot_ecam(c, 1, 0, PCI_VENDOR_ID)),
+                    ==, 0xffff);
+}
+
+/*
+ * A device is unplugged while its thread runs a burst through stage 1,
+ * and again while its DMA is stalled in the SMMU (CD.S) waiting for a
+ * CMD_RESUME that never comes: each time the unplug completes (the stall
+ * ends with the device, as it stops mastering the bus), QEMU answers, no
+ * further event is recorded, a device plugged into the same slot works,
+ * and so does the SMMU.
+ */
+static void test_dma_during_unplug(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxEvtRecord r;
+    SMMUv3AuxCmd cmd;
+    uint64_t a;
+    uint32_t idr0;
+
+    if (!qtest_has_device("pcie-root-port")) {
+        g_test_skip("needs pcie-root-port");
+        return;
+    }
+    if (!qsmmu_fix_start(&c, "smmuv3-aux", 0, HOT_ARGS)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    qsmmu_aux_strtab_linear(&c.s, 9);
+    qsmmu_aux_bringup(&c.s, 8, 8);
+    qsmmu_fix_s1_init(&c, &d, 12, 1, 0);
+    d.cdv.qw[0] |= R_CD_0_S_MASK;
+    qsmmu_aux_write_cd(&c.s, d.cd, &d.cdv);
+    a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x9900);
+    qsmmu_fix_s1_map4k(&d, IOVA, a);
+    qsmmu_aux_ste_s1(&ste, d.cd);
+    qsmmu_aux_write_ste(&c.s, HOT_SID, &ste);
+    qsmmu_aux_write_ste(&c.s, SID, &ste);
+    qsmmu_fix_enable(&c);
+    hot_enable(&c);
+
+    hot_start(&c, SMMUV3_AUX_TD_CMD_BURST, IOVA, 1 << 22);
+    hot_remove(&c, "hot", idr0);
+    qsmmu_fix_expect_no_event(&c);
+
+    qtest_qmp_device_add(c.qts, "smmuv3-aux-testdev", "hot2",
+                         "{'bus': 'rp'}");
+    hot_slot_power(&c, true);
+    hot_enable(&c);
+    hot_start(&c, SMMUV3_AUX_TD_CMD_READ, IOVA + PAGE, 0);
+    while (!qsmmu_aux_evtq_pending(&c.s)) {
+        g_usleep(1000);         /* the stall's record, from its thread */
+    }
+    qsmmu_fix_pop_event_ss(&c, &r, SMMUV3_AUX_EVT_F_TRANSLATION, HOT_SID,
+                           false, 0);
+    g_assert_true(FIELD_EX64(r.qw[1], EVT_1, STALL));
+    hot_remove(&c, "hot2", idr0);
+    qsmmu_fix_expect_no_event(&c);
+    /* The STAG is stale now: its RESUME does nothing. */
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
+    cmd.qw[0] |= (uint64_t)HOT_SID << 32 | 1 << 12;
+    cmd.qw[1] = FIELD_EX64(r.qw[1], EVT_1, STAG);
+    qsmmu_fix_cmd(&c, &cmd);
+    qsmmu_fix_expect_no_event(&c);
+    g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
+
+    qtest_qmp_device_add(c.qts, "smmuv3-aux-testdev", "hot3",
+                         "{'bus': 'rp'}");
+    hot_slot_power(&c, true);
+    hot_enable(&c);
+    qtest_writeq(c.qts, HOT_BAR + A_TD_SRC, IOVA);
+    qtest_writel(c.qts, HOT_BAR + A_TD_LEN, PAGE);
+    qtest_writel(c.qts, HOT_BAR + A_TD_CTRL, 0);
+    qtest_writel(c.qts, HOT_BAR + A_TD_CMD, SMMUV3_AUX_TD_CMD_READ);
+    g_assert_cmphex(qtest_readl(c.qts, HOT_BAR + A_TD_STATUS), ==,
+                    QSMMU_FIX_TD_DONE);
+    g_assert_cmphex(qtest_readq(c.qts, HOT_BAR + A_TD_RESULT), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0x9900));
+    /* expect_works() reuses ASID 1 for a new domain over IOVA. */
+    qsmmu_aux_cmdq_invalidate_all(&c.s);
+    expect_works(&c);
+    qsmmu_fix_stop(&c);
+}
+
 static const uint64_t strtab_own_mmio = SMMU;
 static const uint64_t strtab_hole = PA_UNMAPPED;
 
@@ -452,5 +660,9 @@ int main(int argc, char **argv)
                    test_msi_to_self);
     qtest_add_func("/smmuv3-conformance/hostile/dma-during-reset",
                    test_dma_during_reset);
+    if (!strcmp(qsmmu_fix_model(), "smmuv3-aux")) {
+        qtest_add_func("/smmuv3-conformance/hostile/dma-during-unplug",
+                       test_dma_during_unplug);
+    }
     return g_test_run();
 }
