@@ -633,6 +633,62 @@ static void test_dma_during_unplug(void)
     qsmmu_fix_stop(&c);
 }
 
+/*
+ * Found by the whole-device fuzzer: a Function Level Reset while the
+ * device's READ is stalled in the SMMU, bus mastering enabled again at
+ * once (before the stall's waiter could see it off), and a new command:
+ * the reset ends the stall (abort), the command runs instead of waiting
+ * under the BQL for a CMD_RESUME no one can send, and QEMU answers.
+ */
+static void test_flr_during_stall(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxEvtRecord r;
+    QPCIDevice *dev;
+    uint32_t idr0, bar0, bar1;
+    uint8_t exp;
+    uint64_t a;
+
+    if (!start(&c)) {
+        return;
+    }
+    dev = c.td.dev;
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    qsmmu_fix_s1_4k(&c, &d);
+    d.cdv.qw[0] |= R_CD_0_S_MASK;
+    qsmmu_fix_s1_write_cd(&c, &d);
+    a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x3300);
+    qsmmu_fix_s1_map4k(&d, IOVA, a);
+    qsmmu_fix_enable(&c);
+
+    qsmmu_fix_td_start_async(&c.td, SMMUV3_AUX_TD_CMD_READ, IOVA + PAGE, 0,
+                             PAGE);
+    while (!qsmmu_aux_evtq_pending(&c.s)) {
+        g_usleep(1000);
+    }
+    qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
+    g_assert_true(FIELD_EX64(r.qw[1], EVT_1, STALL));
+
+    bar0 = qpci_config_readl(dev, PCI_BASE_ADDRESS_0);
+    bar1 = qpci_config_readl(dev, PCI_BASE_ADDRESS_1);
+    exp = qpci_find_capability(dev, PCI_CAP_ID_EXP, 0);
+    qpci_config_writew(dev, exp + PCI_EXP_DEVCTL,
+                       qpci_config_readw(dev, exp + PCI_EXP_DEVCTL) |
+                       PCI_EXP_DEVCTL_BCR_FLR);
+    qpci_config_writel(dev, PCI_BASE_ADDRESS_0, bar0);
+    qpci_config_writel(dev, PCI_BASE_ADDRESS_1, bar1);
+    qpci_config_writew(dev, PCI_COMMAND,
+                       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+
+    g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0x3300));
+    expect_alive(&c, idr0);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 static const uint64_t strtab_own_mmio = SMMU;
 static const uint64_t strtab_hole = PA_UNMAPPED;
 
@@ -663,6 +719,8 @@ int main(int argc, char **argv)
     if (!strcmp(qsmmu_fix_model(), "smmuv3-aux")) {
         qtest_add_func("/smmuv3-conformance/hostile/dma-during-unplug",
                        test_dma_during_unplug);
+        qtest_add_func("/smmuv3-conformance/hostile/flr-during-stall",
+                       test_flr_during_stall);
     }
     return g_test_run();
 }

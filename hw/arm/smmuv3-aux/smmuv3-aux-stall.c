@@ -11,9 +11,11 @@
  * under the BQL is marked as one that cannot stall and terminates.
  *
  * Nothing can hang QEMU on a stall: the wait gives up (Abort, as
- * CMD_STALL_TERM would) once the requester stops mastering the bus (a
- * device reset, or a device that quiesces before unplug; a platform
- * master says so with smmuv3_aux_master_abort_stalls()) or the VM stops
+ * CMD_STALL_TERM would) once the requester stops mastering the bus (a PCI
+ * device that clears Bus Master Enable or quiesces before unplug) or says
+ * it was reset (smmuv3_aux_master_abort_stalls(), which a PCI device
+ * needs as well: a guest may set BME again right after an FLR, before
+ * the waiter looked), or the VM stops
  * (migration, savevm and quit wait for device threads); SMMU reset and
  * SMMUEN = 0 abort every stall in the engine.  At a VM stop a requester
  * that said it can park (the test devices) sets its stalled transaction
@@ -39,15 +41,18 @@ bool smmuv3_aux_stall_can_wait(void)
 }
 
 /*
- * The requester still masters the bus (any thread: a config read), and a
- * platform master did not abort its stalls since abort_gen.
+ * The master did not abort its stalls since abort_gen (a reset), and a
+ * PCI requester still masters the bus (any thread: a config read).
  */
 static bool stall_requester_alive(SMMUv3AuxDevice *sdev, unsigned abort_gen)
 {
     PCIDevice *pdev;
 
+    if (qatomic_read(&sdev->stall_abort_gen) != abort_gen) {
+        return false;
+    }
     if (!sdev->bus) {
-        return qatomic_read(&sdev->stall_abort_gen) == abort_gen;
+        return true;
     }
     pdev = pci_find_device(sdev->bus, pci_bus_num(sdev->bus), sdev->devfn);
     return pdev && (pci_get_word(pdev->config + PCI_COMMAND) &

@@ -431,6 +431,27 @@ static void td_core_finish_job(TDCore *c)
     td_core_done_bh(c);
 }
 
+/*
+ * The same for a job from before a reset, which stops at its next access
+ * (td_core_cancelled()) unless that access is stalled in the SMMU: the
+ * stall waits for a CMD_RESUME that software cannot send while this
+ * holds the BQL, and a guest that re-enabled bus mastering right after
+ * an FLR leaves the SMMU no sign that the requester went away.  A reset
+ * stops the device's transactions, so their stalls end now, on every
+ * round (one may have stalled after the last abort).  BQL held.
+ */
+static void td_core_reap_cancelled(TDCore *c)
+{
+    while (!qatomic_load_acquire(&c->job_done)) {
+        if (c->master) {
+            smmuv3_aux_master_abort_stalls(c->master);
+        }
+        qemu_cond_timedwait_bql(&c->done_cond, 10);
+    }
+    qemu_bh_cancel(c->done_bh);
+    td_core_done_bh(c);
+}
+
 static void td_core_vm_state_change(void *opaque, bool running,
                                     RunState state)
 {
@@ -491,7 +512,7 @@ static void td_core_run(TDCore *c, uint32_t cmd)
      * than fail, as a reset device is idle to software.
      */
     if (c->busy && c->job.epoch != c->epoch) {
-        td_core_finish_job(c);
+        td_core_reap_cancelled(c);
     }
     if (c->busy) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: command %u while the previous "
@@ -694,6 +715,9 @@ void td_core_reset(TDCore *c)
 {
     /* A job still running stops early and is not published. */
     qatomic_set(&c->epoch, c->epoch + 1);
+    if (c->master && c->busy) {
+        smmuv3_aux_master_abort_stalls(c->master);
+    }
     td_core_drop_parked(c);
     c->status = c->ctrl = c->len = c->pattern = c->pasid = c->attrs = 0;
     c->burst_pages = c->burst_order = 0;
