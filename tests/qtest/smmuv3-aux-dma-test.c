@@ -62,7 +62,9 @@ static void test_s1_cached_cross_page(void)
     qsmmu_fix_s1_map4k(&d, IOVA, a);
     qsmmu_fix_s1_map4k(&d, IOVA + PAGE, b);
     qsmmu_fix_enable(&c);
-    qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL, R_TD_CTRL_CACHED_MASK);
+    /* CACHED needs ASYNC (a MemoryRegionCache cannot be RAM-only). */
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL,
+                   R_TD_CTRL_CACHED_MASK | R_TD_CTRL_ASYNC_MASK);
 
     qsmmu_fix_dma_write(&c, iova, 8, 0x3000);
     qsmmu_aux_td_write_pattern(want, 8, 0x3000);
@@ -290,10 +292,15 @@ static void test_testdev_limits(void)
     g_assert_cmphex(qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0,
                                      SMMUV3_AUX_TESTDEV_MAX_LEN + 1, 0), ==,
                     TD_ERROR);
-    qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_CACHED_MASK);
+    qpci_io_writel(td->dev, td->bar, A_TD_CTRL,
+                   R_TD_CTRL_CACHED_MASK | R_TD_CTRL_ASYNC_MASK);
     g_assert_cmphex(qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0,
                                      SMMUV3_AUX_TESTDEV_MAX_CACHED + 1, 0),
                     ==, TD_ERROR);
+    /* CACHED without ASYNC: a MemoryRegionCache cannot be RAM-only. */
+    qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_CACHED_MASK);
+    g_assert_cmphex(qsmmu_aux_td_run(td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0,
+                                     8, 0), ==, TD_ERROR);
     g_assert_cmpuint(qpci_io_readq(td->dev, td->bar, A_TD_DMA_COUNT), ==,
                      dmas);
 

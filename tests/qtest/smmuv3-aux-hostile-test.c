@@ -689,6 +689,119 @@ static void test_flr_during_stall(void)
     qsmmu_fix_stop(&c);
 }
 
+/* QEMU's anonymous resident memory (its heap), in KiB. */
+static uint64_t rss_anon_kb(QTestState *q)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", qtest_pid(q));
+    g_autofree char *text = NULL;
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    p = strstr(text, "RssAnon:");
+    g_assert_nonnull(p);
+    return g_ascii_strtoull(p + 8, NULL, 10);
+}
+
+/*
+ * Found by the whole-device fuzzer: a synchronous test-device WRITE of
+ * 16 MiB into the virt board's flash, which rebuilds the memory map on
+ * every word, all inside one MMIO write and its RCU read section: QEMU
+ * grew by gigabytes until the OOM killer came.  A command without ASYNC
+ * reaches RAM only now: it fails at the first access, QEMU stays small;
+ * the same DMA with ASYNC (the device's thread, one RCU section a page)
+ * reaches the flash.
+ */
+static void test_sync_dma_to_rom_device(void)
+{
+    QSMMUAuxFix c;
+    SMMUv3AuxSTE ste;
+    uint64_t rss;
+    uint32_t idr0;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    qsmmu_aux_ste_bypass(&ste);
+    qsmmu_aux_write_ste(&c.s, SID, &ste);
+    qsmmu_fix_enable(&c);
+    rss = rss_anon_kb(c.qts);
+
+    g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_WRITE, 0, 0,
+                                     SMMUV3_AUX_TESTDEV_MAX_LEN, 0x40ff40ff),
+                    ==, QSMMU_FIX_TD_ERROR);
+    g_assert_cmphex(qsmmu_aux_td_err_addr(&c.td), ==, 0);
+    expect_alive(&c, idr0);
+    g_assert_cmpuint(rss_anon_kb(c.qts), <, rss + 32 * 1024);
+
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+    g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_WRITE, 0, 0,
+                                     PAGE, 0x40ff40ff), ==,
+                    QSMMU_FIX_TD_DONE);
+    expect_alive(&c, idr0);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
+/*
+ * Found by the whole-device fuzzer: while a DMA is stalled the guest
+ * changes the memory map again and again (here Memory Space Enable of a
+ * second device, 2000 times).  A stall waited for inside the IOMMU
+ * callback held the DMA's RCU read section, so no replaced FlatView could
+ * be freed: QEMU grew by about 0.5 MiB a change.  Parked, the stall holds
+ * nothing; the heap stays flat, and the CMD_RESUME still completes the
+ * DMA with the right data.
+ */
+static void test_stall_while_map_changes(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxEvtRecord r;
+    SMMUv3AuxCmd cmd;
+    QPCIDevice *other;
+    uint64_t a, rss;
+
+    if (!qsmmu_fix_start(&c, "smmuv3-aux", 1, NULL)) {
+        return;
+    }
+    other = c.extra[0].dev;
+    qsmmu_fix_s1_4k(&c, &d);
+    d.cdv.qw[0] |= R_CD_0_S_MASK;
+    qsmmu_fix_s1_write_cd(&c, &d);
+    a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x6600);
+    qsmmu_fix_enable(&c);
+
+    qsmmu_fix_td_start_async(&c.td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0, PAGE);
+    while (!qsmmu_aux_evtq_pending(&c.s)) {
+        g_usleep(1000);
+    }
+    qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
+    g_assert_true(FIELD_EX64(r.qw[1], EVT_1, STALL));
+    rss = rss_anon_kb(c.qts);
+    for (unsigned i = 0; i < 2000; i++) {
+        qpci_config_writew(other, PCI_COMMAND,
+                           i & 1 ? PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER
+                                 : PCI_COMMAND_MASTER);
+        if (i % 50 == 49) {
+            g_usleep(20 * 1000);    /* call_rcu's thread frees a batch */
+        }
+    }
+    g_assert_cmpuint(rss_anon_kb(c.qts), <, rss + 64 * 1024);
+
+    /* The fault's page mapped now, then Retry: the READ completes. */
+    qsmmu_fix_s1_map4k(&d, IOVA, a);
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
+    cmd.qw[0] |= (uint64_t)SID << 32 | 1 << 12;         /* Ac: retry */
+    cmd.qw[1] = FIELD_EX64(r.qw[1], EVT_1, STAG);
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmphex(qsmmu_fix_td_wait(&c.td), ==, QSMMU_FIX_TD_DONE);
+    g_assert_cmphex(qsmmu_aux_td_result(&c.td), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           0x6600));
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 static const uint64_t strtab_own_mmio = SMMU;
 static const uint64_t strtab_hole = PA_UNMAPPED;
 
@@ -716,11 +829,15 @@ int main(int argc, char **argv)
                    test_msi_to_self);
     qtest_add_func("/smmuv3-conformance/hostile/dma-during-reset",
                    test_dma_during_reset);
+    qtest_add_func("/smmuv3-conformance/hostile/sync-dma-to-rom-device",
+                   test_sync_dma_to_rom_device);
     if (!strcmp(qsmmu_fix_model(), "smmuv3-aux")) {
         qtest_add_func("/smmuv3-conformance/hostile/dma-during-unplug",
                        test_dma_during_unplug);
         qtest_add_func("/smmuv3-conformance/hostile/flr-during-stall",
                        test_flr_during_stall);
+        qtest_add_func("/smmuv3-conformance/hostile/stall-while-map-changes",
+                       test_stall_while_map_changes);
     }
     return g_test_run();
 }

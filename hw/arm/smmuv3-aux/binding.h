@@ -81,6 +81,8 @@ struct SMMUv3AuxState {
 
     MemoryRegion iomem;
     MemoryRegion razwi_mr;      /* target of RAZ/WI-terminated accesses */
+    MemoryRegion razwi_zero;    /* ... reads, at 0 */
+    MemoryRegion razwi_sink;    /* ... writes, at 0x1000 */
     AddressSpace razwi_as;
     qemu_irq irq[SMMUV3_AUX_IRQ_NUM];
     /* PCIBus * -> SMMUv3AuxDevice *[PCI_DEVFN_MAX] */
@@ -201,6 +203,8 @@ int smmuv3_aux_pri_request_page(PCIBus *bus, void *opaque, int devfn,
 
 /* smmuv3-aux-stall.c: the Stall model. */
 bool smmuv3_aux_stall_can_wait(void);
+/* May a transaction of @sdev, made by this thread now, stall? */
+bool smmuv3_aux_stall_possible(SMMUv3AuxDevice *sdev);
 SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall);
 void smmuv3_aux_stall_kick(SMMUv3AuxState *s);
 void smmuv3_aux_stall_realize(SMMUv3AuxState *s);

@@ -3,12 +3,20 @@
  * smmuv3-aux: QEMU binding of the Stall model (IHI 0070 3.12.2; the
  * engine's stall.c).
  *
- * A stalled transaction keeps its requester inside translate(): the
- * thread that does the DMA waits on s->stall_cond (s->lock released)
- * until the engine says Retry, Abort or RAZ/WI.  Only a thread that does
- * not hold the BQL can wait (a device's own thread, an iothread): the
- * guest needs the BQL to issue the CMD_RESUME, so a transaction made
- * under the BQL is marked as one that cannot stall and terminates.
+ * A stalled transaction is parked: translate() fails the access with the
+ * stall kept in the engine, and the requester, back outside the DMA,
+ * waits on s->stall_cond (s->lock released) in
+ * smmuv3_aux_master_resume_stall() until the engine says Retry, Abort or
+ * RAZ/WI, then re-issues the access or ends it.  Waiting inside
+ * translate() instead would hold the DMA's RCU read section for as long
+ * as software takes to answer: no grace period could end, so every
+ * FlatView a memory transaction replaced meanwhile would stay allocated
+ * (a guest that toggles a BAR while its own DMA is stalled grows QEMU
+ * without bound), and synchronize_rcu() callers would wait for the guest.
+ * So only a master that can park (smmuv3_aux_master_set_stall_parking(),
+ * the test devices) and does not hold the BQL (the guest needs it for the
+ * CMD_RESUME) can stall; any other transaction that would stall
+ * terminates, as for a stream that cannot stall.
  *
  * Nothing can hang QEMU on a stall: the wait gives up (Abort, as
  * CMD_STALL_TERM would) once the requester stops mastering the bus (a PCI
@@ -38,6 +46,11 @@
 bool smmuv3_aux_stall_can_wait(void)
 {
     return !bql_locked();
+}
+
+bool smmuv3_aux_stall_possible(SMMUv3AuxDevice *sdev)
+{
+    return qatomic_read(&sdev->stall_parking) && smmuv3_aux_stall_can_wait();
 }
 
 /*
@@ -119,34 +132,24 @@ static SMMUv3AuxStallEnd stall_wait_locked(SMMUv3AuxDevice *sdev,
 }
 
 /*
- * Called with s->lock held for a SMMUV3_AUX_TXN_STALL result; returns
- * with s->lock held and what the transaction became: OK means "retry
- * it", ABORT or RAZWI end it.  A parked one fails the access: the
- * requester learns of it from smmuv3_aux_master_take_parked_stall().
+ * Called with s->lock held for a SMMUV3_AUX_TXN_STALL result (only a
+ * master that parks gets one: smmuv3_aux_stall_possible()); returns with
+ * s->lock held.  The transaction is parked at once and the access fails:
+ * the requester learns of it from smmuv3_aux_master_take_parked_stall()
+ * and waits in smmuv3_aux_master_resume_stall(), outside the DMA.
  */
 SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall)
 {
     SMMUv3AuxState *s = sdev->smmu;
-    unsigned abort_gen = qatomic_read(&sdev->stall_abort_gen);
-    SMMUv3AuxStallEnd end;
 
     /* The stall's event (and its interrupt) first: the guest needs it. */
     qemu_mutex_unlock(&s->lock);
     smmuv3_aux_flush_irqs(s);
     qemu_mutex_lock(&s->lock);
     trace_smmuv3_aux_stall_wait(smmuv3_aux_device_sid(sdev), stall);
-    end = stall_wait_locked(sdev, stall, abort_gen);
-    switch (end) {
-    case SMMUV3_AUX_STALL_END_RETRY:
-        return SMMUV3_AUX_TXN_OK;
-    case SMMUV3_AUX_STALL_END_RAZWI:
-        return SMMUV3_AUX_TXN_RAZWI;
-    case SMMUV3_AUX_STALL_END_PARKED:
-        sdev->parked_stall = stall + 1;
-        return SMMUV3_AUX_TXN_ABORT;
-    default:
-        return SMMUV3_AUX_TXN_ABORT;
-    }
+    smmuv3_aux_stall_set_parked(&s->engine, stall, true);
+    sdev->parked_stall = stall + 1;
+    return SMMUV3_AUX_TXN_ABORT;
 }
 
 /* ---- Parking: what a master calls (include/hw/arm/smmuv3-aux.h) -------- */
@@ -165,7 +168,7 @@ SMMUv3AuxDevice *smmuv3_aux_master_of(AddressSpace *as)
 void smmuv3_aux_master_set_stall_parking(SMMUv3AuxDevice *sdev, bool on)
 {
     QEMU_LOCK_GUARD(&sdev->smmu->lock);
-    sdev->stall_parking = on;
+    qatomic_set(&sdev->stall_parking, on);
 }
 
 bool smmuv3_aux_master_take_parked_stall(SMMUv3AuxDevice *sdev,

@@ -482,36 +482,42 @@ static void smmuv3_aux_utlb_fill(SMMUv3AuxDevice *sdev, uint32_t sid,
 
 /*
  * RAZ/WI termination (CD.A == 0, IHI 0070 5.5): the access completes
- * successfully, so it is translated into a 4 KiB address space where
- * reads return zero and writes are ignored.  Such an entry is never put
- * in the micro-TLB: every access reaches the engine, which records the
- * fault as CD.R says.
+ * successfully, so it is translated into a small address space of the
+ * SMMU's own: reads to a page of zeros, writes to a page nobody reads.
+ * Both are RAM, so a master whose DMA may reach RAM only
+ * (MemTxAttrs.memory) completes too.  Such an entry is never put in the
+ * micro-TLB: every access reaches the engine, which records the fault as
+ * CD.R says.
  */
-static uint64_t smmuv3_aux_razwi_read(void *opaque, hwaddr addr,
-                                      unsigned size)
-{
-    return 0;
-}
+#define RAZWI_ZERO      0x0
+#define RAZWI_SINK      0x1000
 
-static void smmuv3_aux_razwi_write(void *opaque, hwaddr addr, uint64_t val,
-                                   unsigned size)
+static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUAccessFlags flag,
+                                   IOMMUTLBEntry *entry)
 {
-}
+    bool wi = flag == IOMMU_WO;
 
-static const MemoryRegionOps smmuv3_aux_razwi_ops = {
-    .read = smmuv3_aux_razwi_read,
-    .write = smmuv3_aux_razwi_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 1, .max_access_size = 8 },
-    .impl = { .min_access_size = 1, .max_access_size = 8 },
-};
-
-static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUTLBEntry *entry)
-{
     entry->target_as = &s->razwi_as;
-    entry->translated_addr = 0;
+    entry->translated_addr = wi ? RAZWI_SINK : RAZWI_ZERO;
     entry->addr_mask = 0xfff;
-    entry->perm = IOMMU_RW;
+    entry->perm = wi ? IOMMU_WO : IOMMU_RO;
+}
+
+/* The RAZ/WI address space: zero page and sink, never migrated. */
+static void smmuv3_aux_razwi_init(SMMUv3AuxState *s)
+{
+    memory_region_init(&s->razwi_mr, OBJECT(s), "smmuv3-aux-razwi",
+                       2 * 0x1000);
+    memory_region_init_ram_nomigrate(&s->razwi_zero, OBJECT(s),
+                                     "smmuv3-aux-razwi-zero", 0x1000,
+                                     &error_fatal);
+    memory_region_set_readonly(&s->razwi_zero, true);
+    memory_region_init_ram_nomigrate(&s->razwi_sink, OBJECT(s),
+                                     "smmuv3-aux-razwi-sink", 0x1000,
+                                     &error_fatal);
+    memory_region_add_subregion(&s->razwi_mr, RAZWI_ZERO, &s->razwi_zero);
+    memory_region_add_subregion(&s->razwi_mr, RAZWI_SINK, &s->razwi_sink);
+    address_space_init(&s->razwi_as, &s->razwi_mr, "smmuv3-aux-razwi");
 }
 
 /* The miss path: the engine under s->lock, then the micro-TLB fill. */
@@ -530,7 +536,7 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
         .is_exec = FIELD_EX32(iommu_idx, IOMMU_IDX, INSTR),
         .ssv = FIELD_EX32(iommu_idx, IOMMU_IDX, SSV),
         .ssid = FIELD_EX32(iommu_idx, IOMMU_IDX, SSID),
-        .can_stall = smmuv3_aux_stall_can_wait(),
+        .can_stall = smmuv3_aux_stall_possible(sdev),
     };
     SMMUv3AuxTxnOut out = { 0 };
     SMMUv3AuxResult res;
@@ -569,7 +575,7 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
             }
         } else if (res == SMMUV3_AUX_TXN_RAZWI) {
             trace_smmuv3_aux_iommu_translate_razwi(sid, addr);
-            smmuv3_aux_razwi_entry(s, entry);
+            smmuv3_aux_razwi_entry(s, flag, entry);
         }
     }
     stat64_add(&sdev->utlb_misses, 1);
@@ -760,9 +766,7 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_aux_mmio_ops, s,
                           TYPE_ARM_SMMUV3_AUX, SMMUV3_AUX_MMIO_SIZE);
     sysbus_init_mmio(sbd, &s->iomem);
-    memory_region_init_io(&s->razwi_mr, OBJECT(s), &smmuv3_aux_razwi_ops, s,
-                          "smmuv3-aux-razwi", 0x1000);
-    address_space_init(&s->razwi_as, &s->razwi_mr, "smmuv3-aux-razwi");
+    smmuv3_aux_razwi_init(s);
     for (i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
         sysbus_init_irq(sbd, &s->irq[i]);
     }

@@ -174,10 +174,11 @@ static bool td_ats_space(TDAts *a, uint32_t pasid)
 }
 
 bool td_ats_dma(TDAts *a, uint32_t pasid, uint64_t iova, void *buf,
-                uint32_t len, bool is_write)
+                uint32_t len, bool is_write, bool ram_only)
 {
     MemTxAttrs attrs = {
         .ats_translated = 1,
+        .memory = ram_only,
         .requester_id = pci_requester_id(a->dev),
     };
     uint64_t tags[SMMUV3_AUX_TESTDEV_MAX_HELD];

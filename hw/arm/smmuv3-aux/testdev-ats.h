@@ -89,10 +89,11 @@ extern const VMStateDescription vmstate_td_ats;
 /*
  * One access of len bytes at iova (within a page) as a Translated
  * request: the ATC's translation, or a Translation Request's, with PASID
- * pasid (PCI_NO_PASID: none).  Any thread.
- * False: no translation permits it (the command fails).
+ * pasid (PCI_NO_PASID: none), to RAM only if ram_only (MemTxAttrs.memory).
+ * Any thread.  False: no translation permits it, or the access failed
+ * (the command fails).
  */
 bool td_ats_dma(TDAts *a, uint32_t pasid, uint64_t iova, void *buf,
-                uint32_t len, bool is_write);
+                uint32_t len, bool is_write, bool ram_only);
 
 #endif

@@ -27,6 +27,7 @@
 #include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "system/dma.h"
+#include "system/runstate.h"
 #include "testdev-core.h"
 #include "trace.h"
 
@@ -39,6 +40,21 @@ static const char *td_core_name(TDCore *c)
 static bool td_core_is_cached(const TDJob *j)
 {
     return FIELD_EX32(j->ctrl, TD_CTRL, CACHED);
+}
+
+/*
+ * A command without TD_CTRL.ASYNC runs inside the CMD write, that is
+ * inside the vCPU's MMIO access and its RCU read section: its DMA reaches
+ * RAM only (MemTxAttrs.memory).  Device MMIO from there could make one
+ * register write cost without bound: a ROM device in command mode (the
+ * virt board's flash) rebuilds the memory map on every word written, and
+ * none of the replaced maps can be freed before the access ends (16 MiB
+ * would need hundreds of GiB).  An ASYNC command's DMA, in the device's
+ * thread with an RCU section per access, reaches anything.
+ */
+static bool td_core_ram_only(const TDJob *j)
+{
+    return !FIELD_EX32(j->ctrl, TD_CTRL, ASYNC);
 }
 
 /*
@@ -63,6 +79,15 @@ static MemTxResult td_core_cached_rw(TDCore *c, uint64_t iova, void *buf,
 }
 
 /*
+ * An ASYNC job stops early when the device is reset or unrealized: its
+ * result would be discarded anyway, and unrealize waits for it.
+ */
+static bool td_core_cancelled(TDCore *c, const TDJob *j)
+{
+    return qatomic_read(&c->quit) || qatomic_read(&c->epoch) != j->epoch;
+}
+
+/*
  * One DMA of at most a page (or one TD_CTRL.CACHED access).  Returns false
  * on a bus or translation error.  The attributes carry what the SMMU input
  * needs: privileged, instruction, SubstreamID.  A TD_CTRL.CACHED access goes
@@ -78,9 +103,21 @@ static bool td_core_dma(TDCore *c, TDJob *j, uint64_t iova, void *buf,
         .pid_valid = FIELD_EX32(j->pasid, TD_PASID, SSV),
         .pid = FIELD_EX32(j->pasid, TD_PASID, SSID),
         .requester_id = c->ops->requester_id(c),
+        .memory = td_core_ram_only(j),
     };
     MemTxResult res;
 
+    /*
+     * A reset (or unplug) stops the job at its next access, whatever the
+     * command: the CMD that follows a reset waits for that, inside an
+     * MMIO write and an RCU read section, so the wait must be one access
+     * long, not a 16 MiB command long (a WRITE to a ROM device makes a
+     * FlatView per word, none of which can be freed meanwhile).
+     */
+    if (td_core_cancelled(c, j)) {
+        j->err_addr = iova;
+        return false;
+    }
     if (j->razwi && iova == j->park_iova && is_write == j->park_write) {
         j->razwi = false;           /* the stalled DMA, ended as RAZ/WI */
         if (!is_write) {
@@ -91,8 +128,8 @@ static bool td_core_dma(TDCore *c, TDJob *j, uint64_t iova, void *buf,
     j->dmas++;
     if (FIELD_EX32(j->ctrl, TD_CTRL, ATS)) {
         res = c->ops->ats_dma(c, attrs.pid_valid ? attrs.pid : TD_NO_PASID,
-                              iova, buf, len, is_write) ? MEMTX_OK
-                                                        : MEMTX_ERROR;
+                              iova, buf, len, is_write, attrs.memory) ?
+              MEMTX_OK : MEMTX_ERROR;
     } else if (td_core_is_cached(j)) {
         res = td_core_cached_rw(c, iova, buf, len, is_write);
     } else {
@@ -231,15 +268,6 @@ static uint32_t td_core_burst_page(const TDJob *j, uint64_t i,
     return (span - 1 + (uint32_t)x % span) % j->burst_pages;
 }
 
-/*
- * An ASYNC job stops early when the device is reset or unrealized: its
- * result would be discarded anyway, and unrealize waits for it.
- */
-static bool td_core_cancelled(TDCore *c, const TDJob *j)
-{
-    return qatomic_read(&c->quit) || qatomic_read(&c->epoch) != j->epoch;
-}
-
 static bool td_core_cmd_burst(TDCore *c, TDJob *j)
 {
     int64_t start = get_clock();
@@ -254,8 +282,7 @@ static bool td_core_cmd_burst(TDCore *c, TDJob *j)
         uint64_t iova = j->src +
             (uint64_t)td_core_burst_page(j, j->done, &rng) * TD_PAGE;
 
-        if ((!(j->done & 1023) && td_core_cancelled(c, j)) ||
-            !td_core_dma(c, j, iova, c->page, TD_PAGE, false)) {
+        if (!td_core_dma(c, j, iova, c->page, TD_PAGE, false)) {
             ok = false;
             break;
         }
@@ -280,7 +307,9 @@ static bool td_core_check(TDCore *c, const TDJob *j)
                j->burst_count <= SMMUV3_AUX_TESTDEV_MAX_BURST;
     }
     if (td_core_is_cached(j)) {
-        return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
+        /* A MemoryRegionCache carries no attributes: no RAM-only access. */
+        return !td_core_ram_only(j) &&
+               j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_CACHED;
     }
     return j->len != 0 && j->len <= SMMUV3_AUX_TESTDEV_MAX_LEN;
 }
@@ -288,14 +317,15 @@ static bool td_core_check(TDCore *c, const TDJob *j)
 /*
  * Parked jobs
  * -----------
- * An ASYNC job's DMA that stalls in the SMMU while the VM is stopped
- * (migration, savevm, "stop") is parked there (include/hw/arm/
- * smmuv3-aux.h): the job ends early with j->parked, stays BUSY to
- * software, and migrates with its progress.  When the VM runs, here or on
- * the destination, the worker takes it up again: it waits in the SMMU for
- * the end software gives the stall, then goes on from the DMA that
- * stalled (retried, or RAZ/WI), or fails there (abort).  A reset or
- * unplug gives the stall up.  False: the job does not go on now.
+ * An ASYNC job's DMA that stalls in the SMMU is parked there (include/
+ * hw/arm/smmuv3-aux.h): the DMA fails with j->parked, and the worker,
+ * outside the DMA, waits in the SMMU for the end software gives the stall
+ * (td_core_thread()), then goes on from the DMA that stalled (retried, or
+ * RAZ/WI), or fails there (abort).  If the VM stops (migration, savevm,
+ * "stop") meanwhile, the job ends early still parked, stays BUSY to
+ * software and migrates with its progress; when the VM runs, here or on
+ * the destination, the worker takes it up again.  A reset or unplug
+ * gives the stall up.  False: the job does not go on now.
  */
 static bool td_core_unpark(TDCore *c, TDJob *j)
 {
@@ -385,21 +415,6 @@ static void td_core_complete(TDCore *c, const TDJob *j)
     }
 }
 
-static void td_core_done_bh(void *opaque)
-{
-    TDCore *c = opaque;
-
-    if (c->job.parked) {
-        if (c->job.epoch == c->epoch) {
-            return;             /* BUSY until it goes on (vm_state_change) */
-        }
-        smmuv3_aux_master_release_stall(c->master, c->job.stall);
-        c->job.parked = false;
-    }
-    c->busy = false;
-    td_core_complete(c, &c->job);
-}
-
 /* Hand c->job to the worker (BQL). */
 static void td_core_dispatch(TDCore *c)
 {
@@ -410,6 +425,26 @@ static void td_core_dispatch(TDCore *c)
     qemu_cond_signal(&c->cond);
     qemu_mutex_unlock(&c->lock);
 }
+
+static void td_core_done_bh(void *opaque)
+{
+    TDCore *c = opaque;
+
+    if (c->job.parked) {
+        if (c->job.epoch == c->epoch) {
+            /* BUSY until it goes on: now, or when the VM runs again. */
+            if (runstate_is_running()) {
+                td_core_dispatch(c);
+            }
+            return;
+        }
+        smmuv3_aux_master_release_stall(c->master, c->job.stall);
+        c->job.parked = false;
+    }
+    c->busy = false;
+    td_core_complete(c, &c->job);
+}
+
 
 /*
  * A VM that stops (for migration, savevm or "stop") has no ASYNC job left
@@ -486,6 +521,10 @@ static void *td_core_thread(void *opaque)
         c->pending = false;
         qemu_mutex_unlock(&c->lock);
         td_core_exec(c, &c->job);
+        /* A stall is waited for here, outside the DMA (smmuv3-aux-stall.c) */
+        while (c->job.parked && runstate_is_running()) {
+            td_core_exec(c, &c->job);
+        }
         qemu_bh_schedule(c->done_bh);
         qatomic_store_release(&c->job_done, true);
         qemu_cond_broadcast(&c->done_cond);

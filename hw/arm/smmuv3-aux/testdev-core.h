@@ -53,10 +53,10 @@ typedef struct TDCore TDCore;
 typedef struct TDCoreOps {
     /*
      * One access through the device's ATC (TD_CTRL.ATS), pasid TD_NO_PASID
-     * without one; NULL: no ATS.
+     * without one, to RAM only if @ram_only; NULL: no ATS.
      */
     bool (*ats_dma)(TDCore *c, uint32_t pasid, uint64_t iova, void *buf,
-                    uint32_t len, bool is_write);
+                    uint32_t len, bool is_write, bool ram_only);
     /* CMD PRI: send the job's Page Request; NULL: no PRI. */
     bool (*pri)(TDCore *c, const TDJob *j);
     /* The completion interrupt (BQL): raise it, or deassert a level. */

@@ -55,11 +55,12 @@ static SMMUv3AuxTestdev *td_pci(TDCore *c)
 }
 
 static bool td_pci_ats_dma(TDCore *c, uint32_t pasid, uint64_t iova,
-                           void *buf, uint32_t len, bool is_write)
+                           void *buf, uint32_t len, bool is_write,
+                           bool ram_only)
 {
     return td_ats_dma(&td_pci(c)->ats,
                       pasid == TD_NO_PASID ? PCI_NO_PASID : pasid,
-                      iova, buf, len, is_write);
+                      iova, buf, len, is_write, ram_only);
 }
 
 /* CMD PRI: the Page Request of TD_PRI_RESPS's comment. */

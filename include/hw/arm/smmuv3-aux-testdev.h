@@ -63,7 +63,8 @@ REG32(TD_CTRL, 0x10)
     /*
      * READ, WRITE, FILL and COPY as one access of LEN (at most 4 KiB, page
      * crossings included) through a MemoryRegionCache, the way virtio
-     * reaches its rings, instead of page-sized pci_dma_rw() calls.
+     * reaches its rings, instead of page-sized pci_dma_rw() calls.  With
+     * ASYNC only (the command fails without it): see ASYNC.
      */
     FIELD(TD_CTRL, CACHED, 1, 1)
     /*
@@ -74,7 +75,9 @@ REG32(TD_CTRL, 0x10)
      * is refused: it sets ERROR, which stays set next to the running
      * command's DONE or ERROR.  A device reset stops a running command
      * early and discards its result; a CMD written after the reset waits
-     * for that (bounded) end instead of failing.
+     * for that (bounded) end instead of failing.  Without ASYNC the
+     * command runs inside the CMD write and its DMA reaches RAM only
+     * (MemTxAttrs.memory): a DMA to device MMIO fails the command.
      */
     FIELD(TD_CTRL, ASYNC, 2, 1)
     /*

@@ -39,14 +39,16 @@ AddressSpace *smmuv3_aux_master_address_space(SMMUv3AuxDevice *sdev);
 void smmuv3_aux_master_abort_stalls(SMMUv3AuxDevice *sdev);
 
 /*
- * Stalled transactions across a VM stop (migration, savevm, "stop")
- * -----------------------------------------------------------------
- * A stalled transaction waits for software's CMD_RESUME, which cannot
- * come while the VM is stopped; so at a stop it ends with an abort, unless
- * its master asked to park it: then the DMA returns with an error, the
- * transaction stays stalled in the SMMU (and migrates with it), and the
- * master, which saved where its DMA was, comes back for it when the VM
- * runs again, on this QEMU or on a migration's destination.
+ * Stalled transactions
+ * --------------------
+ * Only a master that parks its stalls can stall (others' faults that
+ * would stall terminate): the DMA returns with an error at once, the
+ * transaction stays stalled in the SMMU, and the master, which saved where
+ * its DMA was, waits for software's CMD_RESUME outside the DMA (never in
+ * the IOMMU callback, which runs inside the DMA's RCU read section).  If
+ * the VM stops (migration, savevm, "stop") the transaction stays parked
+ * and migrates; the master comes back for it when the VM runs again, on
+ * this QEMU or on a migration's destination.
  *
  * The master: calls smmuv3_aux_master_set_stall_parking() once; after a
  * DMA that failed, smmuv3_aux_master_take_parked_stall() says whether it

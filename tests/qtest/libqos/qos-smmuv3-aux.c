@@ -853,8 +853,17 @@ void qsmmu_aux_td_start(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
 uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
                           uint64_t dst, uint32_t len, uint32_t pattern)
 {
+    gint64 end;
+    uint32_t st;
+
     qsmmu_aux_td_start(td, cmd, src, dst, len, pattern);
-    return qpci_io_readl(td->dev, td->bar, A_TD_STATUS);
+    end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    while ((st = qpci_io_readl(td->dev, td->bar, A_TD_STATUS)) &
+           R_TD_STATUS_BUSY_MASK) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(100);
+    }
+    return st;
 }
 
 uint64_t qsmmu_aux_td_result(QSMMUAuxTestdev *td)

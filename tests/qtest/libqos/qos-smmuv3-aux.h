@@ -330,7 +330,10 @@ void qsmmu_aux_td_free(QSMMUAuxTestdev *td);
  */
 void qsmmu_aux_td_start(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
                         uint64_t dst, uint32_t len, uint32_t pattern);
-/* qsmmu_aux_td_start(), then return TD_STATUS (DONE or ERROR). */
+/*
+ * qsmmu_aux_td_start(), then return TD_STATUS (DONE or ERROR) once BUSY
+ * is clear: a TD_CTRL.ASYNC command is waited for (20 s at most).
+ */
 uint32_t qsmmu_aux_td_run(QSMMUAuxTestdev *td, uint32_t cmd, uint64_t src,
                           uint64_t dst, uint32_t len, uint32_t pattern);
 uint64_t qsmmu_aux_td_result(QSMMUAuxTestdev *td);
