@@ -8,6 +8,7 @@
 #   make check        build everything, run unit, fuzz, qtest and guest tests
 #   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
 #   make fuzz-long FUZZ_TIME=seconds [FUZZ_MERGE=1]   a long fuzzing campaign
+#   make fuzz-device FUZZ_TIME=seconds [FUZZ_STEPS=n]  whole-device fuzzing
 #   make fuzz-cov     engine line coverage of the fuzzing corpora
 #   make check-project [SCENARIO=...]   guest tests on the project kernel
 #   make guest-kernel  build (or find cached) the project kernel and initramfs
@@ -27,6 +28,7 @@ NINJA_JOBS ?= $(shell nproc)
 
 .PHONY: all build configure qemu standalone fuzz run check check-unit \
         check-qtest check-guest check-project check-fuzz fuzz-long fuzz-cov \
+        fuzz-device \
         guest-kernel bench stress \
         clean distclean help
 
@@ -56,7 +58,8 @@ qemu: configure
 	    tests/qtest/smmuv3-aux-dma-test \
 	    tests/qtest/smmuv3-aux-substream-test \
 	    tests/qtest/smmuv3-aux-migration-test \
-	    tests/qtest/smmuv3-aux-hostile-test | $(NINJA_FILTER)
+	    tests/qtest/smmuv3-aux-hostile-test \
+	    tests/qtest/smmuv3-aux-devfuzz-test | $(NINJA_FILTER)
 
 # The engine and its unit tests, built without QEMU (seconds).
 standalone: configure
@@ -95,6 +98,11 @@ FUZZ_TIME ?= 3600
 fuzz-long: fuzz
 	@FUZZ_TIME="$(FUZZ_TIME)" FUZZ_MERGE="$(FUZZ_MERGE)" \
 	    $(TOP)/tests/fuzz/fuzz-long.sh
+
+# The seeded random driver of the whole device over QEMU, fresh seeds
+# for FUZZ_TIME seconds (tests/fuzz/fuzz-device.sh).
+fuzz-device: qemu
+	@$(TOP)/tests/fuzz/fuzz-device.sh
 
 # Line coverage of the engine by the corpora (a replay, no fuzzing).
 fuzz-cov: fuzz

@@ -102,13 +102,14 @@ check_qtest() {
              smmuv3-aux-substream-test smmuv3-aux-dma-test \
              smmuv3-aux-migration-test smmuv3-aux-hostile-test \
              smmuv3-aux-vcmdq-test smmuv3-aux-ats-test \
-             smmuv3-aux-platform-test; do
+             smmuv3-aux-platform-test smmuv3-aux-devfuzz-test; do
         if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
             echo "  FAIL $t: not built"
             failed=$((failed + 1))
             continue
         fi
-        run_tap "$t" env QTEST_QEMU_BINARY="$build/qemu-build/qemu-system-aarch64" \
+        # A hang is a failure, not a CI run that never ends.
+        run_tap "$t" timeout -k 10 900 env QTEST_QEMU_BINARY="$build/qemu-build/qemu-system-aarch64" \
             QTEST_QEMU_STORAGE_DAEMON_BINARY=/bin/false \
             "$build/qemu-build/tests/qtest/$t" --tap -k
     done

@@ -645,15 +645,12 @@ static void test_flr_during_stall(void)
     QSMMUAuxFix c;
     QSMMUFixS1 d;
     SMMUv3AuxEvtRecord r;
-    QPCIDevice *dev;
-    uint32_t idr0, bar0, bar1;
-    uint8_t exp;
+    uint32_t idr0;
     uint64_t a;
 
     if (!start(&c)) {
         return;
     }
-    dev = c.td.dev;
     idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
     qsmmu_fix_s1_4k(&c, &d);
     d.cdv.qw[0] |= R_CD_0_S_MASK;
@@ -670,16 +667,7 @@ static void test_flr_during_stall(void)
     qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
     g_assert_true(FIELD_EX64(r.qw[1], EVT_1, STALL));
 
-    bar0 = qpci_config_readl(dev, PCI_BASE_ADDRESS_0);
-    bar1 = qpci_config_readl(dev, PCI_BASE_ADDRESS_1);
-    exp = qpci_find_capability(dev, PCI_CAP_ID_EXP, 0);
-    qpci_config_writew(dev, exp + PCI_EXP_DEVCTL,
-                       qpci_config_readw(dev, exp + PCI_EXP_DEVCTL) |
-                       PCI_EXP_DEVCTL_BCR_FLR);
-    qpci_config_writel(dev, PCI_BASE_ADDRESS_0, bar0);
-    qpci_config_writel(dev, PCI_BASE_ADDRESS_1, bar1);
-    qpci_config_writew(dev, PCI_COMMAND,
-                       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    qsmmu_fix_td_flr(&c.td);
 
     g_assert_cmphex(qsmmu_fix_dma_read(&c, IOVA, PAGE), ==,
                     qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
@@ -687,19 +675,6 @@ static void test_flr_during_stall(void)
     expect_alive(&c, idr0);
     qsmmu_fix_expect_no_event(&c);
     qsmmu_fix_stop(&c);
-}
-
-/* QEMU's anonymous resident memory (its heap), in KiB. */
-static uint64_t rss_anon_kb(QTestState *q)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/status", qtest_pid(q));
-    g_autofree char *text = NULL;
-    const char *p;
-
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    p = strstr(text, "RssAnon:");
-    g_assert_nonnull(p);
-    return g_ascii_strtoull(p + 8, NULL, 10);
 }
 
 /*
@@ -725,14 +700,14 @@ static void test_sync_dma_to_rom_device(void)
     qsmmu_aux_ste_bypass(&ste);
     qsmmu_aux_write_ste(&c.s, SID, &ste);
     qsmmu_fix_enable(&c);
-    rss = rss_anon_kb(c.qts);
+    rss = qsmmu_fix_rss_anon_kb(c.qts);
 
     g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_WRITE, 0, 0,
                                      SMMUV3_AUX_TESTDEV_MAX_LEN, 0x40ff40ff),
                     ==, QSMMU_FIX_TD_ERROR);
     g_assert_cmphex(qsmmu_aux_td_err_addr(&c.td), ==, 0);
     expect_alive(&c, idr0);
-    g_assert_cmpuint(rss_anon_kb(c.qts), <, rss + 32 * 1024);
+    g_assert_cmpuint(qsmmu_fix_rss_anon_kb(c.qts), <, rss + 32 * 1024);
 
     qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
     g_assert_cmphex(qsmmu_aux_td_run(&c.td, SMMUV3_AUX_TD_CMD_WRITE, 0, 0,
@@ -777,7 +752,7 @@ static void test_stall_while_map_changes(void)
     }
     qsmmu_fix_pop_event(&c, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
     g_assert_true(FIELD_EX64(r.qw[1], EVT_1, STALL));
-    rss = rss_anon_kb(c.qts);
+    rss = qsmmu_fix_rss_anon_kb(c.qts);
     for (unsigned i = 0; i < 2000; i++) {
         qpci_config_writew(other, PCI_COMMAND,
                            i & 1 ? PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER
@@ -786,7 +761,7 @@ static void test_stall_while_map_changes(void)
             g_usleep(20 * 1000);    /* call_rcu's thread frees a batch */
         }
     }
-    g_assert_cmpuint(rss_anon_kb(c.qts), <, rss + 64 * 1024);
+    g_assert_cmpuint(qsmmu_fix_rss_anon_kb(c.qts), <, rss + 64 * 1024);
 
     /* The fault's page mapped now, then Retry: the READ completes. */
     qsmmu_fix_s1_map4k(&d, IOVA, a);

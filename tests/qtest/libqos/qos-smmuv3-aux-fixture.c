@@ -8,6 +8,7 @@
 #include "qemu/bswap.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "standard-headers/linux/pci_regs.h"
 #include "qos-smmuv3-aux-fixture.h"
 
 const char *qsmmu_fix_model(void)
@@ -272,6 +273,34 @@ void qsmmu_fix_td_start_async(QSMMUAuxTestdev *td, uint32_t cmd,
 {
     qpci_io_writel(td->dev, td->bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
     qsmmu_aux_td_start(td, cmd, src, dst, len, 0);
+}
+
+void qsmmu_fix_td_flr(QSMMUAuxTestdev *td)
+{
+    QPCIDevice *dev = td->dev;
+    uint8_t exp = qpci_find_capability(dev, PCI_CAP_ID_EXP, 0);
+    uint32_t bar0 = qpci_config_readl(dev, PCI_BASE_ADDRESS_0);
+    uint32_t bar1 = qpci_config_readl(dev, PCI_BASE_ADDRESS_1);
+
+    qpci_config_writew(dev, exp + PCI_EXP_DEVCTL,
+                       qpci_config_readw(dev, exp + PCI_EXP_DEVCTL) |
+                       PCI_EXP_DEVCTL_BCR_FLR);
+    qpci_config_writel(dev, PCI_BASE_ADDRESS_0, bar0);
+    qpci_config_writel(dev, PCI_BASE_ADDRESS_1, bar1);
+    qpci_config_writew(dev, PCI_COMMAND,
+                       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+uint64_t qsmmu_fix_rss_anon_kb(QTestState *qts)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", qtest_pid(qts));
+    g_autofree char *text = NULL;
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    p = strstr(text, "RssAnon:");
+    g_assert_nonnull(p);
+    return g_ascii_strtoull(p + strlen("RssAnon:"), NULL, 10);
 }
 
 uint32_t qsmmu_fix_td_wait(QSMMUAuxTestdev *td)

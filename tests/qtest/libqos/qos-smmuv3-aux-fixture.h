@@ -133,6 +133,14 @@ void qsmmu_fix_dma_write_dropped(QSMMUAuxFix *f, uint64_t iova, uint64_t pa,
 void qsmmu_fix_expect_read_either(QSMMUAuxFix *f, uint64_t iova,
                                   uint32_t len, uint64_t old_h,
                                   uint64_t new_h);
+/*
+ * Function Level Reset of @td, as Linux's pcie_flr() and the PCI core
+ * do it, without the 100 ms wait: BAR0 and Memory Space and Bus Master
+ * Enable written back at once.
+ */
+void qsmmu_fix_td_flr(QSMMUAuxTestdev *td);
+/* QEMU's anonymous resident memory (its heap, not memfd RAM), in KiB. */
+uint64_t qsmmu_fix_rss_anon_kb(QTestState *qts);
 /* TD_PASID of the test device: later DMA carries SSV = 1 and @ssid. */
 void qsmmu_fix_set_ssid(QSMMUAuxTestdev *td, uint32_t ssid);
 /* TD_PASID = 0: later DMA carries no SubstreamID. */
