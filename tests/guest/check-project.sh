@@ -34,6 +34,14 @@
 #           UEFI firmware (qemu-efi-aarch64, scripts/guest-firmware.sh):
 #           the DSDT's NVDA200C, 4 VCMDQs carrying commands (host check):
 #           probe,cmdqv,dma,dma-parallel,dmesg-clean
+#   cmdqv-migrate  cmdqv, live-migrated (tests/guest/migrate-guest.py: a
+#           second QEMU over a unix socket in the middle of O_DIRECT and
+#           virtio-net rounds), strict: probe,cmdqv,net,migrate,dmesg-clean;
+#           on the destination some of VINTF0's VCMDQs 0-3 and no other
+#           must carry the guest's commands (their QOM vcmdq-commands grow
+#           there: migrate-guest.py --expect-vcmdq-dest 0-3)
+#   cmdqv-snapshot cmdqv, savevm and loadvm on a qcow2 disk (migrate-guest.py
+#           --mode snapshot): probe,cmdqv,snapshot,dmesg-clean
 #   multi-smmu     ACPI through UEFI, a second arm-smmuv3-aux (-device) in
 #           front of a pxb-pcie root bus with a test device behind it:
 #           probe,multi-smmu,dmesg-clean
@@ -61,7 +69,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 timeout=${GUEST_TIMEOUT:-300}
-all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable cmdqv-acpi multi-smmu"
+all_configs="strict lazy cmdqv cmdqv-bypass cmdqv-disable cmdqv-acpi cmdqv-migrate cmdqv-snapshot multi-smmu"
 configs=$(echo "${CONFIG:-$all_configs}" | tr ',' ' ')
 logdir=$top/build/guest-logs
 mkdir -p "$logdir"
@@ -86,6 +94,9 @@ config_vars() {
     qemu=""
     machine=""
     host=()
+    runner=run-guest.py
+    rargs=(--disks 3)
+    btimeout=$timeout
     case "$1" in
     strict)
         scen=probe,features,dma,dma-parallel,testdev,ats,pri,bench,iommufd,pasid,vmm,sva,cmdqv,vfio-selftests,dmesg-clean
@@ -123,6 +134,23 @@ config_vars() {
         qemu="-global arm-smmuv3-aux.cmdqv=on -bios $bios"
         machine="acpi=on"
         host=(--expect-vcmdq 4)
+        ;;
+    cmdqv-migrate)
+        scen=probe,cmdqv,net,migrate,dmesg-clean
+        append="iommu.strict=1 smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        runner=migrate-guest.py
+        # one shared scratch disk (migrate-guest.py); two QEMUs in one run
+        rargs=(--mode migrate --expect-vcmdq-dest 0-3)
+        btimeout=$((timeout * 2))
+        ;;
+    cmdqv-snapshot)
+        scen=probe,cmdqv,snapshot,dmesg-clean
+        append="iommu.strict=1 smmutest.expect_domain=DMA smmutest.cmdqv=vcmdq"
+        qemu="-global arm-smmuv3-aux.cmdqv=on"
+        runner=migrate-guest.py
+        rargs=(--mode snapshot)
+        btimeout=$((timeout * 2))
         ;;
     multi-smmu)
         # A second SMMU in front of a pxb-pcie root bus, a test device
@@ -189,11 +217,12 @@ else
             append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=8"
             ;;
         esac
-        guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
+        GUEST_RUNNER=$runner BOOT_TIMEOUT=$((btimeout + timeout - boot_timeout)) \
+            guest_boot "project-$c" --kernel "$kernel" --initrd "$initrd" \
             --iommu smmuv3-aux --scenarios "$scen" --append-extra "$append" \
-            --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 --disks 3 \
+            --qemu-extra "-device smmuv3-aux-testdev${qemu:+ $qemu}" --smp 4 \
             --machine-extra "$machine" --memory "$mem" \
-            ${host[@]+"${host[@]}"}
+            ${host[@]+"${host[@]}"} ${rargs[@]+"${rargs[@]}"}
         timeout=$boot_timeout
     done
 fi

@@ -36,6 +36,13 @@
 #              fail (migrate/persist, migrate/dma)
 #   noloadvm   loadvm is not run: snapshot/restored and snapshot/data fail
 #
+# --expect-vcmdq-dest A-B (a CMDQV guest, -global arm-smmuv3-aux.cmdqv=on):
+#   once the traffic ran on the destination, its SMMU's QOM vcmdq-commands
+#   (which migrate: their growth since the destination took over) must
+#   show that some of the VCMDQs A-B, and no other, carried commands: the
+#   guest's tegra241-cmdqv driver goes on with the queues it had,
+#   restored from the stream.
+#
 # Result lines like run-guest.py: "PASS|FAIL <name>/<check>  <detail>",
 # then "guest: N passed, N failed"; exit status 0 only if all passed.
 
@@ -81,6 +88,10 @@ def parse_args():
                    help="extra QEMU arguments of the destination only")
     p.add_argument("--break", dest="brk", choices=("ssidsize", "freshdisk", "noloadvm"),
                    help="break it on purpose (see the header)")
+    p.add_argument("--expect-vcmdq-dest", default=None, metavar="A-B|A,B,...",
+                   help="after the traffic on the destination: the VCMDQs "
+                        "whose QOM vcmdq-commands grew there are some, and "
+                        "only these")
     p.add_argument("--dest-rounds", type=int, default=3,
                    help="rounds of every traffic loop on the destination "
                         "before 'stop' (default %(default)s)")
@@ -366,6 +377,9 @@ def do_migrate(args, run, tmp, src, src_cmd_base):
                   run, "the destination to run", 30)
     run.check("PASS" if ok else "FAIL", "migration",
               detail + ("" if ok else "; destination not running"))
+    # vcmdq-commands migrates: what the destination's queues carry is the
+    # growth from here.
+    vcmdq_base = dest_vcmdq_counts(dq) if args.expect_vcmdq_dest else None
     try:
         sq.cmd("quit")
     except (EOFError, OSError, RuntimeError):
@@ -379,9 +393,50 @@ def do_migrate(args, run, tmp, src, src_cmd_base):
               "rounds on the destination: %s (want %d each; before the "
               "migration: %s)" % (seen or "none", args.dest_rounds,
                                   ", ".join("%s %d" % kv for kv in sorted(traffic_before.items()))))
+    if args.expect_vcmdq_dest is not None:
+        dest_vcmdq_check(args, run, dq, vcmdq_base)
     dst.send("stop")
     run.dq = dq
     return True
+
+
+def find_type(q, typ, path="/machine"):
+    """QOM paths of the objects of type @typ under @path."""
+    found = []
+    for p in q.cmd("qom-list", path=path):
+        t = p.get("type", "")
+        if not t.startswith("child<"):
+            continue
+        sub = path + "/" + p["name"]
+        if t == "child<%s>" % typ:
+            found.append(sub)
+        found += find_type(q, typ, sub)
+    return found
+
+
+def dest_vcmdq_counts(dq):
+    """The destination SMMU's QOM vcmdq-commands, or a reason it has none."""
+    smmus = find_type(dq, "arm-smmuv3-aux")
+    if len(smmus) != 1:
+        return "%d arm-smmuv3-aux objects: %s" % (len(smmus), smmus)
+    return dq.cmd("qom-get", path=smmus[0], property="vcmdq-commands")
+
+
+def dest_vcmdq_check(args, run, dq, base):
+    """--expect-vcmdq-dest: the guest's VCMDQs carry its commands after the
+    migration, on the destination (counters that grew since it took over;
+    the counts themselves migrate)."""
+    now = dest_vcmdq_counts(dq)
+    if isinstance(base, str) or isinstance(now, str) or len(now) != len(base):
+        run.check("FAIL", "dest-vcmdq", "vcmdq-commands %s, then %s" % (base, now))
+        return
+    used = [i for i, (b, n) in enumerate(zip(base, now)) if n > b]
+    allowed = rg.vcmdq_expectation(args.expect_vcmdq_dest)
+    ok = bool(used) and isinstance(allowed, list) and set(used) <= set(allowed)
+    run.check("PASS" if ok else "FAIL", "dest-vcmdq",
+              "vcmdq-commands on the destination %s when it took over, %s "
+              "after its traffic: VCMDQs %s carried commands there, some of "
+              "%s expected" % (base, now, used, allowed))
 
 
 def do_snapshot(args, run, src):
