@@ -777,6 +777,74 @@ static void test_stall_while_map_changes(void)
     qsmmu_fix_stop(&c);
 }
 
+/* Pop the pending records; how many said Stall = 1, the last one's STAG. */
+static unsigned pop_stalls(QSMMUAuxFix *c, uint16_t *stag)
+{
+    SMMUv3AuxEvtRecord r;
+    unsigned n = 0;
+
+    while (qsmmu_aux_evtq_pop(&c->s, &r)) {
+        if (FIELD_EX64(r.qw[1], EVT_1, STALL)) {
+            *stag = FIELD_EX64(r.qw[1], EVT_1, STAG);
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * Found in review of the parking: one TD_CTRL.CACHED access that crosses
+ * into a second faulting page must not park a second stall over the
+ * first, whose handle would be lost and whose slot never freed; 70 of
+ * them (more than the 64 slots) and a DMA still stalls.  Each access
+ * stalls once (the second page terminates: one parked stall a master at
+ * a time), and its CMD_RESUME (abort) ends the command.
+ */
+static void test_stall_cached_two_pages(void)
+{
+    QSMMUAuxFix c;
+    QSMMUFixS1 d;
+    SMMUv3AuxCmd cmd;
+    uint16_t stag = 0;
+
+    if (!start(&c)) {
+        return;
+    }
+    qsmmu_fix_s1_4k(&c, &d);
+    d.cdv.qw[0] |= R_CD_0_S_MASK;
+    qsmmu_fix_s1_write_cd(&c, &d);
+    qsmmu_fix_enable(&c);
+    for (unsigned i = 0; i < 70; i++) {
+        qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL,
+                       R_TD_CTRL_CACHED_MASK | R_TD_CTRL_ASYNC_MASK);
+        qsmmu_aux_td_start(&c.td, SMMUV3_AUX_TD_CMD_READ, IOVA + PAGE - 8, 0,
+                           16, 0);
+        while (qsmmu_aux_evtq_pending(&c.s) < 2) {
+            g_usleep(100);
+        }
+        g_assert_cmpuint(pop_stalls(&c, &stag), ==, 1);
+        qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
+        cmd.qw[0] |= (uint64_t)SID << 32 | 2 << 12;        /* Ab: abort */
+        cmd.qw[1] = stag;
+        qsmmu_fix_cmd(&c, &cmd);
+        g_assert_cmphex(qsmmu_fix_td_wait(&c.td), ==, QSMMU_FIX_TD_ERROR);
+    }
+    /* The slots were all freed: a plain DMA still stalls. */
+    qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL, R_TD_CTRL_ASYNC_MASK);
+    qsmmu_aux_td_start(&c.td, SMMUV3_AUX_TD_CMD_READ, IOVA, 0, 4, 0);
+    while (!qsmmu_aux_evtq_pending(&c.s)) {
+        g_usleep(100);
+    }
+    g_assert_cmpuint(pop_stalls(&c, &stag), ==, 1);
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
+    cmd.qw[0] |= (uint64_t)SID << 32 | 2 << 12;
+    cmd.qw[1] = stag;
+    qsmmu_fix_cmd(&c, &cmd);
+    g_assert_cmphex(qsmmu_fix_td_wait(&c.td), ==, QSMMU_FIX_TD_ERROR);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 static const uint64_t strtab_own_mmio = SMMU;
 static const uint64_t strtab_hole = PA_UNMAPPED;
 
@@ -813,6 +881,8 @@ int main(int argc, char **argv)
                        test_flr_during_stall);
         qtest_add_func("/smmuv3-conformance/hostile/stall-while-map-changes",
                        test_stall_while_map_changes);
+        qtest_add_func("/smmuv3-conformance/hostile/stall-cached-two-pages",
+                       test_stall_cached_two_pages);
     }
     return g_test_run();
 }

@@ -56,7 +56,7 @@ struct SMMUv3AuxDevice {
     uint32_t sid;               /* platform master's StreamID */
     /* smmuv3_aux_master_abort_stalls() calls: a stall waiter gives up. */
     unsigned stall_abort_gen;
-    /* Park stalls at a VM stop (s->lock); the last one parked, + 1. */
+    /* May stall: parks them (atomic); the one parked now, + 1 (s->lock). */
     bool stall_parking;
     uint32_t parked_stall;
     QLIST_ENTRY(SMMUv3AuxDevice) master_node;
@@ -205,7 +205,7 @@ int smmuv3_aux_pri_request_page(PCIBus *bus, void *opaque, int devfn,
 bool smmuv3_aux_stall_can_wait(void);
 /* May a transaction of @sdev, made by this thread now, stall? */
 bool smmuv3_aux_stall_possible(SMMUv3AuxDevice *sdev);
-SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall);
+SMMUv3AuxResult smmuv3_aux_stall_park(SMMUv3AuxDevice *sdev, uint32_t stall);
 void smmuv3_aux_stall_kick(SMMUv3AuxState *s);
 void smmuv3_aux_stall_realize(SMMUv3AuxState *s);
 void smmuv3_aux_stall_unrealize(SMMUv3AuxState *s);

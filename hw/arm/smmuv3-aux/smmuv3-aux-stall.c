@@ -25,10 +25,10 @@
  * needs as well: a guest may set BME again right after an FLR, before
  * the waiter looked), or the VM stops
  * (migration, savevm and quit wait for device threads); SMMU reset and
- * SMMUEN = 0 abort every stall in the engine.  At a VM stop a requester
- * that said it can park (the test devices) sets its stalled transaction
- * aside instead: it stays stalled in the engine, migrates (migration.c),
- * and the requester waits for it again once the VM runs.
+ * SMMUEN = 0 abort every stall in the engine.  At a VM stop the wait
+ * returns with the transaction still parked: it stays stalled in the
+ * engine, migrates (migration.c), and the requester waits for it again
+ * once the VM runs.
  */
 
 #include "qemu/osdep.h"
@@ -81,9 +81,9 @@ static const char *const stall_end_names[] = {
 
 /*
  * Wait (s->lock held, dropped while asleep) until software ends stall,
- * the requester stops mastering the bus, or the VM stops: then a
- * requester that parks sets the transaction aside, still stalled, and any
- * other one aborts it.  The slot is freed unless parked.
+ * the requester is gone (reset, bus mastering off), or the VM stops: then
+ * the transaction stays parked, still stalled.  The slot is freed unless
+ * parked.
  */
 static SMMUv3AuxStallEnd stall_wait_locked(SMMUv3AuxDevice *sdev,
                                            uint32_t stall,
@@ -138,7 +138,7 @@ static SMMUv3AuxStallEnd stall_wait_locked(SMMUv3AuxDevice *sdev,
  * the requester learns of it from smmuv3_aux_master_take_parked_stall()
  * and waits in smmuv3_aux_master_resume_stall(), outside the DMA.
  */
-SMMUv3AuxResult smmuv3_aux_stall_wait(SMMUv3AuxDevice *sdev, uint32_t stall)
+SMMUv3AuxResult smmuv3_aux_stall_park(SMMUv3AuxDevice *sdev, uint32_t stall)
 {
     SMMUv3AuxState *s = sdev->smmu;
 

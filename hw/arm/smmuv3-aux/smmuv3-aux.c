@@ -495,7 +495,7 @@ static void smmuv3_aux_utlb_fill(SMMUv3AuxDevice *sdev, uint32_t sid,
 static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUAccessFlags flag,
                                    IOMMUTLBEntry *entry)
 {
-    bool wi = flag == IOMMU_WO;
+    bool wi = flag & IOMMU_WO;      /* what the engine checked */
 
     entry->target_as = &s->razwi_as;
     entry->translated_addr = wi ? RAZWI_SINK : RAZWI_ZERO;
@@ -549,20 +549,20 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
     entry->perm = IOMMU_NONE;
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
-        for (;;) {
-            /* Before the engine runs, under the same hold of the lock. */
-            gen = s->engine.inval_gen;
-            res = FIELD_EX32(iommu_idx, IOMMU_IDX, AT) ?
-                  smmuv3_aux_ats_translated(&s->engine, &txn, &out) :
-                  smmuv3_aux_translate(&s->engine, &txn, &out);
-            if (res != SMMUV3_AUX_TXN_STALL) {
-                break;
-            }
-            /* A stall ends in a retry (OK: once more), abort or RAZ/WI. */
-            res = smmuv3_aux_stall_wait(sdev, out.stall);
-            if (res != SMMUV3_AUX_TXN_OK) {
-                break;
-            }
+        /*
+         * One parked stall a master at a time: an access that crosses a
+         * page (TD_CTRL.CACHED) and faults on both must not park twice,
+         * or the first handle would be lost and its slot never freed.
+         */
+        txn.can_stall = txn.can_stall && !sdev->parked_stall;
+        /* Before the engine runs, under the same hold of the lock. */
+        gen = s->engine.inval_gen;
+        res = FIELD_EX32(iommu_idx, IOMMU_IDX, AT) ?
+              smmuv3_aux_ats_translated(&s->engine, &txn, &out) :
+              smmuv3_aux_translate(&s->engine, &txn, &out);
+        if (res == SMMUV3_AUX_TXN_STALL) {
+            /* Parked: the access fails, the master waits outside it. */
+            res = smmuv3_aux_stall_park(sdev, out.stall);
         }
         if (res == SMMUV3_AUX_TXN_OK) {
             entry->addr_mask = out.addr_mask;

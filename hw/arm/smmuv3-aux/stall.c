@@ -7,10 +7,11 @@
  * STE.S1STALLD == 0, STE.S2S) holds the transaction: it gets a slot of
  * e->stalls and a STAG, its fault record says Stall = 1 with that STAG,
  * and translate() returns SMMUV3_AUX_TXN_STALL with the slot's handle.
- * The binding keeps the requester waiting (never under the BQL, never
- * holding s->lock while it sleeps) until smmuv3_aux_stall_state() says
- * Retry (translate again, as though it had just arrived), Abort or
- * RAZ/WI, and then frees the slot.
+ * The binding parks it: the access fails, and the requester, outside its
+ * DMA (never under the BQL, never holding s->lock while it sleeps), waits
+ * until smmuv3_aux_stall_state() says Retry (the access is issued again
+ * and translated as though it had just arrived), Abort or RAZ/WI; then
+ * the slot is freed.
  *
  * Choices where the spec leaves one:
  *  - STAG = slot | (uses of the slot << 6): a STAG of an earlier use of

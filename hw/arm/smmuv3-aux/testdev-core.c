@@ -430,6 +430,10 @@ static void td_core_done_bh(void *opaque)
 {
     TDCore *c = opaque;
 
+    /* Stale: the job was dispatched again since (vm_state_change). */
+    if (!qatomic_load_acquire(&c->job_done)) {
+        return;
+    }
     if (c->job.parked) {
         if (c->job.epoch == c->epoch) {
             /* BUSY until it goes on: now, or when the VM runs again. */
@@ -525,8 +529,9 @@ static void *td_core_thread(void *opaque)
         while (c->job.parked && runstate_is_running()) {
             td_core_exec(c, &c->job);
         }
-        qemu_bh_schedule(c->done_bh);
+        /* Done before the BH runs: it checks (see td_core_done_bh()). */
         qatomic_store_release(&c->job_done, true);
+        qemu_bh_schedule(c->done_bh);
         qemu_cond_broadcast(&c->done_cond);
         qemu_mutex_lock(&c->lock);
     }

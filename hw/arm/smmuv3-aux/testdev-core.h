@@ -34,8 +34,8 @@ typedef struct TDJob {
     bool ok;
     uint64_t result, err_addr, burst_ns, dmas;
     /*
-     * Progress, so that a job whose DMA stalled in the SMMU when the VM
-     * stopped can go on from that DMA (see "Parked jobs" in
+     * Progress, so that a job whose DMA stalled in the SMMU can go on from
+     * that DMA, now or after a VM stop (see "Parked jobs" in
      * testdev-core.c): bytes (READ, WRITE, FILL, COPY) or DMAs (BURST)
      * done, the BURST's page sequence, the stalled DMA and how its stall
      * ended.
@@ -116,8 +116,9 @@ struct TDCore {
 void td_core_realize(TDCore *c, DeviceState *dev, const TDCoreOps *ops,
                      AddressSpace *as);
 /*
- * The device is master m of an arm-smmuv3-aux (NULL: of none): its stalled
- * DMAs park at a VM stop and go on after it, migrated or not.
+ * The device is master m of an arm-smmuv3-aux (NULL: of none): its DMAs
+ * may stall, parked, and go on from where they stalled, after a VM stop
+ * and a migration too.
  */
 void td_core_set_smmu_master(TDCore *c, SMMUv3AuxDevice *m);
 /* Stop the worker (unrealize; BQL held, dropped while it is joined). */
