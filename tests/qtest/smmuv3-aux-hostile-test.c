@@ -495,6 +495,25 @@ static void hot_enable(QSMMUAuxFix *c)
                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
+/* CMD_RESUME of @sid's stall @stag: Ac (bit 12) retries, Ab (13) aborts. */
+static void resume(QSMMUAuxFix *c, uint32_t sid, uint16_t stag, bool retry)
+{
+    SMMUv3AuxCmd cmd;
+
+    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
+    cmd.qw[0] |= (uint64_t)sid << 32 | (retry ? 1 : 2) << 12;
+    cmd.qw[1] = stag;
+    qsmmu_fix_cmd(c, &cmd);
+}
+
+/* The test device's stage-1 domain, with CD.S: its faults stall. */
+static void stall_domain(QSMMUAuxFix *c, QSMMUFixS1 *d)
+{
+    qsmmu_fix_s1_4k(c, d);
+    d->cdv.qw[0] |= R_CD_0_S_MASK;
+    qsmmu_fix_s1_write_cd(c, d);
+}
+
 /* An ASYNC command of the device behind the port. */
 static void hot_start(QSMMUAuxFix *c, uint32_t cmd, uint64_t iova,
                       uint64_t count)
@@ -564,7 +583,6 @@ static void test_dma_during_unplug(void)
     QSMMUFixS1 d;
     SMMUv3AuxSTE ste;
     SMMUv3AuxEvtRecord r;
-    SMMUv3AuxCmd cmd;
     uint64_t a;
     uint32_t idr0;
 
@@ -607,10 +625,7 @@ static void test_dma_during_unplug(void)
     hot_remove(&c, "hot2", idr0);
     qsmmu_fix_expect_no_event(&c);
     /* The STAG is stale now: its RESUME does nothing. */
-    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
-    cmd.qw[0] |= (uint64_t)HOT_SID << 32 | 1 << 12;
-    cmd.qw[1] = FIELD_EX64(r.qw[1], EVT_1, STAG);
-    qsmmu_fix_cmd(&c, &cmd);
+    resume(&c, HOT_SID, FIELD_EX64(r.qw[1], EVT_1, STAG), true);
     qsmmu_fix_expect_no_event(&c);
     g_assert_cmphex(qsmmu_aux_gerror_active(&c.s), ==, 0);
 
@@ -652,9 +667,7 @@ static void test_flr_during_stall(void)
         return;
     }
     idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
-    qsmmu_fix_s1_4k(&c, &d);
-    d.cdv.qw[0] |= R_CD_0_S_MASK;
-    qsmmu_fix_s1_write_cd(&c, &d);
+    stall_domain(&c, &d);
     a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x3300);
     qsmmu_fix_s1_map4k(&d, IOVA, a);
     qsmmu_fix_enable(&c);
@@ -732,7 +745,6 @@ static void test_stall_while_map_changes(void)
     QSMMUAuxFix c;
     QSMMUFixS1 d;
     SMMUv3AuxEvtRecord r;
-    SMMUv3AuxCmd cmd;
     QPCIDevice *other;
     uint64_t a, rss;
 
@@ -740,9 +752,7 @@ static void test_stall_while_map_changes(void)
         return;
     }
     other = c.extra[0].dev;
-    qsmmu_fix_s1_4k(&c, &d);
-    d.cdv.qw[0] |= R_CD_0_S_MASK;
-    qsmmu_fix_s1_write_cd(&c, &d);
+    stall_domain(&c, &d);
     a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x6600);
     qsmmu_fix_enable(&c);
 
@@ -765,10 +775,7 @@ static void test_stall_while_map_changes(void)
 
     /* The fault's page mapped now, then Retry: the READ completes. */
     qsmmu_fix_s1_map4k(&d, IOVA, a);
-    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
-    cmd.qw[0] |= (uint64_t)SID << 32 | 1 << 12;         /* Ac: retry */
-    cmd.qw[1] = FIELD_EX64(r.qw[1], EVT_1, STAG);
-    qsmmu_fix_cmd(&c, &cmd);
+    resume(&c, SID, FIELD_EX64(r.qw[1], EVT_1, STAG), true);
     g_assert_cmphex(qsmmu_fix_td_wait(&c.td), ==, QSMMU_FIX_TD_DONE);
     g_assert_cmphex(qsmmu_aux_td_result(&c.td), ==,
                     qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
@@ -804,15 +811,12 @@ static void test_stall_cached_two_pages(void)
 {
     QSMMUAuxFix c;
     QSMMUFixS1 d;
-    SMMUv3AuxCmd cmd;
     uint16_t stag = 0;
 
     if (!start(&c)) {
         return;
     }
-    qsmmu_fix_s1_4k(&c, &d);
-    d.cdv.qw[0] |= R_CD_0_S_MASK;
-    qsmmu_fix_s1_write_cd(&c, &d);
+    stall_domain(&c, &d);
     qsmmu_fix_enable(&c);
     for (unsigned i = 0; i < 70; i++) {
         qpci_io_writel(c.td.dev, c.td.bar, A_TD_CTRL,
@@ -823,10 +827,7 @@ static void test_stall_cached_two_pages(void)
             g_usleep(100);
         }
         g_assert_cmpuint(pop_stalls(&c, &stag), ==, 1);
-        qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
-        cmd.qw[0] |= (uint64_t)SID << 32 | 2 << 12;        /* Ab: abort */
-        cmd.qw[1] = stag;
-        qsmmu_fix_cmd(&c, &cmd);
+        resume(&c, SID, stag, false);
         g_assert_cmphex(qsmmu_fix_td_wait(&c.td), ==, QSMMU_FIX_TD_ERROR);
     }
     /* The slots were all freed: a plain DMA still stalls. */
@@ -836,10 +837,7 @@ static void test_stall_cached_two_pages(void)
         g_usleep(100);
     }
     g_assert_cmpuint(pop_stalls(&c, &stag), ==, 1);
-    qsmmu_aux_cmd_raw(&cmd, SMMUV3_AUX_CMD_RESUME);
-    cmd.qw[0] |= (uint64_t)SID << 32 | 2 << 12;
-    cmd.qw[1] = stag;
-    qsmmu_fix_cmd(&c, &cmd);
+    resume(&c, SID, stag, false);
     g_assert_cmphex(qsmmu_fix_td_wait(&c.td), ==, QSMMU_FIX_TD_ERROR);
     qsmmu_fix_expect_no_event(&c);
     qsmmu_fix_stop(&c);
