@@ -843,6 +843,41 @@ static void test_stall_cached_two_pages(void)
     qsmmu_fix_stop(&c);
 }
 
+/*
+ * Found in review of the fuzzer's findings: CMD_SYNCs whose MSIs (CS =
+ * SIG_IRQ) go to the virt flash, alternating the flash's Read ID and Read
+ * Array commands, so that every MSI rebuilds the memory map, all inside
+ * one CMDQ_PROD write and its RCU read section.  The SMMU writes MSIs to
+ * device memory from a bottom half now: the heap stays flat, the queue
+ * completes, and QEMU answers.
+ */
+static void test_msi_to_rom_device(void)
+{
+    QSMMUAuxFix c;
+    SMMUv3AuxCmd cmd;
+    uint64_t rss;
+    unsigned n;
+    uint32_t idr0;
+
+    if (!start(&c)) {
+        return;
+    }
+    idr0 = qsmmu_aux_readl(&c.s, A_IDR0);
+    n = (1u << c.s.cmdq_log2size) - 1;
+    rss = qsmmu_fix_rss_anon_kb(c.qts);
+    for (unsigned i = 0; i < n; i++) {
+        qsmmu_aux_cmd_sync(&cmd, SMMUV3_AUX_CMD_SYNC_CS_SIG_IRQ, 0x1000,
+                           i & 1 ? 0x00ff00ff : 0x00900090);
+        qsmmu_aux_cmdq_put(&c.s, &cmd);
+    }
+    qsmmu_aux_cmdq_publish(&c.s);
+    qsmmu_aux_cmdq_wait(&c.s);
+    expect_alive(&c, idr0);
+    g_assert_cmpuint(qsmmu_fix_rss_anon_kb(c.qts), <, rss + 16 * 1024);
+    qsmmu_fix_expect_no_event(&c);
+    qsmmu_fix_stop(&c);
+}
+
 static const uint64_t strtab_own_mmio = SMMU;
 static const uint64_t strtab_hole = PA_UNMAPPED;
 
@@ -872,6 +907,8 @@ int main(int argc, char **argv)
                    test_dma_during_reset);
     qtest_add_func("/smmuv3-conformance/hostile/sync-dma-to-rom-device",
                    test_sync_dma_to_rom_device);
+    qtest_add_func("/smmuv3-conformance/hostile/msi-to-rom-device",
+                   test_msi_to_rom_device);
     if (!strcmp(qsmmu_fix_model(), "smmuv3-aux")) {
         qtest_add_func("/smmuv3-conformance/hostile/dma-during-unplug",
                        test_dma_during_unplug);

@@ -20,6 +20,9 @@
 #include "vcmdq.h"
 
 /* Micro-TLB entries: see "Micro-TLB" in smmuv3-aux.c. */
+/* MSIs to device memory waiting for their bottom half (smmuv3-aux-irq.c) */
+#define SMMUV3_AUX_MSI_DEFERRED 64
+
 #define SMMUV3_AUX_UTLB_BITS    8
 #define SMMUV3_AUX_UTLB_SIZE    (1u << SMMUV3_AUX_UTLB_BITS)
 
@@ -108,6 +111,11 @@ struct SMMUv3AuxState {
     QEMUTimer *atc_timer;
     QEMUBH *atc_bh;
 
+    /* MSIs to device memory, written by msi_bh (smmuv3-aux-irq.c; BQL). */
+    SMMUv3AuxIrqReq msi_deferred[SMMUV3_AUX_MSI_DEFERRED];
+    unsigned n_msi_deferred;
+    QEMUBH *msi_bh;
+
     /* Stall (smmuv3-aux-stall.c): requesters wait here, under s->lock. */
     QemuCond stall_cond;
     unsigned stall_waiters;
@@ -121,9 +129,17 @@ struct SMMUv3AuxState {
     bool mig_cmdqv_loaded;      /* the stream had the CMDQV subsection */
 };
 
-/* Deliver what the engine latched; called without s->lock (smmuv3-aux.c). */
+/*
+ * Deliver what the engine latched; called without s->lock
+ * (smmuv3-aux-irq.c).  smmuv3_aux_msi_drain() writes the deferred MSIs at
+ * once (BQL, outside any access: migration's pre_save).
+ */
 void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s);
 void smmuv3_aux_flush_irqs(SMMUv3AuxState *s);
+void smmuv3_aux_msi_drain(SMMUv3AuxState *s);
+void smmuv3_aux_irq_realize(SMMUv3AuxState *s);
+void smmuv3_aux_irq_unrealize(SMMUv3AuxState *s);
+void smmuv3_aux_irq_reset(SMMUv3AuxState *s);
 void smmuv3_aux_flush_invals(SMMUv3AuxState *s);
 
 /*

@@ -41,6 +41,7 @@ static int smmuv3_aux_pre_save(void *opaque)
     smmuv3_aux_flush_sync_msis(s);
     smmuv3_aux_flush_ats_pri(s);
     smmuv3_aux_flush_irqs(s);
+    smmuv3_aux_msi_drain(s);        /* not in an access: now, not in a BH */
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         memcpy(s->mig_idr, s->engine.regs.idr, sizeof(s->mig_idr));
         s->mig_iidr = s->engine.regs.iidr;

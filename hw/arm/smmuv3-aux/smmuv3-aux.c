@@ -4,9 +4,10 @@
  *
  * This file is plumbing only: QOM type and properties, the MMIO region,
  * the translate callback of the per-device IOMMU memory regions (created,
- * and told of invalidations, in smmuv3-aux-devices.c), interrupts and
- * MSIs, reset, and the engine ops that reach guest memory.  Everything the SMMUv3
- * specification defines lives in the engine files next to it.
+ * and told of invalidations, in smmuv3-aux-devices.c), reset, and the
+ * engine ops that reach guest memory; interrupts and MSIs are delivered by
+ * smmuv3-aux-irq.c.  Everything the SMMUv3 specification defines lives in
+ * the engine files next to it.
  *
  * Locking model
  * -------------
@@ -16,7 +17,8 @@
  * is called with it held.  Interrupts are never delivered under s->lock:
  * the engine latches them and smmuv3_aux_flush_irqs() delivers them after
  * the lock is dropped, taking the BQL if the calling thread does not hold
- * it (the GIC and the ITS are BQL-protected).  The lock order is therefore
+ * it (the GIC and the ITS are BQL-protected), and from a bottom half when
+ * they go to device memory from inside an access (smmuv3-aux-irq.c).  The lock order is therefore
  * BQL -> s->lock, and s->lock is never held while taking the BQL.
  *
  * The Tegra241-CMDQV-compatible virtual command queues (cmdqv=on) have
@@ -142,13 +144,6 @@
  */
 /* The entries and their owners are declared in binding.h. */
 
-static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
-    [SMMUV3_AUX_IRQ_EVTQ] = "eventq",
-    [SMMUV3_AUX_IRQ_PRIQ] = "priq",
-    [SMMUV3_AUX_IRQ_CMD_SYNC] = "cmdq-sync",
-    [SMMUV3_AUX_IRQ_GERROR] = "gerror",
-};
-
 /* The StreamID of a PCI function is its requester ID (iommu-map is 1:1). */
 uint32_t smmuv3_aux_bus_sid(PCIBus *bus, int devfn)
 {
@@ -257,104 +252,6 @@ static const SMMUv3AuxEngineOps smmuv3_aux_engine_ops = {
     .dma_write = smmuv3_aux_dma_write,
     .dma_cmpxchg64 = smmuv3_aux_dma_cmpxchg64,
 };
-
-/* ---- interrupts ---------------------------------------------------------- */
-
-/* Deliver one request; returns false if an MSI write was not accepted. */
-static bool smmuv3_aux_deliver_irq(SMMUv3AuxState *s,
-                                   const SMMUv3AuxIrqReq *req)
-{
-    MemTxAttrs attrs = { .requester_id = s->msi_device_id };
-    MemTxResult res;
-
-    if (!req->msi) {
-        trace_smmuv3_aux_irq_pulse(smmuv3_aux_irq_names[req->irq]);
-        qemu_irq_pulse(s->irq[req->irq]);
-        return true;
-    }
-    trace_smmuv3_aux_irq_msi(smmuv3_aux_irq_names[req->irq], req->msi_addr,
-                             req->msi_data);
-    address_space_stl_le(&address_space_memory, req->msi_addr, req->msi_data,
-                         attrs, &res);
-    return res == MEMTX_OK;
-}
-
-/*
- * Write the CMD_SYNC MSIs the engine queued, in order, and let a command
- * queue that paused on a full FIFO go on.  Called without s->lock, under
- * the BQL (commands only run from MMIO writes).  Each round consumes up to
- * SMMUV3_AUX_MAX_SYNC_MSIS CMD_SYNCs of a queue that cannot grow meanwhile
- * (PROD is written under the BQL), so the loop ends.
- */
-void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
-{
-    SMMUv3AuxIrqReq req[SMMUV3_AUX_MAX_SYNC_MSIS];
-    bool more;
-    unsigned n, i;
-
-    do {
-        WITH_QEMU_LOCK_GUARD(&s->lock) {
-            n = smmuv3_aux_engine_take_sync_msis(&s->engine, req, &more);
-        }
-        for (i = 0; i < n; i++) {
-            if (!smmuv3_aux_deliver_irq(s, &req[i])) {
-                qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux: CMD_SYNC MSI to "
-                              "0x%" PRIx64 " aborted\n", req[i].msi_addr);
-                trace_smmuv3_aux_msi_abort("cmd-sync", req[i].msi_addr);
-                WITH_QEMU_LOCK_GUARD(&s->lock) {
-                    smmuv3_aux_engine_msi_failed(&s->engine, req[i].irq);
-                }
-            }
-        }
-        if (more) {
-            WITH_QEMU_LOCK_GUARD(&s->lock) {
-                smmuv3_aux_engine_cmdq_resume(&s->engine);
-            }
-        }
-    } while (more);
-}
-
-/*
- * Deliver what the engine latched.  Called without s->lock.  A failed MSI
- * becomes GERROR.MSI_*_ABT_ERR, which may raise the GERROR interrupt in
- * turn; that second round is bounded because a failed GERROR MSI does not
- * raise anything further.
- */
-void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
-{
-    SMMUv3AuxIrqReq req[SMMUV3_AUX_IRQ_NUM];
-    bool took_bql = false;
-    unsigned n, i, round;
-
-    for (round = 0; round < 2; round++) {
-        WITH_QEMU_LOCK_GUARD(&s->lock) {
-            n = smmuv3_aux_engine_take_irqs(&s->engine, req);
-        }
-        if (!n) {
-            break;
-        }
-        if (!bql_locked()) {
-            bql_lock();
-            took_bql = true;
-        }
-        for (i = 0; i < n; i++) {
-            if (!smmuv3_aux_deliver_irq(s, &req[i])) {
-                qemu_log_mask(LOG_GUEST_ERROR,
-                              "smmuv3-aux: %s MSI to 0x%" PRIx64 " aborted\n",
-                              smmuv3_aux_irq_names[req[i].irq],
-                              req[i].msi_addr);
-                trace_smmuv3_aux_msi_abort(smmuv3_aux_irq_names[req[i].irq],
-                                           req[i].msi_addr);
-                WITH_QEMU_LOCK_GUARD(&s->lock) {
-                    smmuv3_aux_engine_msi_failed(&s->engine, req[i].irq);
-                }
-            }
-        }
-    }
-    if (took_bql) {
-        bql_unlock();
-    }
-}
 
 /* ---- MMIO ------------------------------------------------------------------ */
 
@@ -669,6 +566,7 @@ static void smmuv3_aux_reset_exit(Object *obj, ResetType type)
         smmuv3_aux_ats_reset_locked(s);
     }
     smmuv3_aux_stall_kick(s);       /* the engine aborted every stall */
+    smmuv3_aux_irq_reset(s);
     smmuv3_aux_cmdqv_dev_reset(s);
 }
 
@@ -678,6 +576,7 @@ static void smmuv3_aux_unrealize(DeviceState *dev)
 
     smmuv3_aux_ats_unrealize(s);
     smmuv3_aux_stall_unrealize(s);
+    smmuv3_aux_irq_unrealize(s);
     smmuv3_aux_engine_finalize(&s->engine);
     address_space_destroy(&s->razwi_as);
     g_hash_table_destroy(s->devices_by_bus);
@@ -751,6 +650,7 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 
     qemu_mutex_init(&s->lock);
     smmuv3_aux_stall_realize(s);
+    smmuv3_aux_irq_realize(s);
     smmuv3_aux_engine_init(&s->engine, &s->params, &smmuv3_aux_engine_ops, s);
     /*
      * A cache size of 0 means "walk on every transaction"; without 64-bit

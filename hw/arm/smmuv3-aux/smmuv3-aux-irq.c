@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux: delivery of the interrupts the engine latches (IHI 0070
+ * 3.18): wired pulses, and MSIs, which are the SMMU's own memory writes.
+ *
+ * MSIs to device memory are deferred
+ * ----------------------------------
+ * An MSI is written from inside the access that caused it: the
+ * translation of a DMA, or a CMDQ_PROD write whose commands end in
+ * CMD_SYNCs or errors, and so inside that access's RCU read section.
+ * Aimed at a device, an MSI may change the memory map (the virt board's
+ * flash does so on every word written in command mode), and no FlatView
+ * that a change replaces can be freed before the access ends: one
+ * CMDQ_PROD write of 2^19 CMD_SYNCs could hold hundreds of GiB.  So an
+ * MSI to anything but RAM, from a caller that holds the BQL (a vCPU's
+ * MMIO access, the main loop), is queued and written by s->msi_bh, in
+ * order, outside any access.  MSIs to RAM (Linux's CMD_SYNC completion
+ * word) are written at once; so are a device thread's, whose DMA holds
+ * its RCU section for one access and so can make only a few.  The queue
+ * holds SMMUV3_AUX_MSI_DEFERRED; an MSI equal to one already queued is
+ * merged with it, and one more aborts (GERROR.MSI_*_ABT_ERR), as a bus
+ * that takes no more posted writes would.  The BH is guarded like the
+ * device's MMIO, so an MSI aimed at the SMMU's own registers is still
+ * refused as a re-entrant access.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/lockable.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "hw/irq.h"
+#include "binding.h"
+#include "trace.h"
+
+static const char *const smmuv3_aux_irq_names[SMMUV3_AUX_IRQ_NUM] = {
+    [SMMUV3_AUX_IRQ_EVTQ] = "eventq",
+    [SMMUV3_AUX_IRQ_PRIQ] = "priq",
+    [SMMUV3_AUX_IRQ_CMD_SYNC] = "cmdq-sync",
+    [SMMUV3_AUX_IRQ_GERROR] = "gerror",
+};
+
+static bool smmuv3_aux_msi_to_ram(hwaddr addr)
+{
+    hwaddr xlat, len = 4;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, addr, &xlat, &len,
+                                 true, MEMTXATTRS_UNSPECIFIED);
+    return memory_region_is_ram(mr) && !mr->readonly;
+}
+
+/* Queue an MSI for s->msi_bh (BQL); false if the queue is full. */
+static bool smmuv3_aux_msi_defer(SMMUv3AuxState *s, const SMMUv3AuxIrqReq *req)
+{
+    for (unsigned i = 0; i < s->n_msi_deferred; i++) {
+        const SMMUv3AuxIrqReq *q = &s->msi_deferred[i];
+
+        if (q->irq == req->irq && q->msi_addr == req->msi_addr &&
+            q->msi_data == req->msi_data) {
+            return true;        /* the same write is on its way */
+        }
+    }
+    if (s->n_msi_deferred == SMMUV3_AUX_MSI_DEFERRED) {
+        return false;
+    }
+    s->msi_deferred[s->n_msi_deferred++] = *req;
+    trace_smmuv3_aux_msi_deferred(smmuv3_aux_irq_names[req->irq],
+                                  req->msi_addr, s->n_msi_deferred);
+    qemu_bh_schedule(s->msi_bh);
+    return true;
+}
+
+/*
+ * Deliver one request (BQL); returns false if an MSI write was not
+ * accepted.  With @may_defer, an MSI to device memory is queued.
+ */
+static bool smmuv3_aux_deliver_irq(SMMUv3AuxState *s,
+                                   const SMMUv3AuxIrqReq *req, bool may_defer)
+{
+    MemTxAttrs attrs = { .requester_id = s->msi_device_id };
+    MemTxResult res;
+
+    if (!req->msi) {
+        trace_smmuv3_aux_irq_pulse(smmuv3_aux_irq_names[req->irq]);
+        qemu_irq_pulse(s->irq[req->irq]);
+        return true;
+    }
+    if (may_defer && !smmuv3_aux_msi_to_ram(req->msi_addr)) {
+        return smmuv3_aux_msi_defer(s, req);
+    }
+    trace_smmuv3_aux_irq_msi(smmuv3_aux_irq_names[req->irq], req->msi_addr,
+                             req->msi_data);
+    address_space_stl_le(&address_space_memory, req->msi_addr, req->msi_data,
+                         attrs, &res);
+    return res == MEMTX_OK;
+}
+
+/* An MSI that was not accepted: GERROR.MSI_*_ABT_ERR (no s->lock held). */
+static void smmuv3_aux_msi_aborted(SMMUv3AuxState *s,
+                                   const SMMUv3AuxIrqReq *req)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux: %s MSI to 0x%" PRIx64
+                  " aborted\n", smmuv3_aux_irq_names[req->irq], req->msi_addr);
+    trace_smmuv3_aux_msi_abort(smmuv3_aux_irq_names[req->irq], req->msi_addr);
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        smmuv3_aux_engine_msi_failed(&s->engine, req->irq);
+    }
+}
+
+/* Write the deferred MSIs now, in order (BQL, outside any access). */
+void smmuv3_aux_msi_drain(SMMUv3AuxState *s)
+{
+    SMMUv3AuxIrqReq req[SMMUV3_AUX_MSI_DEFERRED];
+    unsigned n = s->n_msi_deferred;
+
+    memcpy(req, s->msi_deferred, n * sizeof(req[0]));
+    s->n_msi_deferred = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!smmuv3_aux_deliver_irq(s, &req[i], false)) {
+            smmuv3_aux_msi_aborted(s, &req[i]);
+        }
+    }
+}
+
+static void smmuv3_aux_msi_bh(void *opaque)
+{
+    SMMUv3AuxState *s = opaque;
+
+    smmuv3_aux_msi_drain(s);
+    smmuv3_aux_flush_irqs(s);       /* GERROR of an MSI that aborted */
+}
+
+/*
+ * Write the CMD_SYNC MSIs the engine queued, in order, and let a command
+ * queue that paused on a full FIFO go on.  Called without s->lock, under
+ * the BQL (commands only run from MMIO writes).  Each round consumes up to
+ * SMMUV3_AUX_MAX_SYNC_MSIS CMD_SYNCs of a queue that cannot grow meanwhile
+ * (PROD is written under the BQL), so the loop ends.
+ */
+void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
+{
+    SMMUv3AuxIrqReq req[SMMUV3_AUX_MAX_SYNC_MSIS];
+    bool more;
+    unsigned n, i;
+
+    do {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            n = smmuv3_aux_engine_take_sync_msis(&s->engine, req, &more);
+        }
+        for (i = 0; i < n; i++) {
+            if (!smmuv3_aux_deliver_irq(s, &req[i], true)) {
+                smmuv3_aux_msi_aborted(s, &req[i]);
+            }
+        }
+        if (more) {
+            WITH_QEMU_LOCK_GUARD(&s->lock) {
+                smmuv3_aux_engine_cmdq_resume(&s->engine);
+            }
+        }
+    } while (more);
+}
+
+/*
+ * Deliver what the engine latched.  Called without s->lock.  A failed MSI
+ * becomes GERROR.MSI_*_ABT_ERR, which may raise the GERROR interrupt in
+ * turn; that second round is bounded because a failed GERROR MSI does not
+ * raise anything further.  A caller that holds the BQL may be inside an
+ * access: its MSIs to device memory are deferred (see the top).
+ */
+void smmuv3_aux_flush_irqs(SMMUv3AuxState *s)
+{
+    SMMUv3AuxIrqReq req[SMMUV3_AUX_IRQ_NUM];
+    bool took_bql = false;
+    unsigned n, i, round;
+
+    for (round = 0; round < 2; round++) {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            n = smmuv3_aux_engine_take_irqs(&s->engine, req);
+        }
+        if (!n) {
+            break;
+        }
+        if (!bql_locked()) {
+            bql_lock();
+            took_bql = true;
+        }
+        for (i = 0; i < n; i++) {
+            if (!smmuv3_aux_deliver_irq(s, &req[i], !took_bql)) {
+                smmuv3_aux_msi_aborted(s, &req[i]);
+            }
+        }
+    }
+    if (took_bql) {
+        bql_unlock();
+    }
+}
+
+void smmuv3_aux_irq_realize(SMMUv3AuxState *s)
+{
+    s->msi_bh = qemu_bh_new_guarded(smmuv3_aux_msi_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
+}
+
+void smmuv3_aux_irq_unrealize(SMMUv3AuxState *s)
+{
+    qemu_bh_delete(s->msi_bh);
+}
+
+/* A reset forgets the MSIs still queued, as the engine its latches. */
+void smmuv3_aux_irq_reset(SMMUv3AuxState *s)
+{
+    qemu_bh_cancel(s->msi_bh);
+    s->n_msi_deferred = 0;
+}
