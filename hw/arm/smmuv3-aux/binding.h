@@ -62,6 +62,7 @@ struct SMMUv3AuxDevice {
     /* May stall: parks them (atomic); the one parked now, + 1 (s->lock). */
     bool stall_parking;
     uint32_t parked_stall;
+    unsigned parked_gen;        /* stall_abort_gen when it parked */
     QLIST_ENTRY(SMMUv3AuxDevice) master_node;
     IOMMUNotifierFlag notifier_flags;   /* of the registered notifiers */
     QLIST_HEAD(, SMMUv3AuxPriNotifier) pri_notifiers;

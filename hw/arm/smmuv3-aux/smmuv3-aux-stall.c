@@ -149,6 +149,7 @@ SMMUv3AuxResult smmuv3_aux_stall_park(SMMUv3AuxDevice *sdev, uint32_t stall)
     trace_smmuv3_aux_stall_wait(smmuv3_aux_device_sid(sdev), stall);
     smmuv3_aux_stall_set_parked(&s->engine, stall, true);
     sdev->parked_stall = stall + 1;
+    sdev->parked_gen = qatomic_read(&sdev->stall_abort_gen);
     return SMMUV3_AUX_TXN_ABORT;
 }
 
@@ -200,8 +201,8 @@ SMMUv3AuxStallEnd smmuv3_aux_master_resume_stall(SMMUv3AuxDevice *sdev,
         qemu_mutex_unlock(&s->lock);
         return SMMUV3_AUX_STALL_END_ABORT;
     }
-    end = stall_wait_locked(sdev, stall,
-                            qatomic_read(&sdev->stall_abort_gen));
+    /* A reset since the stall parked counts, not just one from now on. */
+    end = stall_wait_locked(sdev, stall, sdev->parked_gen);
     if (end == SMMUV3_AUX_STALL_END_PARKED) {
         sdev->parked_stall = 0;     /* the caller keeps the handle */
     }
