@@ -18,8 +18,9 @@
  * the engine latches them and smmuv3_aux_flush_irqs() delivers them after
  * the lock is dropped, taking the BQL if the calling thread does not hold
  * it (the GIC and the ITS are BQL-protected), and from a bottom half when
- * they go to device memory from inside an access (smmuv3-aux-irq.c).  The lock order is therefore
- * BQL -> s->lock, and s->lock is never held while taking the BQL.
+ * they go to device memory from inside an access (smmuv3-aux-irq.c).  The
+ * lock order is therefore BQL -> s->lock, and s->lock is never held while
+ * taking the BQL.
  *
  * The Tegra241-CMDQV-compatible virtual command queues (cmdqv=on) have
  * their own lock, s->cmdqv_lock, so that polling a VCMDQ (CONS, STATUS)
@@ -401,20 +402,23 @@ static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUAccessFlags flag,
 }
 
 /* The RAZ/WI address space: zero page and sink, never migrated. */
-static void smmuv3_aux_razwi_init(SMMUv3AuxState *s)
+static bool smmuv3_aux_razwi_init(SMMUv3AuxState *s, Error **errp)
 {
     memory_region_init(&s->razwi_mr, OBJECT(s), "smmuv3-aux-razwi",
                        2 * 0x1000);
-    memory_region_init_ram_nomigrate(&s->razwi_zero, OBJECT(s),
-                                     "smmuv3-aux-razwi-zero", 0x1000,
-                                     &error_fatal);
+    if (!memory_region_init_ram_nomigrate(&s->razwi_zero, OBJECT(s),
+                                          "smmuv3-aux-razwi-zero", 0x1000,
+                                          errp) ||
+        !memory_region_init_ram_nomigrate(&s->razwi_sink, OBJECT(s),
+                                          "smmuv3-aux-razwi-sink", 0x1000,
+                                          errp)) {
+        return false;
+    }
     memory_region_set_readonly(&s->razwi_zero, true);
-    memory_region_init_ram_nomigrate(&s->razwi_sink, OBJECT(s),
-                                     "smmuv3-aux-razwi-sink", 0x1000,
-                                     &error_fatal);
     memory_region_add_subregion(&s->razwi_mr, RAZWI_ZERO, &s->razwi_zero);
     memory_region_add_subregion(&s->razwi_mr, RAZWI_SINK, &s->razwi_sink);
     address_space_init(&s->razwi_as, &s->razwi_mr, "smmuv3-aux-razwi");
+    return true;
 }
 
 /* The miss path: the engine under s->lock, then the micro-TLB fill. */
@@ -647,6 +651,10 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
         return;
     }
 #endif
+    /* The last check, before anything that would need undoing. */
+    if (!smmuv3_aux_razwi_init(s, errp)) {
+        return;
+    }
 
     qemu_mutex_init(&s->lock);
     smmuv3_aux_stall_realize(s);
@@ -666,7 +674,6 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
     memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_aux_mmio_ops, s,
                           TYPE_ARM_SMMUV3_AUX, SMMUV3_AUX_MMIO_SIZE);
     sysbus_init_mmio(sbd, &s->iomem);
-    smmuv3_aux_razwi_init(s);
     for (i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
         sysbus_init_irq(sbd, &s->irq[i]);
     }

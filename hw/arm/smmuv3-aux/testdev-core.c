@@ -79,8 +79,8 @@ static MemTxResult td_core_cached_rw(TDCore *c, uint64_t iova, void *buf,
 }
 
 /*
- * An ASYNC job stops early when the device is reset or unrealized: its
- * result would be discarded anyway, and unrealize waits for it.
+ * A job stops early when the device is reset or unrealized: its result
+ * would be discarded anyway, and unrealize waits for it.
  */
 static bool td_core_cancelled(TDCore *c, const TDJob *j)
 {
@@ -457,32 +457,22 @@ static void td_core_done_bh(void *opaque)
  * as a DMA to MMIO may need it) and publish the result now, so that the
  * registers saved say DONE or ERROR, never BUSY.  The wait is bounded by
  * the longest job (SMMUV3_AUX_TESTDEV_MAX_BURST DMAs).  BQL held.
+ *
+ * With @cancelled, for a job from before a reset, which stops at its next
+ * access (td_core_cancelled()) unless that access is stalled in the SMMU:
+ * the stall waits for a CMD_RESUME that software cannot send while this
+ * holds the BQL, and a guest that re-enabled bus mastering right after an
+ * FLR leaves the SMMU no sign that the requester went away.  A reset
+ * stops the device's transactions, so their stalls end now, on every
+ * round (one may have stalled after the last abort).
  */
-static void td_core_finish_job(TDCore *c)
+static void td_core_finish_job(TDCore *c, bool cancelled)
 {
     if (!c->busy) {
         return;
     }
     while (!qatomic_load_acquire(&c->job_done)) {
-        qemu_cond_timedwait_bql(&c->done_cond, 10);
-    }
-    qemu_bh_cancel(c->done_bh);
-    td_core_done_bh(c);
-}
-
-/*
- * The same for a job from before a reset, which stops at its next access
- * (td_core_cancelled()) unless that access is stalled in the SMMU: the
- * stall waits for a CMD_RESUME that software cannot send while this
- * holds the BQL, and a guest that re-enabled bus mastering right after
- * an FLR leaves the SMMU no sign that the requester went away.  A reset
- * stops the device's transactions, so their stalls end now, on every
- * round (one may have stalled after the last abort).  BQL held.
- */
-static void td_core_reap_cancelled(TDCore *c)
-{
-    while (!qatomic_load_acquire(&c->job_done)) {
-        if (c->master) {
+        if (cancelled && c->master) {
             smmuv3_aux_master_abort_stalls(c->master);
         }
         qemu_cond_timedwait_bql(&c->done_cond, 10);
@@ -497,7 +487,7 @@ static void td_core_vm_state_change(void *opaque, bool running,
     TDCore *c = opaque;
 
     if (!running) {
-        td_core_finish_job(c);
+        td_core_finish_job(c, false);
     } else if (c->busy && c->job.parked && qatomic_read(&c->job_done)) {
         td_core_dispatch(c);    /* the parked job goes on */
     }
@@ -556,7 +546,7 @@ static void td_core_run(TDCore *c, uint32_t cmd)
      * than fail, as a reset device is idle to software.
      */
     if (c->busy && c->job.epoch != c->epoch) {
-        td_core_reap_cancelled(c);
+        td_core_finish_job(c, true);
     }
     if (c->busy) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: command %u while the previous "
@@ -772,7 +762,7 @@ void td_core_reset(TDCore *c)
 static int td_core_pre_save(void *opaque)
 {
     /* A job started over qtest or QMP while the VM was already stopped. */
-    td_core_finish_job(opaque);
+    td_core_finish_job(opaque, false);
     return 0;
 }
 
