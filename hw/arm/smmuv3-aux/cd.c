@@ -314,6 +314,19 @@ static bool cd_locate(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     return true;
 }
 
+const char *smmuv3_aux_cd_why(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                              const SMMUv3AuxCD *cd)
+{
+    const char *why = smmuv3_aux_cd_check(e, cfg, cd);
+
+    if (why) {
+        return why;
+    }
+    /* TxSZ and TTBx ranges: the walker's preconditions (ptw.c). */
+    smmuv3_aux_cd_decode(e, cfg, cd);
+    return smmuv3_aux_ptw_s1_cfg_valid(&cfg->s1);
+}
+
 bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                         SMMUv3AuxEvent *ev)
 {
@@ -329,12 +342,7 @@ bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     }
     trace_smmuv3_aux_cd(cfg->sid, cfg->cd_index, pa, cd.qw[0], cd.qw[1],
                         cd.qw[3]);
-    why = smmuv3_aux_cd_check(e, cfg, &cd);
-    if (!why) {
-        /* TxSZ and TTBx ranges: the walker's preconditions (ptw.c). */
-        smmuv3_aux_cd_decode(e, cfg, &cd);
-        why = smmuv3_aux_ptw_s1_cfg_valid(&cfg->s1);
-    }
+    why = smmuv3_aux_cd_why(e, cfg, &cd);
     if (why) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_cd, "sid=0x%x ssid=0x%x %s",
                              cfg->sid, cfg->cd_index, why);

@@ -592,6 +592,7 @@ static SMMUv3AuxCmdError cmd_execute(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
     unsigned op = FIELD_EX64(cmd->qw[0], CMD_0, OPCODE);
     const SMMUv3AuxCmdInfo *info = &cmd_info[op];
 
+    e->counters.cmds[op]++;
     trace_smmuv3_aux_cmd(q->name, q->index, q->cons,
                          info->name ? info->name : "reserved",
                          cmd->qw[0], cmd->qw[1]);

@@ -345,6 +345,14 @@ const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
 /* Fill cfg->s1, asid, record/stall/abort flags from a checked CD. */
 void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                           const SMMUv3AuxCD *cd);
+/*
+ * NULL if cd is usable for cfg (decoding it into cfg->s1), else why it is
+ * ILLEGAL (C_BAD_CD): the checks of smmuv3_aux_cd_load().
+ */
+const char *smmuv3_aux_cd_why(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                              const SMMUv3AuxCD *cd);
+/* The IOTLB tag of a translating configuration; zero where unused. */
+SMMUv3AuxTlbTag smmuv3_aux_cfg_tag(const SMMUv3AuxCfg *cfg);
 
 
 /* ---- IDR feature checks shared by STE and CD validation (engine.c) --- */

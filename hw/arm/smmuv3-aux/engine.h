@@ -305,6 +305,19 @@ typedef struct SMMUv3AuxEvtLast {
     SMMUv3AuxEvtRecord rec;     /* CPU order */
 } SMMUv3AuxEvtLast;
 
+/*
+ * Running counters, for introspection (query-smmuv3-aux): not
+ * architectural, so neither reset nor migrated.  Micro-TLB hits are the
+ * binding's, which never enter the engine.
+ */
+typedef struct SMMUv3AuxCounters {
+    uint64_t cmds[256];         /* commands executed, by opcode, all queues */
+    uint64_t events[256];       /* events produced, by type: written, */
+                                /* merged or lost to a full/off queue */
+    uint64_t translations;      /* transactions the engine translated */
+    uint64_t faults;            /* ... that did not: abort, RAZ/WI, stall */
+} SMMUv3AuxCounters;
+
 /* Architectural register state, named after the spec. */
 typedef struct SMMUv3AuxRegs {
     uint32_t idr[6];
@@ -389,6 +402,7 @@ struct SMMUv3AuxEngine {
      * one bump per nanosecond 64 bits last 584 years: no wrap handling.
      */
     uint64_t inval_gen;
+    SMMUv3AuxCounters counters;
 };
 
 /* engine.c */

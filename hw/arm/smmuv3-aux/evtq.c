@@ -176,6 +176,7 @@ void smmuv3_aux_evtq_record(SMMUv3AuxEngine *e, const SMMUv3AuxEvent *ev)
     uint32_t cons = r->evtq_cons & smmuv3_aux_q_ptr_mask(l);
     SMMUv3AuxEvtRecord rec;
 
+    e->counters.events[ev->id & 0xff]++;
     trace_smmuv3_aux_event(smmuv3_aux_evt_name(ev->id) ?: "reserved",
                            ev->sid, ev->ssid, ev->input_addr);
     if (!FIELD_EX32(r->cr0, CR0, EVENTQEN)) {

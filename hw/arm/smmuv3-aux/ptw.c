@@ -27,31 +27,7 @@
 #include "qemu/bitops.h"
 #include "mem.h"
 #include "ptw.h"
-
-/* VMSAv8-64 descriptor bits (both stages unless noted). */
-#define DESC_VALID          BIT_ULL(0)
-#define DESC_TABLE          BIT_ULL(1)  /* table (levels 0-2), page (3) */
-#define DESC_AF             BIT_ULL(10)
-#define DESC_NG             BIT_ULL(11) /* stage 1 only */
-#define DESC_PXN            BIT_ULL(53) /* S1 PXN; S2 XN[0] with XNX */
-#define DESC_UXN            BIT_ULL(54) /* S1 UXN/XN; S2 XN[1] (XN) */
-#define DESC_PXNTABLE       BIT_ULL(59) /* stage-1 table descriptors */
-#define DESC_UXNTABLE       BIT_ULL(60)
-#define DESC_APTABLE0       BIT_ULL(61) /* no unprivileged access below */
-#define DESC_APTABLE1       BIT_ULL(62) /* no write access below */
-#define DESC_AP_SHIFT       6           /* S1 AP[2:1], S2 S2AP[1:0] */
-#define DESC_AP2            BIT_ULL(7)  /* S1 AP[2]: read-only (clean) */
-#define DESC_S2AP1          BIT_ULL(7)  /* S2 S2AP[1]: writable (dirty) */
-#define DESC_DBM            BIT_ULL(51) /* Dirty Bit Modifier (leaves) */
-#define DESC_S2_MEMATTR_SHIFT 2         /* S2 MemAttr[3:0] */
-
-/*
- * Without LPA2 (DS == 0) descriptors hold output address bits [47:granule];
- * with a 64K granule on a 52-bit OAS implementation (FEAT_LPA) bits [15:12]
- * hold OA[51:48].
- */
-#define DESC_OA_TOP         47
-#define DESC_LPA_SHIFT      12
+#include "ptw-internal.h"
 
 /* Largest TxSZ without IDR3.STT; smallest without 52-bit VA/IPA support. */
 #define PTW_TSZ_MAX         39
@@ -68,30 +44,19 @@ typedef enum PtwStep {
     PTW_RETRY,
 } PtwStep;
 
-/* Geometry of one stage's walk. */
-typedef struct PtwGeom {
-    unsigned granule;       /* log2 of the granule size */
-    unsigned stride;        /* index bits per level: granule - 3 */
-    unsigned inputsize;     /* 64 - TxSZ */
-    int start_level;
-    unsigned start_bits;    /* index bits at the start level (S2: concat) */
-    unsigned out_bits;      /* effective output size: xPS capped by OAS */
-    bool lpa;               /* OA[51:48] in descriptor bits [15:12] */
-    unsigned oas;           /* implementation OAS, for 64K level-1 blocks */
-} PtwGeom;
-
 /* One walk in progress, and how to describe its faults. */
 typedef struct PtwWalk {
     const SMMUv3AuxEngineOps *ops;
     void *opaque;
     SMMUv3AuxMemAttrs attrs;
-    PtwGeom g;
+    SMMUv3AuxPtwGeom g;
     bool s2;                /* this walk is stage 2 */
     uint8_t class_;         /* stage 2: CLASS of its faults */
     uint64_t ipa;           /* stage 2: the IPA being translated */
     bool hier;              /* stage 1: honour APTable/XNTable/PXNTable */
     bool haft;              /* set AF in table descriptors (HA + HAFT) */
     const SMMUv3AuxS2Cfg *nest; /* stage 1 nested: table IPAs go here */
+    SMMUv3AuxPtwTrace *trace;   /* introspection: record each step */
 } PtwWalk;
 
 /* The leaf a walk found, with the stage-1 hierarchical controls. */
@@ -138,77 +103,6 @@ unsigned smmuv3_aux_ptw_s2tg_granule(unsigned s2tg)
     return smmuv3_aux_ptw_tg0_granule(s2tg);
 }
 
-static bool granule_ok(unsigned granule)
-{
-    return granule == SMMUV3_AUX_GRAN_4K || granule == SMMUV3_AUX_GRAN_16K ||
-           granule == SMMUV3_AUX_GRAN_64K;
-}
-
-/*
- * Effective output size: xPS capped by OAS (CD.IPS, STE.S2PS), and at 48
- * bits unless a 64K granule is used, because a DS == 0 descriptor cannot
- * hold more (bits above are then zero and cannot fault).
- */
-static unsigned eff_out_bits(unsigned ps, unsigned oas, unsigned granule)
-{
-    unsigned bits = MIN(ps, oas);
-
-    return granule == SMMUV3_AUX_GRAN_64K ? bits : MIN(bits, 48);
-}
-
-static unsigned level_shift(const PtwGeom *g, int level)
-{
-    return g->granule + g->stride * (3 - level);
-}
-
-static unsigned level_bits(const PtwGeom *g, int level)
-{
-    return level == g->start_level ? g->start_bits : g->stride;
-}
-
-/* Start tables are aligned to their size, and to 64 bytes for 52-bit. */
-static uint64_t start_table_base(const PtwGeom *g, uint64_t ttb)
-{
-    unsigned align = MAX(g->start_bits + 3, g->out_bits == 52 ? 6 : 3);
-
-    return ttb & MAKE_64BIT_MASK(align, 52 - align);
-}
-
-/* Stage 1: start level from the input size (Arm ARM AArch64.S1StartLevel) */
-static void s1_geom(const SMMUv3AuxS1Cfg *cfg, const SMMUv3AuxPtwTT *tt,
-                    PtwGeom *g)
-{
-    g->granule = tt->granule;
-    g->stride = tt->granule - 3;
-    g->inputsize = 64 - tt->tsz;
-    g->start_level = 3 - (g->inputsize - 1 - g->granule) / g->stride;
-    g->start_bits = g->inputsize - level_shift(g, g->start_level);
-    g->oas = cfg->oas;
-    g->out_bits = eff_out_bits(cfg->ips, cfg->oas, tt->granule);
-    g->lpa = tt->granule == SMMUV3_AUX_GRAN_64K && cfg->oas == 52;
-}
-
-/*
- * Stage 2: start level from S2SL0, whose meaning depends on the granule
- * (VTCR_EL2.SL0): 4K counts down from level 2, 16K and 64K from level 3.
- */
-static int s2_start_level(unsigned granule, unsigned sl0)
-{
-    return granule == SMMUV3_AUX_GRAN_4K ? 2 - (int)sl0 : 3 - (int)sl0;
-}
-
-static void s2_geom(const SMMUv3AuxS2Cfg *cfg, PtwGeom *g)
-{
-    g->granule = cfg->granule;
-    g->stride = cfg->granule - 3;
-    g->inputsize = 64 - cfg->tsz;
-    g->start_level = s2_start_level(cfg->granule, cfg->sl0);
-    g->start_bits = g->inputsize - level_shift(g, g->start_level);
-    g->oas = cfg->oas;
-    g->out_bits = eff_out_bits(cfg->ps, cfg->oas, cfg->granule);
-    g->lpa = cfg->granule == SMMUV3_AUX_GRAN_64K && cfg->oas == 52;
-}
-
 /*
  * CDTxSZInvalid() without IDR5.VAX (48-bit VAs), DS and IDR3.STT: 16..39.
  * SMMUv3.0 leaves an out-of-range TxSZ CONSTRAINED UNPREDICTABLE between
@@ -222,18 +116,18 @@ bool smmuv3_aux_ptw_tsz_valid(unsigned tsz)
 static const char *tt_valid(const SMMUv3AuxS1Cfg *cfg,
                             const SMMUv3AuxPtwTT *tt)
 {
-    PtwGeom g;
+    SMMUv3AuxPtwGeom g;
 
     if (tt->epd) {
         return NULL;        /* the other fields are IGNORED */
     }
-    if (!granule_ok(tt->granule)) {
+    if (!ptw_granule_ok(tt->granule)) {
         return "TGx selects a Reserved granule";
     }
     if (!smmuv3_aux_ptw_tsz_valid(tt->tsz)) {
         return "TxSZ out of range";
     }
-    s1_geom(cfg, tt, &g);
+    ptw_s1_geom(cfg, tt, &g);
     if (tt->ttb >> g.out_bits) {
         return "TTBx outside the effective IPS";
     }
@@ -268,12 +162,12 @@ const char *smmuv3_aux_ptw_s2_cfg_valid(const SMMUv3AuxS2Cfg *cfg)
 {
     unsigned ias = cfg->oas;    /* no AArch32: IAS == OAS */
     unsigned tsz_min;
-    PtwGeom g;
+    SMMUv3AuxPtwGeom g;
 
     if (!cfg->aa64) {
         return "S2AA64 == 0 (VMSAv8-32 LPAE) not supported";
     }
-    if (!granule_ok(cfg->granule)) {
+    if (!ptw_granule_ok(cfg->granule)) {
         return "S2TG selects a Reserved granule";
     }
     /* v3.1+: MAX(16, 64 - IAS), or 12 for 64K, which is moot at 52 bits. */
@@ -285,12 +179,12 @@ const char *smmuv3_aux_ptw_s2_cfg_valid(const SMMUv3AuxS2Cfg *cfg)
     if (s2_sl0_invalid(cfg)) {
         return "S2SL0 invalid for the granule";
     }
-    s2_geom(cfg, &g);
+    ptw_s2_geom(cfg, &g);
     /*
      * AArch64.S2InconsistentSL: the start level must resolve at least one
      * bit, and at most a full level plus 16 concatenated tables.
      */
-    if (g.inputsize <= level_shift(&g, g.start_level) ||
+    if (g.inputsize <= ptw_level_shift(&g, g.start_level) ||
         g.start_bits > g.stride + PTW_S2_MAX_CONCAT_BITS) {
         return "S2SL0 inconsistent with S2T0SZ";
     }
@@ -298,30 +192,6 @@ const char *smmuv3_aux_ptw_s2_cfg_valid(const SMMUv3AuxS2Cfg *cfg)
         return "S2TTB outside the effective S2PS";
     }
     return NULL;
-}
-
-/* Block descriptors: AArch64.BlockDescSupported with DS == 0. */
-static bool block_allowed(const PtwGeom *g, int level)
-{
-    switch (g->granule) {
-    case SMMUV3_AUX_GRAN_4K:
-        return level == 1 || level == 2;
-    case SMMUV3_AUX_GRAN_16K:
-        return level == 2;
-    default:
-        return level == 2 || (level == 1 && g->oas == 52);
-    }
-}
-
-/* Output address bits of a descriptor whose low shift bits are offset. */
-static uint64_t desc_oa(const PtwGeom *g, uint64_t desc, unsigned shift)
-{
-    uint64_t oa = desc & MAKE_64BIT_MASK(shift, DESC_OA_TOP + 1 - shift);
-
-    if (g->lpa) {
-        oa |= extract64(desc, DESC_LPA_SHIFT, 4) << 48;
-    }
-    return oa;
 }
 
 static bool walk_fault(const PtwWalk *w, SMMUv3AuxPtwFault *f,
@@ -345,15 +215,67 @@ static bool walk_fault(const PtwWalk *w, SMMUv3AuxPtwFault *f,
 static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
                          const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
                          SMMUv3AuxPtwAccess acc, uint8_t class_,
-                         SMMUv3AuxPtwResult *out, SMMUv3AuxPtwFault *f);
+                         SMMUv3AuxPtwResult *out, SMMUv3AuxPtwFault *f,
+                         SMMUv3AuxPtwTrace *trace);
+
+/*
+ * Introspection: what a descriptor read at this level is, and where it
+ * leads (the next table, or the output address of a block or page).
+ */
+static void trace_step(const PtwWalk *w, uint64_t input, int level,
+                       uint64_t addr, uint64_t pa, uint64_t desc)
+{
+    SMMUv3AuxPtwTrace *t = w->trace;
+    SMMUv3AuxPtwTraceStep *st;
+    unsigned shift = ptw_level_shift(&w->g, level);
+
+    if (t->n == SMMUV3_AUX_PTW_TRACE_MAX) {
+        t->truncated = true;
+        return;
+    }
+    st = &t->step[t->n++];
+    *st = (SMMUv3AuxPtwTraceStep) {
+        .stage = w->s2 ? 2 : 1, .class_ = w->s2 ? w->class_ : 0,
+        .level = level, .granule = w->g.granule, .input = input,
+        .desc_addr = addr, .desc_pa = pa, .desc = desc,
+    };
+    if (!(desc & DESC_VALID)) {
+        st->kind = SMMUV3_AUX_PTW_DESC_INVALID;
+    } else if (level < 3 && (desc & DESC_TABLE)) {
+        st->kind = SMMUV3_AUX_PTW_DESC_TABLE;
+        st->next = ptw_desc_oa(&w->g, desc, w->g.granule);
+    } else if (level == 3 ? !!(desc & DESC_TABLE) :
+               ptw_block_allowed(&w->g, level)) {
+        st->kind = level == 3 ? SMMUV3_AUX_PTW_DESC_PAGE :
+                   SMMUV3_AUX_PTW_DESC_BLOCK;
+        st->next = ptw_desc_oa(&w->g, desc, shift);
+    } else {
+        st->kind = SMMUV3_AUX_PTW_DESC_RESERVED;
+    }
+}
+
+/* Introspection: the descriptor at addr of this stage was updated. */
+static void trace_update(const PtwWalk *w, uint64_t addr, uint64_t val)
+{
+    SMMUv3AuxPtwTrace *t = w->trace;
+
+    for (unsigned i = t->n; i-- > 0;) {
+        if (t->step[i].stage == (w->s2 ? 2 : 1) &&
+            t->step[i].desc_addr == addr) {
+            t->step[i].updated = true;
+            t->step[i].desc_new = val;
+            return;
+        }
+    }
+}
 
 /*
  * Read one descriptor.  Nested stage-1 walks translate the descriptor's
  * IPA through stage 2 first: a fault there is a stage-2 fault, CLASS TT,
  * reporting that IPA.
  */
-static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
-                           uint64_t *desc, SMMUv3AuxPtwFault *f)
+static bool walk_read_desc(const PtwWalk *w, uint64_t input, uint64_t addr,
+                           int level, uint64_t *desc, SMMUv3AuxPtwFault *f)
 {
     static const SMMUv3AuxPtwAccess ttw_read = { .priv = true };
     uint64_t pa = addr;
@@ -362,7 +284,7 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
         SMMUv3AuxPtwResult r;
 
         if (!s2_translate(w->ops, w->opaque, w->nest, addr, ttw_read,
-                          SMMUV3_AUX_EVT_CLASS_TT, &r, f)) {
+                          SMMUV3_AUX_EVT_CLASS_TT, &r, f, w->trace)) {
             return false;
         }
         pa = r.oa;
@@ -370,6 +292,9 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t addr, int level,
     if (!smmuv3_aux_mem_read_le64s(w->ops, w->opaque, pa, desc, 1, w->attrs)) {
         f->fetch_addr = pa;
         return walk_fault(w, f, SMMUV3_AUX_EVT_F_WALK_EABT, level);
+    }
+    if (unlikely(w->trace)) {
+        trace_step(w, input, level, addr, pa, *desc);
     }
     return true;
 }
@@ -396,7 +321,7 @@ static PtwStep walk_update_desc(const PtwWalk *w, uint64_t addr, int level,
         SMMUv3AuxPtwResult r;
 
         if (!s2_translate(w->ops, w->opaque, w->nest, addr, ttw_write,
-                          SMMUV3_AUX_EVT_CLASS_TT, &r, f)) {
+                          SMMUV3_AUX_EVT_CLASS_TT, &r, f, w->trace)) {
             f->ttrnw = false;
             return PTW_FAULT;
         }
@@ -405,6 +330,9 @@ static PtwStep walk_update_desc(const PtwWalk *w, uint64_t addr, int level,
     switch (smmuv3_aux_mem_cmpxchg_le64(w->ops, w->opaque, pa, desc, val,
                                         w->attrs)) {
     case SMMUV3_AUX_MEM_CAS_OK:
+        if (unlikely(w->trace)) {
+            trace_update(w, addr, val);
+        }
         *desc = val;
         return PTW_OK;
     case SMMUV3_AUX_MEM_CAS_CHANGED:
@@ -459,17 +387,17 @@ static void walk_table_attrs(const PtwWalk *w, uint64_t desc, PtwLeaf *leaf)
 static PtwStep walk(const PtwWalk *w, uint64_t table, uint64_t addr,
                     PtwLeaf *leaf, SMMUv3AuxPtwFault *f)
 {
-    const PtwGeom *g = &w->g;
+    const SMMUv3AuxPtwGeom *g = &w->g;
     int level;
 
     memset(leaf, 0, sizeof(*leaf));
     for (level = g->start_level; level <= 3; level++) {
-        unsigned shift = level_shift(g, level);
-        uint64_t idx = extract64(addr, shift, level_bits(g, level));
+        unsigned shift = ptw_level_shift(g, level);
+        uint64_t idx = extract64(addr, shift, ptw_level_bits(g, level));
         uint64_t desc, oa, desc_addr = table + idx * 8;
         PtwStep st;
 
-        if (!walk_read_desc(w, desc_addr, level, &desc, f)) {
+        if (!walk_read_desc(w, addr, desc_addr, level, &desc, f)) {
             return PTW_FAULT;
         }
         if (!(desc & DESC_VALID)) {
@@ -477,7 +405,7 @@ static PtwStep walk(const PtwWalk *w, uint64_t table, uint64_t addr,
             return PTW_FAULT;
         }
         if (level < 3 && (desc & DESC_TABLE)) {
-            table = desc_oa(g, desc, g->granule);
+            table = ptw_desc_oa(g, desc, g->granule);
             if (table >> g->out_bits) {
                 walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
                 return PTW_FAULT;
@@ -490,11 +418,11 @@ static PtwStep walk(const PtwWalk *w, uint64_t table, uint64_t addr,
             continue;
         }
         /* A level-3 "block" (bits 01) and unsupported blocks are reserved */
-        if (level == 3 ? !(desc & DESC_TABLE) : !block_allowed(g, level)) {
+        if (level == 3 ? !(desc & DESC_TABLE) : !ptw_block_allowed(g, level)) {
             walk_fault(w, f, SMMUV3_AUX_EVT_F_TRANSLATION, level);
             return PTW_FAULT;
         }
-        oa = desc_oa(g, desc, shift);
+        oa = ptw_desc_oa(g, desc, shift);
         if (oa >> g->out_bits) {
             walk_fault(w, f, SMMUV3_AUX_EVT_F_ADDR_SIZE, level);
             return PTW_FAULT;
@@ -751,23 +679,25 @@ static void result_leaf(SMMUv3AuxPtwResult *out, const PtwLeaf *leaf,
 static bool s2_translate(const SMMUv3AuxEngineOps *ops, void *opaque,
                          const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
                          SMMUv3AuxPtwAccess acc, uint8_t class_,
-                         SMMUv3AuxPtwResult *out, SMMUv3AuxPtwFault *f)
+                         SMMUv3AuxPtwResult *out, SMMUv3AuxPtwFault *f,
+                         SMMUv3AuxPtwTrace *trace)
 {
     PtwWalk w = {
         .ops = ops, .opaque = opaque, .attrs = cfg->attrs,
         .s2 = true, .class_ = class_, .ipa = ipa, .haft = cfg->haft,
+        .trace = trace,
     };
     PtwLeaf leaf;
     PtwStep st;
 
-    s2_geom(cfg, &w.g);
+    ptw_s2_geom(cfg, &w.g);
     /* An IPA above the S2T0SZ range is a stage-2 Translation fault. */
     if (ipa >> w.g.inputsize) {
         return walk_fault(&w, f, SMMUV3_AUX_EVT_F_TRANSLATION,
                           w.g.start_level);
     }
     for (unsigned tries = 0;; tries++) {
-        st = walk(&w, start_table_base(&w.g, cfg->ttb), ipa, &leaf, f);
+        st = walk(&w, ptw_start_table_base(&w.g, cfg->ttb), ipa, &leaf, f);
         if (st == PTW_OK) {
             st = s2_leaf(&w, cfg, &leaf, acc, &out->perm, f);
         }
@@ -815,7 +745,7 @@ static int s1_select_tt(const SMMUv3AuxS1Cfg *cfg, uint64_t iova)
 
     /* Out-of-range TxSZ is C_BAD_CD; never walk with it regardless. */
     if (tt->epd || !smmuv3_aux_ptw_tsz_valid(tt->tsz) ||
-        !granule_ok(tt->granule)) {
+        !ptw_granule_ok(tt->granule)) {
         return -1;
     }
     inputsize = 64 - tt->tsz;
@@ -830,13 +760,13 @@ static int s1_select_tt(const SMMUv3AuxS1Cfg *cfg, uint64_t iova)
 static bool s1_nest_output(const SMMUv3AuxEngineOps *ops, void *opaque,
                            const SMMUv3AuxS2Cfg *s2cfg,
                            SMMUv3AuxPtwAccess acc, SMMUv3AuxPtwResult *out,
-                           SMMUv3AuxPtwFault *f)
+                           SMMUv3AuxPtwFault *f, SMMUv3AuxPtwTrace *trace)
 {
     SMMUv3AuxPtwResult s2;
     SMMUv3AuxPtwPerm *p = &out->perm;
 
     if (!s2_translate(ops, opaque, s2cfg, out->oa, acc,
-                      SMMUV3_AUX_EVT_CLASS_IN, &s2, f)) {
+                      SMMUV3_AUX_EVT_CLASS_IN, &s2, f, trace)) {
         return false;
     }
     out->ipa = out->oa;
@@ -855,16 +785,18 @@ static bool s1_nest_output(const SMMUv3AuxEngineOps *ops, void *opaque,
     return true;
 }
 
-bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
-                       const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
-                       SMMUv3AuxPtwFault *fault,
-                       const SMMUv3AuxS2Cfg *s2cfg)
+bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
+                             const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                             SMMUv3AuxPtwAccess access,
+                             SMMUv3AuxPtwResult *out,
+                             SMMUv3AuxPtwFault *fault,
+                             const SMMUv3AuxS2Cfg *s2cfg,
+                             SMMUv3AuxPtwTrace *trace)
 {
     SMMUv3AuxPtwAccess acc = access_norm(access);
     PtwWalk w = {
         .ops = ops, .opaque = opaque, .attrs = cfg->attrs, .nest = s2cfg,
-        .haft = cfg->haft,
+        .haft = cfg->haft, .trace = trace,
     };
     const SMMUv3AuxPtwTT *tt;
     PtwLeaf leaf;
@@ -879,10 +811,10 @@ bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
         return walk_fault(&w, fault, SMMUV3_AUX_EVT_F_TRANSLATION, 0);
     }
     tt = &cfg->tt[idx];
-    s1_geom(cfg, tt, &w.g);
+    ptw_s1_geom(cfg, tt, &w.g);
     w.hier = !tt->had;
     for (unsigned tries = 0;; tries++) {
-        st = walk(&w, start_table_base(&w.g, tt->ttb), iova, &leaf, fault);
+        st = walk(&w, ptw_start_table_base(&w.g, tt->ttb), iova, &leaf, fault);
         if (st == PTW_OK) {
             st = s1_leaf(&w, cfg, &leaf, acc, &out->perm, fault);
         }
@@ -900,18 +832,21 @@ bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
     out->ng = !!(leaf.desc & DESC_NG);
     out->ipa = out->oa;
     out->s2_level = -1;
-    return !s2cfg || s1_nest_output(ops, opaque, s2cfg, acc, out, fault);
+    return !s2cfg ||
+           s1_nest_output(ops, opaque, s2cfg, acc, out, fault, trace);
 }
 
-bool smmuv3_aux_ptw_s2(const SMMUv3AuxEngineOps *ops, void *opaque,
-                       const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
-                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
-                       SMMUv3AuxPtwFault *fault)
+bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
+                             const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                             SMMUv3AuxPtwAccess access,
+                             SMMUv3AuxPtwResult *out,
+                             SMMUv3AuxPtwFault *fault,
+                             SMMUv3AuxPtwTrace *trace)
 {
     SMMUv3AuxPtwAccess acc = access_norm(access);
 
     memset(out, 0, sizeof(*out));
     fault_init(fault, ipa, acc);
     return s2_translate(ops, opaque, cfg, ipa, acc, SMMUV3_AUX_EVT_CLASS_IN,
-                        out, fault);
+                        out, fault, trace);
 }

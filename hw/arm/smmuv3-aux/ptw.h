@@ -173,22 +173,87 @@ const char *smmuv3_aux_ptw_s1_cfg_valid(const SMMUv3AuxS1Cfg *cfg);
 const char *smmuv3_aux_ptw_s2_cfg_valid(const SMMUv3AuxS2Cfg *cfg);
 
 /*
+ * Introspection (inspect.c): the descriptors a walk read, in the order it
+ * read them, each with what it is and where it leads.  A walk records
+ * only when given a trace; translation never does.
+ */
+typedef enum SMMUv3AuxPtwDescKind {
+    SMMUV3_AUX_PTW_DESC_INVALID,    /* bit 0 clear: Translation fault */
+    SMMUV3_AUX_PTW_DESC_TABLE,
+    SMMUV3_AUX_PTW_DESC_BLOCK,
+    SMMUV3_AUX_PTW_DESC_PAGE,
+    SMMUV3_AUX_PTW_DESC_RESERVED,   /* a block where none may be */
+} SMMUv3AuxPtwDescKind;
+
+typedef struct SMMUv3AuxPtwTraceStep {
+    uint8_t stage;          /* 1 or 2 */
+    uint8_t class_;         /* stage 2: what it translated (EVT_CLASS_*) */
+    int8_t level;
+    uint8_t kind;           /* SMMUv3AuxPtwDescKind */
+    uint8_t granule;
+    bool updated;           /* HTTU wrote desc_new over it */
+    uint64_t input;         /* the address this stage was translating */
+    uint64_t desc_addr;     /* an IPA for nested stage-1 descriptors */
+    uint64_t desc_pa;
+    uint64_t desc, desc_new;
+    uint64_t next;          /* TABLE: next table; BLOCK/PAGE: output base */
+} SMMUv3AuxPtwTraceStep;
+
+/* Nested 4K: 4 stage-1 levels x (1 + 4 stage-2) + 4 for the output. */
+#define SMMUV3_AUX_PTW_TRACE_MAX    32
+
+typedef struct SMMUv3AuxPtwTrace {
+    SMMUv3AuxPtwTraceStep step[SMMUV3_AUX_PTW_TRACE_MAX];
+    unsigned n;
+    bool truncated;         /* more steps than step[] holds */
+} SMMUv3AuxPtwTrace;
+
+/*
  * Walk stage 1 for iova.  With s2cfg non-NULL (nested), TTBx and every
  * table address are IPAs translated by stage 2 (faults there are stage-2
  * faults with CLASS == TT), and the output IPA is translated by stage 2
  * (CLASS == IN).  Returns true and fills *out, or false and fills *fault.
- * cfg (and s2cfg) must have passed *_cfg_valid().
+ * cfg (and s2cfg) must have passed *_cfg_valid().  trace, if not NULL,
+ * gets every descriptor read appended.
  */
-bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
-                       const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
-                       SMMUv3AuxPtwFault *fault,
-                       const SMMUv3AuxS2Cfg *s2cfg);
+bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
+                             const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                             SMMUv3AuxPtwAccess access,
+                             SMMUv3AuxPtwResult *out,
+                             SMMUv3AuxPtwFault *fault,
+                             const SMMUv3AuxS2Cfg *s2cfg,
+                             SMMUv3AuxPtwTrace *trace);
 
 /* Walk stage 2 alone for ipa (STE.Config == S2 only). */
-bool smmuv3_aux_ptw_s2(const SMMUv3AuxEngineOps *ops, void *opaque,
-                       const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
-                       SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
-                       SMMUv3AuxPtwFault *fault);
+bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
+                             const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                             SMMUv3AuxPtwAccess access,
+                             SMMUv3AuxPtwResult *out,
+                             SMMUv3AuxPtwFault *fault,
+                             SMMUv3AuxPtwTrace *trace);
+
+static inline bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops,
+                                     void *opaque,
+                                     const SMMUv3AuxS1Cfg *cfg,
+                                     uint64_t iova,
+                                     SMMUv3AuxPtwAccess access,
+                                     SMMUv3AuxPtwResult *out,
+                                     SMMUv3AuxPtwFault *fault,
+                                     const SMMUv3AuxS2Cfg *s2cfg)
+{
+    return smmuv3_aux_ptw_s1_trace(ops, opaque, cfg, iova, access, out,
+                                   fault, s2cfg, NULL);
+}
+
+static inline bool smmuv3_aux_ptw_s2(const SMMUv3AuxEngineOps *ops,
+                                     void *opaque,
+                                     const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                                     SMMUv3AuxPtwAccess access,
+                                     SMMUv3AuxPtwResult *out,
+                                     SMMUv3AuxPtwFault *fault)
+{
+    return smmuv3_aux_ptw_s2_trace(ops, opaque, cfg, ipa, access, out,
+                                   fault, NULL);
+}
 
 #endif

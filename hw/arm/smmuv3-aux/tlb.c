@@ -229,6 +229,19 @@ bool smmuv3_aux_cfgc_lookup(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid,
     return false;
 }
 
+bool smmuv3_aux_cfgc_peek(const SMMUv3AuxCfgCache *c, uint32_t sid,
+                          uint32_t ssid, void *value)
+{
+    uint32_t i = c->st.slots ?
+                 cfgc_find((SMMUv3AuxCfgCache *)c, sid, ssid) : NIL;
+
+    if (i == NIL || cfg_slot(c, i)->gen != c->gen) {
+        return false;
+    }
+    memcpy(value, cfg_value(c, i), c->value_size);
+    return true;
+}
+
 static void cfgc_remove(SMMUv3AuxCfgCache *c, uint32_t i)
 {
     CfgSlot *s = cfg_slot(c, i);
@@ -615,6 +628,36 @@ bool smmuv3_aux_iotlb_lookup(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
     trace_smmuv3_aux_iotlb_hit(tag->regime, tag->stage, k.vmid, k.asid, iova,
                                s->shift, t->stats.hits, t->stats.misses);
     return true;
+}
+
+unsigned smmuv3_aux_iotlb_dump(const SMMUv3AuxIotlb *t,
+                               const SMMUv3AuxTlbTag *tag,
+                               SMMUv3AuxTlbEntry *out, unsigned max)
+{
+    unsigned n = 0;
+    TlbKey k;
+
+    key_from_tag(tag, &k);
+    for (uint32_t i = 0; t->st.slots && i < t->st.hwm; i++) {
+        const TlbSlot *s = tlb_slot(t, i);
+
+        if (!(s->flags & SLOT_USED) ||
+            (s->tag & 0xf) != (k.regime | k.stage << 2) ||
+            s->vmid != k.vmid ||
+            ((s->flags & SLOT_NG) && s->asid != k.asid)) {
+            continue;
+        }
+        if (n < max) {
+            out[n] = (SMMUv3AuxTlbEntry) {
+                .iova = s->ia, .pa = s->oa, .addr_mask = size_mask(s->shift),
+                .granule = 12 + 2 * ((s->tag >> 4) & 3),
+                .level = s->tag >> 6, .perm = s->perm,
+                .ng = s->flags & SLOT_NG,
+            };
+        }
+        n++;
+    }
+    return n;
 }
 
 /* log2 of the size a leaf at level maps with this granule, or 0. */

@@ -106,6 +106,12 @@ bool smmuv3_aux_cfgc_lookup(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid,
                             void *value);
 void smmuv3_aux_cfgc_insert(SMMUv3AuxCfgCache *c, uint32_t sid,
                             uint32_t ssid, const void *value);
+/*
+ * Introspection: the value of {sid, ssid} if cached, without counting a
+ * hit or a miss or touching the replacement state.
+ */
+bool smmuv3_aux_cfgc_peek(const SMMUv3AuxCfgCache *c, uint32_t sid,
+                          uint32_t ssid, void *value);
 /* Invalidations return the number of live entries removed. */
 unsigned smmuv3_aux_cfgc_inv_all(SMMUv3AuxCfgCache *c);
 /* StreamIDs first..last (inclusive), all SubstreamIDs. */
@@ -229,6 +235,15 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
 unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
                                      const SMMUv3AuxTlbInv *inv);
 void smmuv3_aux_iotlb_flush(SMMUv3AuxIotlb *t);
+/*
+ * Introspection: the live entries a lookup with tag could return (same
+ * regime and stage and VMID; ASID for nG entries), at most max of them
+ * into out[] (iova = block base), in slot order; returns how many match.
+ * Touches no statistics and no replacement state.
+ */
+unsigned smmuv3_aux_iotlb_dump(const SMMUv3AuxIotlb *t,
+                               const SMMUv3AuxTlbTag *tag,
+                               SMMUv3AuxTlbEntry *out, unsigned max);
 static inline unsigned smmuv3_aux_iotlb_count(const SMMUv3AuxIotlb *t)
 {
     return t->st.used;

@@ -270,8 +270,7 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
 
 /* ---- IOTLB ------------------------------------------------------------ */
 
-/* The IOTLB tag of a translating configuration; zero where unused. */
-static SMMUv3AuxTlbTag cfg_tag(const SMMUv3AuxCfg *cfg)
+SMMUv3AuxTlbTag smmuv3_aux_cfg_tag(const SMMUv3AuxCfg *cfg)
 {
     SMMUv3AuxTlbTag tag = { .regime = cfg->regime };
 
@@ -371,9 +370,22 @@ static void txn_tlb_fill(SMMUv3AuxEngine *e, const SMMUv3AuxTlbTag *tag,
 
 /* ---- The pipeline ------------------------------------------------------- */
 
+static SMMUv3AuxResult translate(SMMUv3AuxEngine *e, const SMMUv3AuxTxn *txn,
+                                 SMMUv3AuxTxnOut *out);
+
 SMMUv3AuxResult smmuv3_aux_translate(SMMUv3AuxEngine *e,
                                      const SMMUv3AuxTxn *txn,
                                      SMMUv3AuxTxnOut *out)
+{
+    SMMUv3AuxResult r = translate(e, txn, out);
+
+    e->counters.translations++;
+    e->counters.faults += r != SMMUV3_AUX_TXN_OK;
+    return r;
+}
+
+static SMMUv3AuxResult translate(SMMUv3AuxEngine *e, const SMMUv3AuxTxn *txn,
+                                 SMMUv3AuxTxnOut *out)
 {
     SMMUv3AuxTransInfo info;
     SMMUv3AuxTlbTag tag;
@@ -391,7 +403,7 @@ SMMUv3AuxResult smmuv3_aux_translate(SMMUv3AuxEngine *e,
     if (cfg.kind == SMMUV3_AUX_CFG_ABORT || cfg.kind == SMMUV3_AUX_CFG_BYPASS) {
         return smmuv3_aux_cfg_translate(e, &cfg, txn, out, NULL);
     }
-    tag = cfg_tag(&cfg);
+    tag = smmuv3_aux_cfg_tag(&cfg);
     if (txn_tlb_hit(e, &cfg, &tag, txn, out)) {
         return SMMUV3_AUX_TXN_OK;
     }

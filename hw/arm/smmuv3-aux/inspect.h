@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-aux engine: introspection, what the SMMU sees right now.
+ *
+ * Everything here reads and changes nothing: structures are fetched
+ * through a read-only view of the engine's memory ops (an HTTU update a
+ * walk would make is reported, not written), the caches are peeked at
+ * without counting hits or touching their replacement state, and no event
+ * is recorded.  The binding calls it with its lock held and turns the
+ * result into QMP/HMP answers (smmuv3-aux-qmp.c).
+ */
+#ifndef HW_ARM_SMMUV3_AUX_INSPECT_H
+#define HW_ARM_SMMUV3_AUX_INSPECT_H
+
+#include "engine.h"
+#include "ptw.h"
+#include "tlb.h"
+
+/* One field of a structure or register, named as in IHI 0070. */
+typedef struct SMMUv3AuxField {
+    const char *name;
+    uint64_t value;
+    const char *meaning;        /* an enumeration's meaning, or NULL */
+} SMMUv3AuxField;
+
+/* The layouts smmuv3_aux_fields() decodes. */
+typedef enum SMMUv3AuxLayout {
+    SMMUV3_AUX_LAYOUT_STE,      /* 8 qwords */
+    SMMUV3_AUX_LAYOUT_CD,       /* 8 qwords */
+    SMMUV3_AUX_LAYOUT_CR0,
+    SMMUV3_AUX_LAYOUT_CR1,
+    SMMUV3_AUX_LAYOUT_CR2,
+    SMMUV3_AUX_LAYOUT_GBPA,
+    SMMUV3_AUX_LAYOUT_IRQ_CTRL,
+    SMMUV3_AUX_LAYOUT_GERROR,
+    SMMUV3_AUX_LAYOUT_STRTAB_BASE_CFG,
+    SMMUV3_AUX_LAYOUT_S1_TABLE, /* VMSAv8-64 descriptors */
+    SMMUV3_AUX_LAYOUT_S1_LEAF,
+    SMMUV3_AUX_LAYOUT_S2_LEAF,
+} SMMUv3AuxLayout;
+
+#define SMMUV3_AUX_MAX_FIELDS   64
+
+/* Decode words (one, or eight for STE/CD) into out[]; return how many. */
+unsigned smmuv3_aux_fields(SMMUv3AuxLayout layout, const uint64_t *words,
+                           SMMUv3AuxField out[SMMUV3_AUX_MAX_FIELDS]);
+
+/* Names for the answers. */
+const char *smmuv3_aux_event_name(unsigned id);     /* "reserved" if none */
+const char *smmuv3_aux_command_name(unsigned opcode); /* NULL if reserved */
+const char *smmuv3_aux_desc_kind_name(unsigned kind);
+
+#define SMMUV3_AUX_INSPECT_MAX_TLB  64
+
+/* A StreamID (and SubstreamID), and optionally one address's walk. */
+typedef struct SMMUv3AuxInspect {
+    /* In. */
+    uint32_t sid, ssid;
+    bool ssv;
+    bool walk;                  /* translate iova as well */
+    uint64_t iova;
+    bool write, exec, priv;     /* the access to explain */
+    /* Out: the structures as fetched now. */
+    bool smmuen;
+    bool ste_read;
+    uint64_t ste_addr;
+    uint64_t ste[8];
+    bool cd_read;
+    uint64_t cd_pa;
+    uint64_t cd[8];
+    /* The configuration: valid (event 0), or why not. */
+    unsigned event;             /* SMMUv3AuxEventId that would be raised */
+    const char *why;            /* the rule a C_BAD_STE / C_BAD_CD broke */
+    uint64_t fetch_addr;        /* F_*_FETCH, C_BAD_* of a fetch */
+    const char *config;         /* "abort", "bypass", "stage 1", ... */
+    const char *regime;         /* "NS-EL1", "EL2", "EL2-E2H", or NULL */
+    uint16_t asid, vmid;
+    bool tlb_tagged;            /* stage 1/2/nested: has IOTLB tags */
+    bool cfg_cached;            /* the configuration cache holds it */
+    /* The IOTLB entries this configuration's tags reach. */
+    unsigned n_tlb;             /* how many match (may exceed tlb[]) */
+    SMMUv3AuxTlbEntry tlb[SMMUV3_AUX_INSPECT_MAX_TLB];
+    /* The walk of iova: the descriptors, then a result or a fault. */
+    bool walked;
+    bool translated;
+    uint64_t oa, ipa, size;
+    SMMUv3AuxPtwPerm perm;
+    SMMUv3AuxPtwFault fault;
+    SMMUv3AuxPtwTrace trace;
+} SMMUv3AuxInspect;
+
+/* Fill *x for x->sid/ssid/ssv (and walk x->iova when x->walk). */
+void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x);
+
+/* One StreamID of the live stream table (smmuv3_aux_inspect_strtab()). */
+typedef struct SMMUv3AuxStreamEntry {
+    uint32_t sid;
+    uint64_t ste_addr;
+    uint64_t ste0;              /* STE qword 0: V, Config, S1Fmt, ... */
+} SMMUv3AuxStreamEntry;
+
+/*
+ * The StreamIDs from *next on whose STE has V = 1, at most max of them;
+ * *next becomes where to go on (or 2^32 at the end).  Each call reads at
+ * most budget STEs and level-1 descriptors, so a 2^32-entry table is
+ * listed in bounded steps.
+ */
+unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,
+                                   SMMUv3AuxStreamEntry *out, unsigned max,
+                                   unsigned budget);
+
+#endif
