@@ -540,6 +540,43 @@ void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x)
     }
 }
 
+/* ---- Queues --------------------------------------------------------- */
+
+static void queue_view(SMMUv3AuxQueueView *v, const char *name,
+                       uint64_t base_reg, unsigned max_log2size,
+                       unsigned entry_size, uint32_t prod, uint32_t cons,
+                       bool enabled)
+{
+    unsigned l = smmuv3_aux_q_log2size(base_reg, max_log2size);
+    uint32_t m = smmuv3_aux_q_ptr_mask(l);
+
+    *v = (SMMUv3AuxQueueView) {
+        .name = name, .log2size = l, .prod = prod, .cons = cons,
+        .base = smmuv3_aux_q_base_addr(base_reg, l, entry_size),
+        /* Index and wrap bit together count modulo twice the size. */
+        .pending = ((prod & m) - (cons & m)) & m,
+        .enabled = enabled,
+    };
+}
+
+void smmuv3_aux_inspect_queues(SMMUv3AuxEngine *e,
+                               SMMUv3AuxQueueView *out)
+{
+    const SMMUv3AuxRegs *r = &e->regs;
+
+    queue_view(&out[0], "cmdq", r->cmdq_base, smmuv3_aux_cmdq_max_log2size(e),
+               SMMUV3_AUX_CMD_SIZE, r->cmdq_prod, r->cmdq_cons,
+               FIELD_EX32(r->cr0, CR0, CMDQEN));
+    out[0].error = FIELD_EX32(r->cmdq_cons, CMDQ_CONS, ERR);
+    queue_view(&out[1], "eventq", r->evtq_base,
+               smmuv3_aux_evtq_max_log2size(e), SMMUV3_AUX_EVT_SIZE,
+               r->evtq_prod, r->evtq_cons,
+               FIELD_EX32(r->cr0, CR0, EVENTQEN));
+    queue_view(&out[2], "priq", r->priq_base, smmuv3_aux_priq_max_log2size(e),
+               SMMUV3_AUX_PRI_SIZE, r->priq_prod, r->priq_cons,
+               FIELD_EX32(r->cr0, CR0, PRIQEN));
+}
+
 /* ---- The live stream table ------------------------------------------ */
 
 unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,

@@ -92,6 +92,23 @@ typedef struct SMMUv3AuxInspect {
 /* Fill *x for x->sid/ssid/ssv (and walk x->iova when x->walk). */
 void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x);
 
+/* A queue of the SMMU as its registers define it now. */
+typedef struct SMMUv3AuxQueueView {
+    const char *name;           /* "cmdq", "eventq", "priq" */
+    uint64_t base;              /* effective base address */
+    unsigned log2size;          /* effective, capped by IDR1 */
+    uint32_t prod, cons;        /* the registers, flags included */
+    uint32_t pending;           /* entries from CONS to PROD */
+    bool enabled;               /* CR0.xEN */
+    unsigned error;             /* cmdq: CMDQ_CONS.ERR (CERROR_*) */
+} SMMUv3AuxQueueView;
+
+#define SMMUV3_AUX_INSPECT_QUEUES   3
+
+/* out[] has room for SMMUV3_AUX_INSPECT_QUEUES. */
+void smmuv3_aux_inspect_queues(SMMUv3AuxEngine *e,
+                               SMMUv3AuxQueueView *out);
+
 /* One StreamID of the live stream table (smmuv3_aux_inspect_strtab()). */
 typedef struct SMMUv3AuxStreamEntry {
     uint32_t sid;
