@@ -143,6 +143,25 @@ static void test_stream_decoded(void)
         level++;
     }
     qobject_unref(r);
+
+    /* The tree: four tables down to the one page mapped. */
+    r = qmp_ok(f.qts, "{'execute': 'query-smmuv3-aux-page-tables', "
+               "'arguments': {'sid': %d}}", SID);
+    g_assert_false(qdict_haskey(r, "stage2"));
+    w = qdict_get_qdict(r, "stage1");
+    g_assert_false(qdict_get_bool(w, "truncated"));
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(w, "tables")), ==, 4);
+    steps = qdict_get_qlist(w, "ranges");
+    g_assert_cmpuint(qlist_size(steps), ==, 1);
+    {
+        QDict *rg = qobject_to(QDict, qlist_peek(steps));
+
+        g_assert_cmphex(get_u64(rg, "input"), ==, IOVA);
+        g_assert_cmphex(get_u64(rg, "output"), ==, pa);
+        g_assert_cmphex(get_u64(rg, "size"), ==, PAGE);
+        g_assert_cmpuint(get_u64(rg, "table"), ==, 3);
+    }
+    qobject_unref(r);
     qsmmu_fix_expect_no_event(&f);
     qsmmu_fix_stop(&f);
 }

@@ -216,6 +216,7 @@ static void test_s1_httu_dry(void)
 /* The caches are looked at, not used: no statistics move. */
 static void test_caches_peeked(void)
 {
+    g_autofree SMMUv3AuxCounters *counters = g_new(SMMUv3AuxCounters, 1);
     SMMUv3AuxCacheStats tlb, cfg;
     SMMUv3AuxTxnOut out;
     SMMUv3AuxInspect x;
@@ -231,7 +232,10 @@ static void test_caches_peeked(void)
                     SMMUV3_AUX_TXN_OK);
     tlb = env.t->e.iotlb.stats;
     cfg = env.t->e.cfgc.stats;
+    *counters = env.t->e.counters;
     inspect(&env, &x, true, IOVA);
+    g_assert_cmpmem(counters, sizeof(*counters), &env.t->e.counters,
+                    sizeof(*counters));
     g_assert_true(x.cfg_cached);
     g_assert_cmpuint(x.n_tlb, ==, 1);
     g_assert_cmphex(x.tlb[0].iova, ==, IOVA);
@@ -328,6 +332,112 @@ static void test_bad_cd(void)
     tsmmu_free(env.t);
 }
 
+/* ---- Page-table dump ---------------------------------------------------- */
+
+static void dump_init(SMMUv3AuxPtwDump *d, unsigned max_tables,
+                      unsigned max_ranges)
+{
+    memset(d, 0, sizeof(*d));
+    d->tables = g_new0(SMMUv3AuxPtwDumpTable, max_tables);
+    d->max_tables = max_tables;
+    d->ranges = g_new0(SMMUv3AuxPtwDumpRange, max_ranges);
+    d->max_ranges = max_ranges;
+}
+
+static void dump_free(SMMUv3AuxPtwDump *d)
+{
+    g_free(d->tables);
+    g_free(d->ranges);
+}
+
+/* Two contiguous pages are one range; a third elsewhere is another. */
+static void test_dump_s1(void)
+{
+    SMMUv3AuxPtwDump d;
+    SMMUv3AuxInspect x;
+    Env env;
+
+    env_s1(&env, NULL, PTE_S1_LINUX);
+    tpt_map(env.t, env.s1root, 48, IOVA + 0x1000, PA + 0x1000,
+            PTE_S1_LINUX, 3);
+    tpt_map(env.t, env.s1root, 48, IOVA + 0x3000, PA + 0x9000,
+            PTE_S1_LINUX, 3);
+    dump_init(&d, 16, 16);
+    memset(&x, 0, sizeof(x));
+    x.sid = SID;
+    g_assert_true(smmuv3_aux_inspect_tables(&env.t->e, &x, &d, NULL));
+    g_assert_false(d.truncated);
+    g_assert_cmpuint(d.n_tables, ==, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        g_assert_cmpuint(d.tables[i].level, ==, i);
+        g_assert_cmpint(d.tables[i].parent, ==, (int)i - 1);
+        g_assert_cmphex(d.tables[i].addr, ==,
+                        tpt_desc_addr(env.t, env.s1root, 48, IOVA, i) &
+                        ~0xfffULL);
+        g_assert_cmphex(d.tables[i].input, ==,
+                        IOVA & ~((1ULL << d.tables[i].span_shift) - 1));
+    }
+    g_assert_cmpuint(d.tables[0].span_shift, ==, 48);
+    g_assert_cmpuint(d.tables[3].valid, ==, 3);
+    g_assert_cmpuint(d.n_ranges, ==, 2);
+    g_assert_cmphex(d.ranges[0].input, ==, IOVA);
+    g_assert_cmphex(d.ranges[0].size, ==, 0x2000);
+    g_assert_cmphex(d.ranges[0].output, ==, PA);
+    g_assert_cmpuint(d.ranges[0].leaves, ==, 2);
+    g_assert_cmphex(d.ranges[0].attrs, ==, PTE_S1_LINUX);
+    g_assert_cmphex(d.ranges[1].input, ==, IOVA + 0x3000);
+    g_assert_cmphex(d.ranges[1].output, ==, PA + 0x9000);
+    dump_free(&d);
+    tsmmu_free(env.t);
+}
+
+/* A level-1 table descriptor pointing back at the root is bounded. */
+static void test_dump_loop(void)
+{
+    SMMUv3AuxPtwDump d;
+    SMMUv3AuxInspect x;
+    uint64_t l0;
+    Env env;
+
+    env_s1(&env, NULL, PTE_S1_LINUX);
+    l0 = tpt_desc_addr(env.t, env.s1root, 48, IOVA, 0);
+    for (unsigned i = 0; i < 512; i++) {
+        mem_write64(env.t, env.s1root + i * 8, mem_read64(env.t, l0));
+    }
+    dump_init(&d, 64, 8);
+    memset(&x, 0, sizeof(x));
+    x.sid = SID;
+    g_assert_true(smmuv3_aux_inspect_tables(&env.t->e, &x, &d, NULL));
+    g_assert_true(d.truncated);
+    g_assert_cmpuint(d.n_tables, ==, 64);
+    dump_free(&d);
+    tsmmu_free(env.t);
+}
+
+static void test_dump_nested(void)
+{
+    SMMUv3AuxPtwDump d1, d2;
+    SMMUv3AuxInspect x;
+    Env env;
+
+    env_nested(&env);
+    dump_init(&d1, 16, 16);
+    dump_init(&d2, 16, 16);
+    memset(&x, 0, sizeof(x));
+    x.sid = SID;
+    g_assert_true(smmuv3_aux_inspect_tables(&env.t->e, &x, &d1, &d2));
+    g_assert_cmpuint(d1.n_tables, ==, 4);
+    g_assert_false(d1.tables[3].unreadable);
+    g_assert_cmpuint(d1.n_ranges, ==, 1);
+    g_assert_cmphex(d1.ranges[0].output, ==, IPA);
+    g_assert_cmpuint(d2.tables[0].stage, ==, 2);
+    /* Stage 2: the CD and table 2M blocks, and the IPA's page. */
+    g_assert_cmpuint(d2.n_ranges, ==, 3);
+    dump_free(&d1);
+    dump_free(&d2);
+    tsmmu_free(env.t);
+}
+
 /* ---- Stream table, counters, registers ------------------------------- */
 
 static void test_strtab_listing(void)
@@ -370,6 +480,10 @@ static void test_counters(void)
     g_assert_cmpuint(c->translations, ==, 2);
     g_assert_cmpuint(c->faults, ==, 1);
     g_assert_cmpuint(c->events[SMMUV3_AUX_EVT_F_TRANSLATION], ==, 1);
+    /* One STE and one CD fetch: the second translation hit the cache. */
+    g_assert_cmpuint(c->fetches[SMMUV3_AUX_FETCH_STE], ==, 1);
+    g_assert_cmpuint(c->fetches[SMMUV3_AUX_FETCH_CD], ==, 1);
+    g_assert_cmpuint(c->fetches[SMMUV3_AUX_FETCH_L1CD], ==, 0);
     tsmmu_free(env.t);
 }
 
@@ -400,6 +514,9 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/inspect/bad-ste", test_bad_ste);
     g_test_add_func("/smmuv3-aux/inspect/bad-cd", test_bad_cd);
     g_test_add_func("/smmuv3-aux/inspect/strtab", test_strtab_listing);
+    g_test_add_func("/smmuv3-aux/inspect/dump/s1", test_dump_s1);
+    g_test_add_func("/smmuv3-aux/inspect/dump/loop", test_dump_loop);
+    g_test_add_func("/smmuv3-aux/inspect/dump/nested", test_dump_nested);
     g_test_add_func("/smmuv3-aux/inspect/counters", test_counters);
     g_test_add_func("/smmuv3-aux/inspect/register-fields",
                     test_register_fields);

@@ -267,6 +267,7 @@ static bool cd_l1(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     if (!cd_table_pa(e, cfg, addr, &pa, ev)) {
         return false;
     }
+    e->counters.fetches[SMMUV3_AUX_FETCH_L1CD]++;
     if (!smmuv3_aux_read_le64s(e, pa, &l1cd, 1)) {
         return cd_fetch_failed(cfg, pa, ev);
     }
@@ -337,6 +338,7 @@ bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     if (!cd_locate(e, cfg, &addr, ev) || !cd_table_pa(e, cfg, addr, &pa, ev)) {
         return false;
     }
+    e->counters.fetches[SMMUV3_AUX_FETCH_CD]++;
     if (!smmuv3_aux_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
         return cd_fetch_failed(cfg, pa, ev);
     }

@@ -310,10 +310,20 @@ typedef struct SMMUv3AuxEvtLast {
  * architectural, so neither reset nor migrated.  Micro-TLB hits are the
  * binding's, which never enter the engine.
  */
+/* Structure fetches the counters tell apart (SMMUv3AuxCounters.fetches). */
+typedef enum SMMUv3AuxFetch {
+    SMMUV3_AUX_FETCH_STE,
+    SMMUV3_AUX_FETCH_L1STD,     /* 2-level stream table */
+    SMMUV3_AUX_FETCH_CD,
+    SMMUV3_AUX_FETCH_L1CD,      /* 2-level CD table */
+    SMMUV3_AUX_FETCH_NUM,
+} SMMUv3AuxFetch;
+
 typedef struct SMMUv3AuxCounters {
     uint64_t cmds[256];         /* commands executed, by opcode, all queues */
     uint64_t events[256];       /* events produced, by type: written, */
                                 /* merged or lost to a full/off queue */
+    uint64_t fetches[SMMUV3_AUX_FETCH_NUM]; /* attempted, by structure */
     uint64_t translations;      /* transactions the engine translated */
     uint64_t faults;            /* ... that did not: abort, RAZ/WI, stall */
 } SMMUv3AuxCounters;

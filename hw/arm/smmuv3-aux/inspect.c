@@ -406,6 +406,32 @@ static const SMMUv3AuxEngineOps ro_ops = {
     .dma_cmpxchg64 = ro_cmpxchg64,
 };
 
+/*
+ * Run engine code (the configuration decode) on the read-only view.  The
+ * counters it moves are put back: asking is not a fetch the guest caused.
+ */
+typedef struct RoView {
+    const SMMUv3AuxEngineOps *ops;
+    void *opaque;
+    SMMUv3AuxCounters counters;
+} RoView;
+
+static void ro_begin(SMMUv3AuxEngine *e, RoMem *m, RoView *v)
+{
+    v->ops = e->ops;
+    v->opaque = e->opaque;
+    v->counters = e->counters;
+    e->ops = &ro_ops;
+    e->opaque = m;
+}
+
+static void ro_end(SMMUv3AuxEngine *e, RoView *v)
+{
+    e->ops = v->ops;
+    e->opaque = v->opaque;
+    e->counters = v->counters;
+}
+
 /* ---- Streams -------------------------------------------------------- */
 
 static const char *cfg_kind_name(SMMUv3AuxCfgKind kind)
@@ -489,30 +515,30 @@ static void inspect_walk(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x,
     }
 }
 
-void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x)
+/*
+ * Decode x's configuration into *cfg through the read-only view m, as a
+ * transaction would; fill x's STE/CD/configuration part.  False if there
+ * is no configuration to translate with (SMMUEN = 0, or an event).
+ */
+static bool inspect_config(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x,
+                           SMMUv3AuxCfg *cfg, RoMem *m)
 {
-    RoMem m = { .ops = e->ops, .opaque = e->opaque, .x = x };
-    const SMMUv3AuxEngineOps *ops = e->ops;
-    void *opaque = e->opaque;
     uint8_t cached[SMMUV3_AUX_CFGC_VALUE_SIZE];
     SMMUv3AuxTxn txn = { .sid = x->sid, .ssid = x->ssid, .ssv = x->ssv };
+    g_autofree RoView *v = g_new(RoView, 1);
     SMMUv3AuxEvent ev;
-    SMMUv3AuxCfg cfg;
     bool ok;
 
     x->smmuen = smmuv3_aux_smmuen(e);
-    x->config = x->smmuen ? NULL : "SMMUEN = 0 (GBPA)";
     if (!x->smmuen) {
-        return;
+        x->config = "SMMUEN = 0 (GBPA)";
+        return false;
     }
-    /* The decode is translation's own, reading through the view. */
     smmuv3_aux_event_init(&ev, 0, &txn);
-    e->ops = &ro_ops;
-    e->opaque = &m;
-    ok = smmuv3_aux_cfg_decode(e, x->sid, x->ssid, x->ssv, &cfg, &ev);
-    e->ops = ops;
-    e->opaque = opaque;
-    m.x = NULL;             /* the walk's reads are in the trace */
+    ro_begin(e, m, v);
+    ok = smmuv3_aux_cfg_decode(e, x->sid, x->ssid, x->ssv, cfg, &ev);
+    ro_end(e, v);
+    m->x = NULL;            /* later reads are the walk's, in its trace */
 
     x->cfg_cached = smmuv3_aux_cfgc_peek(&e->cfgc, x->sid,
                                          x->ssv ? x->ssid : SMMUV3_AUX_NO_SSID,
@@ -520,14 +546,25 @@ void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x)
     if (!ok) {
         x->event = ev.id;
         x->fetch_addr = ev.fetch_addr;
-        x->why = cfg_why(e, x, &cfg);
+        x->why = cfg_why(e, x, cfg);
         x->config = "invalid";
+        return false;
+    }
+    x->config = cfg_kind_name(cfg->kind);
+    x->regime = regime_name(cfg->regime);
+    x->asid = cfg->asid;
+    x->vmid = cfg->vmid;
+    return true;
+}
+
+void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x)
+{
+    RoMem m = { .ops = e->ops, .opaque = e->opaque, .x = x };
+    SMMUv3AuxCfg cfg;
+
+    if (!inspect_config(e, x, &cfg, &m)) {
         return;
     }
-    x->config = cfg_kind_name(cfg.kind);
-    x->regime = regime_name(cfg.regime);
-    x->asid = cfg.asid;
-    x->vmid = cfg.vmid;
     if (cfg.kind != SMMUV3_AUX_CFG_ABORT && cfg.kind != SMMUV3_AUX_CFG_BYPASS) {
         SMMUv3AuxTlbTag tag = smmuv3_aux_cfg_tag(&cfg);
 
@@ -538,6 +575,27 @@ void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x)
     if (x->walk) {
         inspect_walk(e, x, &cfg, &m);
     }
+}
+
+bool smmuv3_aux_inspect_tables(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x,
+                               SMMUv3AuxPtwDump *s1, SMMUv3AuxPtwDump *s2)
+{
+    RoMem m = { .ops = e->ops, .opaque = e->opaque, .x = x };
+    SMMUv3AuxCfg cfg;
+    bool nested;
+
+    if (!inspect_config(e, x, &cfg, &m)) {
+        return false;
+    }
+    nested = cfg.kind == SMMUV3_AUX_CFG_NESTED;
+    if (s1 && (cfg.kind == SMMUV3_AUX_CFG_S1 || nested)) {
+        smmuv3_aux_ptw_dump_s1(&ro_ops, &m, &cfg.s1, nested ? &cfg.s2 : NULL,
+                               s1);
+    }
+    if (s2 && (cfg.kind == SMMUV3_AUX_CFG_S2 || nested)) {
+        smmuv3_aux_ptw_dump_s2(&ro_ops, &m, &cfg.s2, s2);
+    }
+    return true;
 }
 
 /* ---- Queues --------------------------------------------------------- */
@@ -586,13 +644,11 @@ unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,
     const SMMUv3AuxStrtab *st = &e->strtab;
     uint64_t end = st->log2size < 32 ? 1ULL << st->log2size : 1ULL << 32;
     RoMem m = { .ops = e->ops, .opaque = e->opaque };
-    const SMMUv3AuxEngineOps *ops = e->ops;
-    void *opaque = e->opaque;
+    g_autofree RoView *v = g_new(RoView, 1);
     uint64_t sid = *next;
     unsigned n = 0;
 
-    e->ops = &ro_ops;
-    e->opaque = &m;
+    ro_begin(e, &m, v);
     for (; sid < end && n < max && budget; sid++, budget--) {
         SMMUv3AuxEvent ev = { 0 };
         SMMUv3AuxSTE ste;
@@ -610,8 +666,7 @@ unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,
             };
         }
     }
-    e->ops = ops;
-    e->opaque = opaque;
+    ro_end(e, v);
     *next = sid < end ? sid : 1ULL << 32;
     return n;
 }

@@ -92,6 +92,57 @@ typedef struct SMMUv3AuxInspect {
 /* Fill *x for x->sid/ssid/ssv (and walk x->iova when x->walk). */
 void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x);
 
+/*
+ * The translation tables of one stage as a tree (ptw-dump.c): tables in
+ * breadth-first order, each with its parent, and the leaves they hold as
+ * ranges of contiguous input mapped to contiguous output with the same
+ * attributes.  Bounded by the caller's arrays (truncated says so).
+ */
+typedef struct SMMUv3AuxPtwDumpTable {
+    uint8_t stage, level, granule;
+    uint8_t span_shift;         /* log2 of the input range it covers */
+    bool unreadable;            /* the read (or its stage 2) failed */
+    uint8_t root_tt;            /* roots: TTB0 or TTB1 */
+    int32_t parent;             /* index in tables[], -1 for a root */
+    uint32_t parent_index;      /* its descriptor's index in the parent */
+    uint32_t valid;             /* descriptors with bit 0 set */
+    uint64_t addr;              /* an IPA for nested stage 1 */
+    uint64_t pa;
+    uint64_t input;             /* first input address it covers */
+} SMMUv3AuxPtwDumpTable;
+
+typedef struct SMMUv3AuxPtwDumpRange {
+    uint32_t table;             /* index of the table holding its leaves */
+    uint8_t level;
+    uint32_t leaves;
+    uint64_t input, size, output;
+    uint64_t attrs;             /* the leaves' descriptor bits but the OA */
+} SMMUv3AuxPtwDumpRange;
+
+typedef struct SMMUv3AuxPtwDump {
+    SMMUv3AuxPtwDumpTable *tables;
+    unsigned max_tables, n_tables;
+    SMMUv3AuxPtwDumpRange *ranges;
+    unsigned max_ranges, n_ranges;
+    bool truncated;
+} SMMUv3AuxPtwDump;
+
+/* Append the tables of stage 1 (TTB0, TTB1) or of stage 2 to *d. */
+void smmuv3_aux_ptw_dump_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
+                            const SMMUv3AuxS1Cfg *cfg,
+                            const SMMUv3AuxS2Cfg *nest, SMMUv3AuxPtwDump *d);
+void smmuv3_aux_ptw_dump_s2(const SMMUv3AuxEngineOps *ops, void *opaque,
+                            const SMMUv3AuxS2Cfg *cfg, SMMUv3AuxPtwDump *d);
+
+/*
+ * The tables of (sid, ssid, ssv)'s configuration, read-only: stage 1 into
+ * s1, stage 2 into s2 (each may be NULL).  False, with *x's event and why
+ * filled as smmuv3_aux_inspect_stream() does, if it has no valid
+ * translating configuration.
+ */
+bool smmuv3_aux_inspect_tables(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x,
+                               SMMUv3AuxPtwDump *s1, SMMUv3AuxPtwDump *s2);
+
 /* A queue of the SMMU as its registers define it now. */
 typedef struct SMMUv3AuxQueueView {
     const char *name;           /* "cmdq", "eventq", "priq" */

@@ -31,3 +31,17 @@ SmmuAuxStreamInfo *qmp_query_smmuv3_aux_stream(const char *path,
     error_setg(errp, "arm-smmuv3-aux is not built in");
     return NULL;
 }
+
+SmmuAuxPageTables *qmp_query_smmuv3_aux_page_tables(const char *path,
+                                                    uint32_t sid,
+                                                    bool has_ssid,
+                                                    uint32_t ssid,
+                                                    bool has_max_tables,
+                                                    uint32_t max_tables,
+                                                    bool has_max_ranges,
+                                                    uint32_t max_ranges,
+                                                    Error **errp)
+{
+    error_setg(errp, "arm-smmuv3-aux is not built in");
+    return NULL;
+}

@@ -552,3 +552,99 @@ SmmuAuxStreamInfo *qmp_query_smmuv3_aux_stream(const char *path,
     }
     return stream_info(x);
 }
+
+/* ---- query-smmuv3-aux-page-tables -------------------------------------- */
+
+static SmmuAuxStageTables *stage_tables(const SMMUv3AuxPtwDump *d)
+{
+    SmmuAuxStageTables *st = g_new0(SmmuAuxStageTables, 1);
+    SmmuAuxTableList **tt = &st->tables;
+    SmmuAuxRangeList **rt = &st->ranges;
+
+    for (unsigned i = 0; i < d->n_tables; i++) {
+        const SMMUv3AuxPtwDumpTable *t = &d->tables[i];
+        SmmuAuxTable *q = g_new0(SmmuAuxTable, 1);
+
+        *q = (SmmuAuxTable) {
+            .index = i, .stage = t->stage, .level = t->level,
+            .address = t->addr, .pa = t->pa, .input = t->input,
+            .span = t->span_shift, .parent = t->parent,
+            .parent_index = t->parent < 0 ? t->root_tt : t->parent_index,
+            .valid = t->valid, .unreadable = t->unreadable,
+        };
+        QAPI_LIST_APPEND(tt, q);
+    }
+    for (unsigned i = 0; i < d->n_ranges; i++) {
+        const SMMUv3AuxPtwDumpRange *r = &d->ranges[i];
+        SmmuAuxRange *q = g_new0(SmmuAuxRange, 1);
+        unsigned stage = d->tables[r->table].stage;
+
+        *q = (SmmuAuxRange) {
+            .table = r->table, .level = r->level, .input = r->input,
+            .size = r->size, .output = r->output, .leaves = r->leaves,
+            .attributes = r->attrs,
+        };
+        q->fields = fields_list(stage == 1 ? SMMUV3_AUX_LAYOUT_S1_LEAF :
+                                SMMUV3_AUX_LAYOUT_S2_LEAF, &r->attrs);
+        QAPI_LIST_APPEND(rt, q);
+    }
+    st->truncated = d->truncated;
+    return st;
+}
+
+static void dump_alloc(SMMUv3AuxPtwDump *d, unsigned tables,
+                       unsigned ranges)
+{
+    *d = (SMMUv3AuxPtwDump) {
+        .tables = g_new(SMMUv3AuxPtwDumpTable, tables), .max_tables = tables,
+        .ranges = g_new(SMMUv3AuxPtwDumpRange, ranges), .max_ranges = ranges,
+    };
+}
+
+SmmuAuxPageTables *qmp_query_smmuv3_aux_page_tables(const char *path,
+                                                    uint32_t sid,
+                                                    bool has_ssid,
+                                                    uint32_t ssid,
+                                                    bool has_max_tables,
+                                                    uint32_t max_tables,
+                                                    bool has_max_ranges,
+                                                    uint32_t max_ranges,
+                                                    Error **errp)
+{
+    SMMUv3AuxState *s = smmu_find(path != NULL, path, errp);
+    g_autofree SMMUv3AuxInspect *x = NULL;
+    SmmuAuxPageTables *r;
+    SMMUv3AuxPtwDump d1, d2;
+
+    if (!s) {
+        return NULL;
+    }
+    max_tables = has_max_tables ? MIN(MAX(max_tables, 1), 4096) : 256;
+    max_ranges = has_max_ranges ? MIN(MAX(max_ranges, 1), 65536) : 4096;
+    dump_alloc(&d1, max_tables, max_ranges);
+    dump_alloc(&d2, max_tables, max_ranges);
+    x = g_new0(SMMUv3AuxInspect, 1);
+    x->sid = sid;
+    x->ssv = has_ssid;
+    x->ssid = ssid;
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        smmuv3_aux_inspect_tables(&s->engine, x, &d1, &d2);
+    }
+    r = g_new0(SmmuAuxPageTables, 1);
+    r->config = g_strdup(x->config);
+    if (x->event) {
+        r->event = g_strdup(smmuv3_aux_event_name(x->event));
+        r->reason = g_strdup(x->why);
+    }
+    if (d1.n_tables) {
+        r->stage1 = stage_tables(&d1);
+    }
+    if (d2.n_tables) {
+        r->stage2 = stage_tables(&d2);
+    }
+    g_free(d1.tables);
+    g_free(d1.ranges);
+    g_free(d2.tables);
+    g_free(d2.ranges);
+    return r;
+}

@@ -66,6 +66,7 @@ static bool strtab_l1(SMMUv3AuxEngine *e, const SMMUv3AuxStrtab *st,
     uint64_t l1std, l2ptr;
     unsigned span;
 
+    e->counters.fetches[SMMUV3_AUX_FETCH_L1STD]++;
     if (!smmuv3_aux_read_le64s(e, l1_addr, &l1std, 1)) {
         ev->id = SMMUV3_AUX_EVT_F_STE_FETCH;
         ev->fetch_addr = l1_addr;
@@ -109,6 +110,7 @@ bool smmuv3_aux_ste_fetch(SMMUv3AuxEngine *e, uint32_t sid,
     } else {
         ste_addr = st->base + (uint64_t)sid * SMMUV3_AUX_STE_SIZE;
     }
+    e->counters.fetches[SMMUV3_AUX_FETCH_STE]++;
     if (!smmuv3_aux_read_le64s(e, ste_addr, ste->qw, ARRAY_SIZE(ste->qw))) {
         ev->id = SMMUV3_AUX_EVT_F_STE_FETCH;
         ev->fetch_addr = ste_addr;
