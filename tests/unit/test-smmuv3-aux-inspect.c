@@ -241,6 +241,8 @@ static void test_caches_peeked(void)
     g_assert_cmphex(x.tlb[0].iova, ==, IOVA);
     g_assert_cmphex(x.tlb[0].pa, ==, PA);
     g_assert_true(x.tlb[0].ng);
+    g_assert_true(x.tlb_perm[0].ur && x.tlb_perm[0].uw);
+    g_assert_false(x.tlb_perm[0].px);
     g_assert_cmpmem(&tlb, sizeof(tlb), &env.t->e.iotlb.stats, sizeof(tlb));
     g_assert_cmpmem(&cfg, sizeof(cfg), &env.t->e.cfgc.stats, sizeof(cfg));
     tsmmu_free(env.t);

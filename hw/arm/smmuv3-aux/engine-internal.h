@@ -351,6 +351,8 @@ void smmuv3_aux_cd_decode(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
  */
 const char *smmuv3_aux_cd_why(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                               const SMMUv3AuxCD *cd);
+/* The permissions of SMMUV3_AUX_TLB_PERM_* bits (an IOTLB entry's). */
+SMMUv3AuxPtwPerm smmuv3_aux_tlb_perm_unpack(uint8_t bits);
 /* The IOTLB tag of a translating configuration; zero where unused. */
 SMMUv3AuxTlbTag smmuv3_aux_cfg_tag(const SMMUv3AuxCfg *cfg);
 

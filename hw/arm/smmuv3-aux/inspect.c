@@ -571,6 +571,9 @@ void smmuv3_aux_inspect_stream(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x)
         x->tlb_tagged = true;
         x->n_tlb = smmuv3_aux_iotlb_dump(&e->iotlb, &tag, x->tlb,
                                          ARRAY_SIZE(x->tlb));
+        for (unsigned i = 0; i < MIN(x->n_tlb, ARRAY_SIZE(x->tlb)); i++) {
+            x->tlb_perm[i] = smmuv3_aux_tlb_perm_unpack(x->tlb[i].perm);
+        }
     }
     if (x->walk) {
         inspect_walk(e, x, &cfg, &m);

@@ -80,6 +80,7 @@ typedef struct SMMUv3AuxInspect {
     /* The IOTLB entries this configuration's tags reach. */
     unsigned n_tlb;             /* how many match (may exceed tlb[]) */
     SMMUv3AuxTlbEntry tlb[SMMUV3_AUX_INSPECT_MAX_TLB];
+    SMMUv3AuxPtwPerm tlb_perm[SMMUV3_AUX_INSPECT_MAX_TLB]; /* tlb[i].perm */
     /* The walk of iova: the descriptors, then a result or a fault. */
     bool walked;
     bool translated;

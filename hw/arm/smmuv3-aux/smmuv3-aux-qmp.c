@@ -385,19 +385,6 @@ static char *perm_str(const SMMUv3AuxPtwPerm *p)
                            p->uw ? 'w' : '-', p->ux ? 'x' : '-');
 }
 
-static char *tlb_perm_str(uint8_t perm)
-{
-    SMMUv3AuxPtwPerm p = {
-        .pr = perm & SMMUV3_AUX_TLB_PERM_PRIV_R,
-        .pw = perm & SMMUV3_AUX_TLB_PERM_PRIV_W,
-        .px = perm & SMMUV3_AUX_TLB_PERM_PRIV_X,
-        .ur = perm & SMMUV3_AUX_TLB_PERM_R,
-        .uw = perm & SMMUV3_AUX_TLB_PERM_W,
-        .ux = perm & SMMUV3_AUX_TLB_PERM_X,
-    };
-    return perm_str(&p);
-}
-
 static SmmuAuxWalkStep *walk_step(const SMMUv3AuxPtwTraceStep *t)
 {
     SmmuAuxWalkStep *q = g_new0(SmmuAuxWalkStep, 1);
@@ -474,7 +461,7 @@ static SmmuAuxTlbEntryList *tlb_list(const SMMUv3AuxInspect *x)
         q->pa = x->tlb[i].pa;
         q->level = x->tlb[i].level;
         q->global = !x->tlb[i].ng;
-        q->permissions = tlb_perm_str(x->tlb[i].perm);
+        q->permissions = perm_str(&x->tlb_perm[i]);
         QAPI_LIST_APPEND(tail, q);
     }
     return list;

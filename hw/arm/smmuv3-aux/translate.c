@@ -306,7 +306,7 @@ static uint8_t perm_pack(const SMMUv3AuxPtwPerm *p)
            (p->px ? SMMUV3_AUX_TLB_PERM_PRIV_X : 0);
 }
 
-static SMMUv3AuxPtwPerm perm_unpack(uint8_t bits)
+SMMUv3AuxPtwPerm smmuv3_aux_tlb_perm_unpack(uint8_t bits)
 {
     return (SMMUv3AuxPtwPerm) {
         .ur = bits & SMMUV3_AUX_TLB_PERM_R,
@@ -334,7 +334,7 @@ static bool txn_tlb_hit(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
     if (!smmuv3_aux_iotlb_lookup(&e->iotlb, tag, txn->iova, &ent)) {
         return false;
     }
-    perm = perm_unpack(ent.perm);
+    perm = smmuv3_aux_tlb_perm_unpack(ent.perm);
     if (!smmuv3_aux_ptw_perm_allows(&perm, acc)) {
         return false;
     }
