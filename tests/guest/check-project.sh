@@ -182,6 +182,18 @@ config_vars() {
             esac
         fi
     fi
+    # The engine's counters (query-smmuv3-aux) show that a scenario took
+    # the path it claims: PASIDs past 1024 through 2-level CD tables, and
+    # the unmaps' invalidations on the VCMDQs when some carried commands.
+    if [ "$runner" = run-guest.py ]; then
+        case ",$scen," in *,pasid,*)
+            host+=(--expect-count "fetches:L1CD>0") ;;
+        esac
+        case "${host[*]:-}" in *"--expect-vcmdq "[1-9]* | *"--expect-vcmdq 0-"*)
+            host+=(--expect-count "vcmdq-commands:CMD_TLBI_NH_VA>0"
+                   --expect-count "vcmdq-commands:CMD_SYNC>0") ;;
+        esac
+    fi
     append="$append${APPEND_EXTRA:+ $APPEND_EXTRA}"
 }
 

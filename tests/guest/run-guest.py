@@ -36,7 +36,14 @@
 # global VCMDQ consumed) and checks that exactly N VCMDQs carried commands:
 # 4 for 4 vCPUs each sending through its own queue, 0 when the guest's
 # driver fell back to the SMMU's command queue; --expect-vcmdq A-B (or a
-# comma list) names exactly which ones.
+# comma list) names exactly which ones.  --expect-count LIST:NAME>N (or =N,
+# >=N, <N; repeatable; implies --qmp) checks a counter of query-smmuv3-aux,
+# summed over the SMMUs: LIST is commands, vcmdq-commands, events or
+# fetches and NAME an entry of it (CMD_TLBI_NH_VA, F_TRANSLATION, L1CD,
+# ...), or the counter is translations or faults with no LIST.  It shows
+# that a scenario took the path it claims: fetches:L1CD>0 that the PASID
+# scenario's CD table had two levels, vcmdq-commands:CMD_TLBI_NH_VA>0
+# that the VCMDQs carried the invalidations.
 
 import argparse
 import hashlib
@@ -129,6 +136,12 @@ def parse_args():
                    help="host check (implies --qmp): exactly N VCMDQs of the "
                         "SMMU carried commands (QOM vcmdq-commands), or "
                         "exactly the ones listed")
+    p.add_argument("--expect-count", action="append", default=[],
+                   metavar="[LIST:]NAME{>,>=,=,<}N",
+                   help="host check (implies --qmp): a query-smmuv3-aux "
+                        "counter summed over the SMMUs, e.g. "
+                        "fetches:L1CD>0, vcmdq-commands:CMD_TLBI_NH_VA>0, "
+                        "events:F_TRANSLATION=0, translations>1000")
     p.add_argument("--rss-interval", type=float, default=0,
                    help="sample QEMU's VmRSS (/proc/<pid>/status) every N "
                         "seconds, print the series and check that it is flat "
@@ -147,9 +160,28 @@ def parse_args():
     p.add_argument("--dry-run", action="store_true",
                    help="print the QEMU command line and exit")
     args = p.parse_args()
-    if args.expect_vcmdq is not None:
+    if args.expect_vcmdq is not None or args.expect_count:
         args.qmp = True
+    for spec in args.expect_count:
+        if not COUNT_SPEC.fullmatch(spec):
+            p.error("--expect-count %r: [LIST:]NAME{>,>=,=,<}N expected" % spec)
     return args
+
+
+COUNT_SPEC = re.compile(r"(?:(commands|vcmdq-commands|events|fetches):)?"
+                        r"([A-Za-z0-9_]+)(>=|>|=|<)(\d+)")
+COUNT_OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+             "=": lambda a, b: a == b, "<": lambda a, b: a < b}
+COUNT_OP_NAMES = {">": "gt", ">=": "ge", "=": "eq", "<": "lt"}
+
+
+def count_of(info, spec):
+    """The value of one --expect-count counter in one query-smmuv3-aux
+    answer (absent entries of a list count 0)."""
+    lst, name = COUNT_SPEC.fullmatch(spec).group(1, 2)
+    if lst is None:
+        return int(info.get(name, 0))
+    return sum(c["count"] for c in info.get(lst, []) if c["name"] == name)
 
 
 def vcmdq_expectation(text):
@@ -328,6 +360,22 @@ def host_checks(args, qmp):
     """Checks of the host's view after the guest finished: a list of
     (check, status, detail), check names under host/."""
     res = []
+    if args.expect_count:
+        try:
+            infos = qmp.command("query-smmuv3-aux")
+        except (OSError, EOFError, ValueError, QMPError) as e:
+            infos = None
+            res.append(("host/counters", "FAIL", "QMP: %s" % e))
+        for spec in args.expect_count if infos is not None else []:
+            m = COUNT_SPEC.fullmatch(spec)
+            got = sum(count_of(i, spec) for i in infos)
+            ok = bool(infos) and COUNT_OPS[m.group(3)](got, int(m.group(4)))
+            lst, name, op, n = m.groups()
+            check = "host/count/%s%s-%s-%s" % (lst + "/" if lst else "", name,
+                                               COUNT_OP_NAMES[op], n)
+            res.append((check,
+                        "PASS" if ok else "FAIL",
+                        "%s: %d over %d SMMU(s)" % (spec, got, len(infos))))
     if args.expect_vcmdq is not None:
         check = "host/vcmdq-commands"
         try:

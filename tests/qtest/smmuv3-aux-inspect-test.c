@@ -221,8 +221,8 @@ static void test_smmu_state(void)
     QSMMUAuxFix f;
     QSMMUFixS1 d;
     QDict *info, *reg, *q, *c, *cache;
-    QList *list;
-    uint64_t pa, hits;
+    QList *list, *fetches;
+    uint64_t pa, hits, ste_fetches;
 
     if (!start(&f, &d, &pa)) {
         return;
@@ -248,6 +248,16 @@ static void test_smmu_state(void)
         cache = list_find(qdict_get_qlist(info, "caches"), "name", "iotlb");
         g_assert_cmpuint(get_u64(cache, "entries"), >=, 1);
         hits = get_u64(cache, "hits");
+        /* The fixture's linear stream table and its one CD were read. */
+        fetches = qdict_get_qlist(info, "fetches");
+        c = list_find(fetches, "name", "STE");
+        g_assert_nonnull(c);
+        ste_fetches = get_u64(c, "count");
+        g_assert_cmpuint(ste_fetches, >=, 1);
+        g_assert_nonnull(list_find(fetches, "name", "CD"));
+        g_assert_null(list_find(fetches, "name", "L1STD"));
+        g_assert_null(list_find(fetches, "name", "L1CD"));
+        g_assert_false(qdict_haskey(info, "vcmdq-commands"));
         qobject_unref(rsp);
     }
 
@@ -259,6 +269,9 @@ static void test_smmu_state(void)
         info = qobject_to(QDict, qlist_peek(qdict_get_qlist(rsp, "return")));
         cache = list_find(qdict_get_qlist(info, "caches"), "name", "iotlb");
         g_assert_cmpuint(get_u64(cache, "hits"), ==, hits);
+        /* Its decode fetched the STE again, but counts only what DMA did. */
+        c = list_find(qdict_get_qlist(info, "fetches"), "name", "STE");
+        g_assert_cmpuint(get_u64(c, "count"), ==, ste_fetches);
         qobject_unref(rsp);
     }
 

@@ -282,6 +282,26 @@ static uint64_t vcmdq_commands(Ctx *c, unsigned q)
     return n;
 }
 
+/* query-smmuv3-aux's count of @op among the commands VCMDQs carried. */
+static uint64_t qmp_vcmdq_count(Ctx *c, const char *op)
+{
+    QDict *rsp = qtest_qmp(c->qts, "{'execute': 'query-smmuv3-aux'}");
+    QDict *info = qobject_to(QDict,
+                             qlist_peek(qdict_get_qlist(rsp, "return")));
+    const QListEntry *e;
+    uint64_t n = 0;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(info, "vcmdq-commands"), e) {
+        QDict *d = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(d, "name"), op)) {
+            n = qnum_get_uint(qobject_to(QNum, qdict_get(d, "count")));
+        }
+    }
+    qobject_unref(rsp);
+    return n;
+}
+
 static void test_driver_init(void)
 {
     Ctx c;
@@ -322,6 +342,9 @@ static void test_invalidate_dma(void)
     expect_page(&c, 1);
     g_assert_cmpuint(vcmdq_commands(&c, 1), ==, 2);
     g_assert_cmpuint(vcmdq_commands(&c, 0), ==, 0);
+    /* By opcode, apart from the SMMU CMDQ's (driver init's CMD_SYNCs). */
+    g_assert_cmpuint(qmp_vcmdq_count(&c, "CMD_TLBI_NH_VA"), ==, 1);
+    g_assert_cmpuint(qmp_vcmdq_count(&c, "CMD_SYNC"), ==, 1);
     ctx_stop(&c);
 }
 

@@ -593,6 +593,7 @@ static SMMUv3AuxCmdError cmd_execute(SMMUv3AuxEngine *e, SMMUv3AuxCmdQueue *q,
     const SMMUv3AuxCmdInfo *info = &cmd_info[op];
 
     e->counters.cmds[op]++;
+    e->counters.vcmdq_cmds[op] += q->vcmdq;
     trace_smmuv3_aux_cmd(q->name, q->index, q->cons,
                          info->name ? info->name : "reserved",
                          cmd->qw[0], cmd->qw[1]);

@@ -123,6 +123,7 @@ typedef struct SMMUv3AuxCmdQueue {
      * interrupt configuration, and Linux always uses CS = NONE there.
      */
     bool sync_by_cons_only;
+    bool vcmdq;                 /* a CMDQV queue (counters.vcmdq_cmds) */
     /* Out: commands consumed, and the last one as executed. */
     unsigned n_consumed;
     SMMUv3AuxCmd last;

@@ -321,6 +321,7 @@ typedef enum SMMUv3AuxFetch {
 
 typedef struct SMMUv3AuxCounters {
     uint64_t cmds[256];         /* commands executed, by opcode, all queues */
+    uint64_t vcmdq_cmds[256];   /* ... of those, the ones a VCMDQ carried */
     uint64_t events[256];       /* events produced, by type: written, */
                                 /* merged or lost to a full/off queue */
     uint64_t fetches[SMMUV3_AUX_FETCH_NUM]; /* attempted, by structure */

@@ -324,6 +324,18 @@ const char *smmuv3_aux_command_name(unsigned opcode)
     return smmuv3_aux_cmd_name(opcode);
 }
 
+const char *smmuv3_aux_fetch_name(unsigned fetch)
+{
+    static const char *const s[] = {
+        [SMMUV3_AUX_FETCH_STE] = "STE",
+        [SMMUV3_AUX_FETCH_L1STD] = "L1STD",
+        [SMMUV3_AUX_FETCH_CD] = "CD",
+        [SMMUV3_AUX_FETCH_L1CD] = "L1CD",
+    };
+
+    return fetch < ARRAY_SIZE(s) ? s[fetch] : NULL;
+}
+
 const char *smmuv3_aux_desc_kind_name(unsigned kind)
 {
     static const char *const s[] = {

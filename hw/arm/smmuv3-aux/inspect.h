@@ -49,6 +49,7 @@ unsigned smmuv3_aux_fields(SMMUv3AuxLayout layout, const uint64_t *words,
 const char *smmuv3_aux_event_name(unsigned id);     /* "reserved" if none */
 const char *smmuv3_aux_command_name(unsigned opcode); /* NULL if reserved */
 const char *smmuv3_aux_desc_kind_name(unsigned kind);
+const char *smmuv3_aux_fetch_name(unsigned fetch);  /* SMMUv3AuxFetch */
 
 #define SMMUV3_AUX_INSPECT_MAX_TLB  64
 

@@ -48,6 +48,16 @@ static void print_queue(Monitor *mon, SmmuAuxQueue *q)
                    q->error ? q->error : "");
 }
 
+static void print_counts(Monitor *mon, const char *what,
+                         SmmuAuxCountList *list)
+{
+    monitor_printf(mon, " %s:", what);
+    for (SmmuAuxCountList *c = list; c; c = c->next) {
+        monitor_printf(mon, " %s=%" PRIu64, c->value->name, c->value->count);
+    }
+    monitor_printf(mon, "\n");
+}
+
 static void print_info(Monitor *mon, SmmuAuxInfo *info)
 {
     monitor_printf(mon, "%s\n registers:\n", info->path);
@@ -72,15 +82,12 @@ static void print_info(Monitor *mon, SmmuAuxInfo *info)
     }
     monitor_printf(mon, " translations %" PRIu64 ", faults %" PRIu64 "\n",
                    info->translations, info->faults);
-    monitor_printf(mon, " commands:");
-    for (SmmuAuxCountList *c = info->commands; c; c = c->next) {
-        monitor_printf(mon, " %s=%" PRIu64, c->value->name, c->value->count);
+    print_counts(mon, "commands", info->commands);
+    if (info->has_vcmdq_commands) {
+        print_counts(mon, "vcmdq-commands", info->vcmdq_commands);
     }
-    monitor_printf(mon, "\n events:");
-    for (SmmuAuxCountList *c = info->events; c; c = c->next) {
-        monitor_printf(mon, " %s=%" PRIu64, c->value->name, c->value->count);
-    }
-    monitor_printf(mon, "\n");
+    print_counts(mon, "events", info->events);
+    print_counts(mon, "fetches", info->fetches);
     for (SmmuAuxVintfList *v = info->vintfs; v; v = v->next) {
         monitor_printf(mon, " vintf%u %s%s vmid %u sids", v->value->index,
                        v->value->enabled ? "enabled" : "disabled",

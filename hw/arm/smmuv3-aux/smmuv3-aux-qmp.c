@@ -198,12 +198,12 @@ static SmmuAuxCacheList *caches_list(SMMUv3AuxState *s)
     return list;
 }
 
-static SmmuAuxCountList *counts_list(const uint64_t *counts,
+static SmmuAuxCountList *counts_list(const uint64_t *counts, unsigned n,
                                        const char *(*name)(unsigned))
 {
     SmmuAuxCountList *list = NULL, **tail = &list;
 
-    for (unsigned i = 0; i < 256; i++) {
+    for (unsigned i = 0; i < n; i++) {
         SmmuAuxCount *c;
 
         if (!counts[i]) {
@@ -284,10 +284,18 @@ static SmmuAuxInfo *smmu_info(SMMUv3AuxState *s)
         info->registers = regs_list(&e->regs);
         info->queues = queues_list(e);
         info->caches = caches_list(s);
-        info->commands = counts_list(e->counters.cmds,
+        info->commands = counts_list(e->counters.cmds, 256,
                                      smmuv3_aux_command_name);
-        info->events = counts_list(e->counters.events,
+        info->events = counts_list(e->counters.events, 256,
                                    smmuv3_aux_event_name);
+        info->fetches = counts_list(e->counters.fetches,
+                                    SMMUV3_AUX_FETCH_NUM,
+                                    smmuv3_aux_fetch_name);
+        if (s->cmdqv) {
+            info->has_vcmdq_commands = true;
+            info->vcmdq_commands = counts_list(e->counters.vcmdq_cmds, 256,
+                                               smmuv3_aux_command_name);
+        }
         info->translations = e->counters.translations;
         info->faults = e->counters.faults;
     }

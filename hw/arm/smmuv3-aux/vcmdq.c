@@ -707,6 +707,7 @@ void smmuv3_aux_cmdqv_exec(SMMUv3AuxVcmdqJob *job, SMMUv3AuxEngine *e)
         .attrs = smmuv3_aux_ns_attrs(),
         .filter = job->hyp_own ? NULL : &f,
         .sync_by_cons_only = true,
+        .vcmdq = true,
         /* A CMD_SYNC that waits for an ATC_INV stops the job; kick resumes. */
         .atc = &e->vcmdq_atc[job->q],
     };
