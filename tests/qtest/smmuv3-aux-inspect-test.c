@@ -291,6 +291,68 @@ static void test_smmu_state(void)
     qsmmu_fix_stop(&f);
 }
 
+/* A 2-level CD table: the valid CDs, with their ASIDs and addresses. */
+static void test_substreams(void)
+{
+    static const uint32_t ssids[] = { 1, 100, 4000 };
+    QSMMUFixS1 d[ARRAY_SIZE(ssids)];
+    QSMMUFixCDTab t;
+    QSMMUAuxFix f;
+    const QListEntry *e;
+    QDict *rsp, *r;
+    unsigned i = 0;
+
+    if (!qsmmu_fix_start(&f, "smmuv3-aux", 0, NULL)) {
+        return;
+    }
+    qsmmu_fix_cdtab_init(&f, &t, SMMUV3_AUX_STE_S1FMT_2LVL_4K, 12, 0);
+    for (i = 0; i < ARRAY_SIZE(ssids); i++) {
+        qsmmu_fix_s1_init_ss(&f, &d[i], &t, ssids[i], 12, 10 + i, 0);
+    }
+    qsmmu_fix_ste_ss(&f, SID, &t, SMMUV3_AUX_STE_S1DSS_SSID0, NULL);
+    qsmmu_fix_enable(&f);
+
+    rsp = qtest_qmp(f.qts, "{'execute': 'query-smmuv3-aux-substreams', "
+                    "'arguments': {'sid': %d}}", SID);
+    r = qdict_get_qdict(rsp, "return");
+    g_assert_cmpstr(qdict_get_str(r, "config"), ==, "stage 1");
+    g_assert_cmpstr(qdict_get_str(r, "s1fmt"), ==, "2-level 4K");
+    g_assert_cmpuint(get_u64(r, "s1cdmax"), ==, 12);
+    g_assert_cmphex(get_u64(r, "context-ptr"), ==, t.base);
+    g_assert_false(qdict_haskey(r, "next"));
+    i = 0;
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(r, "cds"), e) {
+        QDict *cd = qobject_to(QDict, qlist_entry_obj(e));
+
+        g_assert_cmpuint(i, <, ARRAY_SIZE(ssids));
+        g_assert_cmpuint(get_u64(cd, "ssid"), ==, ssids[i]);
+        g_assert_cmpuint(get_u64(cd, "asid"), ==, 10 + i);
+        g_assert_cmphex(get_u64(cd, "cd-address"), ==,
+                        qsmmu_fix_cdtab_cd(&f, &t, ssids[i]));
+        g_assert_false(qdict_haskey(cd, "reason"));
+        i++;
+    }
+    g_assert_cmpuint(i, ==, ARRAY_SIZE(ssids));
+    qobject_unref(rsp);
+
+    /* One at a time: @next says where the second starts. */
+    rsp = qtest_qmp(f.qts, "{'execute': 'query-smmuv3-aux-substreams', "
+                    "'arguments': {'sid': %d, 'max': 1}}", SID);
+    r = qdict_get_qdict(rsp, "return");
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(r, "cds")), ==, 1);
+    g_assert_cmpuint(get_u64(r, "next"), ==, 2);
+    qobject_unref(rsp);
+
+    /* A StreamID without a valid STE has no CD table. */
+    rsp = qtest_qmp(f.qts, "{'execute': 'query-smmuv3-aux-substreams', "
+                    "'arguments': {'sid': %d}}", SID + 1);
+    r = qdict_get_qdict(rsp, "return");
+    g_assert_cmpstr(qdict_get_str(r, "event"), ==, "C_BAD_STE");
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(r, "cds")), ==, 0);
+    qobject_unref(rsp);
+    qsmmu_fix_stop(&f);
+}
+
 /* The HMP forms print the same decode; a wrong path is an error. */
 static void test_hmp(void)
 {
@@ -327,6 +389,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux-inspect/stream/fault", test_stream_fault);
     qtest_add_func("/smmuv3-aux-inspect/stream/bad-ste", test_stream_bad_ste);
     qtest_add_func("/smmuv3-aux-inspect/smmu", test_smmu_state);
+    qtest_add_func("/smmuv3-aux-inspect/substreams", test_substreams);
     qtest_add_func("/smmuv3-aux-inspect/hmp", test_hmp);
     return g_test_run();
 }

@@ -467,6 +467,85 @@ static void test_strtab_listing(void)
     tsmmu_free(env.t);
 }
 
+/*
+ * A 2-level CD table (S1Fmt 4K leaves of 64 CDs, S1CDMax 8): CDs 3 and 5
+ * in leaf 0, leaf 1's L1CD invalid (skipped whole), CD 130 in leaf 2
+ * ILLEGAL (T0SZ too small), listed with why; nothing is logged as the
+ * guest's error or counted.
+ */
+static void test_cdtab_listing(void)
+{
+    const uint64_t l1 = 0x600000, l2 = 0x700000;
+    SMMUv3AuxCdEntry out[8];
+    SMMUv3AuxCdTableView t;
+    SMMUv3AuxCD bad;
+    uint64_t next = 0, fetches;
+    unsigned n;
+    Env env;
+
+    env_s1(&env, NULL, PTE_S1_LINUX);
+    env.ste.qw[0] = FIELD_DP64(env.ste.qw[0], STE_0, S1CONTEXTPTR, l1 >> 6);
+    env.ste.qw[0] = FIELD_DP64(env.ste.qw[0], STE_0, S1FMT,
+                               SMMUV3_AUX_STE_S1FMT_2LVL_4K);
+    env.ste.qw[0] = FIELD_DP64(env.ste.qw[0], STE_0, S1CDMAX, 8);
+    ste_write(env.t, STRTAB + SID * 64, &env.ste);
+    mem_write64(env.t, l1, l2 | R_L1CD_V_MASK);
+    mem_write64(env.t, l1 + 2 * 8, (l2 + 0x2000) | R_L1CD_V_MASK);
+    cd_write(env.t, l2 + 3 * 64, &env.cd);
+    cd_write(env.t, l2 + 5 * 64, &env.cd);
+    bad = env.cd;
+    bad.qw[0] = FIELD_DP64(bad.qw[0], CD_0, T0SZ, 2);
+    cd_write(env.t, l2 + 0x2000 + 2 * 64, &bad);
+    fetches = env.t->e.counters.fetches[SMMUV3_AUX_FETCH_CD];
+
+    /* 64 reads per call: leaf 0 (CDs 0-63) first. */
+    n = smmuv3_aux_inspect_cdtab(&env.t->e, SID, &t, &next, out, 8, 64);
+    g_assert_true(t.has_cds);
+    g_assert_cmpstr(t.config, ==, "stage 1");
+    g_assert_cmpuint(t.s1cdmax, ==, 8);
+    g_assert_cmphex(t.base, ==, l1);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpuint(out[0].ssid, ==, 3);
+    g_assert_cmphex(out[0].cd_addr, ==, l2 + 3 * 64);
+    g_assert_cmpuint(FIELD_EX64(out[0].cd0, CD_0, ASID), ==, ASID);
+    g_assert_null(out[0].why);
+    g_assert_cmpuint(out[1].ssid, ==, 5);
+    g_assert_cmpuint(next, ==, 64);
+    n = smmuv3_aux_inspect_cdtab(&env.t->e, SID, &t, &next, out, 8, 64);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpuint(out[0].ssid, ==, 130);
+    g_assert_cmphex(out[0].cd_addr, ==, l2 + 0x2000 + 2 * 64);
+    g_assert_nonnull(out[0].why);
+    /* One read for leaf 1's L1CD, 63 CDs of leaf 2: 128-190. */
+    g_assert_cmpuint(next, ==, 191);
+    n = smmuv3_aux_inspect_cdtab(&env.t->e, SID, &t, &next, out, 8, 1000);
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_cmphex(next, ==, 1ULL << 32);
+    g_assert_cmpuint(env.t->e.counters.fetches[SMMUV3_AUX_FETCH_CD], ==,
+                     fetches);
+    g_assert_false(smmuv3_aux_log_quiet);
+
+    /* S1CDMax 0: the STE's one CD, as SubstreamID 0. */
+    env.ste.qw[0] = FIELD_DP64(env.ste.qw[0], STE_0, S1CDMAX, 0);
+    env.ste.qw[0] = FIELD_DP64(env.ste.qw[0], STE_0, S1CONTEXTPTR,
+                               CD_ADDR >> 6);
+    ste_write(env.t, STRTAB + SID * 64, &env.ste);
+    next = 0;
+    n = smmuv3_aux_inspect_cdtab(&env.t->e, SID, &t, &next, out, 8, 64);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpuint(out[0].ssid, ==, 0);
+    g_assert_cmphex(out[0].cd_addr, ==, CD_ADDR);
+    g_assert_cmpuint(t.s1cdmax, ==, 0);
+
+    /* A StreamID with no valid STE has no CD table. */
+    next = 0;
+    n = smmuv3_aux_inspect_cdtab(&env.t->e, 9, &t, &next, out, 8, 64);
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_false(t.has_cds);
+    g_assert_cmpuint(t.event, ==, SMMUV3_AUX_EVT_C_BAD_STE);
+    tsmmu_free(env.t);
+}
+
 static void test_counters(void)
 {
     SMMUv3AuxCounters *c;
@@ -516,6 +595,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/inspect/bad-ste", test_bad_ste);
     g_test_add_func("/smmuv3-aux/inspect/bad-cd", test_bad_cd);
     g_test_add_func("/smmuv3-aux/inspect/strtab", test_strtab_listing);
+    g_test_add_func("/smmuv3-aux/inspect/cdtab", test_cdtab_listing);
     g_test_add_func("/smmuv3-aux/inspect/dump/s1", test_dump_s1);
     g_test_add_func("/smmuv3-aux/inspect/dump/loop", test_dump_loop);
     g_test_add_func("/smmuv3-aux/inspect/dump/nested", test_dump_nested);

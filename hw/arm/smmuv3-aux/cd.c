@@ -328,22 +328,42 @@ const char *smmuv3_aux_cd_why(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
     return smmuv3_aux_ptw_s1_cfg_valid(&cfg->s1);
 }
 
-bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
-                        SMMUv3AuxEvent *ev)
+unsigned smmuv3_aux_cd_leaf_bits(const SMMUv3AuxCfg *cfg)
 {
-    uint64_t addr, pa;
-    SMMUv3AuxCD cd;
-    const char *why;
+    if (cfg->s1cdmax == 0 || (cfg->s1fmt != SMMUV3_AUX_STE_S1FMT_2LVL_4K &&
+                              cfg->s1fmt != SMMUV3_AUX_STE_S1FMT_2LVL_64K)) {
+        return 0;
+    }
+    return cd_split(cfg->s1fmt);
+}
 
-    if (!cd_locate(e, cfg, &addr, ev) || !cd_table_pa(e, cfg, addr, &pa, ev)) {
+bool smmuv3_aux_cd_fetch(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                         SMMUv3AuxCD *cd, uint64_t *pa, SMMUv3AuxEvent *ev)
+{
+    uint64_t addr;
+
+    if (!cd_locate(e, cfg, &addr, ev) || !cd_table_pa(e, cfg, addr, pa, ev)) {
         return false;
     }
     e->counters.fetches[SMMUV3_AUX_FETCH_CD]++;
-    if (!smmuv3_aux_read_le64s(e, pa, cd.qw, ARRAY_SIZE(cd.qw))) {
-        return cd_fetch_failed(cfg, pa, ev);
+    if (!smmuv3_aux_read_le64s(e, *pa, cd->qw, ARRAY_SIZE(cd->qw))) {
+        return cd_fetch_failed(cfg, *pa, ev);
     }
-    trace_smmuv3_aux_cd(cfg->sid, cfg->cd_index, pa, cd.qw[0], cd.qw[1],
-                        cd.qw[3]);
+    trace_smmuv3_aux_cd(cfg->sid, cfg->cd_index, *pa, cd->qw[0], cd->qw[1],
+                        cd->qw[3]);
+    return true;
+}
+
+bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
+                        SMMUv3AuxEvent *ev)
+{
+    uint64_t pa;
+    SMMUv3AuxCD cd;
+    const char *why;
+
+    if (!smmuv3_aux_cd_fetch(e, cfg, &cd, &pa, ev)) {
+        return false;
+    }
     why = smmuv3_aux_cd_why(e, cfg, &cd);
     if (why) {
         SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_cd, "sid=0x%x ssid=0x%x %s",

@@ -18,10 +18,20 @@
  * takes exactly the arguments the format consumes, e.g.
  *     SMMUV3_AUX_GUEST_ERR(smmuv3_aux_err_bad_ste, "sid=0x%x", sid);
  */
+/*
+ * Introspection (inspect.c) decodes with translation's own code, so it
+ * meets the same bad configuration; a host asking is not the guest
+ * erring, and it sets this (per thread: other devices' DMA threads may
+ * translate meanwhile) to keep the log for what the guest really did.
+ */
+extern __thread bool smmuv3_aux_log_quiet;
+
 #define SMMUV3_AUX_GUEST_ERR(event, fmt, ...)                           \
     do {                                                                \
-        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux: " #event ": " fmt   \
-                      "\n", ## __VA_ARGS__);                            \
+        if (!smmuv3_aux_log_quiet) {                                    \
+            qemu_log_mask(LOG_GUEST_ERROR, "smmuv3-aux: " #event ": "   \
+                          fmt "\n", ## __VA_ARGS__);                    \
+        }                                                               \
         trace_##event(__VA_ARGS__);                                     \
     } while (0)
 
@@ -340,6 +350,15 @@ bool smmuv3_aux_ste_load(SMMUv3AuxEngine *e, uint32_t sid, uint32_t ssid,
 /* cd.c: fetch the CD of cfg (through stage 2 if nested), check, decode. */
 bool smmuv3_aux_cd_load(SMMUv3AuxEngine *e, SMMUv3AuxCfg *cfg,
                         SMMUv3AuxEvent *ev);
+/*
+ * Only fetch it: *cd and its physical address *pa, unchecked.  False with
+ * ev->id set (C_BAD_SUBSTREAMID for an invalid L1CD, F_CD_FETCH, or the
+ * stage 2 fault of a nested CD table address) if it cannot be read.
+ */
+bool smmuv3_aux_cd_fetch(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                         SMMUv3AuxCD *cd, uint64_t *pa, SMMUv3AuxEvent *ev);
+/* CDs per leaf table of a 2-level CD table (log2; 0 if cfg's is not). */
+unsigned smmuv3_aux_cd_leaf_bits(const SMMUv3AuxCfg *cfg);
 /* NULL if the CD is usable with cfg's STE, else why it is ILLEGAL. */
 const char *smmuv3_aux_cd_check(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
                                 const SMMUv3AuxCD *cd);

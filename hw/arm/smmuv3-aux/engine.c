@@ -7,6 +7,8 @@
 #include "qemu/atomic.h"
 #include "engine-internal.h"
 
+__thread bool smmuv3_aux_log_quiet;
+
 /* IDR5.OAS encodings indexed by SMMUV3_AUX_OAS_*. */
 static const uint8_t oas_bits_by_enc[] = { 32, 36, 40, 42, 44, 48, 52 };
 

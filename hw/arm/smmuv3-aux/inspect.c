@@ -426,6 +426,7 @@ typedef struct RoView {
     const SMMUv3AuxEngineOps *ops;
     void *opaque;
     SMMUv3AuxCounters counters;
+    bool log_quiet;
 } RoView;
 
 static void ro_begin(SMMUv3AuxEngine *e, RoMem *m, RoView *v)
@@ -433,8 +434,10 @@ static void ro_begin(SMMUv3AuxEngine *e, RoMem *m, RoView *v)
     v->ops = e->ops;
     v->opaque = e->opaque;
     v->counters = e->counters;
+    v->log_quiet = smmuv3_aux_log_quiet;
     e->ops = &ro_ops;
     e->opaque = m;
+    smmuv3_aux_log_quiet = true;
 }
 
 static void ro_end(SMMUv3AuxEngine *e, RoView *v)
@@ -442,6 +445,7 @@ static void ro_end(SMMUv3AuxEngine *e, RoView *v)
     e->ops = v->ops;
     e->opaque = v->opaque;
     e->counters = v->counters;
+    smmuv3_aux_log_quiet = v->log_quiet;
 }
 
 /* ---- Streams -------------------------------------------------------- */
@@ -683,5 +687,79 @@ unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,
     }
     ro_end(e, v);
     *next = sid < end ? sid : 1ULL << 32;
+    return n;
+}
+
+/* ---- A StreamID's CD table ------------------------------------------ */
+
+/*
+ * The STE's view of its CD table: SubstreamID 0 with SSV = 1 reaches the
+ * table when there is one (S1CDMax > 0); else the STE's single CD.
+ */
+static bool cdtab_base(SMMUv3AuxEngine *e, uint32_t sid, SMMUv3AuxCfg *cfg,
+                       SMMUv3AuxCdTableView *t)
+{
+    SMMUv3AuxEvent ev = { 0 };
+
+    if (!smmuv3_aux_ste_load(e, sid, 0, true, cfg, &ev) || !cfg->s1cdmax) {
+        ev = (SMMUv3AuxEvent) { 0 };
+        if (!smmuv3_aux_ste_load(e, sid, 0, false, cfg, &ev)) {
+            t->config = "invalid";
+            t->event = ev.id;
+            return false;
+        }
+    }
+    t->config = cfg_kind_name(cfg->kind);
+    t->has_cds = cfg->kind == SMMUV3_AUX_CFG_S1 ||
+                 cfg->kind == SMMUV3_AUX_CFG_NESTED;
+    t->s1cdmax = cfg->s1cdmax;
+    t->s1fmt = cfg->s1fmt;
+    t->base = cfg->cd_addr;
+    return t->has_cds;
+}
+
+unsigned smmuv3_aux_inspect_cdtab(SMMUv3AuxEngine *e, uint32_t sid,
+                                  SMMUv3AuxCdTableView *t, uint64_t *next,
+                                  SMMUv3AuxCdEntry *out, unsigned max,
+                                  unsigned budget)
+{
+    RoMem m = { .ops = e->ops, .opaque = e->opaque };
+    g_autofree RoView *v = g_new(RoView, 1);
+    g_autofree SMMUv3AuxCfg *base = g_new0(SMMUv3AuxCfg, 1);
+    g_autofree SMMUv3AuxCfg *cfg = g_new(SMMUv3AuxCfg, 1);
+    uint64_t ssid = *next, end;
+    unsigned n = 0, leaf;
+
+    *t = (SMMUv3AuxCdTableView) { 0 };
+    *next = 1ULL << 32;
+    ro_begin(e, &m, v);
+    if (!cdtab_base(e, sid, base, t)) {
+        ro_end(e, v);
+        return 0;
+    }
+    end = 1ULL << base->s1cdmax;
+    leaf = smmuv3_aux_cd_leaf_bits(base);
+    for (; ssid < end && n < max && budget; ssid++, budget--) {
+        SMMUv3AuxEvent ev = { 0 };
+        SMMUv3AuxCD cd;
+        uint64_t pa;
+
+        *cfg = *base;
+        cfg->ssid = cfg->cd_index = ssid;
+        if (!smmuv3_aux_cd_fetch(e, cfg, &cd, &pa, &ev)) {
+            if (leaf && ev.id == SMMUV3_AUX_EVT_C_BAD_SUBSTREAMID) {
+                ssid |= (1ULL << leaf) - 1;
+            }
+            continue;
+        }
+        if (FIELD_EX64(cd.qw[0], CD_0, V)) {
+            out[n++] = (SMMUv3AuxCdEntry) {
+                .ssid = ssid, .cd_addr = pa, .cd0 = cd.qw[0],
+                .why = smmuv3_aux_cd_why(e, cfg, &cd),
+            };
+        }
+    }
+    ro_end(e, v);
+    *next = ssid < end ? ssid : 1ULL << 32;
     return n;
 }

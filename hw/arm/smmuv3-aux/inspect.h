@@ -179,4 +179,32 @@ unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,
                                    SMMUv3AuxStreamEntry *out, unsigned max,
                                    unsigned budget);
 
+/* A StreamID's CD table (smmuv3_aux_inspect_cdtab()). */
+typedef struct SMMUv3AuxCdTableView {
+    const char *config;         /* as SMMUv3AuxInspect.config */
+    uint32_t event;             /* the STE's event, if it is not valid */
+    bool has_cds;               /* stage 1 or nested */
+    uint8_t s1cdmax, s1fmt;     /* effective; S1CDMax 0: one CD, no SSIDs */
+    uint64_t base;              /* S1ContextPtr (an IPA when nested) */
+} SMMUv3AuxCdTableView;
+
+typedef struct SMMUv3AuxCdEntry {
+    uint32_t ssid;
+    uint64_t cd_addr;           /* physical address */
+    uint64_t cd0;               /* CD qword 0: V, T0SZ, ..., ASID */
+    const char *why;            /* NULL, or why it is ILLEGAL (C_BAD_CD) */
+} SMMUv3AuxCdEntry;
+
+/*
+ * The CDs with V = 1 of sid's CD table, from SubstreamID *next on, at
+ * most max of them; *next becomes where to go on (2^32 at the end).
+ * Each call reads at most budget CDs (and their L1CDs); an invalid L1CD
+ * skips its whole leaf table.  A StreamID with S1CDMax = 0 has one CD,
+ * listed as SubstreamID 0.  *t describes the table, or why there is none.
+ */
+unsigned smmuv3_aux_inspect_cdtab(SMMUv3AuxEngine *e, uint32_t sid,
+                                  SMMUv3AuxCdTableView *t, uint64_t *next,
+                                  SMMUv3AuxCdEntry *out, unsigned max,
+                                  unsigned budget);
+
 #endif

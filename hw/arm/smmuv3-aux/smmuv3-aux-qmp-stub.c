@@ -19,6 +19,17 @@ SmmuAuxStreamList *qmp_query_smmuv3_aux_streams(const char *path,
     return NULL;
 }
 
+SmmuAuxSubstreams *qmp_query_smmuv3_aux_substreams(const char *path,
+                                                   uint32_t sid,
+                                                   bool has_first,
+                                                   uint32_t first,
+                                                   bool has_max, uint32_t max,
+                                                   Error **errp)
+{
+    error_setg(errp, "arm-smmuv3-aux is not built in");
+    return NULL;
+}
+
 SmmuAuxStreamInfo *qmp_query_smmuv3_aux_stream(const char *path,
                                                  uint32_t sid, bool has_ssid,
                                                  uint32_t ssid, bool has_iova,

@@ -383,6 +383,62 @@ SmmuAuxStreamList *qmp_query_smmuv3_aux_streams(const char *path,
     return list;
 }
 
+/* ---- query-smmuv3-aux-substreams --------------------------------------- */
+
+static const char *s1fmt_name(unsigned s1fmt)
+{
+    return s1fmt == SMMUV3_AUX_STE_S1FMT_2LVL_4K ? "2-level 4K" :
+           s1fmt == SMMUV3_AUX_STE_S1FMT_2LVL_64K ? "2-level 64K" : "linear";
+}
+
+SmmuAuxSubstreams *qmp_query_smmuv3_aux_substreams(const char *path,
+                                                   uint32_t sid,
+                                                   bool has_first,
+                                                   uint32_t first,
+                                                   bool has_max, uint32_t max,
+                                                   Error **errp)
+{
+    SMMUv3AuxState *s = smmu_find(path != NULL, path, errp);
+    g_autofree SMMUv3AuxCdEntry *ent = NULL;
+    uint64_t next = has_first ? first : 0;
+    SmmuAuxSubstreamList **tail;
+    SMMUv3AuxCdTableView t;
+    SmmuAuxSubstreams *r;
+    unsigned n;
+
+    if (!s) {
+        return NULL;
+    }
+    max = has_max ? MIN(max, STREAMS_BUDGET) : 1024;
+    ent = g_new(SMMUv3AuxCdEntry, MAX(max, 1));
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        n = smmuv3_aux_inspect_cdtab(&s->engine, sid, &t, &next, ent, max,
+                                     STREAMS_BUDGET);
+    }
+    r = g_new0(SmmuAuxSubstreams, 1);
+    r->config = g_strdup(t.config);
+    r->event = t.event ? g_strdup(smmuv3_aux_event_name(t.event)) : NULL;
+    if (t.has_cds) {
+        r->has_s1cdmax = r->has_context_ptr = true;
+        r->s1cdmax = t.s1cdmax;
+        r->context_ptr = t.base;
+        r->s1fmt = g_strdup(s1fmt_name(t.s1cdmax ? t.s1fmt : 0));
+    }
+    r->has_next = next < (1ULL << 32);
+    r->next = next;
+    tail = &r->cds;
+    for (unsigned i = 0; i < n; i++) {
+        SmmuAuxSubstream *q = g_new0(SmmuAuxSubstream, 1);
+
+        q->ssid = ent[i].ssid;
+        q->cd_address = ent[i].cd_addr;
+        q->asid = FIELD_EX64(ent[i].cd0, CD_0, ASID);
+        q->reason = g_strdup(ent[i].why);
+        QAPI_LIST_APPEND(tail, q);
+    }
+    return r;
+}
+
 /* ---- query-smmuv3-aux-stream ------------------------------------------- */
 
 static char *perm_str(const SMMUv3AuxPtwPerm *p)
