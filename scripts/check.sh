@@ -114,6 +114,10 @@ check_qtest() {
             QTEST_QEMU_STORAGE_DAEMON_BINARY=/bin/false \
             "$build/qemu-build/tests/qtest/$t" --tap -k
     done
+    # scripts/smmu-graph against a live QEMU (needs graphviz).
+    run_tap test-smmu-graph timeout -k 10 300 python3 \
+        "$top/tests/scripts/test-smmu-graph.py" \
+        "$build/qemu-build/qemu-system-aarch64"
 }
 
 # Guest layers print PASS/FAIL/SKIP lines; a runner that printed none

@@ -26,12 +26,18 @@
 #   GUEST_TIMEOUT seconds for the Debian kernel run (default 300)
 #   MACHINE_EXTRA appended to -machine, e.g. virtualization=on
 #   QEMU_EXTRA    extra QEMU arguments, e.g. "-trace smmuv3_aux_*" or "-s -S"
+#   GRAPH         leave PREFIX.{dot,svg,png} behind: scripts/smmu-graph's
+#                 picture of the SMMU's live configuration, taken with the
+#                 guest paused at the console line GRAPH_AT (a regular
+#                 expression; default: the dma scenario's first result)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runner=$top/tests/guest/run-guest.py
 qemu=${QEMU:-$top/build/qemu-build/qemu-system-aarch64}
 iommu=${IOMMU:-smmuv3-aux}
+graph=()
+[ -n "${GRAPH:-}" ] && graph=(--graph "$GRAPH" --graph-at "${GRAPH_AT:-^SMMUTEST dma/}")
 
 if [ -n "${KERNEL:-}" ]; then
     args=(--raw --show-console --timeout 0 --name run-user
@@ -40,6 +46,7 @@ if [ -n "${KERNEL:-}" ]; then
           --machine-extra "${MACHINE_EXTRA:-}")
     [ -n "${INITRD:-}" ] && args+=(--initrd "$INITRD")
     [ "${NET:-0}" = 1 ] && args+=(--net)
+    args+=(${graph[@]+"${graph[@]}"})
     exec python3 "$runner" "${args[@]}"
 fi
 
@@ -59,4 +66,5 @@ python3 "$runner" --show-console --name "run-$suite" \
     --qemu "$qemu" --iommu "$iommu" --kernel "$kernel" --initrd "$initrd" \
     --scenarios "${SCENARIO:-probe,dma,dmesg-clean}" --append-extra "$extra" \
     --machine-extra "${MACHINE_EXTRA:-}" \
+    ${graph[@]+"${graph[@]}"} \
     --timeout "${GUEST_TIMEOUT:-300}"

@@ -48,6 +48,8 @@
 import argparse
 import hashlib
 import http.server
+import importlib.machinery
+import importlib.util
 import json
 import os
 import random
@@ -142,6 +144,15 @@ def parse_args():
                         "counter summed over the SMMUs, e.g. "
                         "fetches:L1CD>0, vcmdq-commands:CMD_TLBI_NH_VA>0, "
                         "events:F_TRANSLATION=0, translations>1000")
+    p.add_argument("--graph", default=None, metavar="PREFIX",
+                   help="(implies --qmp) when the console prints a line "
+                        "matching --graph-at, pause the guest, draw the "
+                        "SMMU's live configuration with scripts/smmu-graph "
+                        "to PREFIX.{dot,svg,png}, and resume")
+    p.add_argument("--graph-at", default=r"^SMMUTEST dma/", metavar="REGEX",
+                   help="console line for --graph (default: the dma "
+                        "scenario's first result, while its DMA domain is "
+                        "live; the guest's shutdown turns the SMMU off)")
     p.add_argument("--rss-interval", type=float, default=0,
                    help="sample QEMU's VmRSS (/proc/<pid>/status) every N "
                         "seconds, print the series and check that it is flat "
@@ -160,7 +171,7 @@ def parse_args():
     p.add_argument("--dry-run", action="store_true",
                    help="print the QEMU command line and exit")
     args = p.parse_args()
-    if args.expect_vcmdq is not None or args.expect_count:
+    if args.expect_vcmdq is not None or args.expect_count or args.graph:
         args.qmp = True
     for spec in args.expect_count:
         if not COUNT_SPEC.fullmatch(spec):
@@ -402,6 +413,28 @@ def host_checks(args, qmp):
     return res
 
 
+def take_graph(args, qmp, logf):
+    """--graph: the guest paused while scripts/smmu-graph draws the SMMU."""
+    check = "host/graph"
+    spec = importlib.util.spec_from_loader(
+        "smmu_graph", importlib.machinery.SourceFileLoader(
+            "smmu_graph", os.path.join(TOP, "scripts", "smmu-graph")))
+    try:
+        graph = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(graph)
+        qmp.command("stop")
+        try:
+            files = graph.render(qmp, args.graph)
+        finally:
+            qmp.command("cont")
+    except (OSError, EOFError, ValueError, QMPError, RuntimeError) as e:
+        return (check, "FAIL", "smmu-graph: %s" % e)
+    logf.write("# smmu-graph: %s\n" % ", ".join(files))
+    if args.show_console or args.raw:
+        print("guest: smmu-graph wrote %s" % ", ".join(files), flush=True)
+    return (check, "PASS", "wrote %s" % ", ".join(files))
+
+
 def build_cmdline(args, disks, net=None):
     machine = "virt,gic-version=3"
     if args.iommu and args.iommu != "none":
@@ -472,6 +505,8 @@ class Console:
         self.smmu_events = []      # console lines matching SMMU_EVENT_RE
         self.done_time = None
         self.mark_re = None        # set by boot() for --rss-mark
+        self.graph_re = None       # ... and for --graph-at
+        self.graph_time = None
         self.mark_time = None
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -483,9 +518,11 @@ class Console:
             if self.show:
                 sys.stdout.write(line)
                 sys.stdout.flush()
+            text = line.rstrip("\r\n")
+            if self.graph_re and self.graph_time is None and self.graph_re.search(text):
+                self.graph_time = time.monotonic()
             if self.raw:
                 continue
-            text = line.rstrip("\r\n")
             if self.mark_re and self.mark_time is None and self.mark_re.search(text):
                 self.mark_time = time.monotonic()
             if SMMU_EVENT_RE.search(text):
@@ -626,6 +663,9 @@ def boot(args, cmd, interactive, logpath, net=None):
         rss = RssSampler(proc.pid, args.rss_interval) if args.rss_interval > 0 else None
         if args.rss_mark:
             con.mark_re = re.compile(args.rss_mark)
+        if args.graph:
+            con.graph_re = re.compile(args.graph_at)
+        graphed = False
         timed_out = False
         qmp = None
         host = []
@@ -656,6 +696,9 @@ def boot(args, cmd, interactive, logpath, net=None):
                     if st in ("shutdown", "guest-panicked", "internal-error"):
                         logf.write("# qemu stopped: %s\n" % st)
                         break
+                if qmp is not None and con.graph_time is not None and not graphed:
+                    graphed = True
+                    host.append(take_graph(args, qmp, logf))
                 now = time.monotonic()
                 if timeout is not None and now - start > timeout:
                     timed_out = True

@@ -577,10 +577,14 @@ static void test_register_fields(void)
     g_assert_cmpuint(field(f, n, "SMMUEN")->value, ==, 1);
     g_assert_cmpuint(field(f, n, "EVENTQEN")->value, ==, 0);
     g_assert_cmpuint(field(f, n, "CMDQEN")->value, ==, 1);
-    v = 2 << R_STRTAB_BASE_CFG_FMT_SHIFT | 8 << R_STRTAB_BASE_CFG_SPLIT_SHIFT;
+    /* FMT 0b01 is 2-level (6.3.24; Linux STRTAB_BASE_CFG_FMT_2LVL). */
+    v = 1 << R_STRTAB_BASE_CFG_FMT_SHIFT | 8 << R_STRTAB_BASE_CFG_SPLIT_SHIFT;
     n = smmuv3_aux_fields(SMMUV3_AUX_LAYOUT_STRTAB_BASE_CFG, &v, f);
     g_assert_cmpstr(field(f, n, "FMT")->meaning, ==, "2-level");
     g_assert_cmpuint(field(f, n, "SPLIT")->value, ==, 8);
+    v = 2 << R_STRTAB_BASE_CFG_FMT_SHIFT;
+    n = smmuv3_aux_fields(SMMUV3_AUX_LAYOUT_STRTAB_BASE_CFG, &v, f);
+    g_assert_cmpstr(field(f, n, "FMT")->meaning, ==, "reserved");
 }
 
 int main(int argc, char **argv)

@@ -90,8 +90,11 @@ static const char *m_ps(uint64_t v)
 
 static const char *m_strtab_fmt(uint64_t v)
 {
-    static const char *const s[4] = { "linear", "reserved", "2-level",
-                                      "reserved" };
+    static const char *const s[4] = {
+        [SMMUV3_AUX_STRTAB_FMT_LINEAR] = "linear",
+        [SMMUV3_AUX_STRTAB_FMT_2LVL] = "2-level",
+        [2] = "reserved", [3] = "reserved",
+    };
     return s[v & 3];
 }
 
