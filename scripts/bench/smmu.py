@@ -15,6 +15,7 @@ RAM_BASE = 0x40000000
 SMMU_BASE = 0x09050000
 ECAM_BASE = 0x4010000000          # highmem PCIe ECAM of -M virt
 MMIO32_BASE = 0x10000000          # 32-bit PCI MMIO window
+TD_BAR_STRIDE = 0x10000           # the test device's BAR0 size (64 KiB)
 
 # ---- test device -----------------------------------------------------------
 TD_DEVFN = 4 << 3                 # -device smmuv3-aux-testdev,addr=04.0
@@ -158,9 +159,18 @@ class TestDev:
         self.cfg = ECAM_BASE + (devfn << 12)
         self.bar = bar
         assert qts.readl(self.cfg) == 0x00f51b36, "no smmuv3-aux-testdev"
+        self.bar_size = self.bar0_size()
+        assert bar % self.bar_size == 0, "BAR0 at 0x%x: not aligned to its size" % bar
         qts.writel(self.cfg + 0x10, bar)        # BAR0, 64-bit memory BAR
         qts.writel(self.cfg + 0x14, 0)
         qts.writew(self.cfg + 0x04, 0x6)        # MEMORY | BUS MASTER
+
+    def bar0_size(self):
+        """BAR0's size, sized as firmware does (all ones, read back)."""
+        self.qts.writel(self.cfg + 0x10, 0xffffffff)
+        mask = self.qts.readl(self.cfg + 0x10) & ~0xf
+        self.qts.writel(self.cfg + 0x10, 0)
+        return (~mask & 0xffffffff) + 1
 
     # Which clock burst() reports: "cpu" (QEMU main-thread CPU time around
     # the CMD write) or "wall" (BURST_NS, host wall time measured by the

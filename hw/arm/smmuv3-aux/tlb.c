@@ -5,6 +5,7 @@
  * locking model are described in tlb.h.
  */
 #include "qemu/osdep.h"
+#include "qemu/host-utils.h"
 #include "qemu/xxhash.h"
 #include "tlb.h"
 #include "trace.h"
@@ -450,9 +451,11 @@ static bool slot_is(const TlbSlot *s, const TlbKey *k)
            (k->global || s->asid == k->asid);
 }
 
-static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
+/* The slot of key k, whose key_hash() is hash; NIL if absent. */
+static uint32_t tlb_find_hashed(const SMMUv3AuxIotlb *t, const TlbKey *k,
+                                uint32_t hash)
 {
-    uint32_t i = t->st.buckets[key_hash(k) & t->st.bucket_mask];
+    uint32_t i = t->st.buckets[hash & t->st.bucket_mask];
 
     while (i != NIL) {
         const TlbSlot *s = tlb_slot(t, i);
@@ -463,6 +466,11 @@ static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
         i = s->link.next;
     }
     return NIL;
+}
+
+static uint32_t tlb_find(const SMMUv3AuxIotlb *t, const TlbKey *k)
+{
+    return tlb_find_hashed(t, k, key_hash(k));
 }
 
 /* ---- IOTLB: sizes present ------------------------------------------- */
@@ -488,6 +496,41 @@ static unsigned region_idx(unsigned shift, uint64_t ia)
     return (k * 0x9e3779b97f4a7c15ULL) >> (64 - SMMUV3_AUX_IOTLB_REGION_BITS);
 }
 
+/*
+ * Blocks: live entries per block number (IA >> shift) modulo a table of
+ * 1-2 counters per IOTLB entry, whatever the VMID, ASID or kind.  Within a
+ * region that has entries, a range invalidation looks up only the blocks
+ * whose counter is not 0: its cost follows the entries the range holds,
+ * not the pages it spans.  Consecutive blocks have consecutive counters
+ * (a 32-page range reads one cache line).  A counter that reaches 255
+ * stays there, "maybe", until the next flush: aliasing only costs probes.
+ */
+#define BLK_PER_ENTRY       2
+#define BLK_STICKY          255
+
+/* Between 1 and 2 counters per entry: at most 2 bytes of an entry's cost. */
+static uint32_t blk_size(uint32_t capacity)
+{
+    return pow2floor(MAX(capacity, 16) * BLK_PER_ENTRY);
+}
+
+static inline uint8_t *blk_counter(const SMMUv3AuxIotlb *t, unsigned shift,
+                                   uint64_t ia)
+{
+    /* Each size starts elsewhere, so 4K and 2M blocks do not collide. */
+    return &t->blk[((ia >> shift) + shift * 0x9e3779b1u) & t->blk_mask];
+}
+
+static void blk_count(SMMUv3AuxIotlb *t, unsigned shift, uint64_t ia,
+                      int delta)
+{
+    uint8_t *c = blk_counter(t, shift, ia);
+
+    if (*c != BLK_STICKY) {
+        *c += delta;
+    }
+}
+
 static void size_count(SMMUv3AuxIotlb *t, unsigned shift, uint64_t ia,
                        bool global, unsigned kind, int delta)
 {
@@ -499,14 +542,21 @@ static void size_count(SMMUv3AuxIotlb *t, unsigned shift, uint64_t ia,
     *sizes = *cnt ? *sizes | 1ULL << shift : *sizes & ~(1ULL << shift);
     t->sz.count_kind[kind] += delta;
     t->sz.region[region_idx(shift, ia)] += delta;
+    blk_count(t, shift, ia, delta);
 }
 
-static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
+/* Remove slot i, whose key hashes to hash. */
+static void tlb_remove_hashed(SMMUv3AuxIotlb *t, uint32_t i, uint32_t hash)
 {
     TlbSlot *s = tlb_slot(t, i);
 
     size_count(t, s->shift, s->ia, !(s->flags & SLOT_NG), s->tag & 0xf, -1);
-    st_chain_del(&t->st, slot_hash(s), i);
+    st_chain_del(&t->st, hash, i);
+}
+
+static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
+{
+    tlb_remove_hashed(t, i, slot_hash(tlb_slot(t, i)));
 }
 
 static void tlb_evict(void *owner, uint32_t i)
@@ -529,6 +579,8 @@ void smmuv3_aux_iotlb_destroy(SMMUv3AuxIotlb *t)
 {
     st_free(&t->st);
     smmuv3_aux_iotlb_flush(t);
+    g_free(t->blk);
+    t->blk = NULL;
 }
 
 void smmuv3_aux_iotlb_flush(SMMUv3AuxIotlb *t)
@@ -536,19 +588,35 @@ void smmuv3_aux_iotlb_flush(SMMUv3AuxIotlb *t)
     trace_smmuv3_aux_iotlb_flush(t->st.used);
     st_clear(&t->st);
     memset(&t->sz, 0, sizeof(t->sz));
+    if (t->blk) {
+        memset(t->blk, 0, t->blk_mask + 1);
+    }
+}
+
+/* Slots, buckets and block counters come together, on the first insert. */
+static bool tlb_alloc(SMMUv3AuxIotlb *t)
+{
+    if (!st_alloc(&t->st)) {
+        return false;
+    }
+    if (!t->blk) {
+        t->blk_mask = blk_size(t->st.capacity) - 1;
+        t->blk = g_malloc0(t->blk_mask + 1);
+    }
+    return true;
 }
 
 size_t smmuv3_aux_iotlb_bytes(const SMMUv3AuxIotlb *t)
 {
-    return st_bytes(&t->st);
+    return st_bytes(&t->st) + (t->blk ? t->blk_mask + 1 : 0);
 }
 
 size_t smmuv3_aux_iotlb_bytes_per_entry(uint32_t capacity)
 {
     capacity = MAX(capacity, 1);
     return DIV_ROUND_UP((size_t)capacity * sizeof(TlbSlot) +
-                        (size_t)st_nbuckets(capacity) * sizeof(uint32_t),
-                        capacity);
+                        (size_t)st_nbuckets(capacity) * sizeof(uint32_t) +
+                        blk_size(capacity), capacity);
 }
 
 /* ---- IOTLB: lookup and insert --------------------------------------- */
@@ -683,7 +751,7 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
         tag->stage > SMMUV3_AUX_TLB_S12) {
         return false;
     }
-    if (!st_alloc(&t->st)) {
+    if (!tlb_alloc(t)) {
         return true;            /* disabled: nothing is cached */
     }
     key_from_tag(tag, &k);
@@ -834,12 +902,10 @@ static bool region_cost(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
  * ASID-tagged entries exist.
  */
 static bool inv_probe_cheap(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
-                            uint64_t limit)
+                            uint16_t kinds, uint64_t limit)
 {
     uint64_t sizes = t->sz.sizes_ng | t->sz.sizes_global;
-    ProbeCost c = {
-        .limit = limit, .per_block = 2 * ctpop16(inv_kinds(t, inv)),
-    };
+    ProbeCost c = { .limit = limit, .per_block = 2 * ctpop16(kinds) };
 
     if (!inv->has_range ||
         (!inv->match_vmid &&
@@ -863,41 +929,51 @@ static bool inv_probe_cheap(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
     return true;
 }
 
-/* Every key of one block: each regime and stage named, nG and global. */
-static unsigned inv_block(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
-                          uint16_t kinds, unsigned shift, uint64_t ia)
-{
-    unsigned n = 0;
-
-    for (unsigned x = 0; x < 4 * 3 * 2; x++) {
-        SMMUv3AuxTlbTag tag = { x / 6, x / 2 % 3, inv->vmid, inv->asid };
-        uint32_t i;
-        TlbKey k;
-
-        if (!(kinds & (1u << (tag.regime | tag.stage << 2)))) {
-            continue;
-        }
-        key_from_tag(&tag, &k);
-        k.shift = shift;
-        k.ia = ia;
-        k.global = x & 1;
-        if (k.global ? inv->nonglobal_only || !t->sz.count_global[shift]
-                     : !key_uses_asid(&k) || !t->sz.count_ng[shift]) {
-            continue;
-        }
-        i = tlb_find(t, &k);
-        if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
-            tlb_remove(t, i);
-            n++;
-        }
-    }
-    return n;
-}
-
+/*
+ * The keys a block of one size can have: each regime and stage the
+ * invalidation names that has entries, nG (with its ASID) and global
+ * where entries of this size exist.  Computed once per size, so a block
+ * costs one hash lookup per key (usually one: NS-EL1 stage 1 nG).
+ */
 typedef struct ProbeRun {
+    uint8_t key[4 * 3 * 2];     /* regime | stage << 2 | global << 4 */
+    uint8_t n_keys;
+    bool have_keys;             /* key[] is this size's */
     uint16_t kinds;
     unsigned n;
 } ProbeRun;
+
+static void probe_keys(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                       unsigned shift, ProbeRun *p)
+{
+    p->have_keys = true;
+    p->n_keys = 0;
+    for (unsigned x = 0; x < 4 * 3 * 2; x++) {
+        unsigned kind = x / 6 | (x / 2 % 3) << 2;
+        TlbKey k = { .regime = kind & 3, .stage = kind >> 2 };
+        bool global = x & 1;
+
+        if (!(p->kinds & (1u << kind)) ||
+            (global ? inv->nonglobal_only || !t->sz.count_global[shift]
+                    : !key_uses_asid(&k) || !t->sz.count_ng[shift])) {
+            continue;
+        }
+        p->key[p->n_keys++] = kind | global << 4;
+    }
+}
+
+/* The exact key of the block at ia for probe key x (key_from_tag()). */
+static void probe_key(const SMMUv3AuxTlbInv *inv, uint8_t x, unsigned shift,
+                      uint64_t ia, TlbKey *k)
+{
+    k->regime = x & 3;
+    k->stage = (x >> 2) & 3;
+    k->global = x >> 4;
+    k->shift = shift;
+    k->vmid = k->regime == SMMUV3_AUX_TLB_NS_EL1 ? inv->vmid : 0;
+    k->asid = k->global ? 0 : inv->asid;
+    k->ia = ia;
+}
 
 static bool region_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
                          unsigned shift, uint64_t first, uint64_t last,
@@ -905,23 +981,43 @@ static bool region_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
 {
     ProbeRun *p = opaque;
 
+    /* Only once a region has entries: most ranges meet none. */
+    if (!p->have_keys) {
+        probe_keys(t, inv, shift, p);
+    }
     for (uint64_t b = first;; b++) {
-        p->n += inv_block(t, inv, p->kinds, shift, b << shift);
+        for (unsigned j = 0; *blk_counter(t, shift, b << shift) &&
+                             j < p->n_keys; j++) {
+            uint32_t i, h;
+            TlbKey k;
+
+            probe_key(inv, p->key[j], shift, b << shift, &k);
+            h = key_hash(&k);
+            i = tlb_find_hashed(t, &k, h);
+            if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
+                tlb_remove_hashed(t, i, h);
+                p->n++;
+            }
+        }
         if (b == last) {
             return true;
         }
     }
 }
 
-static unsigned inv_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
+static unsigned inv_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                          uint16_t kinds)
 {
     uint64_t sizes = t->sz.sizes_ng | t->sz.sizes_global;
-    ProbeRun p = { .kinds = inv_kinds(t, inv) };
+    ProbeRun p;             /* key[] is filled on demand */
 
+    p.n = p.n_keys = 0;
+    p.kinds = kinds;
     while (sizes) {
         unsigned shift = ctz64(sizes);
 
         sizes &= sizes - 1;
+        p.have_keys = false;
         for_each_region(t, inv, shift, region_probe, &p);
     }
     return p.n;
@@ -930,6 +1026,7 @@ static unsigned inv_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
 unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
                                      const SMMUv3AuxTlbInv *inv)
 {
+    uint16_t kinds;
     bool scan;
     unsigned n;
 
@@ -941,8 +1038,12 @@ unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
      * range, or one that probing cannot serve, walks the slots instead,
      * which costs one pass over the table whatever the range.
      */
-    scan = !inv_probe_cheap(t, inv, MAX(16, t->st.hwm / 4));
-    n = scan ? inv_scan(t, inv) : inv_probe(t, inv);
+    kinds = inv_kinds(t, inv);
+    if (!kinds) {
+        return 0;               /* nothing of the regimes and stages named */
+    }
+    scan = !inv_probe_cheap(t, inv, kinds, MAX(16, t->st.hwm / 4));
+    n = scan ? inv_scan(t, inv) : inv_probe(t, inv, kinds);
     t->stats.invalidated += n;
     trace_smmuv3_aux_iotlb_inval(inv->regimes, inv->stages, inv->vmid,
                                  inv->asid, inv->start, inv->last, scan, n);

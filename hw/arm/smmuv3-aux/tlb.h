@@ -219,6 +219,9 @@ typedef struct SMMUv3AuxIotlb {
         /* Live entries per hashed address region (tlb.c, "regions"). */
         uint32_t region[1u << SMMUV3_AUX_IOTLB_REGION_BITS];
     } sz;
+    /* Live entries per block number, a filter for range TLBI (tlb.c). */
+    uint8_t *blk;
+    uint32_t blk_mask;
     uint8_t last_hit_shift;
     SMMUv3AuxCacheStats stats;
 } SMMUv3AuxIotlb;
