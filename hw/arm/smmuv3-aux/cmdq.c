@@ -10,7 +10,7 @@
  * signal.
  *
  * The invalidation commands act on the engine's configuration cache and
- * IOTLB (tlb.c) with the predicates the spec gives each command (4.3,
+ * IOTLB (iotlb.c) with the predicates the spec gives each command (4.3,
  * 4.4), and record what they removed for the binding's IOMMU notifiers
  * (smmuv3_aux_engine_take_invals()).
  */

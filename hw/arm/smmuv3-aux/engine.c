@@ -88,7 +88,7 @@ bool smmuv3_aux_params_check(const SMMUv3AuxParams *p, const char **why)
         *why = "hyp requires stage 1";
         return false;
     }
-    /* Caches (tlb.c) */
+    /* Caches (cfgc.c, iotlb.c) */
     if (p->iotlb_size > SMMUV3_AUX_IOTLB_MAX_SIZE) {
         *why = "iotlb-size must be at most 1048576";
         return false;
@@ -171,7 +171,7 @@ void smmuv3_aux_engine_init(SMMUv3AuxEngine *e, const SMMUv3AuxParams *p,
     smmuv3_aux_engine_reset(e);
 }
 
-/* Caches (tlb.c) */
+/* Caches (cfgc.c, iotlb.c) */
 void smmuv3_aux_engine_finalize(SMMUv3AuxEngine *e)
 {
     smmuv3_aux_iotlb_destroy(&e->iotlb);

@@ -397,7 +397,7 @@ struct SMMUv3AuxEngine {
      */
     SMMUv3AuxStall stalls[SMMUV3_AUX_MAX_STALLS];
     uint32_t stall_gen;
-    /* Caches (tlb.c), and what their invalidation must tell notifiers. */
+    /* Caches (cfgc.c, iotlb.c), and what their invalidation must tell notifiers. */
     SMMUv3AuxCfgCache cfgc;
     SMMUv3AuxIotlb iotlb;
     SMMUv3AuxInval invals[SMMUV3_AUX_MAX_INVALS];

@@ -216,10 +216,10 @@ typedef struct SMMUv3AuxIotlb {
         uint64_t sizes_ng, sizes_global;    /* bit n: count_*[n] != 0 */
         /* Live entries per kind: regime | stage << 2. */
         uint32_t count_kind[16];
-        /* Live entries per hashed address region (tlb.c, "regions"). */
+        /* Live entries per hashed address region (iotlb.c, "regions"). */
         uint32_t region[1u << SMMUV3_AUX_IOTLB_REGION_BITS];
     } sz;
-    /* Live entries per block number, a filter for range TLBI (tlb.c). */
+    /* Live entries per block number, a filter for range TLBI (iotlb.c). */
     uint8_t *blk;
     uint32_t blk_mask;
     uint8_t last_hit_shift;
