@@ -101,6 +101,9 @@ config_vars() {
     strict)
         scen=probe,dma,net,dmesg-clean
         append="smmutest.expect_domain=DMA smmutest.feat_set=$FEAT_DEVICE_SIDE"
+        # scripts/smmu-graph of the live DMA domain (host/graph), left
+        # next to the console log
+        host=(--graph "$logdir/$suite-$1-smmu")
         ;;
     lazy)
         scen=dma,net,dmesg-clean
@@ -115,6 +118,7 @@ config_vars() {
         append="smmutest.expect_domain=DMA smmutest.feat_set=$FEAT_TRANS_S2"
         append+=" smmutest.feat_clear=$(printf 0x%x $((FEAT_TRANS_S1 | FEAT_HYP)))"
         qemu="-global arm-smmuv3-aux.stage1=off -global arm-smmuv3-aux.hyp=off -global arm-smmuv3-aux.ssidsize=0"
+        host=(--graph "$logdir/$suite-$1-smmu")
         ;;
     el2)
         scen=probe,dma,net,dmesg-clean
