@@ -546,6 +546,29 @@ static void test_cdtab_listing(void)
     tsmmu_free(env.t);
 }
 
+/* A VCMDQ as a job consumes it: LOG2SIZE capped, base aligned. */
+static void test_vcmdq_view(void)
+{
+    SMMUv3AuxVcmdq vq = {
+        /* LOG2SIZE 31 (reserved above 19), base not aligned to 2^19 x 16. */
+        .base = 0x12345660ULL | 31,
+        .prod = 1 | 1u << 19,      /* wrapped: index 1, wrap bit 1 */
+        .cons = (1u << 19) - 2,    /* the last two entries, wrap bit 0 */
+        .config = R_VCMDQ_CONFIG_EN_MASK,
+    };
+    SMMUv3AuxQueueView v;
+
+    smmuv3_aux_inspect_vcmdq(&vq, "vcmdq", &v);
+    g_assert_cmpuint(v.log2size, ==, SMMUV3_AUX_VCMDQ_MAX_LOG2SIZE);
+    g_assert_cmphex(v.base, ==, 0x12345660ULL & ~((16ULL << 19) - 1));
+    g_assert_cmpuint(v.pending, ==, 3);
+    g_assert_true(v.enabled);
+    g_assert_cmpuint(v.error, ==, 0);
+    vq.cons |= 1u << R_VCMDQ_CONS_ERR_SHIFT;       /* CERROR_ILL */
+    smmuv3_aux_inspect_vcmdq(&vq, "vcmdq", &v);
+    g_assert_cmpuint(v.error, ==, 1);
+}
+
 static void test_counters(void)
 {
     SMMUv3AuxCounters *c;
@@ -600,6 +623,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-aux/inspect/bad-cd", test_bad_cd);
     g_test_add_func("/smmuv3-aux/inspect/strtab", test_strtab_listing);
     g_test_add_func("/smmuv3-aux/inspect/cdtab", test_cdtab_listing);
+    g_test_add_func("/smmuv3-aux/inspect/vcmdq", test_vcmdq_view);
     g_test_add_func("/smmuv3-aux/inspect/dump/s1", test_dump_s1);
     g_test_add_func("/smmuv3-aux/inspect/dump/loop", test_dump_loop);
     g_test_add_func("/smmuv3-aux/inspect/dump/nested", test_dump_nested);

@@ -657,6 +657,16 @@ void smmuv3_aux_inspect_queues(SMMUv3AuxEngine *e,
                FIELD_EX32(r->cr0, CR0, PRIQEN));
 }
 
+void smmuv3_aux_inspect_vcmdq(const SMMUv3AuxVcmdq *vq, const char *name,
+                              SMMUv3AuxQueueView *out)
+{
+    queue_view(out, name, vq->base & (R_VCMDQ_BASE_ADDR_MASK |
+                                      R_VCMDQ_BASE_LOG2SIZE_MASK),
+               SMMUV3_AUX_VCMDQ_MAX_LOG2SIZE, SMMUV3_AUX_CMD_SIZE, vq->prod,
+               vq->cons, FIELD_EX32(vq->config, VCMDQ_CONFIG, EN));
+    out->error = FIELD_EX32(vq->cons, VCMDQ_CONS, ERR);
+}
+
 /* ---- The live stream table ------------------------------------------ */
 
 unsigned smmuv3_aux_inspect_strtab(SMMUv3AuxEngine *e, uint64_t *next,

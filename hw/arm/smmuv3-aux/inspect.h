@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "ptw.h"
 #include "tlb.h"
+#include "vcmdq.h"
 
 /* One field of a structure or register, named as in IHI 0070. */
 typedef struct SMMUv3AuxField {
@@ -161,6 +162,12 @@ typedef struct SMMUv3AuxQueueView {
 /* out[] has room for SMMUV3_AUX_INSPECT_QUEUES. */
 void smmuv3_aux_inspect_queues(SMMUv3AuxEngine *e,
                                SMMUv3AuxQueueView *out);
+/*
+ * A VCMDQ as a job would consume it: LOG2SIZE capped as vcmdq.c caps it,
+ * the base aligned to the queue's size (name is the caller's).
+ */
+void smmuv3_aux_inspect_vcmdq(const SMMUv3AuxVcmdq *vq, const char *name,
+                              SMMUv3AuxQueueView *out);
 
 /* One StreamID of the live stream table (smmuv3_aux_inspect_strtab()). */
 typedef struct SMMUv3AuxStreamEntry {

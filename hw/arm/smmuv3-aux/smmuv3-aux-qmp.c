@@ -245,25 +245,23 @@ static void cmdqv_info(SMMUv3AuxState *s, SmmuAuxInfo *info)
     }
     for (unsigned i = 0; i < v->num_vcmdqs; i++) {
         const SMMUv3AuxVcmdq *vq = &v->q[i];
-        unsigned l = FIELD_EX64(vq->base, VCMDQ_BASE, LOG2SIZE);
-        uint32_t m = (2u << l) - 1;
+        SMMUv3AuxQueueView view;
         SmmuAuxQueue *q;
 
         if (!FIELD_EX32(vq->alloc, CMDQV_CMDQ_ALLOC, ALLOCATED)) {
             continue;
         }
+        smmuv3_aux_inspect_vcmdq(vq, "vcmdq", &view);
         q = g_new0(SmmuAuxQueue, 1);
         q->name = g_strdup_printf("vcmdq%u", i);
-        q->base = FIELD_EX64(vq->base, VCMDQ_BASE, ADDR) <<
-                  R_VCMDQ_BASE_ADDR_SHIFT;
-        q->log2size = l;
-        q->prod = vq->prod;
-        q->cons = vq->cons;
-        q->pending = ((vq->prod & m) - (vq->cons & m)) & m;
-        q->enabled = FIELD_EX32(vq->config, VCMDQ_CONFIG, EN);
-        if (FIELD_EX32(vq->cons, VCMDQ_CONS, ERR)) {
-            q->error = g_strdup(cerror_name(FIELD_EX32(vq->cons, VCMDQ_CONS,
-                                                       ERR)));
+        q->base = view.base;
+        q->log2size = view.log2size;
+        q->prod = view.prod;
+        q->cons = view.cons;
+        q->pending = view.pending;
+        q->enabled = view.enabled;
+        if (view.error) {
+            q->error = g_strdup(cerror_name(view.error));
         }
         q->has_commands = true;
         q->commands = vq->n_cmds;
