@@ -512,6 +512,67 @@ static void test_nested_tt_s2_fault(void)
     tsmmu_free(env.t);
 }
 
+/*
+ * The walk cache: the stage 2 translations of stage-1 table addresses
+ * are kept (IOTLB kind S2TT) until a stage 2 invalidation.  The stage 1
+ * tables are copied elsewhere and stage 2 remapped to the copy, whose
+ * leaf for IOVA + 4K differs: until TLBI_S2_IPA, a new walk still reads
+ * the tables through the cached translation, after it the copy's.
+ */
+static void test_nested_walk_cache(void)
+{
+    const uint64_t alt = 0x3000000ULL, iova2 = IOVA + 0x1000;
+    const uint64_t addr_mask = 0x0000fffffffff000ULL;
+    uint64_t leaf, s2desc, buf[0x10000 / 8];
+    SMMUv3AuxCmd cmds[3];
+    Env env;
+
+    env_base(&env);
+    tpt_map(env.t, env.s1root, 48, IOVA, IPA, PTE_S1_LINUX, 3);
+    tpt_map(env.t, env.s1root, 48, iova2, IPA + 0x1000, PTE_S1_LINUX, 3);
+    env.t->pt_next = S2POOL;
+    env.s2root = tpt_alloc(env.t);
+    tpt_map(env.t, env.s2root, 44, CD_ADDR & ~0x1fffffULL,
+            CD_ADDR & ~0x1fffffULL, PTE_S2_LINUX, 2);
+    tpt_map(env.t, env.s2root, 44, POOL, POOL, PTE_S2_LINUX, 2);
+    for (unsigned i = 0; i < 3; i++) {
+        tpt_map(env.t, env.s2root, 44, IPA + i * 0x1000, PA + i * 0x1000,
+                PTE_S2_LINUX, 3);
+    }
+    env.ste = ste_make_s1(CD_ADDR);
+    env.ste.qw[0] = FIELD_DP64(env.ste.qw[0], STE_0, CONFIG,
+                               SMMUV3_AUX_STE_CONFIG_NESTED);
+    ste_set_s2_linux(env.t, &env.ste, env.s2root, VMID);
+    env.cd = cd_make_linux(env.t, env.s1root, ASID);
+    env_commit(&env);
+    assert_ok(&env, IOVA, true, PA, 0xfff, true);
+
+    /* The copy: iova2's leaf points to IPA + 8K there. */
+    mem_read(env.t, POOL, buf, sizeof(buf));
+    mem_write(env.t, alt, buf, sizeof(buf));
+    leaf = tpt_desc_addr(env.t, env.s1root, 48, iova2, 3);
+    mem_write64(env.t, alt + (leaf - POOL),
+                (mem_read64(env.t, leaf) & ~addr_mask) | (IPA + 0x2000));
+    s2desc = tpt_desc_addr(env.t, env.s2root, 44, POOL, 2);
+    mem_write64(env.t, s2desc, (mem_read64(env.t, s2desc) & ~addr_mask) | alt);
+
+    /* iova2 was never translated: its walk uses the cached table PAs. */
+    assert_ok(&env, iova2, true, PA + 0x1000, 0xfff, true);
+    /* Stage 1 invalidation leaves stage 2 information alone. */
+    cmds[0] = cmd_make(SMMUV3_AUX_CMD_TLBI_NH_ALL, (uint64_t)VMID << 32, 0);
+    cmds[1] = cmd_sync_make(0, 0, 0);
+    tsmmu_submit(env.t, cmds, 2);
+    assert_ok(&env, iova2, true, PA + 0x1000, 0xfff, true);
+    /* TLBI_S2_IPA of the table IPA (then of stage 1): the copy's leaf. */
+    cmds[0] = cmd_make(SMMUV3_AUX_CMD_TLBI_S2_IPA, (uint64_t)VMID << 32,
+                       POOL | R_CMD_1_LEAF_MASK);
+    cmds[1] = cmd_make(SMMUV3_AUX_CMD_TLBI_NH_ALL, (uint64_t)VMID << 32, 0);
+    cmds[2] = cmd_sync_make(0, 0, 0);
+    tsmmu_submit(env.t, cmds, 3);
+    assert_ok(&env, iova2, true, PA + 0x2000, 0xfff, true);
+    tsmmu_free(env.t);
+}
+
 /* Stage-1 output IPA unmapped at stage 2: CLASS IN, IPA = output. */
 static void test_nested_in_s2_fault(void)
 {
@@ -720,6 +781,8 @@ int main(int argc, char **argv)
                     test_nested_cd_fetch_abort);
     g_test_add_func("/smmuv3-aux/translate/nested-tt-s2-fault",
                     test_nested_tt_s2_fault);
+    g_test_add_func("/smmuv3-aux/translate/nested-walk-cache",
+                    test_nested_walk_cache);
     g_test_add_func("/smmuv3-aux/translate/nested-in-s2-fault",
                     test_nested_in_s2_fault);
     g_test_add_func("/smmuv3-aux/translate/nested-a0", test_nested_a0);

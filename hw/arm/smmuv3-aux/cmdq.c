@@ -232,7 +232,8 @@ enum { NEED_NONE, NEED_S1, NEED_S2, NEED_HYP };
 #define R_EL2   (SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_EL2) | R_E2H)
 #define S_S1    (SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S1) | \
                  SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S12))
-#define S_S2    SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2)
+#define S_S2    (SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2) | \
+                 SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2TT))
 #define S_ALL   SMMUV3_AUX_TLB_ALL_STAGES
 
 /*
@@ -248,7 +249,8 @@ enum { NEED_NONE, NEED_S1, NEED_S2, NEED_HYP };
  * - TLBI_S12_VMALL (4.4.11): every entry of the NS EL1 regime and VMID:
  *   stage 1, stage 2 and combined.
  * - TLBI_S2_IPA (4.4.12): stage-2-only entries of VMID that translate
- *   the IPA (range).  Like the PE's TLBI IPAS2E1, it is not required to
+ *   the IPA (range), and the walk cache's stage 2 translations of table
+ *   addresses (SMMUV3_AUX_TLB_S2TT) in it.  Like the PE's TLBI IPAS2E1, it is not required to
  *   remove combined S1+S2 entries, and it does not: software follows it
  *   with TLBI_NH_ALL or TLBI_S12_VMALL (Linux does, for nest parents).
  * - TLBI_NSNH_ALL (4.4.13): every entry of the NS EL1 regime, all VMIDs.

@@ -43,7 +43,8 @@ static inline uint64_t size_mask(unsigned shift)
 /* Can entries of this key be ASID-tagged?  Not S2, not EL2 (no ASID). */
 static inline bool key_uses_asid(const TlbKey *k)
 {
-    return k->stage != SMMUV3_AUX_TLB_S2 && k->regime != SMMUV3_AUX_TLB_EL2;
+    return k->stage != SMMUV3_AUX_TLB_S2 && k->stage != SMMUV3_AUX_TLB_S2TT &&
+           k->regime != SMMUV3_AUX_TLB_EL2;
 }
 
 /* Zero the tags the regime and stage do not have (tlb.h). */
@@ -383,7 +384,7 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
 
     if (!shift || tag->regime < SMMUV3_AUX_TLB_NS_EL1 ||
         tag->regime > SMMUV3_AUX_TLB_EL2_E2H ||
-        tag->stage > SMMUV3_AUX_TLB_S12) {
+        tag->stage > SMMUV3_AUX_TLB_S2TT) {
         return false;
     }
     if (!tlb_alloc(t)) {
@@ -477,7 +478,7 @@ static uint16_t inv_kinds(const SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
     uint16_t kinds = 0;
 
     for (unsigned regime = 0; regime < 4; regime++) {
-        for (unsigned stage = 0; stage < 3; stage++) {
+        for (unsigned stage = 0; stage < 4; stage++) {
             if ((inv->regimes & (1u << regime)) &&
                 (inv->stages & (1u << stage)) &&
                 t->sz.count_kind[regime | stage << 2]) {
@@ -546,7 +547,8 @@ static bool inv_probe_cheap(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
         (!inv->match_vmid &&
          (inv->regimes & SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_NS_EL1))) ||
         (!inv->match_asid && t->sz.sizes_ng &&
-         (inv->stages & ~SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2)) &&
+         (inv->stages & ~(SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2) |
+                          SMMUV3_AUX_TLB_STAGE_BIT(SMMUV3_AUX_TLB_S2TT))) &&
          (inv->regimes & ~SMMUV3_AUX_TLB_REGIME_BIT(SMMUV3_AUX_TLB_EL2)))) {
         return false;
     }
@@ -571,7 +573,7 @@ static bool inv_probe_cheap(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
  * costs one hash lookup per key (usually one: NS-EL1 stage 1 nG).
  */
 typedef struct ProbeRun {
-    uint8_t key[4 * 3 * 2];     /* regime | stage << 2 | global << 4 */
+    uint8_t key[4 * 4 * 2];     /* regime | stage << 2 | global << 4 */
     uint8_t n_keys;
     bool have_keys;             /* key[] is this size's */
     uint16_t kinds;
@@ -583,8 +585,8 @@ static void probe_keys(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
 {
     p->have_keys = true;
     p->n_keys = 0;
-    for (unsigned x = 0; x < 4 * 3 * 2; x++) {
-        unsigned kind = x / 6 | (x / 2 % 3) << 2;
+    for (unsigned x = 0; x < 4 * 4 * 2; x++) {
+        unsigned kind = x / 8 | (x / 2 % 4) << 2;
         TlbKey k = { .regime = kind & 3, .stage = kind >> 2 };
         bool global = x & 1;
 

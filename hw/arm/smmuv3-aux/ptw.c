@@ -56,6 +56,7 @@ typedef struct PtwWalk {
     bool hier;              /* stage 1: honour APTable/XNTable/PXNTable */
     bool haft;              /* set AF in table descriptors (HA + HAFT) */
     const SMMUv3AuxS2Cfg *nest; /* stage 1 nested: table IPAs go here */
+    const SMMUv3AuxPtwTtCache *tt;  /* ... through this walk cache */
     SMMUv3AuxPtwTrace *trace;   /* introspection: record each step */
 } PtwWalk;
 
@@ -280,7 +281,7 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t input, uint64_t addr,
     static const SMMUv3AuxPtwAccess ttw_read = { .priv = true };
     uint64_t pa = addr;
 
-    if (w->nest) {
+    if (w->nest && !(w->tt && w->tt->lookup(w->tt->opaque, addr, &pa))) {
         SMMUv3AuxPtwResult r;
 
         if (!s2_translate(w->ops, w->opaque, w->nest, addr, ttw_read,
@@ -288,6 +289,9 @@ static bool walk_read_desc(const PtwWalk *w, uint64_t input, uint64_t addr,
             return false;
         }
         pa = r.oa;
+        if (w->tt) {
+            w->tt->insert(w->tt->opaque, addr, &r);
+        }
     }
     if (!smmuv3_aux_mem_read_le64s(w->ops, w->opaque, pa, desc, 1, w->attrs)) {
         f->fetch_addr = pa;
@@ -785,18 +789,16 @@ static bool s1_nest_output(const SMMUv3AuxEngineOps *ops, void *opaque,
     return true;
 }
 
-bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
-                             const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                             SMMUv3AuxPtwAccess access,
-                             SMMUv3AuxPtwResult *out,
-                             SMMUv3AuxPtwFault *fault,
-                             const SMMUv3AuxS2Cfg *s2cfg,
-                             SMMUv3AuxPtwTrace *trace)
+static bool ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
+                   const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                   SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
+                   SMMUv3AuxPtwFault *fault, const SMMUv3AuxS2Cfg *s2cfg,
+                   const SMMUv3AuxPtwTtCache *cache, SMMUv3AuxPtwTrace *trace)
 {
     SMMUv3AuxPtwAccess acc = access_norm(access);
     PtwWalk w = {
         .ops = ops, .opaque = opaque, .attrs = cfg->attrs, .nest = s2cfg,
-        .haft = cfg->haft, .trace = trace,
+        .tt = s2cfg ? cache : NULL, .haft = cfg->haft, .trace = trace,
     };
     const SMMUv3AuxPtwTT *tt;
     PtwLeaf leaf;
@@ -834,6 +836,31 @@ bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
     out->s2_level = -1;
     return !s2cfg ||
            s1_nest_output(ops, opaque, s2cfg, acc, out, fault, trace);
+}
+
+bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
+                             const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                             SMMUv3AuxPtwAccess access,
+                             SMMUv3AuxPtwResult *out,
+                             SMMUv3AuxPtwFault *fault,
+                             const SMMUv3AuxS2Cfg *s2cfg,
+                             SMMUv3AuxPtwTrace *trace)
+{
+    /* Introspection sees (and records) every stage 2 step: no cache. */
+    return ptw_s1(ops, opaque, cfg, iova, access, out, fault, s2cfg, NULL,
+                  trace);
+}
+
+bool smmuv3_aux_ptw_s1_nested(const SMMUv3AuxEngineOps *ops, void *opaque,
+                              const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                              SMMUv3AuxPtwAccess access,
+                              SMMUv3AuxPtwResult *out,
+                              SMMUv3AuxPtwFault *fault,
+                              const SMMUv3AuxS2Cfg *s2cfg,
+                              const SMMUv3AuxPtwTtCache *tt)
+{
+    return ptw_s1(ops, opaque, cfg, iova, access, out, fault, s2cfg, tt,
+                  NULL);
 }
 
 bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,

@@ -232,6 +232,29 @@ bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
                              SMMUv3AuxPtwFault *fault,
                              SMMUv3AuxPtwTrace *trace);
 
+/*
+ * The walk cache of nested translation (the caller's: translate.c keeps
+ * it in the IOTLB): stage 2 translations of stage-1 table addresses.
+ * lookup() gives the PA of the table IPA if it is held; insert() is
+ * offered each translation a table walk made (CLASS TT, a privileged
+ * read), which passed every stage 2 check a table walk makes.
+ */
+typedef struct SMMUv3AuxPtwTtCache {
+    bool (*lookup)(void *opaque, uint64_t ipa, uint64_t *pa);
+    void (*insert)(void *opaque, uint64_t ipa,
+                   const SMMUv3AuxPtwResult *s2);
+    void *opaque;
+} SMMUv3AuxPtwTtCache;
+
+/* A nested stage 1 walk (s2cfg != NULL) whose table IPAs go through tt. */
+bool smmuv3_aux_ptw_s1_nested(const SMMUv3AuxEngineOps *ops, void *opaque,
+                              const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                              SMMUv3AuxPtwAccess access,
+                              SMMUv3AuxPtwResult *out,
+                              SMMUv3AuxPtwFault *fault,
+                              const SMMUv3AuxS2Cfg *s2cfg,
+                              const SMMUv3AuxPtwTtCache *tt);
+
 static inline bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops,
                                      void *opaque,
                                      const SMMUv3AuxS1Cfg *cfg,

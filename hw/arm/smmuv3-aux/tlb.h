@@ -151,11 +151,18 @@ typedef enum SMMUv3AuxTlbStage {
     SMMUV3_AUX_TLB_S1 = 0,      /* stage 1 only: VA -> PA */
     SMMUV3_AUX_TLB_S2 = 1,      /* stage 2 only: IPA -> PA */
     SMMUV3_AUX_TLB_S12 = 2,     /* nested, combined: VA -> PA */
+    /*
+     * The walk cache of nested translation: stage 2 translations of
+     * stage-1 table addresses (IPA -> PA), made by table walks (CLASS TT,
+     * so S2PTW checked) and looked up only by them; stage 2 information,
+     * removed with stage 2 entries (TLBI_S2_IPA, TLBI_S12_VMALL, ...).
+     */
+    SMMUV3_AUX_TLB_S2TT = 3,
 } SMMUv3AuxTlbStage;
 
 #define SMMUV3_AUX_TLB_REGIME_BIT(r)    (1u << (r))
 #define SMMUV3_AUX_TLB_STAGE_BIT(s)     (1u << (s))
-#define SMMUV3_AUX_TLB_ALL_STAGES       0x7u
+#define SMMUV3_AUX_TLB_ALL_STAGES       0xfu
 
 /* Permission bits of an entry; their meaning is the translation code's. */
 #define SMMUV3_AUX_TLB_PERM_R       0x01

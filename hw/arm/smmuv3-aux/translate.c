@@ -214,6 +214,73 @@ static SMMUv3AuxResult txn_walk_fault(SMMUv3AuxEngine *e,
     return res;
 }
 
+/* The six permissions of a walk, as an IOTLB entry keeps them. */
+static uint8_t perm_pack(const SMMUv3AuxPtwPerm *p)
+{
+    return (p->ur ? SMMUV3_AUX_TLB_PERM_R : 0) |
+           (p->uw ? SMMUV3_AUX_TLB_PERM_W : 0) |
+           (p->ux ? SMMUV3_AUX_TLB_PERM_X : 0) |
+           (p->pr ? SMMUV3_AUX_TLB_PERM_PRIV_R : 0) |
+           (p->pw ? SMMUV3_AUX_TLB_PERM_PRIV_W : 0) |
+           (p->px ? SMMUV3_AUX_TLB_PERM_PRIV_X : 0);
+}
+
+/*
+ * The walk cache of nested translation: a stage-1 table IPA's stage 2
+ * translation, as an IOTLB entry of its own kind (SMMUV3_AUX_TLB_S2TT,
+ * tlb.h), tagged by VMID.  Consecutive walks read the same upper-level
+ * tables, so most of their stage 2 walks (4 reads each) become a lookup.
+ * Only table walks fill and use it: a data access's stage 2 entry has
+ * not passed the S2PTW check a table access makes.
+ */
+typedef struct TtCache {
+    SMMUv3AuxEngine *e;
+    SMMUv3AuxTlbTag tag;
+} TtCache;
+
+static bool tt_lookup(void *opaque, uint64_t ipa, uint64_t *pa)
+{
+    TtCache *c = opaque;
+    SMMUv3AuxTlbEntry ent;
+
+    if (!smmuv3_aux_iotlb_lookup(&c->e->iotlb, &c->tag, ipa, &ent)) {
+        return false;
+    }
+    *pa = ent.pa | (ipa & ent.addr_mask);
+    return true;
+}
+
+static void tt_insert(void *opaque, uint64_t ipa, const SMMUv3AuxPtwResult *s2)
+{
+    TtCache *c = opaque;
+    SMMUv3AuxTlbEntry ent = {
+        .iova = ipa,
+        .pa = s2->oa & ~s2->addr_mask,
+        .granule = s2->granule,
+        .level = s2->level,
+        .perm = perm_pack(&s2->perm),
+    };
+
+    smmuv3_aux_iotlb_insert(&c->e->iotlb, &c->tag, &ent);
+}
+
+static bool nested_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                        uint64_t iova, SMMUv3AuxPtwAccess acc,
+                        SMMUv3AuxPtwResult *res, SMMUv3AuxPtwFault *f)
+{
+    TtCache c = {
+        .e = e,
+        .tag = { .regime = cfg->regime, .stage = SMMUV3_AUX_TLB_S2TT,
+                 .vmid = cfg->vmid },
+    };
+    const SMMUv3AuxPtwTtCache tt = {
+        .lookup = tt_lookup, .insert = tt_insert, .opaque = &c,
+    };
+
+    return smmuv3_aux_ptw_s1_nested(e->ops, e->opaque, &cfg->s1, iova, acc,
+                                    res, f, &cfg->s2, &tt);
+}
+
 /* ---- Walk ------------------------------------------------------------- */
 
 SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
@@ -243,11 +310,12 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
         ok = smmuv3_aux_ptw_s2(e->ops, e->opaque, &cfg->s2, txn->iova, acc,
                                &res, &f);
         break;
+    case SMMUV3_AUX_CFG_NESTED:
+        ok = nested_walk(e, cfg, txn->iova, acc, &res, &f);
+        break;
     default:
         ok = smmuv3_aux_ptw_s1(e->ops, e->opaque, &cfg->s1, txn->iova, acc,
-                               &res, &f,
-                               cfg->kind == SMMUV3_AUX_CFG_NESTED ?
-                               &cfg->s2 : NULL);
+                               &res, &f, NULL);
         break;
     }
     if (!ok) {
@@ -293,17 +361,6 @@ SMMUv3AuxTlbTag smmuv3_aux_cfg_tag(const SMMUv3AuxCfg *cfg)
         tag.asid = cfg->asid;
     }
     return tag;
-}
-
-/* The six permissions of a walk, as an IOTLB entry keeps them. */
-static uint8_t perm_pack(const SMMUv3AuxPtwPerm *p)
-{
-    return (p->ur ? SMMUV3_AUX_TLB_PERM_R : 0) |
-           (p->uw ? SMMUV3_AUX_TLB_PERM_W : 0) |
-           (p->ux ? SMMUV3_AUX_TLB_PERM_X : 0) |
-           (p->pr ? SMMUV3_AUX_TLB_PERM_PRIV_R : 0) |
-           (p->pw ? SMMUV3_AUX_TLB_PERM_PRIV_W : 0) |
-           (p->px ? SMMUV3_AUX_TLB_PERM_PRIV_X : 0);
 }
 
 SMMUv3AuxPtwPerm smmuv3_aux_tlb_perm_unpack(uint8_t bits)
