@@ -474,10 +474,39 @@ static void test_range_filter(void)
     for (unsigned a = 1; a <= 300; a++) {
         put(&t, mktag(NS, S1, 1, a), K4, 12, 3, true);
     }
+    g_assert_true(t.blk_sticky);
+    g_assert_nonnull(memchr(t.blk, 255, t.blk_mask + 1));
     for (unsigned a = 1; a <= 300; a++) {
         g_assert_cmpuint(inv_page(&t, a, K4), ==, 1);
     }
     g_assert_cmpuint(smmuv3_aux_iotlb_count(&t), ==, 0);
+
+    /* A scan (TLBI_NH_ALL) recounts: the saturated counter is 0 again. */
+    for (unsigned a = 1; a <= 300; a++) {
+        put(&t, mktag(NS, S1, 1, a), K4, 12, 3, true);
+    }
+    put(&t, mktag(NS, S1, 2, 1), 2 * K4, 12, 3, true);
+    {
+        SMMUv3AuxTlbInv all = {
+            .regimes = BIT_(NS), .stages = BIT_(S1) | BIT_(S12),
+            .match_vmid = true, .vmid = 1,
+        };
+
+        g_assert_cmpuint(smmuv3_aux_iotlb_invalidate(&t, &all), ==, 300);
+    }
+    g_assert_false(t.blk_sticky);
+    g_assert_null(memchr(t.blk, 255, t.blk_mask + 1));
+    g_assert_true(hit(&t, mktag(NS, S1, 2, 1), 2 * K4));
+    /* ... and the entry the scan kept is still counted: probing finds it. */
+    {
+        SMMUv3AuxTlbInv one = {
+            .regimes = BIT_(NS), .stages = BIT_(S1) | BIT_(S12),
+            .match_vmid = true, .vmid = 2, .match_asid = true, .asid = 1,
+            .has_range = true, .start = 2 * K4, .last = 3 * K4 - 1,
+        };
+
+        g_assert_cmpuint(smmuv3_aux_iotlb_invalidate(&t, &one), ==, 1);
+    }
     smmuv3_aux_iotlb_destroy(&t);
 }
 

@@ -250,9 +250,10 @@ enum { NEED_NONE, NEED_S1, NEED_S2, NEED_HYP };
  *   stage 1, stage 2 and combined.
  * - TLBI_S2_IPA (4.4.12): stage-2-only entries of VMID that translate
  *   the IPA (range), and the walk cache's stage 2 translations of table
- *   addresses (SMMUV3_AUX_TLB_S2TT) in it.  Like the PE's TLBI IPAS2E1, it is not required to
- *   remove combined S1+S2 entries, and it does not: software follows it
- *   with TLBI_NH_ALL or TLBI_S12_VMALL (Linux does, for nest parents).
+ *   addresses (SMMUV3_AUX_TLB_S2TT) in it.  Like the PE's TLBI IPAS2E1,
+ *   it is not required to remove combined S1+S2 entries, and it does
+ *   not: software follows it with TLBI_NH_ALL or TLBI_S12_VMALL (Linux
+ *   does, for nest parents).
  * - TLBI_NSNH_ALL (4.4.13): every entry of the NS EL1 regime, all VMIDs.
  * Without stage 2 (IDR0.S2P = 0) there are no VMIDs and the VMID field
  * does not restrict, as in QEMU's arm-smmuv3.

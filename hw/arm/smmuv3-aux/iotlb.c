@@ -164,6 +164,25 @@ static void blk_count(SMMUv3AuxIotlb *t, unsigned shift, uint64_t ia,
 
     if (*c != BLK_STICKY) {
         *c += delta;
+        t->blk_sticky |= *c == BLK_STICKY;
+    }
+}
+
+/*
+ * Recount every counter from the live slots: a scan visits them all
+ * anyway, so one that finds sticky counters (many ASIDs on one page, as
+ * SVA makes) sets them right again at the same order of cost.
+ */
+static void blk_rebuild(SMMUv3AuxIotlb *t)
+{
+    memset(t->blk, 0, t->blk_mask + 1);
+    t->blk_sticky = false;
+    for (uint32_t i = 0; i < t->st.hwm; i++) {
+        const TlbSlot *s = tlb_slot(t, i);
+
+        if (s->flags & SLOT_USED) {
+            blk_count(t, s->shift, s->ia, 1);
+        }
     }
 }
 
@@ -227,6 +246,7 @@ void smmuv3_aux_iotlb_flush(SMMUv3AuxIotlb *t)
     if (t->blk) {
         memset(t->blk, 0, t->blk_mask + 1);
     }
+    t->blk_sticky = false;
 }
 
 /* Slots, buckets and block counters come together, on the first insert. */
@@ -464,6 +484,9 @@ static unsigned inv_scan(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv)
             tlb_remove(t, i);
             n++;
         }
+    }
+    if (t->blk_sticky) {
+        blk_rebuild(t);
     }
     return n;
 }

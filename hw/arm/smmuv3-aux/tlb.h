@@ -229,6 +229,7 @@ typedef struct SMMUv3AuxIotlb {
     /* Live entries per block number, a filter for range TLBI (iotlb.c). */
     uint8_t *blk;
     uint32_t blk_mask;
+    bool blk_sticky;            /* some counter saturated */
     uint8_t last_hit_shift;
     SMMUv3AuxCacheStats stats;
 } SMMUv3AuxIotlb;
