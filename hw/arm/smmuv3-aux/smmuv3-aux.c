@@ -188,11 +188,35 @@ static MemTxAttrs smmuv3_aux_memattrs(SMMUv3AuxMemAttrs a)
     return (MemTxAttrs) { .secure = a.secure, .memory = true };
 }
 
+/*
+ * Structures are small (a descriptor, an STE, a CD) and almost always in
+ * RAM: one translation and a copy, as address_space_read() does for a
+ * constant length, but only for RAM (its fast path also copies from a
+ * ROM device in ROMD mode, which MemTxAttrs.memory refuses).  Anything
+ * else, a read crossing regions included, takes the general path.
+ */
+#define SMMUV3_AUX_DIRECT_READ_MAX  64
+
 static bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf,
                                 uint32_t len, SMMUv3AuxMemAttrs attrs)
 {
-    return address_space_read(&address_space_memory, pa,
-                              smmuv3_aux_memattrs(attrs), buf, len)
+    MemTxAttrs ma = smmuv3_aux_memattrs(attrs);
+
+    if (len <= SMMUV3_AUX_DIRECT_READ_MAX) {
+        hwaddr xlat, l = len;
+        MemoryRegion *mr;
+
+        RCU_READ_LOCK_GUARD();
+        mr = address_space_translate(&address_space_memory, pa, &xlat, &l,
+                                     false, ma);
+        if (l == len && memory_region_is_ram(mr) &&
+            memory_access_is_direct(mr, false, ma)) {
+            fuzz_dma_read_cb(pa, len, mr);
+            memcpy(buf, qemu_map_ram_ptr(mr->ram_block, xlat), len);
+            return true;
+        }
+    }
+    return address_space_read(&address_space_memory, pa, ma, buf, len)
            == MEMTX_OK;
 }
 
