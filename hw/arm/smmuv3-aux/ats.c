@@ -98,9 +98,11 @@ static bool ats_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
         return smmuv3_aux_ptw_s2(e->ops, e->opaque, &cfg->s2, addr, acc,
                                  res, f);
     }
+    if (cfg->kind == SMMUV3_AUX_CFG_NESTED) {
+        return smmuv3_aux_nested_walk(e, cfg, addr, acc, res, f);
+    }
     return smmuv3_aux_ptw_s1(e->ops, e->opaque, &cfg->s1, addr, acc, res, f,
-                             cfg->kind == SMMUV3_AUX_CFG_NESTED ?
-                             &cfg->s2 : NULL);
+                             NULL);
 }
 
 /*

@@ -335,6 +335,13 @@ SMMUv3AuxCmdError smmuv3_aux_pri_resp(SMMUv3AuxEngine *e,
 SMMUv3AuxResult smmuv3_aux_txn_bypass(const SMMUv3AuxTxn *txn,
                                       SMMUv3AuxTxnOut *out);
 /* The access of txn after the STE's PRIVCFG/INSTCFG overrides. */
+/*
+ * The walk of a nested configuration, its stage-1 table addresses through
+ * the walk cache (translate.c); translation and ATS both use it.
+ */
+bool smmuv3_aux_nested_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                            uint64_t iova, SMMUv3AuxPtwAccess acc,
+                            SMMUv3AuxPtwResult *res, SMMUv3AuxPtwFault *f);
 SMMUv3AuxPtwAccess smmuv3_aux_txn_access(const SMMUv3AuxCfg *cfg,
                                          const SMMUv3AuxTxn *txn);
 

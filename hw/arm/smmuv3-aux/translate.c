@@ -264,9 +264,9 @@ static void tt_insert(void *opaque, uint64_t ipa, const SMMUv3AuxPtwResult *s2)
     smmuv3_aux_iotlb_insert(&c->e->iotlb, &c->tag, &ent);
 }
 
-static bool nested_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
-                        uint64_t iova, SMMUv3AuxPtwAccess acc,
-                        SMMUv3AuxPtwResult *res, SMMUv3AuxPtwFault *f)
+bool smmuv3_aux_nested_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
+                            uint64_t iova, SMMUv3AuxPtwAccess acc,
+                            SMMUv3AuxPtwResult *res, SMMUv3AuxPtwFault *f)
 {
     TtCache c = {
         .e = e,
@@ -311,7 +311,7 @@ SMMUv3AuxResult smmuv3_aux_cfg_translate(SMMUv3AuxEngine *e,
                                &res, &f);
         break;
     case SMMUV3_AUX_CFG_NESTED:
-        ok = nested_walk(e, cfg, txn->iova, acc, &res, &f);
+        ok = smmuv3_aux_nested_walk(e, cfg, txn->iova, acc, &res, &f);
         break;
     default:
         ok = smmuv3_aux_ptw_s1(e->ops, e->opaque, &cfg->s1, txn->iova, acc,
