@@ -5,6 +5,8 @@
 #   make              build QEMU (aarch64-softmmu) with arm-smmuv3-aux
 #   make run          boot Debian's arm64 kernel on -machine virt,iommu=smmuv3-aux
 #   make run KERNEL=Image [INITRD=initrd] [APPEND="..."]   boot your own kernel
+#   make run GRAPH=prefix  also leave scripts/smmu-graph's picture of the
+#                     live SMMU behind (prefix.{dot,svg,png})
 #   make check        build everything, run unit, fuzz, qtest and guest tests
 #   make check-unit | check-fuzz | check-qtest | check-guest [SCENARIO=...]
 #   make fuzz-long FUZZ_TIME=seconds [FUZZ_MERGE=1]   a long fuzzing campaign

@@ -371,9 +371,11 @@ static void test_hmp(void)
     g_assert_nonnull(strstr(out, "stage 1"));
     g_assert_nonnull(strstr(out, "S1 L3"));
     g_assert_nonnull(strstr(out, want));
+    qsmmu_fix_dma_read(&f, IOVA, 64);       /* fetches the STE and CD */
     info = qtest_hmp(f.qts, "info smmuv3-aux");
     g_assert_nonnull(strstr(info, "SMMUEN=0x1"));
     g_assert_nonnull(strstr(info, "CMD_SYNC="));
+    g_assert_nonnull(strstr(info, " fetches: STE="));
 
     rsp = qtest_qmp(f.qts, "{'execute': 'query-smmuv3-aux-stream', "
                     "'arguments': {'path': '/no/such', 'sid': 0}}");

@@ -520,9 +520,9 @@ static void inspect_walk(SMMUv3AuxEngine *e, SMMUv3AuxInspect *x,
                                                 &x->fault, &x->trace);
         break;
     default:
-        x->translated = smmuv3_aux_ptw_s1_trace(
+        x->translated = smmuv3_aux_ptw_s1_walk(
             &ro_ops, m, &cfg->s1, x->iova, acc, &res, &x->fault,
-            cfg->kind == SMMUV3_AUX_CFG_NESTED ? &cfg->s2 : NULL,
+            cfg->kind == SMMUV3_AUX_CFG_NESTED ? &cfg->s2 : NULL, NULL,
             &x->trace);
         break;
     }

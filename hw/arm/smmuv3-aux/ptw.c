@@ -789,16 +789,21 @@ static bool s1_nest_output(const SMMUv3AuxEngineOps *ops, void *opaque,
     return true;
 }
 
-static bool ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
-                   const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                   SMMUv3AuxPtwAccess access, SMMUv3AuxPtwResult *out,
-                   SMMUv3AuxPtwFault *fault, const SMMUv3AuxS2Cfg *s2cfg,
-                   const SMMUv3AuxPtwTtCache *cache, SMMUv3AuxPtwTrace *trace)
+bool smmuv3_aux_ptw_s1_walk(const SMMUv3AuxEngineOps *ops, void *opaque,
+                            const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                            SMMUv3AuxPtwAccess access,
+                            SMMUv3AuxPtwResult *out,
+                            SMMUv3AuxPtwFault *fault,
+                            const SMMUv3AuxS2Cfg *s2cfg,
+                            const SMMUv3AuxPtwTtCache *cache,
+                            SMMUv3AuxPtwTrace *trace)
 {
     SMMUv3AuxPtwAccess acc = access_norm(access);
     PtwWalk w = {
         .ops = ops, .opaque = opaque, .attrs = cfg->attrs, .nest = s2cfg,
-        .tt = s2cfg ? cache : NULL, .haft = cfg->haft, .trace = trace,
+        /* A traced walk shows every stage 2 step: no cache. */
+        .tt = s2cfg && !trace ? cache : NULL,
+        .haft = cfg->haft, .trace = trace,
     };
     const SMMUv3AuxPtwTT *tt;
     PtwLeaf leaf;
@@ -836,31 +841,6 @@ static bool ptw_s1(const SMMUv3AuxEngineOps *ops, void *opaque,
     out->s2_level = -1;
     return !s2cfg ||
            s1_nest_output(ops, opaque, s2cfg, acc, out, fault, trace);
-}
-
-bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
-                             const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                             SMMUv3AuxPtwAccess access,
-                             SMMUv3AuxPtwResult *out,
-                             SMMUv3AuxPtwFault *fault,
-                             const SMMUv3AuxS2Cfg *s2cfg,
-                             SMMUv3AuxPtwTrace *trace)
-{
-    /* Introspection sees (and records) every stage 2 step: no cache. */
-    return ptw_s1(ops, opaque, cfg, iova, access, out, fault, s2cfg, NULL,
-                  trace);
-}
-
-bool smmuv3_aux_ptw_s1_nested(const SMMUv3AuxEngineOps *ops, void *opaque,
-                              const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                              SMMUv3AuxPtwAccess access,
-                              SMMUv3AuxPtwResult *out,
-                              SMMUv3AuxPtwFault *fault,
-                              const SMMUv3AuxS2Cfg *s2cfg,
-                              const SMMUv3AuxPtwTtCache *tt)
-{
-    return ptw_s1(ops, opaque, cfg, iova, access, out, fault, s2cfg, tt,
-                  NULL);
 }
 
 bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,

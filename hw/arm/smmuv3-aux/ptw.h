@@ -209,30 +209,6 @@ typedef struct SMMUv3AuxPtwTrace {
 } SMMUv3AuxPtwTrace;
 
 /*
- * Walk stage 1 for iova.  With s2cfg non-NULL (nested), TTBx and every
- * table address are IPAs translated by stage 2 (faults there are stage-2
- * faults with CLASS == TT), and the output IPA is translated by stage 2
- * (CLASS == IN).  Returns true and fills *out, or false and fills *fault.
- * cfg (and s2cfg) must have passed *_cfg_valid().  trace, if not NULL,
- * gets every descriptor read appended.
- */
-bool smmuv3_aux_ptw_s1_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
-                             const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                             SMMUv3AuxPtwAccess access,
-                             SMMUv3AuxPtwResult *out,
-                             SMMUv3AuxPtwFault *fault,
-                             const SMMUv3AuxS2Cfg *s2cfg,
-                             SMMUv3AuxPtwTrace *trace);
-
-/* Walk stage 2 alone for ipa (STE.Config == S2 only). */
-bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
-                             const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
-                             SMMUv3AuxPtwAccess access,
-                             SMMUv3AuxPtwResult *out,
-                             SMMUv3AuxPtwFault *fault,
-                             SMMUv3AuxPtwTrace *trace);
-
-/*
  * The walk cache of nested translation (the caller's: translate.c keeps
  * it in the IOTLB): stage 2 translations of stage-1 table addresses.
  * lookup() gives the PA of the table IPA if it is held; insert() is
@@ -246,14 +222,33 @@ typedef struct SMMUv3AuxPtwTtCache {
     void *opaque;
 } SMMUv3AuxPtwTtCache;
 
-/* A nested stage 1 walk (s2cfg != NULL) whose table IPAs go through tt. */
-bool smmuv3_aux_ptw_s1_nested(const SMMUv3AuxEngineOps *ops, void *opaque,
-                              const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
-                              SMMUv3AuxPtwAccess access,
-                              SMMUv3AuxPtwResult *out,
-                              SMMUv3AuxPtwFault *fault,
-                              const SMMUv3AuxS2Cfg *s2cfg,
-                              const SMMUv3AuxPtwTtCache *tt);
+/*
+ * Walk stage 1 for iova.  With s2cfg non-NULL (nested), TTBx and every
+ * table address are IPAs translated by stage 2 (faults there are stage-2
+ * faults with CLASS == TT), and the output IPA is translated by stage 2
+ * (CLASS == IN).  Returns true and fills *out, or false and fills *fault.
+ * cfg (and s2cfg) must have passed *_cfg_valid().  tt, if not NULL,
+ * is the walk cache of a nested walk's table addresses; trace, if not
+ * NULL, gets every descriptor read appended (and then tt is not used,
+ * so the trace shows every stage 2 step).
+ */
+bool smmuv3_aux_ptw_s1_walk(const SMMUv3AuxEngineOps *ops, void *opaque,
+                            const SMMUv3AuxS1Cfg *cfg, uint64_t iova,
+                            SMMUv3AuxPtwAccess access,
+                            SMMUv3AuxPtwResult *out,
+                            SMMUv3AuxPtwFault *fault,
+                            const SMMUv3AuxS2Cfg *s2cfg,
+                            const SMMUv3AuxPtwTtCache *tt,
+                            SMMUv3AuxPtwTrace *trace);
+
+/* Walk stage 2 alone for ipa (STE.Config == S2 only). */
+bool smmuv3_aux_ptw_s2_trace(const SMMUv3AuxEngineOps *ops, void *opaque,
+                             const SMMUv3AuxS2Cfg *cfg, uint64_t ipa,
+                             SMMUv3AuxPtwAccess access,
+                             SMMUv3AuxPtwResult *out,
+                             SMMUv3AuxPtwFault *fault,
+                             SMMUv3AuxPtwTrace *trace);
+
 
 static inline bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops,
                                      void *opaque,
@@ -264,8 +259,8 @@ static inline bool smmuv3_aux_ptw_s1(const SMMUv3AuxEngineOps *ops,
                                      SMMUv3AuxPtwFault *fault,
                                      const SMMUv3AuxS2Cfg *s2cfg)
 {
-    return smmuv3_aux_ptw_s1_trace(ops, opaque, cfg, iova, access, out,
-                                   fault, s2cfg, NULL);
+    return smmuv3_aux_ptw_s1_walk(ops, opaque, cfg, iova, access, out,
+                                  fault, s2cfg, NULL, NULL);
 }
 
 static inline bool smmuv3_aux_ptw_s2(const SMMUv3AuxEngineOps *ops,

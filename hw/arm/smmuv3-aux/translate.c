@@ -277,8 +277,8 @@ bool smmuv3_aux_nested_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
         .lookup = tt_lookup, .insert = tt_insert, .opaque = &c,
     };
 
-    return smmuv3_aux_ptw_s1_nested(e->ops, e->opaque, &cfg->s1, iova, acc,
-                                    res, f, &cfg->s2, &tt);
+    return smmuv3_aux_ptw_s1_walk(e->ops, e->opaque, &cfg->s1, iova, acc,
+                                  res, f, &cfg->s2, &tt, NULL);
 }
 
 /* ---- Walk ------------------------------------------------------------- */
