@@ -1197,7 +1197,7 @@ static const CacheCase cache_cases[] = {
     { "cfgc-size/cfgc-alone-cd-stale", cache_cd, "utlb=off", true },
     { "cfgc-size/0-cd-fresh", cache_cd, "cfgc-size=0", false },
     /* utlb */
-    { "utlb/on-hits", utlb_counters, "", true },
+    { "utlb/on-hits", utlb_counters, "core-tlb=off", true },
     { "utlb/off-no-hits", utlb_counters, "utlb=off", false },
     { "utlb/iotlb-size-0-no-hits", utlb_counters, "iotlb-size=0", false },
     { "utlb/cfgc-size-0-no-hits", utlb_counters, "cfgc-size=0", false },

@@ -81,6 +81,7 @@ struct SMMUv3AuxState {
     QemuMutex lock;
     SMMUv3AuxEngine engine;
     bool utlb;                  /* property */
+    bool core_tlb;              /* property: the memory core's cache too */
     bool utlb_on;               /* utlb, and caching is allowed at all */
 
     MemoryRegion iomem;

@@ -28,6 +28,9 @@
 
 static uint64_t smmuv3_aux_utlb_stat(SMMUv3AuxDevice *sdev, const char *name)
 {
+    if (g_str_equal(name, "core-tlb-hits")) {
+        return memory_region_iommu_translation_cache_hits(&sdev->iommu);
+    }
     return stat64_get(g_str_equal(name, "utlb-hits") ? &sdev->utlb_hits
                                                      : &sdev->utlb_misses);
 }
@@ -94,10 +97,26 @@ static void smmuv3_aux_device_init(SMMUv3AuxState *s, SMMUv3AuxDevice *sdev,
     memory_region_init_iommu(&sdev->iommu, sizeof(sdev->iommu),
                              TYPE_SMMUV3_AUX_IOMMU_MEMORY_REGION, OBJECT(s),
                              name, UINT64_MAX);
+    /*
+     * The memory core's translation cache (core-tlb) is per memory region
+     * and knows nothing of StreamIDs, so only a master whose StreamID the
+     * guest cannot change gets one: a platform master, or a function on a
+     * root bus (behind a bridge, the bus number is the bridge's to set).
+     * The micro-TLB, keyed by StreamID, serves the others.  Every change
+     * of a translation bumps the engine's inval_gen, as the micro-TLB
+     * needs too (see "Micro-TLB" in smmuv3-aux.c).
+     */
+    if (s->utlb_on && s->core_tlb &&
+        (!sdev->bus || pci_bus_is_root(sdev->bus))) {
+        memory_region_iommu_enable_translation_cache(&sdev->iommu,
+                                                     &s->engine.inval_gen);
+    }
     address_space_init(&sdev->as, MEMORY_REGION(&sdev->iommu), name);
     object_property_add(OBJECT(&sdev->iommu), "utlb-hits", "uint64",
                         smmuv3_aux_get_dev_utlb_stat, NULL, NULL, sdev);
     object_property_add(OBJECT(&sdev->iommu), "utlb-misses", "uint64",
+                        smmuv3_aux_get_dev_utlb_stat, NULL, NULL, sdev);
+    object_property_add(OBJECT(&sdev->iommu), "core-tlb-hits", "uint64",
                         smmuv3_aux_get_dev_utlb_stat, NULL, NULL, sdev);
     trace_smmuv3_aux_add_device(name);
 }

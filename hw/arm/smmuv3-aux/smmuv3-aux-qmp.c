@@ -174,13 +174,17 @@ static void utlb_sum(SMMUv3AuxDevice *sdev, void *opaque)
     hm[0] += stat64_get(&sdev->utlb_hits);
     hm[1] += stat64_get(&sdev->utlb_misses);
     hm[2] += SMMUV3_AUX_UTLB_SIZE;
+    if (sdev->iommu.tcache) {
+        hm[3] += memory_region_iommu_translation_cache_hits(&sdev->iommu);
+        hm[4] += IOMMU_TRANSLATION_CACHE_ENTRIES;
+    }
 }
 
 static SmmuAuxCacheList *caches_list(SMMUv3AuxState *s)
 {
     SMMUv3AuxEngine *e = &s->engine;
     SmmuAuxCacheList *list = NULL, **tail = &list;
-    uint64_t hm[3] = { 0 };
+    uint64_t hm[5] = { 0 };
     SmmuAuxCache *u;
 
     QAPI_LIST_APPEND(tail, cache_new("config", e->cfgc.st.capacity,
@@ -194,6 +198,10 @@ static SmmuAuxCacheList *caches_list(SMMUv3AuxState *s)
     u = cache_new("utlb", s->utlb_on ? hm[2] : 0, 0, NULL);
     u->hits = hm[0];
     u->misses = hm[1];
+    QAPI_LIST_APPEND(tail, u);
+    /* What the memory core served before the micro-TLB was asked. */
+    u = cache_new("core-tlb", hm[4], 0, NULL);
+    u->hits = hm[3];
     QAPI_LIST_APPEND(tail, u);
     return list;
 }

@@ -423,6 +423,7 @@ static void smmuv3_aux_razwi_entry(SMMUv3AuxState *s, IOMMUAccessFlags flag,
     entry->translated_addr = wi ? RAZWI_SINK : RAZWI_ZERO;
     entry->addr_mask = 0xfff;
     entry->perm = wi ? IOMMU_WO : IOMMU_RO;
+    entry->no_cache = true;     /* each access records its fault */
 }
 
 /* The RAZ/WI address space: zero page and sink, never migrated. */
@@ -718,6 +719,7 @@ static const Property smmuv3_aux_properties[] = {
     SMMUV3_AUX_PARAMS(SMMUV3_AUX_PARAM_PROP)
 #undef SMMUV3_AUX_PARAM_PROP
     DEFINE_PROP_BOOL("utlb", SMMUv3AuxState, utlb, true),
+    DEFINE_PROP_BOOL("core-tlb", SMMUv3AuxState, core_tlb, true),
     /* How long a CMD_SYNC waits for ATS Invalidation Completions. */
     DEFINE_PROP_UINT32("ats-inv-timeout", SMMUv3AuxState,
                        ats_inv_timeout_ms, 500),
@@ -746,6 +748,8 @@ static void smmuv3_aux_class_init(ObjectClass *klass, void *data)
     rc->phases.exit = smmuv3_aux_reset_exit;
     device_class_set_props(dc, smmuv3_aux_properties);
     object_class_property_add(klass, "utlb-hits", "uint64",
+                              smmuv3_aux_get_utlb_stat, NULL, NULL, NULL);
+    object_class_property_add(klass, "core-tlb-hits", "uint64",
                               smmuv3_aux_get_utlb_stat, NULL, NULL, NULL);
     object_class_property_add(klass, "utlb-misses", "uint64",
                               smmuv3_aux_get_utlb_stat, NULL, NULL, NULL);

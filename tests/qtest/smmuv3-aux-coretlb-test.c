@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qtests of core-tlb: the memory core's translation cache
+ * (memory_region_iommu_enable_translation_cache(), patches/qemu/0013)
+ * that arm-smmuv3-aux enables for every master whose StreamID is fixed.
+ * A hit asks neither the SMMU nor the target address space, so these
+ * check that it serves repeated accesses, and that each thing that can
+ * change a translation takes it away: a TLBI, a CFGI, and a change of the
+ * target address space's memory map with no SMMU command at all.
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "hw/pci/pci_regs.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "libqos/qos-smmuv3-aux-fixture.h"
+
+#define TD_IOMMU_MR     "smmuv3-aux-iommu-memory-region-root-04.0[0]"
+#define IOVA            0x8080600000ULL
+#define ASID            1               /* qsmmu_fix_s1_4k()'s */
+#define PAGE            0x1000ULL
+#define IVSHMEM_SLOT    6
+#define IVSHMEM_FILL    0x77
+
+typedef struct Ctx {
+    QSMMUAuxFix f;
+    QSMMUFixS1 d;
+    uint64_t data[2];
+} Ctx;
+
+static uint32_t seed(unsigned i)
+{
+    return (i + 1) << 12;
+}
+
+static bool start(Ctx *c, const char *args)
+{
+    if (!qsmmu_fix_start(&c->f, "smmuv3-aux", 0, args)) {
+        return false;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(c->data); i++) {
+        c->data[i] = qsmmu_fix_alloc_data(&c->f, PAGE, PAGE, seed(i));
+    }
+    qsmmu_fix_s1_4k(&c->f, &c->d);
+    qsmmu_fix_s1_map4k(&c->d, IOVA, c->data[0]);
+    qsmmu_fix_enable(&c->f);
+    return true;
+}
+
+static void stop(Ctx *c)
+{
+    qsmmu_fix_expect_no_event(&c->f);
+    qsmmu_fix_stop(&c->f);
+}
+
+static void expect_page(Ctx *c, unsigned i)
+{
+    g_assert_cmphex(qsmmu_fix_dma_read(&c->f, IOVA, PAGE), ==,
+                    qsmmu_fix_pattern_hash(QSMMU_AUX_FNV1A_INIT, PAGE,
+                                           seed(i)));
+}
+
+static uint64_t mr_stat(Ctx *c, const char *name)
+{
+    QDict *rsp = qtest_qmp(c->f.qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': %s}}", TD_IOMMU_MR,
+                           name);
+    uint64_t v;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
+/* query-smmuv3-aux's "core-tlb" cache: its capacity and hits. */
+static void qmp_core_tlb(Ctx *c, uint64_t *capacity, uint64_t *hits)
+{
+    QDict *rsp = qtest_qmp(c->f.qts, "{'execute': 'query-smmuv3-aux'}");
+    QList *smmus = qdict_get_qlist(rsp, "return");
+    QDict *smmu = qobject_to(QDict, qlist_peek(smmus));
+    const QListEntry *e;
+    bool found = false;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(smmu, "caches"), e) {
+        QDict *cache = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (g_str_equal(qdict_get_str(cache, "name"), "core-tlb")) {
+            *capacity = qdict_get_int(cache, "capacity");
+            *hits = qdict_get_int(cache, "hits");
+            found = true;
+        }
+    }
+    g_assert_true(found);
+    qobject_unref(rsp);
+}
+
+/*
+ * Repeated reads of one page: the first reaches the SMMU, the others are
+ * served by the memory core (core-tlb-hits), so the micro-TLB behind it
+ * sees none of them; with core-tlb=off the micro-TLB serves them.
+ */
+static void test_serves_hits(const void *opaque)
+{
+    bool on = !opaque;
+    uint64_t misses, capacity = 0, hits = 0;
+    Ctx c;
+
+    if (!start(&c, on ? NULL : "-global arm-smmuv3-aux.core-tlb=off")) {
+        return;
+    }
+    expect_page(&c, 0);
+    misses = mr_stat(&c, "utlb-misses");
+    g_assert_cmpuint(misses, >, 0);
+    for (int i = 0; i < 4; i++) {
+        expect_page(&c, 0);
+    }
+    g_assert_cmpuint(mr_stat(&c, "utlb-misses"), ==, misses);
+    if (on) {
+        g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >=, 4);
+        g_assert_cmpuint(mr_stat(&c, "utlb-hits"), ==, 0);
+    } else {
+        g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), ==, 0);
+        g_assert_cmpuint(mr_stat(&c, "utlb-hits"), >=, 4);
+    }
+    qmp_core_tlb(&c, &capacity, &hits);
+    /* 64 entries for each device that has one (the host bridge too). */
+    if (on) {
+        g_assert_cmpuint(capacity, >=, 64);
+        g_assert_cmpuint(capacity % 64, ==, 0);
+    } else {
+        g_assert_cmpuint(capacity, ==, 0);
+    }
+    g_assert_cmpuint(hits, ==, mr_stat(&c, "core-tlb-hits"));
+    stop(&c);
+}
+
+/*
+ * A PTE rewritten without TLBI may still be used (the architecture lets
+ * an SMMU cache it); after TLBI_NH_VA and CMD_SYNC it must not be.
+ */
+static void test_tlbi(void)
+{
+    SMMUv3AuxCmd cmd;
+    uint64_t hits;
+    Ctx c;
+
+    if (!start(&c, NULL)) {
+        return;
+    }
+    expect_page(&c, 0);
+    expect_page(&c, 0);
+    hits = mr_stat(&c, "core-tlb-hits");
+    g_assert_cmpuint(hits, >, 0);
+    qsmmu_fix_s1_map4k(&c.d, IOVA, c.data[1]);
+    expect_page(&c, 0);
+    g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >, hits);
+
+    qsmmu_aux_cmd_tlbi_nh_va(&cmd, 0, ASID, IOVA, true, 0, 0, 0, 0);
+    qsmmu_fix_cmd(&c.f, &cmd);
+    expect_page(&c, 1);
+    stop(&c);
+}
+
+/* The STE rewritten to abort: after CFGI_STE the cached page is gone. */
+static void test_cfgi(void)
+{
+    SMMUv3AuxSTE ste;
+    SMMUv3AuxCmd cmd;
+    Ctx c;
+
+    if (!start(&c, NULL)) {
+        return;
+    }
+    expect_page(&c, 0);
+    expect_page(&c, 0);
+    g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >, 0);
+    qsmmu_aux_ste_abort(&ste);
+    qsmmu_aux_write_ste(&c.f.s, QSMMU_FIX_SID, &ste);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, QSMMU_FIX_SID);
+    qsmmu_fix_cmd(&c.f, &cmd);
+    qsmmu_fix_dma_fails(&c.f, true, IOVA);
+    stop(&c);
+}
+
+/*
+ * IOVA maps an ivshmem-plain RAM BAR.  Turning the BAR's memory decoding
+ * off changes the target address space's map, and no SMMU command is
+ * involved: the next read must find nothing there (a decode error, no
+ * SMMU event), not the RAM the cache still points to; turned back on,
+ * the same read works again.
+ */
+static void test_memory_map_change(void)
+{
+    QPCIDevice *dev;
+    QPCIBar bar;
+    uint8_t buf[PAGE];
+    uint64_t size, want;
+    uint16_t cmdreg;
+    Ctx c;
+
+    if (!qtest_has_device("ivshmem-plain")) {
+        g_test_skip("needs ivshmem-plain");
+        return;
+    }
+    if (!start(&c, "-object memory-backend-ram,id=shm,size=1M,share=on "
+               "-device ivshmem-plain,memdev=shm,bus=pcie.0,addr=6.0")) {
+        return;
+    }
+    dev = qpci_device_find(&c.f.gbus.bus, QPCI_DEVFN(IVSHMEM_SLOT, 0));
+    g_assert_nonnull(dev);
+    bar = qpci_iomap(dev, 2, &size);
+    g_assert_cmpuint(size, ==, 1 << 20);
+    qpci_device_enable(dev);
+    qtest_memset(c.f.qts, bar.addr, IVSHMEM_FILL, PAGE);
+    memset(buf, IVSHMEM_FILL, sizeof(buf));
+    want = qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, buf, sizeof(buf));
+
+    qsmmu_fix_s1_map4k(&c.d, IOVA, bar.addr);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
+    g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >, 0);
+
+    cmdreg = qpci_config_readw(dev, PCI_COMMAND);
+    qpci_config_writew(dev, PCI_COMMAND, cmdreg & ~PCI_COMMAND_MEMORY);
+    qsmmu_fix_dma_fails(&c.f, true, IOVA);
+    qsmmu_fix_expect_no_event(&c.f);
+
+    qpci_config_writew(dev, PCI_COMMAND, cmdreg);
+    g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
+    g_free(dev);
+    stop(&c);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/on-serves-hits", NULL,
+                        test_serves_hits);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/off-utlb-serves", "off",
+                        test_serves_hits);
+    qtest_add_func("/smmuv3-aux/core-tlb/tlbi", test_tlbi);
+    qtest_add_func("/smmuv3-aux/core-tlb/cfgi-ste", test_cfgi);
+    qtest_add_func("/smmuv3-aux/core-tlb/memory-map-change",
+                   test_memory_map_change);
+    return g_test_run();
+}
