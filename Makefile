@@ -55,6 +55,7 @@ qemu: configure
 	@set -o pipefail; ninja -C $(QEMU_BUILD) -j $(NINJA_JOBS) \
 	    tests/qtest/smmuv3-aux-vcmdq-test tests/qtest/smmuv3-aux-ats-test \
 	    tests/qtest/smmuv3-aux-platform-test tests/qtest/smmuv3-aux-inspect-test \
+	    tests/qtest/smmuv3-aux-coretlb-test \
 	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test \
 	    tests/qtest/smmuv3-aux-conformance-test \
 	    tests/qtest/smmuv3-aux-dma-test \

@@ -9,7 +9,8 @@
 #                            [--count 20000] [--global arm-smmuv3-aux.X=Y]
 #
 # Collection starts only around the burst (--collect-atstart=no, toggled
-# on the test device's register write), so setup does not pollute the profile.
+# on the test device's job, td_core_exec), so setup does not pollute the
+# profile.
 # Writes build/bench/callgrind.<iommu>.<pattern>.out and prints the top
 # functions by inclusive cost.
 
@@ -40,7 +41,7 @@ def main():
                        "callgrind.%s.%s.out" % (a.iommu, a.pattern))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     prefix = ["valgrind", "--tool=callgrind", "--collect-atstart=no",
-              "--toggle-collect=smmuv3_aux_testdev_write_reg",
+              "--toggle-collect=td_core_exec",
               "--callgrind-out-file=" + out]
     _, pages, order, _ = [x for x in PATTERNS if x[0] == a.pattern][0]
     inst = Instance(a.qemu, a.iommu, a.globals_, fill=False, alias_pages=16,

@@ -171,9 +171,9 @@ def bench_throughput(insts, runs, count, log):
               ("aux/none", "smmuv3-aux", "none", None)]
     rows = []
     targets = {
-        "hit": (">= 2x up, >= 0.85x none",
-                lambda row: _all(row.ratio("aux/up"), 2.0,
-                                 row.ratio("aux/none"), 0.85)),
+        "hit": (">= 2.5x up, >= 0.90x none",
+                lambda row: _all(row.ratio("aux/up"), 2.5,
+                                 row.ratio("aux/none"), 0.90)),
         "miss": (">= 1.5x up", lambda row: _all(row.ratio("aux/up"), 1.5)),
         "mixed": None,
     }

@@ -102,7 +102,7 @@ static bool td_core_dma(TDCore *c, TDJob *j, uint64_t iova, void *buf,
         .instr = FIELD_EX32(j->attrs, TD_ATTRS, EXEC),
         .pid_valid = FIELD_EX32(j->pasid, TD_PASID, SSV),
         .pid = FIELD_EX32(j->pasid, TD_PASID, SSID),
-        .requester_id = c->ops->requester_id(c),
+        .requester_id = j->requester_id,
         .memory = td_core_ram_only(j),
     };
     MemTxResult res;
@@ -538,6 +538,7 @@ static void td_core_run(TDCore *c, uint32_t cmd)
         .pasid = c->pasid, .attrs = c->attrs, .burst_pages = c->burst_pages,
         .burst_order = c->burst_order, .src = c->src, .dst = c->dst,
         .burst_count = c->burst_count, .epoch = c->epoch,
+        .requester_id = c->ops->requester_id(c),
     };
 
     /*
@@ -790,6 +791,7 @@ static int td_core_parked_post_load(void *opaque, int version_id)
     c->busy = true;
     c->job.parked = true;
     c->job.epoch = c->epoch;
+    c->job.requester_id = c->ops->requester_id(c);
     qatomic_set(&c->job_done, true);
     return 0;
 }

@@ -30,6 +30,12 @@ typedef struct TDJob {
     uint32_t cmd, ctrl, len, pattern, pasid, attrs, burst_pages, burst_order;
     uint64_t src, dst, burst_count;
     uint32_t epoch;             /* device resets since realize */
+    /*
+     * MemTxAttrs.requester_id, taken when the job starts (BQL): the bus
+     * number comes from bridge registers the BQL protects, and reading it
+     * once per job keeps three QOM casts off each DMA.
+     */
+    uint16_t requester_id;
     /* results */
     bool ok;
     uint64_t result, err_addr, burst_ns, dmas;
