@@ -165,6 +165,15 @@ uint32_t smmuv3_aux_iommu_idx_pasid(int iommu_idx);
 
 /* smmuv3-aux-devices.c: the devices behind the SMMU (BQL). */
 extern const PCIIOMMUOps smmuv3_aux_pci_ops;
+/* The engine's guest memory ops (smmuv3-aux-dma.c). */
+bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf, uint32_t len,
+                         SMMUv3AuxMemAttrs attrs);
+bool smmuv3_aux_dma_write(void *opaque, uint64_t pa, const void *buf,
+                          uint32_t len, SMMUv3AuxMemAttrs attrs);
+bool smmuv3_aux_dma_cmpxchg64(void *opaque, uint64_t pa,
+                              uint64_t *expected_le, uint64_t new_le,
+                              SMMUv3AuxMemAttrs attrs);
+
 /* QOM getter of the SMMU's "utlb-hits"/"utlb-misses", summed. */
 void smmuv3_aux_get_utlb_stat(Object *obj, Visitor *v, const char *name,
                               void *opaque, Error **errp);

@@ -339,6 +339,11 @@ void smmuv3_aux_engine_cmdq_resume(SMMUv3AuxEngine *e)
  */
 void smmuv3_aux_engine_inval_gen_bump(SMMUv3AuxEngine *e)
 {
+    /*
+     * The change this publishes before the new generation: readers of the
+     * memory core's translation cache (patches/qemu/0013) take no lock.
+     */
+    smp_wmb();
 #ifdef CONFIG_ATOMIC64
     qatomic_set_u64(&e->inval_gen, e->inval_gen + 1);
 #else

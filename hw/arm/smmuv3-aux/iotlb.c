@@ -138,8 +138,11 @@ static unsigned region_idx(unsigned shift, uint64_t ia)
  * region that has entries, a range invalidation looks up only the blocks
  * whose counter is not 0: its cost follows the entries the range holds,
  * not the pages it spans.  Consecutive blocks have consecutive counters
- * (a 32-page range reads one cache line).  A counter that reaches 255
- * stays there, "maybe", until the next flush: aliasing only costs probes.
+ * (a 32-page range reads one cache line).  A lookup whose block counter
+ * is 0 misses without hashing or touching a bucket (a stream of misses,
+ * as a device reading fresh buffers makes, would otherwise pay a cold
+ * bucket and chain per size present).  A counter that reaches 255 stays
+ * there, "maybe", until the next flush: aliasing only costs probes.
  */
 #define BLK_PER_ENTRY       2
 #define BLK_STICKY          255
@@ -285,6 +288,14 @@ static uint32_t tlb_probe(const SMMUv3AuxIotlb *t, TlbKey *k, uint64_t iova,
 
     k->shift = shift;
     k->ia = iova & ~size_mask(shift);
+    /*
+     * No live entry of this size in the block, of any tag: a miss without
+     * touching the hash table, whose buckets and slots are cold when the
+     * stream misses (a 16 KiB counter array stays in cache).
+     */
+    if (!*blk_counter(t, shift, k->ia)) {
+        return NIL;
+    }
     if (key_uses_asid(k) && t->sz.count_ng[shift]) {
         k->global = false;
         i = tlb_find(t, k);
@@ -398,7 +409,7 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
                              const SMMUv3AuxTlbEntry *ent)
 {
     unsigned shift = leaf_shift(ent->granule, ent->level);
-    uint32_t i;
+    uint32_t i, hash;
     TlbSlot *s;
     TlbKey k;
 
@@ -415,7 +426,9 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
     k.asid = k.global ? 0 : k.asid;
     k.shift = shift;
     k.ia = ent->iova & ~size_mask(shift);
-    i = tlb_find(t, &k);
+    hash = key_hash(&k);
+    /* Usually after a miss: the block counter says whether to look. */
+    i = *blk_counter(t, shift, k.ia) ? tlb_find_hashed(t, &k, hash) : NIL;
     if (i == NIL) {
         i = st_take(&t->st, tlb_evict, t);
         *tlb_slot(t, i) = (TlbSlot) {
@@ -423,7 +436,7 @@ bool smmuv3_aux_iotlb_insert(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbTag *tag,
             .flags = SLOT_USED | (k.global ? 0 : SLOT_NG),
             .tag = k.regime | k.stage << 2,
         };
-        st_chain_add(&t->st, key_hash(&k), i);
+        st_chain_add(&t->st, hash, i);
         size_count(t, shift, k.ia, k.global, k.regime | k.stage << 2, 1);
     }
     s = tlb_slot(t, i);
