@@ -289,6 +289,16 @@ typedef struct SMMUv3AuxTxnOut {
     uint32_t stall;         /* SMMUV3_AUX_TXN_STALL: the stall handle */
 } SMMUv3AuxTxnOut;
 
+/* One stage 2 translation of a stage-1 table page (translate.c). */
+#define SMMUV3_AUX_TT_FRONT     8       /* a power of 2 */
+
+typedef struct SMMUv3AuxTtFront {
+    uint64_t gen;               /* SMMUv3AuxEngine.inval_gen; 0: empty */
+    uint64_t ipa_page, pa_page;
+    uint16_t vmid;
+    uint8_t regime;
+} SMMUv3AuxTtFront;
+
 /* Effective stream table geometry, from STRTAB_BASE(_CFG) (strtab.c). */
 typedef struct SMMUv3AuxStrtab {
     uint64_t base;              /* aligned table base address */
@@ -413,6 +423,12 @@ struct SMMUv3AuxEngine {
      * one bump per nanosecond 64 bits last 584 years: no wrap handling.
      */
     uint64_t inval_gen;
+    /*
+     * In front of the walk cache (translate.c): the last stage 2
+     * translations of stage-1 table pages, valid while inval_gen is the
+     * one they were made at.
+     */
+    SMMUv3AuxTtFront tt_front[SMMUV3_AUX_TT_FRONT];
     SMMUv3AuxCounters counters;
 };
 

@@ -46,7 +46,7 @@ static MemTxAttrs smmuv3_aux_memattrs(SMMUv3AuxMemAttrs a)
  * RCU critical section ends.  Per thread, so no lock: DMA translations,
  * command queues and introspection run in any thread.
  */
-#define SMMUV3_AUX_PAGE_CACHE       8       /* a power of 2 */
+#define SMMUV3_AUX_PAGE_CACHE       32      /* a power of 2 */
 #define SMMUV3_AUX_TABLE_PAGE       0x1000
 
 typedef struct SMMUv3AuxPageCache {

@@ -238,15 +238,43 @@ typedef struct TtCache {
     SMMUv3AuxTlbTag tag;
 } TtCache;
 
+/*
+ * Consecutive walks read the same few table pages, so the walk cache has
+ * a direct-mapped front of 4 KiB pages: a hit costs no hashing.  Anything
+ * that bumps inval_gen (every TLBI and CFGI, among them all the stage 2
+ * ones that remove S2TT entries) empties it; an entry the IOTLB evicted
+ * meanwhile is still a translation the guest has not invalidated.
+ */
+static SMMUv3AuxTtFront *tt_front(TtCache *c, uint64_t ipa)
+{
+    return &c->e->tt_front[(ipa >> 12) & (SMMUV3_AUX_TT_FRONT - 1)];
+}
+
+static void tt_front_fill(TtCache *c, uint64_t ipa, uint64_t pa)
+{
+    *tt_front(c, ipa) = (SMMUv3AuxTtFront) {
+        .gen = c->e->inval_gen, .ipa_page = ipa & ~0xfffULL,
+        .pa_page = pa & ~0xfffULL, .vmid = c->tag.vmid,
+        .regime = c->tag.regime,
+    };
+}
+
 static bool tt_lookup(void *opaque, uint64_t ipa, uint64_t *pa)
 {
     TtCache *c = opaque;
+    SMMUv3AuxTtFront *f = tt_front(c, ipa);
     SMMUv3AuxTlbEntry ent;
 
+    if (f->gen == c->e->inval_gen && f->ipa_page == (ipa & ~0xfffULL) &&
+        f->vmid == c->tag.vmid && f->regime == c->tag.regime) {
+        *pa = f->pa_page | (ipa & 0xfff);
+        return true;
+    }
     if (!smmuv3_aux_iotlb_lookup(&c->e->iotlb, &c->tag, ipa, &ent)) {
         return false;
     }
     *pa = ent.pa | (ipa & ent.addr_mask);
+    tt_front_fill(c, ipa, *pa);
     return true;
 }
 
@@ -261,7 +289,11 @@ static void tt_insert(void *opaque, uint64_t ipa, const SMMUv3AuxPtwResult *s2)
         .perm = perm_pack(&s2->perm),
     };
 
-    smmuv3_aux_iotlb_insert(&c->e->iotlb, &c->tag, &ent);
+    /* Only what the IOTLB keeps: iotlb-size=0 means every walk walks. */
+    if (smmuv3_aux_iotlb_insert(&c->e->iotlb, &c->tag, &ent) &&
+        c->e->iotlb.st.capacity) {
+        tt_front_fill(c, ipa, s2->oa | (ipa & s2->addr_mask));
+    }
 }
 
 bool smmuv3_aux_nested_walk(SMMUv3AuxEngine *e, const SMMUv3AuxCfg *cfg,
