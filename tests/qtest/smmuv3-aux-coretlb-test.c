@@ -2,7 +2,8 @@
 /*
  * qtests of core-tlb: the memory core's translation cache
  * (memory_region_iommu_enable_translation_cache(), patches/qemu/0013)
- * that arm-smmuv3-aux enables for every master whose StreamID is fixed.
+ * that arm-smmuv3-aux enables for every master whose StreamID is fixed,
+ * and of the SMMU's cache of table pages for its own structure reads.
  * A hit asks neither the SMMU nor the target address space, so these
  * check that it serves repeated accesses, and that each thing that can
  * change a translation takes it away: a TLBI, a CFGI, and a change of the
@@ -184,6 +185,36 @@ static void test_cfgi(void)
     stop(&c);
 }
 
+/* ivshmem-plain at IVSHMEM_SLOT with its 1 MiB RAM BAR mapped. */
+static QPCIDevice *ivshmem_start(Ctx *c, QPCIBar *bar)
+{
+    QPCIDevice *dev;
+    uint64_t size;
+
+    if (!qtest_has_device("ivshmem-plain")) {
+        g_test_skip("needs ivshmem-plain");
+        return NULL;
+    }
+    if (!start(c, "-object memory-backend-ram,id=shm,size=1M,share=on "
+               "-device ivshmem-plain,memdev=shm,bus=pcie.0,addr=6.0")) {
+        return NULL;
+    }
+    dev = qpci_device_find(&c->f.gbus.bus, QPCI_DEVFN(IVSHMEM_SLOT, 0));
+    g_assert_nonnull(dev);
+    *bar = qpci_iomap(dev, 2, &size);
+    g_assert_cmpuint(size, ==, 1 << 20);
+    qpci_device_enable(dev);
+    return dev;
+}
+
+static void decode(QPCIDevice *dev, bool on)
+{
+    uint16_t cmd = qpci_config_readw(dev, PCI_COMMAND);
+
+    qpci_config_writew(dev, PCI_COMMAND, on ? cmd | PCI_COMMAND_MEMORY
+                                            : cmd & ~PCI_COMMAND_MEMORY);
+}
+
 /*
  * IOVA maps an ivshmem-plain RAM BAR.  Turning the BAR's memory decoding
  * off changes the target address space's map, and no SMMU command is
@@ -196,23 +227,13 @@ static void test_memory_map_change(void)
     QPCIDevice *dev;
     QPCIBar bar;
     uint8_t buf[PAGE];
-    uint64_t size, want;
-    uint16_t cmdreg;
+    uint64_t want;
     Ctx c;
 
-    if (!qtest_has_device("ivshmem-plain")) {
-        g_test_skip("needs ivshmem-plain");
+    dev = ivshmem_start(&c, &bar);
+    if (!dev) {
         return;
     }
-    if (!start(&c, "-object memory-backend-ram,id=shm,size=1M,share=on "
-               "-device ivshmem-plain,memdev=shm,bus=pcie.0,addr=6.0")) {
-        return;
-    }
-    dev = qpci_device_find(&c.f.gbus.bus, QPCI_DEVFN(IVSHMEM_SLOT, 0));
-    g_assert_nonnull(dev);
-    bar = qpci_iomap(dev, 2, &size);
-    g_assert_cmpuint(size, ==, 1 << 20);
-    qpci_device_enable(dev);
     qtest_memset(c.f.qts, bar.addr, IVSHMEM_FILL, PAGE);
     memset(buf, IVSHMEM_FILL, sizeof(buf));
     want = qsmmu_aux_fnv1a(QSMMU_AUX_FNV1A_INIT, buf, sizeof(buf));
@@ -222,13 +243,74 @@ static void test_memory_map_change(void)
     g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
     g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >, 0);
 
-    cmdreg = qpci_config_readw(dev, PCI_COMMAND);
-    qpci_config_writew(dev, PCI_COMMAND, cmdreg & ~PCI_COMMAND_MEMORY);
+    decode(dev, false);
     qsmmu_fix_dma_fails(&c.f, true, IOVA);
     qsmmu_fix_expect_no_event(&c.f);
 
-    qpci_config_writew(dev, PCI_COMMAND, cmdreg);
+    decode(dev, true);
     g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
+    g_free(dev);
+    stop(&c);
+}
+
+/*
+ * The SMMU's own structure reads keep host addresses of table pages
+ * (smmuv3-aux-dma.c) while the memory map is unchanged.  The CD lives in
+ * the ivshmem BAR: once the BAR stops decoding, a fetch of it (after
+ * CFGI_STE emptied the configuration cache) must abort with F_CD_FETCH,
+ * not read the RAM the page cache still points to.
+ *
+ * That cache is direct-mapped by page number (32 pages), so the CD goes
+ * to a page of the BAR whose slot the reads between the two fetches
+ * (the command queue, the stream table) do not take: otherwise they
+ * would evict it and the test would pass without the generation check.
+ */
+#define TABLE_PAGE_SLOTS    32
+
+static bool slot_taken(uint64_t pa, const uint64_t *pas, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if ((pa >> 12) % TABLE_PAGE_SLOTS == (pas[i] >> 12) % TABLE_PAGE_SLOTS) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_structure_map_change(void)
+{
+    SMMUv3AuxEvtRecord r;
+    SMMUv3AuxCmd cmd;
+    QPCIDevice *dev;
+    QPCIBar bar;
+    Ctx c;
+
+    dev = ivshmem_start(&c, &bar);
+    if (!dev) {
+        return;
+    }
+    c.d.cd = bar.addr;
+    {
+        const uint64_t busy[] = { c.f.s.cmdq, c.f.s.strtab, c.f.s.evtq };
+
+        while (slot_taken(c.d.cd, busy, ARRAY_SIZE(busy))) {
+            c.d.cd += PAGE;
+        }
+    }
+    qsmmu_fix_s1_write_cd(&c.f, &c.d);
+    qsmmu_fix_s1_install(&c.f, &c.d);
+    qsmmu_aux_cmd_cfgi_ste(&cmd, QSMMU_FIX_SID);
+    qsmmu_fix_cmd(&c.f, &cmd);
+    expect_page(&c, 0);
+
+    decode(dev, false);
+    qsmmu_fix_cmd(&c.f, &cmd);
+    qsmmu_fix_dma_fails(&c.f, true, IOVA);
+    qsmmu_fix_pop_event(&c.f, &r, SMMUV3_AUX_EVT_F_CD_FETCH);
+
+    decode(dev, true);
+    qsmmu_fix_cmd(&c.f, &cmd);
+    expect_page(&c, 0);
     g_free(dev);
     stop(&c);
 }
@@ -244,5 +326,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3-aux/core-tlb/cfgi-ste", test_cfgi);
     qtest_add_func("/smmuv3-aux/core-tlb/memory-map-change",
                    test_memory_map_change);
+    qtest_add_func("/smmuv3-aux/table-pages/memory-map-change",
+                   test_structure_map_change);
     return g_test_run();
 }
