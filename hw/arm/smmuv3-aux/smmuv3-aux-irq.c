@@ -25,6 +25,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "qemu/lockable.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
@@ -135,11 +136,44 @@ static void smmuv3_aux_msi_bh(void *opaque)
 }
 
 /*
+ * One CMD_SYNC's completion.  The SMMU's registers are dispatched without
+ * the BQL (smmuv3-aux.c), so this may run in a vCPU that does not hold
+ * it.  Linux's completion word is in RAM: written at once, as a RAM-only
+ * access (MemTxAttrs.memory), so a memory map that changed meanwhile
+ * cannot turn it into an MMIO write without the BQL.  Anything else (a
+ * wired pulse, an MSI to the ITS) takes the BQL, and an MSI to device
+ * memory is queued for s->msi_bh as from any access.
+ */
+static bool smmuv3_aux_deliver_sync(SMMUv3AuxState *s,
+                                    const SMMUv3AuxIrqReq *req)
+{
+    g_autoptr(BQLLockAuto) bql = NULL;
+
+    if (req->msi && smmuv3_aux_msi_to_ram(req->msi_addr)) {
+        MemTxAttrs attrs = { .requester_id = s->msi_device_id,
+                             .memory = true };
+        uint32_t data = cpu_to_le32(req->msi_data);
+
+        trace_smmuv3_aux_irq_msi(smmuv3_aux_irq_names[req->irq],
+                                 req->msi_addr, req->msi_data);
+        if (address_space_write(&address_space_memory, req->msi_addr, attrs,
+                                &data, sizeof(data)) == MEMTX_OK) {
+            return true;
+        }
+    }
+    if (!bql_locked()) {
+        bql = bql_auto_lock(__FILE__, __LINE__);
+    }
+    return smmuv3_aux_deliver_irq(s, req, true);
+}
+
+/*
  * Write the CMD_SYNC MSIs the engine queued, in order, and let a command
- * queue that paused on a full FIFO go on.  Called without s->lock, under
- * the BQL (commands only run from MMIO writes).  Each round consumes up to
- * SMMUV3_AUX_MAX_SYNC_MSIS CMD_SYNCs of a queue that cannot grow meanwhile
- * (PROD is written under the BQL), so the loop ends.
+ * queue that paused on a full FIFO go on.  Called without s->lock, with or
+ * without the BQL (from MMIO writes).  Each round consumes up to
+ * SMMUV3_AUX_MAX_SYNC_MSIS CMD_SYNCs of the queue; it grows only while the
+ * guest writes CMDQ_PROD, from whichever vCPU, so the loop ends unless the
+ * guest keeps its own vCPU here by feeding CMD_SYNCs from the others.
  */
 void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
 {
@@ -152,7 +186,7 @@ void smmuv3_aux_flush_sync_msis(SMMUv3AuxState *s)
             n = smmuv3_aux_engine_take_sync_msis(&s->engine, req, &more);
         }
         for (i = 0; i < n; i++) {
-            if (!smmuv3_aux_deliver_irq(s, &req[i], true)) {
+            if (!smmuv3_aux_deliver_sync(s, &req[i])) {
                 smmuv3_aux_msi_aborted(s, &req[i]);
             }
         }

@@ -11,8 +11,9 @@
  *
  * Locking model
  * -------------
- * MMIO runs under the BQL, but IOMMUMemoryRegionClass::translate can run in
- * any thread that does DMA (vCPU threads under MTTCG, iothreads).  One
+ * The register region is dispatched without the BQL (patches/qemu/0006),
+ * as IOMMUMemoryRegionClass::translate runs in any thread that does DMA
+ * (vCPU threads under MTTCG, iothreads).  One
  * QemuMutex, s->lock, protects the engine state; every engine entry point
  * is called with it held.  Interrupts are never delivered under s->lock:
  * the engine latches them and smmuv3_aux_flush_irqs() delivers them after
@@ -20,7 +21,10 @@
  * it (the GIC and the ITS are BQL-protected), and from a bottom half when
  * they go to device memory from inside an access (smmuv3-aux-irq.c).  The
  * lock order is therefore BQL -> s->lock, and s->lock is never held while
- * taking the BQL.
+ * taking the BQL.  After a register write the same flushers run whether
+ * or not the caller holds the BQL: CMD_SYNC completions to RAM are written
+ * at once, anything else that needs the BQL (wired IRQs, MSIs to the ITS,
+ * UNMAP notifiers, ATS and PRI messages to devices) takes it.
  *
  * The Tegra241-CMDQV-compatible virtual command queues (cmdqv=on) have
  * their own lock, s->cmdqv_lock, so that polling a VCMDQ (CONS, STATUS)
@@ -602,6 +606,12 @@ static void smmuv3_aux_realize(DeviceState *dev, Error **errp)
 
     memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_aux_mmio_ops, s,
                           TYPE_ARM_SMMUV3_AUX, SMMUV3_AUX_MMIO_SIZE);
+    /*
+     * Without the BQL: a strict-mode unmap's CMDQ_PROD write and the
+     * guest's CMDQ_CONS polls then wait for no other vCPU and for no
+     * device emulation; what needs the BQL takes it (see the top).
+     */
+    memory_region_enable_lockless_io(&s->iomem);
     sysbus_init_mmio(sbd, &s->iomem);
     for (i = 0; i < SMMUV3_AUX_IRQ_NUM; i++) {
         sysbus_init_irq(sbd, &s->irq[i]);
