@@ -1051,15 +1051,7 @@ static void s1_remap(S1Ctx *c, uint64_t iova, unsigned i)
 
 static uint64_t utlb_stat(S1Ctx *c, const char *name)
 {
-    QDict *rsp = qtest_qmp(c->f.qts, "{'execute': 'qom-get', 'arguments': "
-                           "{'path': %s, 'property': %s}}", TD_IOMMU_MR,
-                           name);
-    uint64_t v;
-
-    g_assert_true(qdict_haskey(rsp, "return"));
-    v = qdict_get_int(rsp, "return");
-    qobject_unref(rsp);
-    return v;
+    return qsmmu_fix_qom_uint(c->f.qts, TD_IOMMU_MR, name);
 }
 
 typedef struct CacheCase {

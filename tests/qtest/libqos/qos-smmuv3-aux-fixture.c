@@ -291,6 +291,19 @@ void qsmmu_fix_td_flr(QSMMUAuxTestdev *td)
                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
+uint64_t qsmmu_fix_qom_uint(QTestState *qts, const char *path,
+                           const char *prop)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': %s}}", path, prop);
+    uint64_t v;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
 uint64_t qsmmu_fix_rss_anon_kb(QTestState *qts)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/status", qtest_pid(qts));

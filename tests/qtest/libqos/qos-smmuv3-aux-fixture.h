@@ -141,6 +141,9 @@ void qsmmu_fix_expect_read_either(QSMMUAuxFix *f, uint64_t iova,
 void qsmmu_fix_td_flr(QSMMUAuxTestdev *td);
 /* QEMU's anonymous resident memory (its heap, not memfd RAM), in KiB. */
 uint64_t qsmmu_fix_rss_anon_kb(QTestState *qts);
+/* qom-get of an integer property @prop of the object at @path. */
+uint64_t qsmmu_fix_qom_uint(QTestState *qts, const char *path,
+                           const char *prop);
 /* TD_PASID of the test device: later DMA carries SSV = 1 and @ssid. */
 void qsmmu_fix_set_ssid(QSMMUAuxTestdev *td, uint32_t ssid);
 /* TD_PASID = 0: later DMA carries no SubstreamID. */
