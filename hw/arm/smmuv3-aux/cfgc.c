@@ -72,10 +72,35 @@ static uint32_t cfgc_find(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid)
     return NIL;
 }
 
+/*
+ * A device's DMA asks for the same StreamID and SubstreamID over and over:
+ * the slot of the last hit, if it still holds that key, saves the hash and
+ * the bucket.  A slot at or past the high-water mark was cleared by a
+ * flush; a freed one has no SLOT_USED.
+ */
+static uint32_t cfgc_find_mru(SMMUv3AuxCfgCache *c, uint32_t sid,
+                              uint32_t ssid)
+{
+    uint32_t i = c->mru;
+
+    if (i < c->st.hwm) {
+        const CfgSlot *s = cfg_slot(c, i);
+
+        if ((s->flags & SLOT_USED) && s->sid == sid && s->ssid == ssid) {
+            return i;
+        }
+    }
+    i = cfgc_find(c, sid, ssid);
+    if (i != NIL) {
+        c->mru = i;
+    }
+    return i;
+}
+
 bool smmuv3_aux_cfgc_lookup(SMMUv3AuxCfgCache *c, uint32_t sid, uint32_t ssid,
                             void *value)
 {
-    uint32_t i = c->st.slots ? cfgc_find(c, sid, ssid) : NIL;
+    uint32_t i = c->st.slots ? cfgc_find_mru(c, sid, ssid) : NIL;
 
     if (i != NIL && cfg_slot(c, i)->gen == c->gen) {
         cfg_slot(c, i)->flags |= SLOT_REF;

@@ -94,6 +94,7 @@ typedef struct SMMUv3AuxCfgCache {
     SMMUv3AuxSlotTable st;      /* each slot: header, then the value */
     uint32_t value_size;
     uint32_t gen;               /* entries of another generation are stale */
+    uint32_t mru;               /* slot of the last hit: a hint, checked */
     SMMUv3AuxCacheStats stats;
 } SMMUv3AuxCfgCache;
 
