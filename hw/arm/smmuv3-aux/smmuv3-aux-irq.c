@@ -11,17 +11,26 @@
  * Aimed at a device, an MSI may change the memory map (the virt board's
  * flash does so on every word written in command mode), and no FlatView
  * that a change replaces can be freed before the access ends: one
- * CMDQ_PROD write of 2^19 CMD_SYNCs could hold hundreds of GiB.  So an
- * MSI to anything but RAM, from a caller that holds the BQL (a vCPU's
- * MMIO access, the main loop), is queued and written by s->msi_bh, in
- * order, outside any access.  MSIs to RAM (Linux's CMD_SYNC completion
- * word) are written at once; so are a device thread's, whose DMA holds
- * its RCU section for one access and so can make only a few.  The queue
- * holds SMMUV3_AUX_MSI_DEFERRED; an MSI equal to one already queued is
- * merged with it, and one more aborts (GERROR.MSI_*_ABT_ERR), as a bus
- * that takes no more posted writes would.  The BH is guarded like the
- * device's MMIO, so an MSI aimed at the SMMU's own registers is still
- * refused as a re-entrant access.
+ * CMDQ_PROD write of 2^19 CMD_SYNCs could hold hundreds of GiB.  So a
+ * CMD_SYNC's MSI to anything but RAM, and any MSI to anything but RAM
+ * from a caller that holds the BQL (the main loop, an MMIO access under
+ * it), is queued and written by s->msi_bh, in order, outside any access.
+ * MSIs to RAM (Linux's CMD_SYNC completion word) are written at once; so
+ * are the few latched interrupts (EVENTQ, PRIQ, GERROR) of a caller that
+ * had to take the BQL itself: a device thread's DMA, or a vCPU in the
+ * SMMU's lockless register region.  The queue holds
+ * SMMUV3_AUX_MSI_DEFERRED; an MSI equal to one already queued is merged
+ * with it, and one more aborts (GERROR.MSI_*_ABT_ERR), as a bus that
+ * takes no more posted writes would.
+ *
+ * An MSI aimed at the SMMU's own registers: the register regions are
+ * lockless, so QEMU's re-entrancy guard is off for them, and the write
+ * reaches the register, as on a bus that routes it.  It is never written
+ * under s->lock, so it cannot deadlock; and it cannot recurse without
+ * bound: an MSI's address and data are fixed until software changes
+ * them, so its write repeated is the same register write, which latches
+ * nothing new once its first effect has happened (the hostile qtest
+ * aims GERROR's MSI at GERRORN and a CMD_SYNC's at CMDQ_PROD).
  */
 
 #include "qemu/osdep.h"
