@@ -227,9 +227,9 @@ typedef struct SMMUv3AuxPtwTtCache {
  * table address are IPAs translated by stage 2 (faults there are stage-2
  * faults with CLASS == TT), and the output IPA is translated by stage 2
  * (CLASS == IN).  Returns true and fills *out, or false and fills *fault.
- * cfg (and s2cfg) must have passed *_cfg_valid().  tt, if not NULL,
+ * cfg (and s2cfg) must have passed *_cfg_valid().  cache, if not NULL,
  * is the walk cache of a nested walk's table addresses; trace, if not
- * NULL, gets every descriptor read appended (and then tt is not used,
+ * NULL, gets every descriptor read appended (and then cache is not used,
  * so the trace shows every stage 2 step).
  */
 bool smmuv3_aux_ptw_s1_walk(const SMMUv3AuxEngineOps *ops, void *opaque,
@@ -238,7 +238,7 @@ bool smmuv3_aux_ptw_s1_walk(const SMMUv3AuxEngineOps *ops, void *opaque,
                             SMMUv3AuxPtwResult *out,
                             SMMUv3AuxPtwFault *fault,
                             const SMMUv3AuxS2Cfg *s2cfg,
-                            const SMMUv3AuxPtwTtCache *tt,
+                            const SMMUv3AuxPtwTtCache *cache,
                             SMMUv3AuxPtwTrace *trace);
 
 /* Walk stage 2 alone for ipa (STE.Config == S2 only). */

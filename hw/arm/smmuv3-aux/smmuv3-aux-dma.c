@@ -95,15 +95,18 @@ bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf, uint32_t len,
 {
     MemTxAttrs ma = smmuv3_aux_memattrs(attrs);
 
-    if (len <= SMMUV3_AUX_DIRECT_READ_MAX) {
+    if (len <= SMMUV3_AUX_DIRECT_READ_MAX &&
+        pa % SMMUV3_AUX_TABLE_PAGE + len <= SMMUV3_AUX_TABLE_PAGE) {
+        RCU_READ_LOCK_GUARD();
+        if (smmuv3_aux_page_read(pa, buf, len, ma)) {
+            return true;
+        }
+    } else if (len <= SMMUV3_AUX_DIRECT_READ_MAX) {
+        /* Across a page: one translation if both pages are one region. */
         hwaddr xlat, l = len;
         MemoryRegion *mr;
 
         RCU_READ_LOCK_GUARD();
-        if (pa % SMMUV3_AUX_TABLE_PAGE + len <= SMMUV3_AUX_TABLE_PAGE &&
-            smmuv3_aux_page_read(pa, buf, len, ma)) {
-            return true;
-        }
         mr = address_space_translate(&address_space_memory, pa, &xlat, &l,
                                      false, ma);
         if (l == len && memory_region_is_ram(mr) &&
@@ -118,7 +121,7 @@ bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf, uint32_t len,
 }
 
 bool smmuv3_aux_dma_write(void *opaque, uint64_t pa, const void *buf,
-                                 uint32_t len, SMMUv3AuxMemAttrs attrs)
+                          uint32_t len, SMMUv3AuxMemAttrs attrs)
 {
     return address_space_write(&address_space_memory, pa,
                                smmuv3_aux_memattrs(attrs), buf, len)
@@ -136,8 +139,8 @@ bool smmuv3_aux_dma_write(void *opaque, uint64_t pa, const void *buf,
  * page dirty for migration only when the swap stored.
  */
 bool smmuv3_aux_dma_cmpxchg64(void *opaque, uint64_t pa,
-                                     uint64_t *expected_le, uint64_t new_le,
-                                     SMMUv3AuxMemAttrs attrs)
+                              uint64_t *expected_le, uint64_t new_le,
+                              SMMUv3AuxMemAttrs attrs)
 {
     MemTxAttrs ma = smmuv3_aux_memattrs(attrs);
     hwaddr xlat, l = sizeof(uint64_t), len = sizeof(uint64_t);
