@@ -586,6 +586,68 @@ static void test_random(void)
     g_rand_free(r);
 }
 
+/*
+ * Dense: up to six entries on each of 256 consecutive pages, so a range
+ * probe gathers more candidates than one batch holds (iotlb.c looks them
+ * up 32 at a time, several keys per block), and removals in one batch
+ * unlink chains that later candidates of the batch walk.  The global
+ * entry has a VMID of its own: a lookup of an nG tag would hit it.
+ */
+static void test_random_dense(void)
+{
+    static const struct { SMMUv3AuxTlbTag tag; bool ng; } kinds[] = {
+        { { NS, S1, 1, 1 }, true }, { { NS, S1, 1, 2 }, true },
+        { { NS, S1, 3, 0 }, false }, { { NS, S2, 1, 0 }, false },
+        { { NS, S1, 2, 1 }, true }, { { EL2, S1, 0, 0 }, false },
+    };
+    enum { PAGES = 256, NK = ARRAY_SIZE(kinds) };
+    GRand *r = g_rand_new_with_seed(0xd15e);
+    SMMUv3AuxIotlb t;
+
+    smmuv3_aux_iotlb_init(&t, 4096);
+    for (int round = 0; round < 300; round++) {
+        bool alive[PAGES][NK];
+        SMMUv3AuxTlbInv inv = { .has_range = true, .tg_granule = 12 };
+        uint64_t first = g_rand_int_range(r, 0, PAGES);
+
+        smmuv3_aux_iotlb_flush(&t);
+        for (int pg = 0; pg < PAGES; pg++) {
+            for (int k = 0; k < NK; k++) {
+                alive[pg][k] = g_rand_int_range(r, 0, 3) != 0;
+                if (alive[pg][k]) {
+                    put(&t, kinds[k].tag, pg * K4, 12, 3, kinds[k].ng);
+                }
+            }
+        }
+        inv.regimes = g_rand_boolean(r) ? BIT_(NS) : BIT_(NS) | BIT_(EL2);
+        inv.stages = g_rand_int_range(r, 1, 8);
+        /* Mostly both tags: only then can a range be probed. */
+        inv.match_vmid = g_rand_int_range(r, 0, 4) != 0;
+        inv.vmid = g_rand_int_range(r, 1, 4);
+        inv.match_asid = g_rand_int_range(r, 0, 4) != 0;
+        inv.asid = g_rand_int_range(r, 1, 3);
+        inv.nonglobal_only = g_rand_int_range(r, 0, 4) == 0;
+        inv.ttl_level = g_rand_boolean(r) ? 3 : 0;
+        inv.start = first * K4;
+        inv.last = (first + g_rand_int_range(r, 1, 80)) * K4 - 1;
+        for (int pg = 0; pg < PAGES; pg++) {
+            for (int k = 0; k < NK; k++) {
+                alive[pg][k] &= !ref_match(&inv, &kinds[k].tag, kinds[k].ng,
+                                           pg * K4, 12, 3);
+            }
+        }
+        smmuv3_aux_iotlb_invalidate(&t, &inv);
+        for (int pg = 0; pg < PAGES; pg++) {
+            for (int k = 0; k < NK; k++) {
+                g_assert_cmpint(hit(&t, kinds[k].tag, pg * K4), ==,
+                                alive[pg][k]);
+            }
+        }
+    }
+    smmuv3_aux_iotlb_destroy(&t);
+    g_rand_free(r);
+}
+
 /* ---- Configuration cache ---------------------------------------------- */
 
 static const struct { uint32_t sid, ssid; } cfg_pop[] = {
@@ -767,6 +829,7 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, &ill_cases[i], test_ill);
     }
     g_test_add_func("/smmuv3-aux/tlb/random", test_random);
+    g_test_add_func("/smmuv3-aux/tlb/random-dense", test_random_dense);
     g_test_add_func("/smmuv3-aux/tlb/range-filter", test_range_filter);
     for (int i = 0; i < ARRAY_SIZE(cfg_cases); i++) {
         g_autofree char *path = g_strdup_printf("/smmuv3-aux/tlb/cfgi/%s",

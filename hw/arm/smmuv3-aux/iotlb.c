@@ -648,31 +648,81 @@ static void probe_key(const SMMUv3AuxTlbInv *inv, uint8_t x, unsigned shift,
     k->ia = ia;
 }
 
+/*
+ * Candidates gathered before any is looked up: a range invalidation runs
+ * after the entries were used, when their buckets and slots are cold, so
+ * one pass prefetches every bucket, a second every chain head, and only
+ * the third compares keys: the misses overlap instead of queueing.
+ */
+#define PROBE_BATCH     32
+
+typedef struct ProbeBatch {
+    uint32_t hash[PROBE_BATCH];
+    uint64_t ia[PROBE_BATCH];
+    uint8_t key[PROBE_BATCH];
+    unsigned n;
+} ProbeBatch;
+
+static void batch_add(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                      ProbeBatch *pb, uint8_t x, unsigned shift, uint64_t ia)
+{
+    TlbKey k;
+
+    probe_key(inv, x, shift, ia, &k);
+    pb->hash[pb->n] = key_hash(&k);
+    pb->ia[pb->n] = ia;
+    pb->key[pb->n] = x;
+    __builtin_prefetch(&t->st.buckets[pb->hash[pb->n] & t->st.bucket_mask]);
+    pb->n++;
+}
+
+static void batch_run(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
+                      unsigned shift, ProbeBatch *pb, ProbeRun *p)
+{
+    for (unsigned m = 0; m < pb->n; m++) {
+        uint32_t i = t->st.buckets[pb->hash[m] & t->st.bucket_mask];
+
+        if (i != NIL) {
+            __builtin_prefetch(tlb_slot(t, i));
+        }
+    }
+    for (unsigned m = 0; m < pb->n; m++) {
+        TlbKey k;
+        uint32_t i;
+
+        probe_key(inv, pb->key[m], shift, pb->ia[m], &k);
+        i = tlb_find_hashed(t, &k, pb->hash[m]);
+        if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
+            tlb_remove_hashed(t, i, pb->hash[m]);
+            p->n++;
+        }
+    }
+    pb->n = 0;
+}
+
 static bool region_probe(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
                          unsigned shift, uint64_t first, uint64_t last,
                          void *opaque)
 {
     ProbeRun *p = opaque;
+    ProbeBatch pb;
 
     /* Only once a region has entries: most ranges meet none. */
     if (!p->have_keys) {
         probe_keys(t, inv, shift, p);
     }
+    pb.n = 0;
     for (uint64_t b = first;; b++) {
-        for (unsigned j = 0; *blk_counter(t, shift, b << shift) &&
-                             j < p->n_keys; j++) {
-            uint32_t i, h;
-            TlbKey k;
-
-            probe_key(inv, p->key[j], shift, b << shift, &k);
-            h = key_hash(&k);
-            i = tlb_find_hashed(t, &k, h);
-            if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
-                tlb_remove_hashed(t, i, h);
-                p->n++;
+        if (*blk_counter(t, shift, b << shift)) {
+            if (pb.n + p->n_keys > PROBE_BATCH) {
+                batch_run(t, inv, shift, &pb, p);
+            }
+            for (unsigned j = 0; j < p->n_keys; j++) {
+                batch_add(t, inv, &pb, p->key[j], shift, b << shift);
             }
         }
         if (b == last) {
+            batch_run(t, inv, shift, &pb, p);
             return true;
         }
     }
