@@ -129,9 +129,7 @@ bool smmuv3_aux_cfgc_peek(const SMMUv3AuxCfgCache *c, uint32_t sid,
 
 static void cfgc_remove(SMMUv3AuxCfgCache *c, uint32_t i)
 {
-    CfgSlot *s = cfg_slot(c, i);
-
-    st_chain_del(&c->st, cfg_hash(s->sid, s->ssid), i);
+    st_chain_del(&c->st, i);
 }
 
 static void cfgc_evict(void *owner, uint32_t i)

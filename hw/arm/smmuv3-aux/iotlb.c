@@ -71,14 +71,6 @@ static TlbSlot *tlb_slot(const SMMUv3AuxIotlb *t, uint32_t i)
     return st_slot(&t->st, i);
 }
 
-static uint32_t slot_hash(const TlbSlot *s)
-{
-    TlbKey k = { s->tag & 3, (s->tag >> 2) & 3, s->shift,
-                 !(s->flags & SLOT_NG), s->vmid, s->asid, s->ia };
-
-    return key_hash(&k);
-}
-
 static bool slot_is(const TlbSlot *s, const TlbKey *k)
 {
     return s->ia == k->ia && s->shift == k->shift &&
@@ -203,18 +195,12 @@ static void size_count(SMMUv3AuxIotlb *t, unsigned shift, uint64_t ia,
     blk_count(t, shift, ia, delta);
 }
 
-/* Remove slot i, whose key hashes to hash. */
-static void tlb_remove_hashed(SMMUv3AuxIotlb *t, uint32_t i, uint32_t hash)
+static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
 {
     TlbSlot *s = tlb_slot(t, i);
 
     size_count(t, s->shift, s->ia, !(s->flags & SLOT_NG), s->tag & 0xf, -1);
-    st_chain_del(&t->st, hash, i);
-}
-
-static void tlb_remove(SMMUv3AuxIotlb *t, uint32_t i)
-{
-    tlb_remove_hashed(t, i, slot_hash(tlb_slot(t, i)));
+    st_chain_del(&t->st, i);
 }
 
 static void tlb_evict(void *owner, uint32_t i)
@@ -693,7 +679,7 @@ static void batch_run(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
         probe_key(inv, pb->key[m], shift, pb->ia[m], &k);
         i = tlb_find_hashed(t, &k, pb->hash[m]);
         if (i != NIL && inv_matches(inv, tlb_slot(t, i))) {
-            tlb_remove_hashed(t, i, pb->hash[m]);
+            tlb_remove(t, i);
             p->n++;
         }
     }

@@ -12,6 +12,7 @@
 #include "tlb.h"
 
 #define NIL             SMMUV3_AUX_SLOT_NIL
+#define SLOT_HEAD       SMMUV3_AUX_SLOT_HEAD
 
 /* Slot flags. */
 #define SLOT_USED       0x01
@@ -92,10 +93,11 @@ static inline uint8_t *st_flags(const SMMUv3AuxSlotTable *st, uint32_t i)
 static inline void st_chain_add(SMMUv3AuxSlotTable *st, uint32_t hash,
                                 uint32_t i)
 {
-    uint32_t *head = &st->buckets[hash & st->bucket_mask];
+    uint32_t b = hash & st->bucket_mask;
+    uint32_t *head = &st->buckets[b];
     SMMUv3AuxSlotLink *l = st_link(st, i);
 
-    l->prev = NIL;
+    l->prev = SLOT_HEAD | b;
     l->next = *head;
     if (*head != NIL) {
         st_link(st, *head)->prev = i;
@@ -105,15 +107,14 @@ static inline void st_chain_add(SMMUv3AuxSlotTable *st, uint32_t hash,
 }
 
 /* Unlink slot i and put it on the free list. */
-static inline void st_chain_del(SMMUv3AuxSlotTable *st, uint32_t hash,
-                                uint32_t i)
+static inline void st_chain_del(SMMUv3AuxSlotTable *st, uint32_t i)
 {
     SMMUv3AuxSlotLink *l = st_link(st, i);
 
-    if (l->prev != NIL) {
-        st_link(st, l->prev)->next = l->next;
+    if (l->prev & SLOT_HEAD) {
+        st->buckets[l->prev & ~SLOT_HEAD] = l->next;
     } else {
-        st->buckets[hash & st->bucket_mask] = l->next;
+        st_link(st, l->prev)->next = l->next;
     }
     if (l->next != NIL) {
         st_link(st, l->next)->prev = l->prev;

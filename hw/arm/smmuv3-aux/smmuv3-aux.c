@@ -374,6 +374,7 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
     };
     SMMUv3AuxTxnOut out = { 0 };
     SMMUv3AuxResult res;
+    bool irqs;
     uint64_t gen;
 
     entry->target_as = &address_space_memory;
@@ -411,9 +412,18 @@ static void smmuv3_aux_iommu_translate_slow(SMMUv3AuxDevice *sdev,
             trace_smmuv3_aux_iommu_translate_razwi(sid, addr);
             smmuv3_aux_razwi_entry(s, flag, entry);
         }
+        /*
+         * What this translation latched (an event's queue interrupt).
+         * Whoever latches an interrupt flushes it, so one latched by
+         * another thread is not ours to deliver: a translation that
+         * latched nothing, as almost all do, skips the second lock.
+         */
+        irqs = s->engine.irq_pending;
     }
     stat64_add(&sdev->utlb_misses, 1);
-    smmuv3_aux_flush_irqs(s);
+    if (irqs) {
+        smmuv3_aux_flush_irqs(s);
+    }
 }
 
 static IOMMUTLBEntry smmuv3_aux_iommu_translate(IOMMUMemoryRegion *mr,

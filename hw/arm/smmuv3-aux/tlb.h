@@ -72,7 +72,8 @@ typedef struct SMMUv3AuxCacheStats {
  * those at index >= hwm plus a free list.
  */
 typedef struct SMMUv3AuxSlotLink {
-    uint32_t next, prev;        /* bucket chain, or free list (next) */
+    uint32_t next;              /* bucket chain, or free list */
+    uint32_t prev;              /* previous slot, or SLOT_HEAD | bucket */
 } SMMUv3AuxSlotLink;
 
 typedef struct SMMUv3AuxSlotTable {
@@ -87,6 +88,12 @@ typedef struct SMMUv3AuxSlotTable {
 } SMMUv3AuxSlotTable;
 
 #define SMMUV3_AUX_SLOT_NIL     UINT32_MAX
+/*
+ * A chain's first slot names its bucket, so removal never rehashes a key
+ * (an eviction or invalidation would otherwise hash the victim again).
+ * Capacities are at most 2^20 (SMMUV3_AUX_IOTLB_MAX_SIZE), far below it.
+ */
+#define SMMUV3_AUX_SLOT_HEAD    0x80000000u
 
 /* ---- Configuration cache -------------------------------------------- */
 
