@@ -7,7 +7,8 @@
  * A hit asks neither the SMMU nor the target address space, so these
  * check that it serves repeated accesses, and that each thing that can
  * change a translation takes it away: a TLBI, a CFGI, and a change of the
- * target address space's memory map with no SMMU command at all.
+ * target address space's memory map with no SMMU command at all.  And of
+ * the miss path under it: a translation delivers the interrupt it raised.
  */
 
 #include "qemu/osdep.h"
@@ -313,6 +314,36 @@ static void test_structure_map_change(void)
     stop(&c);
 }
 
+/*
+ * A translation that misses every cache flushes only what it latched
+ * itself.  The fault's EVTQ MSI must then be in memory once the test
+ * device reports the failed DMA, with no SMMU register access in between:
+ * one would flush the latch and hide a miss path that never delivers.
+ */
+static void test_fault_msi(void)
+{
+    const uint32_t data = 0xfeedf00d;
+    SMMUv3AuxEvtRecord r;
+    uint64_t msi;
+    Ctx c;
+
+    if (!start(&c, NULL)) {
+        return;
+    }
+    msi = qsmmu_fix_alloc_sentinel(&c.f, 64, 64);
+    qsmmu_aux_writeq(&c.f.s, A_EVENTQ_IRQ_CFG0, msi);
+    qsmmu_aux_writel(&c.f.s, A_EVENTQ_IRQ_CFG1, data);
+    qsmmu_aux_writel(&c.f.s, A_EVENTQ_IRQ_CFG2, 1);    /* Device-nGnRE */
+    g_assert_true(qsmmu_aux_write_irq_ctrl(&c.f.s,
+                                           R_IRQ_CTRL_GERROR_IRQEN_MASK |
+                                           R_IRQ_CTRL_EVENTQ_IRQEN_MASK));
+    /* The next page has no descriptor: F_TRANSLATION. */
+    qsmmu_fix_dma_fails(&c.f, true, IOVA + PAGE);
+    g_assert_cmphex(qtest_readl(c.f.qts, msi), ==, data);
+    qsmmu_fix_pop_event(&c.f, &r, SMMUV3_AUX_EVT_F_TRANSLATION);
+    stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -326,5 +357,6 @@ int main(int argc, char **argv)
                    test_memory_map_change);
     qtest_add_func("/smmuv3-aux/table-pages/memory-map-change",
                    test_structure_map_change);
+    qtest_add_func("/smmuv3-aux/miss-path/fault-msi", test_fault_msi);
     return g_test_run();
 }

@@ -14,6 +14,10 @@
 #define NIL             SMMUV3_AUX_SLOT_NIL
 #define SLOT_HEAD       SMMUV3_AUX_SLOT_HEAD
 
+/* Bucket numbers stay below SLOT_HEAD (buckets: capacity rounded up). */
+QEMU_BUILD_BUG_ON(SMMUV3_AUX_IOTLB_MAX_SIZE > SLOT_HEAD / 2 ||
+                  SMMUV3_AUX_CFGC_MAX_SIZE > SLOT_HEAD / 2);
+
 /* Slot flags. */
 #define SLOT_USED       0x01
 #define SLOT_REF        0x02    /* CLOCK reference bit, set by hits */
