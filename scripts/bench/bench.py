@@ -96,10 +96,13 @@ def main():
 
     if any(x in only for x in ("throughput", "commands")):
         log("bench: DMA throughput and commands (%d DMAs per burst)" % count)
-        insts = start_instances(args.qemu, {
-            "smmuv3-aux": ("smmuv3-aux", ()),
-            "smmuv3": ("smmuv3", ()),
-            "none": ("none", ())}, log)
+        cfgs = {"smmuv3-aux": ("smmuv3-aux", ()),
+                "smmuv3": ("smmuv3", ()),
+                "none": ("none", ())}
+        if "throughput" in only and qemu_has_property(
+                args.qemu, "arm-smmuv3", "x-core-tlb"):
+            cfgs[qemu_bench.UP_CTLB] = ("smmuv3", qemu_bench.UP_CTLB_GLOBALS)
+        insts = start_instances(args.qemu, cfgs, log)
         try:
             if "throughput" in only:
                 rows += qemu_bench.bench_throughput(insts, runs, count, log)

@@ -6,9 +6,12 @@
  * and of the SMMU's cache of table pages for its own structure reads.
  * A hit asks neither the SMMU nor the target address space, so these
  * check that it serves repeated accesses, and that each thing that can
- * change a translation takes it away: a TLBI, a CFGI, and a change of the
- * target address space's memory map with no SMMU command at all.  And of
- * the miss path under it: a translation delivers the interrupt it raised.
+ * change a translation takes it away: a TLBI, a CFGI, disabling the SMMU,
+ * and a change of the target address space's memory map with no SMMU
+ * command at all.  The same cases run on upstream's arm-smmuv3 with
+ * x-core-tlb=on (patches/qemu/0014), which opts in to the same cache.
+ * And of the miss path under it: a translation delivers the interrupt it
+ * raised.
  */
 
 #include "qemu/osdep.h"
@@ -25,10 +28,15 @@
 #define IVSHMEM_SLOT    6
 #define IVSHMEM_FILL    0x77
 
+#define UPSTREAM        "smmuv3"
+#define UPSTREAM_ON     "-global arm-smmuv3.x-core-tlb=on"
+
 typedef struct Ctx {
     QSMMUAuxFix f;
     QSMMUFixS1 d;
     uint64_t data[2];
+    bool upstream;
+    char *smmu;                 /* upstream: the SMMU's QOM path */
 } Ctx;
 
 static uint32_t seed(unsigned i)
@@ -36,10 +44,40 @@ static uint32_t seed(unsigned i)
     return (i + 1) << 12;
 }
 
-static bool start(Ctx *c, const char *args)
+/* Upstream's SMMU has no name in the board: find it by type. */
+static char *find_upstream_smmu(QTestState *qts)
 {
-    if (!qsmmu_fix_start(&c->f, "smmuv3-aux", 0, args)) {
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-list', 'arguments': "
+                           "{'path': '/machine/unattached'}}");
+    const QListEntry *e;
+    char *path = NULL;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (g_str_equal(qdict_get_str(prop, "type"), "child<arm-smmuv3>")) {
+            path = g_strdup_printf("/machine/unattached/%s",
+                                   qdict_get_str(prop, "name"));
+        }
+    }
+    qobject_unref(rsp);
+    g_assert_nonnull(path);
+    return path;
+}
+
+/* model: NULL for arm-smmuv3-aux, UPSTREAM for arm-smmuv3 opted in. */
+static bool start_model(Ctx *c, const char *model, const char *args)
+{
+    g_autofree char *all = g_strdup_printf("%s %s", model ? UPSTREAM_ON : "",
+                                           args ? args : "");
+
+    c->upstream = model != NULL;
+    c->smmu = NULL;
+    if (!qsmmu_fix_start(&c->f, model ? model : "smmuv3-aux", 0, all)) {
         return false;
+    }
+    if (c->upstream) {
+        c->smmu = find_upstream_smmu(c->f.qts);
     }
     for (unsigned i = 0; i < ARRAY_SIZE(c->data); i++) {
         c->data[i] = qsmmu_fix_alloc_data(&c->f, PAGE, PAGE, seed(i));
@@ -50,10 +88,16 @@ static bool start(Ctx *c, const char *args)
     return true;
 }
 
+static bool start(Ctx *c, const char *args)
+{
+    return start_model(c, NULL, args);
+}
+
 static void stop(Ctx *c)
 {
     qsmmu_fix_expect_no_event(&c->f);
     qsmmu_fix_stop(&c->f);
+    g_free(c->smmu);
 }
 
 static void expect_page(Ctx *c, unsigned i)
@@ -68,15 +112,23 @@ static uint64_t mr_stat(Ctx *c, const char *name)
     return qsmmu_fix_qom_uint(c->f.qts, TD_IOMMU_MR, name);
 }
 
-/* start(), and IOVA read twice: the second read a core-tlb hit. */
-static bool start_cached(Ctx *c)
+/* The memory core's cache hits for the test device. */
+static uint64_t hits(Ctx *c)
 {
-    if (!start(c, NULL)) {
+    return c->upstream ? qsmmu_fix_qom_uint(c->f.qts, c->smmu,
+                                            "x-core-tlb-hits")
+                       : mr_stat(c, "core-tlb-hits");
+}
+
+/* start_model(), and IOVA read twice: the second read a core-tlb hit. */
+static bool start_cached(Ctx *c, const char *model)
+{
+    if (!start_model(c, model, NULL)) {
         return false;
     }
     expect_page(c, 0);
     expect_page(c, 0);
-    g_assert_cmpuint(mr_stat(c, "core-tlb-hits"), >, 0);
+    g_assert_cmpuint(hits(c), >, 0);
     return true;
 }
 
@@ -146,19 +198,19 @@ static void test_serves_hits(const void *opaque)
  * A PTE rewritten without TLBI may still be used (the architecture lets
  * an SMMU cache it); after TLBI_NH_VA and CMD_SYNC it must not be.
  */
-static void test_tlbi(void)
+static void test_tlbi(const void *model)
 {
     SMMUv3AuxCmd cmd;
-    uint64_t hits;
+    uint64_t before;
     Ctx c;
 
-    if (!start_cached(&c)) {
+    if (!start_cached(&c, model)) {
         return;
     }
-    hits = mr_stat(&c, "core-tlb-hits");
+    before = hits(&c);
     qsmmu_fix_s1_map4k(&c.d, IOVA, c.data[1]);
     expect_page(&c, 0);
-    g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >, hits);
+    g_assert_cmpuint(hits(&c), >, before);
 
     qsmmu_aux_cmd_tlbi_nh_va(&cmd, 0, ASID, IOVA, true, 0, 0, 0, 0);
     qsmmu_fix_cmd(&c.f, &cmd);
@@ -167,13 +219,13 @@ static void test_tlbi(void)
 }
 
 /* The STE rewritten to abort: after CFGI_STE the cached page is gone. */
-static void test_cfgi(void)
+static void test_cfgi(const void *model)
 {
     SMMUv3AuxSTE ste;
     SMMUv3AuxCmd cmd;
     Ctx c;
 
-    if (!start_cached(&c)) {
+    if (!start_cached(&c, model)) {
         return;
     }
     qsmmu_aux_ste_abort(&ste);
@@ -184,8 +236,48 @@ static void test_cfgi(void)
     stop(&c);
 }
 
+/*
+ * SMMUEN cleared with GBPA.ABORT set: no command at all, and the next
+ * DMA must be aborted, not served from the cache.
+ */
+static void test_smmuen_off(const void *model)
+{
+    Ctx c;
+
+    if (!start_cached(&c, model)) {
+        return;
+    }
+    g_assert_true(qsmmu_aux_gbpa_update(&c.f.s, R_GBPA_ABORT_MASK));
+    g_assert_true(qsmmu_aux_write_cr0(&c.f.s,
+                                      qsmmu_aux_readl(&c.f.s, A_CR0) &
+                                      ~R_CR0_SMMUEN_MASK));
+    qsmmu_fix_dma_fails(&c.f, true, IOVA);
+    stop(&c);
+}
+
+/* Upstream's default: no cache, every read reaches its translate(). */
+static void test_upstream_hits(const void *opaque)
+{
+    bool on = !opaque;
+    Ctx c;
+
+    if (!start_model(&c, UPSTREAM, on ? NULL : "-global "
+                     "arm-smmuv3.x-core-tlb=off")) {
+        return;
+    }
+    for (int i = 0; i < 5; i++) {
+        expect_page(&c, 0);
+    }
+    if (on) {
+        g_assert_cmpuint(hits(&c), >=, 4);
+    } else {
+        g_assert_cmpuint(hits(&c), ==, 0);
+    }
+    stop(&c);
+}
+
 /* ivshmem-plain at IVSHMEM_SLOT with its 1 MiB RAM BAR mapped. */
-static QPCIDevice *ivshmem_start(Ctx *c, QPCIBar *bar)
+static QPCIDevice *ivshmem_start(Ctx *c, const char *model, QPCIBar *bar)
 {
     QPCIDevice *dev;
     uint64_t size;
@@ -194,8 +286,9 @@ static QPCIDevice *ivshmem_start(Ctx *c, QPCIBar *bar)
         g_test_skip("needs ivshmem-plain");
         return NULL;
     }
-    if (!start(c, "-object memory-backend-ram,id=shm,size=1M,share=on "
-               "-device ivshmem-plain,memdev=shm,bus=pcie.0,addr=6.0")) {
+    if (!start_model(c, model,
+                     "-object memory-backend-ram,id=shm,size=1M,share=on "
+                     "-device ivshmem-plain,memdev=shm,bus=pcie.0,addr=6.0")) {
         return NULL;
     }
     dev = qpci_device_find(&c->f.gbus.bus, QPCI_DEVFN(IVSHMEM_SLOT, 0));
@@ -221,7 +314,7 @@ static void decode(QPCIDevice *dev, bool on)
  * SMMU event), not the RAM the cache still points to; turned back on,
  * the same read works again.
  */
-static void test_memory_map_change(void)
+static void test_memory_map_change(const void *model)
 {
     QPCIDevice *dev;
     QPCIBar bar;
@@ -229,7 +322,7 @@ static void test_memory_map_change(void)
     uint64_t want;
     Ctx c;
 
-    dev = ivshmem_start(&c, &bar);
+    dev = ivshmem_start(&c, model, &bar);
     if (!dev) {
         return;
     }
@@ -240,7 +333,7 @@ static void test_memory_map_change(void)
     qsmmu_fix_s1_map4k(&c.d, IOVA, bar.addr);
     g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
     g_assert_cmphex(qsmmu_fix_dma_read(&c.f, IOVA, PAGE), ==, want);
-    g_assert_cmpuint(mr_stat(&c, "core-tlb-hits"), >, 0);
+    g_assert_cmpuint(hits(&c), >, 0);
 
     decode(dev, false);
     qsmmu_fix_dma_fails(&c.f, true, IOVA);
@@ -284,7 +377,7 @@ static void test_structure_map_change(void)
     QPCIBar bar;
     Ctx c;
 
-    dev = ivshmem_start(&c, &bar);
+    dev = ivshmem_start(&c, NULL, &bar);
     if (!dev) {
         return;
     }
@@ -351,10 +444,24 @@ int main(int argc, char **argv)
                         test_serves_hits);
     qtest_add_data_func("/smmuv3-aux/core-tlb/off-utlb-serves", "off",
                         test_serves_hits);
-    qtest_add_func("/smmuv3-aux/core-tlb/tlbi", test_tlbi);
-    qtest_add_func("/smmuv3-aux/core-tlb/cfgi-ste", test_cfgi);
-    qtest_add_func("/smmuv3-aux/core-tlb/memory-map-change",
-                   test_memory_map_change);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/tlbi", NULL, test_tlbi);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/cfgi-ste", NULL, test_cfgi);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/smmuen-off", NULL,
+                        test_smmuen_off);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/memory-map-change", NULL,
+                        test_memory_map_change);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/on-serves-hits", NULL,
+                        test_upstream_hits);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/off-default", "off",
+                        test_upstream_hits);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/tlbi", UPSTREAM,
+                        test_tlbi);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/cfgi-ste", UPSTREAM,
+                        test_cfgi);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/smmuen-off", UPSTREAM,
+                        test_smmuen_off);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/memory-map-change",
+                        UPSTREAM, test_memory_map_change);
     qtest_add_func("/smmuv3-aux/table-pages/memory-map-change",
                    test_structure_map_change);
     qtest_add_func("/smmuv3-aux/miss-path/fault-msi", test_fault_msi);
