@@ -131,6 +131,13 @@ void td_core_set_smmu_master(TDCore *c, SMMUv3AuxDevice *m);
 void td_core_unrealize(TDCore *c);
 /* Device reset: a running job stops early and is not published. */
 void td_core_reset(TDCore *c);
+
+/* testdev-dma.c: run job j's command (any thread, BQL or not). */
+void td_core_exec(TDCore *c, TDJob *j);
+/* Whether a reset or unrealize retired job j: it stops early. */
+bool td_core_cancelled(TDCore *c, const TDJob *j);
+/* The device's type, for guest-error messages. */
+const char *td_core_name(TDCore *c);
 /* The register page (SMMUV3_AUX_TESTDEV_REGS_SIZE); opaque: the TDCore. */
 extern const MemoryRegionOps td_core_mmio_ops;
 
