@@ -139,11 +139,12 @@ static uint32_t vintf_read(const SMMUv3AuxCmdqv *v, unsigned i, uint64_t r)
     }
 }
 
+/* The end of the VINTF pages in the global page's space. */
+#define VINTFS_END  (SMMUV3_AUX_CMDQV_VINTF_BASE + \
+                     SMMUV3_AUX_CMDQV_MAX_VINTFS * SMMUV3_AUX_CMDQV_VINTF_SIZE)
+
 static uint32_t global_read(const SMMUv3AuxCmdqv *v, uint64_t off)
 {
-    uint64_t vintfs_end = SMMUV3_AUX_CMDQV_VINTF_BASE +
-                          SMMUV3_AUX_CMDQV_MAX_VINTFS *
-                          SMMUV3_AUX_CMDQV_VINTF_SIZE;
     unsigned q = (off - A_CMDQV_CMDQ_ALLOC) / 4;
     unsigned i = (off - SMMUV3_AUX_CMDQV_VINTF_BASE) /
                  SMMUV3_AUX_CMDQV_VINTF_SIZE;
@@ -167,7 +168,7 @@ static uint32_t global_read(const SMMUv3AuxCmdqv *v, uint64_t off)
          A_CMDQV_CMDQ_ALLOC + 4 * (SMMUV3_AUX_CMDQV_MAX_VCMDQS - 1):
         return q < v->num_vcmdqs ? v->q[q].alloc : 0;
     }
-    if (off >= SMMUV3_AUX_CMDQV_VINTF_BASE && off < vintfs_end) {
+    if (off >= SMMUV3_AUX_CMDQV_VINTF_BASE && off < VINTFS_END) {
         /* VINTFs past PARAM's count are RAZ/WI, like unmapped slots. */
         return i < v->num_vintfs ?
                vintf_read(v, i, off % SMMUV3_AUX_CMDQV_VINTF_SIZE) : 0;
@@ -214,9 +215,6 @@ static void vintf_write(SMMUv3AuxCmdqv *v, unsigned i, uint64_t r,
 
 static void global_write(SMMUv3AuxCmdqv *v, uint64_t off, uint32_t val)
 {
-    uint64_t vintfs_end = SMMUV3_AUX_CMDQV_VINTF_BASE +
-                          SMMUV3_AUX_CMDQV_MAX_VINTFS *
-                          SMMUV3_AUX_CMDQV_VINTF_SIZE;
     unsigned q = (off - A_CMDQV_CMDQ_ALLOC) / 4;
     unsigned i = (off - SMMUV3_AUX_CMDQV_VINTF_BASE) /
                  SMMUV3_AUX_CMDQV_VINTF_SIZE;
@@ -238,7 +236,7 @@ static void global_write(SMMUv3AuxCmdqv *v, uint64_t off, uint32_t val)
         }
         return;
     }
-    if (off >= SMMUV3_AUX_CMDQV_VINTF_BASE && off < vintfs_end) {
+    if (off >= SMMUV3_AUX_CMDQV_VINTF_BASE && off < VINTFS_END) {
         if (i < v->num_vintfs) {
             vintf_write(v, i, off % SMMUV3_AUX_CMDQV_VINTF_SIZE, val);
         }
