@@ -817,12 +817,6 @@ static void test_sync_msi_to_dma_master(void)
  * 4K granule, 40-bit IPA starting at level 1: two concatenated level-1
  * tables (IHI 0070 5.2 S2SL0, Arm ARM D8.2.6).
  */
-static void s2_pt(QSMMUAuxFix *c, QSMMUAuxPT *pt)
-{
-    qsmmu_aux_pt_init(&c->s, pt, 12, 40, 1, 0);
-    g_assert_cmpuint(pt->concat, ==, 2);
-}
-
 static uint64_t s2_map4k(QSMMUAuxPT *pt, uint64_t ipa, uint64_t pa)
 {
     return qsmmu_aux_pt_map(pt, ipa, pa, 3, QSMMU_AUX_S2_ATTRS_LINUX);
@@ -841,7 +835,7 @@ static void test_s2_only(void)
     if (!conf_start(&c)) {
         return;
     }
-    s2_pt(&c, &pt);
+    qsmmu_fix_s2_pt(&c, &pt);
     a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x11000);
     b = qsmmu_fix_alloc_sentinel(&c, PAGE, PAGE);
     ro = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x12000);
@@ -875,29 +869,12 @@ static void test_s2_only(void)
 
 /* ---- Nested ---------------------------------------------------------- */
 
-typedef struct Nested {
-    QSMMUAuxPT s2;
-    QSMMUFixS1 s1;
-} Nested;
+typedef QSMMUFixNested Nested;
 
-/*
- * Stage 2 maps IPA_OFF + [ALLOC_START, ALLOC_END) onto the allocator's
- * window with 2M blocks; stage-1 tables and the CD are reached at IPAs.
- */
+/* qsmmu_fix_nested_setup() at IPA_OFF with VMID. */
 static void nested_setup(QSMMUAuxFix *c, Nested *n, uint64_t cd_ipa)
 {
-    SMMUv3AuxSTE ste;
-    uint64_t pa;
-
-    s2_pt(c, &n->s2);
-    for (pa = QSMMU_AUX_ALLOC_START; pa < QSMMU_AUX_ALLOC_END; pa += 2 * MiB) {
-        qsmmu_aux_pt_map(&n->s2, pa + IPA_OFF, pa, 2,
-                         QSMMU_AUX_S2_ATTRS_LINUX);
-    }
-    qsmmu_fix_s1_init(c, &n->s1, 12, 1, IPA_OFF);
-    qsmmu_aux_ste_nested(&ste, cd_ipa ? cd_ipa : n->s1.cd + IPA_OFF, &n->s2,
-                         VMID, c->oas);
-    qsmmu_aux_write_ste(&c->s, SID, &ste);
+    qsmmu_fix_nested_setup(c, n, IPA_OFF, VMID, cd_ipa);
 }
 
 static void test_nested(void)
@@ -1163,7 +1140,7 @@ static void test_inv_s2_ipa(void)
     if (!conf_start(&c)) {
         return;
     }
-    s2_pt(&c, &pt);
+    qsmmu_fix_s2_pt(&c, &pt);
     a = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x81000);
     b = qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0x82000);
     s2_map4k(&pt, ipa, a);
@@ -1321,7 +1298,7 @@ static void test_ste_bad_s2aa64(void)
         qsmmu_fix_stop(&c);
         return;
     }
-    s2_pt(&c, &pt);
+    qsmmu_fix_s2_pt(&c, &pt);
     s2_map4k(&pt, IOVA, qsmmu_fix_alloc_data(&c, PAGE, PAGE, 0xb1000));
     qsmmu_aux_ste_s2(&ste, &pt, VMID, c.oas);
     ste.qw[2] = FIELD_DP64(ste.qw[2], STE_2, S2AA64, 0);

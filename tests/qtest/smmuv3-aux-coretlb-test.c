@@ -65,19 +65,35 @@ static char *find_upstream_smmu(QTestState *qts)
     return path;
 }
 
-/* model: NULL for arm-smmuv3-aux, UPSTREAM for arm-smmuv3 opted in. */
-static bool start_model(Ctx *c, const char *model, const char *args)
+/*
+ * Start the machine without tables: model NULL for arm-smmuv3-aux,
+ * UPSTREAM for arm-smmuv3, opted in to the cache unless UPSTREAM_DEFAULT.
+ */
+#define UPSTREAM_DEFAULT    "smmuv3-default"
+
+static bool boot(Ctx *c, const char *model, const char *args)
 {
-    g_autofree char *all = g_strdup_printf("%s %s", model ? UPSTREAM_ON : "",
+    bool opt_in = model && strcmp(model, UPSTREAM_DEFAULT);
+    g_autofree char *all = g_strdup_printf("%s %s", opt_in ? UPSTREAM_ON : "",
                                            args ? args : "");
 
     c->upstream = model != NULL;
     c->smmu = NULL;
-    if (!qsmmu_fix_start(&c->f, model ? model : "smmuv3-aux", 0, all)) {
+    if (!qsmmu_fix_start(&c->f, c->upstream ? UPSTREAM : "smmuv3-aux", 0,
+                         all)) {
         return false;
     }
     if (c->upstream) {
         c->smmu = find_upstream_smmu(c->f.qts);
+    }
+    return true;
+}
+
+/* boot(), and IOVA mapped by stage 1 to data[0], the SMMU enabled. */
+static bool start_model(Ctx *c, const char *model, const char *args)
+{
+    if (!boot(c, model, args)) {
+        return false;
     }
     for (unsigned i = 0; i < ARRAY_SIZE(c->data); i++) {
         c->data[i] = qsmmu_fix_alloc_data(&c->f, PAGE, PAGE, seed(i));
@@ -244,10 +260,14 @@ static void test_smmuen_off(const void *model)
 {
     Ctx c;
 
-    if (!start_cached(&c, model)) {
+    if (!start_model(&c, model, NULL)) {
         return;
     }
+    /* GBPA first, so that only the CR0 write can retire the page. */
     g_assert_true(qsmmu_aux_gbpa_update(&c.f.s, R_GBPA_ABORT_MASK));
+    expect_page(&c, 0);
+    expect_page(&c, 0);
+    g_assert_cmpuint(hits(&c), >, 0);
     g_assert_true(qsmmu_aux_write_cr0(&c.f.s,
                                       qsmmu_aux_readl(&c.f.s, A_CR0) &
                                       ~R_CR0_SMMUEN_MASK));
@@ -261,8 +281,7 @@ static void test_upstream_hits(const void *opaque)
     bool on = !opaque;
     Ctx c;
 
-    if (!start_model(&c, UPSTREAM, on ? NULL : "-global "
-                     "arm-smmuv3.x-core-tlb=off")) {
+    if (!start_model(&c, on ? UPSTREAM : UPSTREAM_DEFAULT, NULL)) {
         return;
     }
     for (int i = 0; i < 5; i++) {
@@ -273,6 +292,39 @@ static void test_upstream_hits(const void *opaque)
     } else {
         g_assert_cmpuint(hits(&c), ==, 0);
     }
+    stop(&c);
+}
+
+/*
+ * Nested, stage 1 writable and stage 2 read-only: a read may fill the
+ * memory core's cache, and a write after it must still fault at stage 2.
+ * (Upstream's model returns stage 1's permission and checks stage 2
+ * itself, so it must not let the core keep such a translation.)
+ */
+#define NESTED_IPA_OFF  0x1000000000ULL
+#define NESTED_IPA_RO   (NESTED_IPA_OFF + 0x7fe00000ULL)   /* not a block */
+#define NESTED_VMID     5
+
+static void test_nested_s2_ro(const void *model)
+{
+    QSMMUFixNested n;
+    SMMUv3AuxEvtRecord r;
+    uint64_t pa;
+    Ctx c;
+
+    if (!boot(&c, model, model ? "-global arm-smmuv3.stage=nested" : NULL)) {
+        return;
+    }
+    qsmmu_fix_nested_setup(&c.f, &n, NESTED_IPA_OFF, NESTED_VMID, 0);
+    pa = qsmmu_fix_alloc_data(&c.f, PAGE, PAGE, seed(0));
+    qsmmu_aux_pt_map(&n.s2, NESTED_IPA_RO, pa, 3,
+                     QSMMU_AUX_S2_ATTRS_LINUX & ~QSMMU_AUX_PTE_S2AP_W);
+    qsmmu_fix_s1_map4k(&n.s1, IOVA, NESTED_IPA_RO);
+    qsmmu_fix_enable(&c.f);
+    expect_page(&c, 0);
+    expect_page(&c, 0);
+    qsmmu_fix_dma_fails(&c.f, false, IOVA);
+    qsmmu_fix_pop_event(&c.f, &r, SMMUV3_AUX_EVT_F_PERMISSION);
     stop(&c);
 }
 
@@ -462,6 +514,10 @@ int main(int argc, char **argv)
                         test_smmuen_off);
     qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/memory-map-change",
                         UPSTREAM, test_memory_map_change);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/nested-s2-read-only", NULL,
+                        test_nested_s2_ro);
+    qtest_add_data_func("/smmuv3-aux/core-tlb/upstream/nested-s2-read-only",
+                        UPSTREAM, test_nested_s2_ro);
     qtest_add_func("/smmuv3-aux/table-pages/memory-map-change",
                    test_structure_map_change);
     qtest_add_func("/smmuv3-aux/miss-path/fault-msi", test_fault_msi);

@@ -649,6 +649,9 @@ typedef struct ProbeBatch {
     unsigned n;
 } ProbeBatch;
 
+/* A block's keys always fit in one batch (region_probe() relies on it). */
+QEMU_BUILD_BUG_ON(sizeof(((ProbeRun *)0)->key) > PROBE_BATCH);
+
 static void batch_add(SMMUv3AuxIotlb *t, const SMMUv3AuxTlbInv *inv,
                       ProbeBatch *pb, uint8_t x, unsigned shift, uint64_t ia)
 {

@@ -6,6 +6,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/units.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "standard-headers/linux/pci_regs.h"
@@ -507,6 +508,29 @@ void qsmmu_fix_s1_install(QSMMUAuxFix *f, QSMMUFixS1 *d)
 uint64_t qsmmu_fix_s1_map4k(QSMMUFixS1 *d, uint64_t va, uint64_t pa)
 {
     return qsmmu_aux_pt_map(&d->pt, va, pa, 3, QSMMU_AUX_S1_ATTRS_LINUX);
+}
+
+void qsmmu_fix_s2_pt(QSMMUAuxFix *f, QSMMUAuxPT *pt)
+{
+    qsmmu_aux_pt_init(&f->s, pt, 12, 40, 1, 0);
+    g_assert_cmpuint(pt->concat, ==, 2);
+}
+
+void qsmmu_fix_nested_setup(QSMMUAuxFix *f, QSMMUFixNested *n,
+                            uint64_t ipa_off, uint16_t vmid, uint64_t cd_ipa)
+{
+    SMMUv3AuxSTE ste;
+    uint64_t pa;
+
+    qsmmu_fix_s2_pt(f, &n->s2);
+    for (pa = QSMMU_AUX_ALLOC_START; pa < QSMMU_AUX_ALLOC_END; pa += 2 * MiB) {
+        qsmmu_aux_pt_map(&n->s2, pa + ipa_off, pa, 2,
+                         QSMMU_AUX_S2_ATTRS_LINUX);
+    }
+    qsmmu_fix_s1_init(f, &n->s1, 12, 1, ipa_off);
+    qsmmu_aux_ste_nested(&ste, cd_ipa ? cd_ipa : n->s1.cd + ipa_off, &n->s2,
+                         vmid, f->oas);
+    qsmmu_aux_write_ste(&f->s, QSMMU_FIX_SID, &ste);
 }
 
 void qsmmu_fix_s1_4k(QSMMUAuxFix *f, QSMMUFixS1 *d)

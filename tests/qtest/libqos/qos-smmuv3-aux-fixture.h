@@ -205,6 +205,23 @@ uint64_t qsmmu_fix_s1_map4k(QSMMUFixS1 *d, uint64_t va, uint64_t pa);
 void qsmmu_fix_s1_4k(QSMMUAuxFix *f, QSMMUFixS1 *d);
 
 /*
+ * Nested: stage 2 (4K granule, 40-bit IPA, two concatenated level-1
+ * tables, VMID @vmid) maps @ipa_off + [QSMMU_AUX_ALLOC_START,
+ * QSMMU_AUX_ALLOC_END) onto the allocator's window with 2 MiB blocks, and
+ * a stage-1 4K domain (ASID 1) has its tables and CD at IPAs.  The test
+ * device's STE is written, nested, with its CD at @cd_ipa (0: the CD's
+ * own IPA).
+ */
+typedef struct QSMMUFixNested {
+    QSMMUAuxPT s2;
+    QSMMUFixS1 s1;
+} QSMMUFixNested;
+
+void qsmmu_fix_s2_pt(QSMMUAuxFix *f, QSMMUAuxPT *pt);
+void qsmmu_fix_nested_setup(QSMMUAuxFix *f, QSMMUFixNested *n,
+                            uint64_t ipa_off, uint16_t vmid, uint64_t cd_ipa);
+
+/*
  * A 4K-granule domain installed, one read-only page at @iova holding
  * pattern @seed, SMMU enabled; returns the page's PA.
  */
