@@ -56,6 +56,7 @@ qemu: configure
 	    tests/qtest/smmuv3-aux-vcmdq-test tests/qtest/smmuv3-aux-ats-test \
 	    tests/qtest/smmuv3-aux-platform-test tests/qtest/smmuv3-aux-inspect-test \
 	    tests/qtest/smmuv3-aux-coretlb-test \
+	    tests/qtest/smmuv3-aux-props-test tests/qtest/smmuv3-aux-evtq-test \
 	    qemu-system-aarch64 tests/qtest/smmuv3-aux-test \
 	    tests/qtest/smmuv3-aux-conformance-test \
 	    tests/qtest/smmuv3-aux-dma-test \

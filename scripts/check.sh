@@ -103,7 +103,8 @@ check_qtest() {
              smmuv3-aux-migration-test smmuv3-aux-hostile-test \
              smmuv3-aux-vcmdq-test smmuv3-aux-ats-test \
              smmuv3-aux-platform-test smmuv3-aux-devfuzz-test \
-             smmuv3-aux-inspect-test smmuv3-aux-coretlb-test; do
+             smmuv3-aux-inspect-test smmuv3-aux-coretlb-test \
+             smmuv3-aux-props-test smmuv3-aux-evtq-test; do
         if [ ! -x "$build/qemu-build/tests/qtest/$t" ]; then
             echo "  FAIL $t: not built"
             failed=$((failed + 1))

@@ -44,27 +44,6 @@ static uint32_t seed(unsigned i)
     return (i + 1) << 12;
 }
 
-/* Upstream's SMMU has no name in the board: find it by type. */
-static char *find_upstream_smmu(QTestState *qts)
-{
-    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-list', 'arguments': "
-                           "{'path': '/machine/unattached'}}");
-    const QListEntry *e;
-    char *path = NULL;
-
-    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
-        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
-
-        if (g_str_equal(qdict_get_str(prop, "type"), "child<arm-smmuv3>")) {
-            path = g_strdup_printf("/machine/unattached/%s",
-                                   qdict_get_str(prop, "name"));
-        }
-    }
-    qobject_unref(rsp);
-    g_assert_nonnull(path);
-    return path;
-}
-
 /*
  * Start the machine without tables: model NULL for arm-smmuv3-aux,
  * UPSTREAM for arm-smmuv3, opted in to the cache unless UPSTREAM_DEFAULT.
@@ -84,7 +63,7 @@ static bool boot(Ctx *c, const char *model, const char *args)
         return false;
     }
     if (c->upstream) {
-        c->smmu = find_upstream_smmu(c->f.qts);
+        c->smmu = qsmmu_fix_device_path(c->f.qts, "arm-smmuv3");
     }
     return true;
 }

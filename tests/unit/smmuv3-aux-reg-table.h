@@ -2,7 +2,7 @@
 /*
  * The smmuv3-aux page-0/page-1 registers and their reset values, shared by
  * the engine unit test (tests/unit/test-smmuv3-aux-regs.c) and the device
- * qtest (tests/qtest/smmuv3-aux-test.c).  Both builds reach it from the
+ * qtests (tests/qtest/smmuv3-aux-test.c, smmuv3-aux-props-test.c).  Both builds reach it from the
  * source root: the standalone build has the project top in its include
  * path, QEMU's has -iquote of its source root, where configure links
  * tests/unit/.
@@ -15,7 +15,8 @@
  * and SHCFG = 0b01 "use incoming", as QEMU's arm-smmuv3.
  *
  * The table is an X-macro, not an array: each test expands it into its
- * own array, so no static data is defined in a header.
+ * own array, so no static data is defined in a header
+ * (smmuv3_aux_reg_reset() expands it into a switch).
  */
 #ifndef TESTS_SMMUV3_AUX_REG_TABLE_H
 #define TESTS_SMMUV3_AUX_REG_TABLE_H
@@ -123,5 +124,16 @@ typedef struct SMMUv3AuxRegReset {
 } SMMUv3AuxRegReset;
 
 #define SMMUV3_AUX_REG_RESET_ROW(n, sz, v) { #n, A_##n, sz, v },
+
+/* The documented reset value of the register at @off: a switch, no data. */
+#define SMMUV3_AUX_REG_RESET_CASE(n, sz, v) case A_##n: return v;
+
+static inline uint64_t smmuv3_aux_reg_reset(uint64_t off)
+{
+    switch (off) {
+    SMMUV3_AUX_REG_TABLE(SMMUV3_AUX_REG_RESET_CASE)
+    }
+    g_assert_not_reached();
+}
 
 #endif

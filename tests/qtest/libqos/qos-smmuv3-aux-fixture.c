@@ -9,6 +9,7 @@
 #include "qemu/units.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "qos-smmuv3-aux-fixture.h"
 
@@ -290,6 +291,29 @@ void qsmmu_fix_td_flr(QSMMUAuxTestdev *td)
     qpci_config_writel(dev, PCI_BASE_ADDRESS_1, bar1);
     qpci_config_writew(dev, PCI_COMMAND,
                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+char *qsmmu_fix_device_path(QTestState *qts, const char *type)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-list', 'arguments': "
+                           "{'path': '/machine/unattached'}}");
+    g_autofree char *child = g_strdup_printf("child<%s>", type);
+    QListEntry *e;
+    char *path = NULL;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(prop, "type"), child)) {
+            g_assert_null(path);
+            path = g_strdup_printf("/machine/unattached/%s",
+                                   qdict_get_str(prop, "name"));
+        }
+    }
+    qobject_unref(rsp);
+    g_assert_nonnull(path);
+    return path;
 }
 
 uint64_t qsmmu_fix_qom_uint(QTestState *qts, const char *path,

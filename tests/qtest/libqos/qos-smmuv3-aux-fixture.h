@@ -142,6 +142,8 @@ void qsmmu_fix_td_flr(QSMMUAuxTestdev *td);
 /* QEMU's anonymous resident memory (its heap, not memfd RAM), in KiB. */
 uint64_t qsmmu_fix_rss_anon_kb(QTestState *qts);
 /* qom-get of an integer property @prop of the object at @path. */
+/* The QOM path of the one board device of @type under /machine/unattached. */
+char *qsmmu_fix_device_path(QTestState *qts, const char *type);
 uint64_t qsmmu_fix_qom_uint(QTestState *qts, const char *path,
                            const char *prop);
 /* TD_PASID of the test device: later DMA carries SSV = 1 and @ssid. */
