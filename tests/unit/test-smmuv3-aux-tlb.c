@@ -644,6 +644,9 @@ static void test_random_dense(void)
             }
         }
     }
+    /* Both paths were checked: a third of the ranges at least each. */
+    g_assert_cmpuint(t.inv_probes, >=, 100);
+    g_assert_cmpuint(t.inv_scans, >=, 100);
     smmuv3_aux_iotlb_destroy(&t);
     g_rand_free(r);
 }

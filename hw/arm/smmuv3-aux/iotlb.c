@@ -757,6 +757,7 @@ unsigned smmuv3_aux_iotlb_invalidate(SMMUv3AuxIotlb *t,
     scan = !inv_probe_cheap(t, inv, kinds, MAX(16, t->st.hwm / 4));
     n = scan ? inv_scan(t, inv) : inv_probe(t, inv, kinds);
     t->stats.invalidated += n;
+    *(scan ? &t->inv_scans : &t->inv_probes) += 1;
     trace_smmuv3_aux_iotlb_inval(inv->regimes, inv->stages, inv->vmid,
                                  inv->asid, inv->start, inv->last, scan, n);
     return n;

@@ -240,6 +240,7 @@ typedef struct SMMUv3AuxIotlb {
     bool blk_sticky;            /* some counter saturated */
     uint8_t last_hit_shift;
     SMMUv3AuxCacheStats stats;
+    uint64_t inv_probes, inv_scans;     /* how invalidations were served */
 } SMMUv3AuxIotlb;
 
 void smmuv3_aux_iotlb_init(SMMUv3AuxIotlb *t, uint32_t capacity);
