@@ -53,6 +53,18 @@ static bool dma_start_with_ste(QSMMUAuxFix *f, const SMMUv3AuxSTE *ste,
     return true;
 }
 
+/*
+ * A write to @tgt fails and records one event, @id, the queue's first:
+ * the configuration error is reported, and nothing reaches memory.
+ */
+static void expect_write_recorded(QSMMUAuxFix *f, uint64_t tgt, uint8_t id)
+{
+    qsmmu_fix_dma_fails(f, false, tgt);
+    g_assert_cmphex(qsmmu_aux_evtq_prod(&f->s), ==, 1);
+    qsmmu_fix_expect_cfg_event(f, id, 0);
+    qsmmu_fix_expect_sentinel(f, tgt, PAGE_SIZE_4K);
+}
+
 /* Linear table with LOG2SIZE = 4: SID 0x20 is out of range. */
 static void test_dma_bad_streamid(void)
 {
@@ -75,10 +87,7 @@ static void test_dma_bad_streamid(void)
     qsmmu_aux_bringup(s, 3, 3);
     qsmmu_aux_enable(s);
 
-    qsmmu_fix_dma_fails(&f, false, tgt);
-    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
-    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STREAMID, 0);
-    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
+    expect_write_recorded(&f, tgt, SMMUV3_AUX_EVT_C_BAD_STREAMID);
 
     /* Reads are stopped too. */
     qsmmu_fix_dma_fails(&f, true, tgt);
@@ -147,10 +156,7 @@ static void test_dma_ste_invalid(void)
         return;
     }
 
-    qsmmu_fix_dma_fails(&f, false, tgt);
-    g_assert_cmphex(qsmmu_aux_evtq_prod(&f.s), ==, 1);
-    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STE, 0);
-    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
+    expect_write_recorded(&f, tgt, SMMUV3_AUX_EVT_C_BAD_STE);
 
     qsmmu_fix_stop(&f);
 }
@@ -198,10 +204,7 @@ static void test_dma_2lvl(void)
     qsmmu_aux_enable(s);
 
     /* L1STD for SIDs 0..255 is invalid (Span = 0): C_BAD_STREAMID. */
-    qsmmu_fix_dma_fails(&f, false, tgt);
-    g_assert_cmphex(qsmmu_aux_evtq_prod(s), ==, 1);
-    qsmmu_fix_expect_cfg_event(&f, SMMUV3_AUX_EVT_C_BAD_STREAMID, 0);
-    qsmmu_fix_expect_sentinel(&f, tgt, PAGE_SIZE_4K);
+    expect_write_recorded(&f, tgt, SMMUV3_AUX_EVT_C_BAD_STREAMID);
 
     /* Install the L2 table with a bypass STE: the DMA lands at IOVA. */
     qsmmu_aux_strtab_l2_install(s, DMA_SID);

@@ -28,10 +28,9 @@ static MemTxAttrs smmuv3_aux_memattrs(SMMUv3AuxMemAttrs a)
 
 /*
  * Structures are small (a descriptor, an STE, a CD) and almost always in
- * RAM: one translation and a copy, as address_space_read() does for a
- * constant length, but only for RAM (its fast path also copies from a
- * ROM device in ROMD mode, which MemTxAttrs.memory refuses).  Anything
- * else, a read crossing regions included, takes the general path.
+ * RAM: a copy from the host page, but only for RAM (address_space_read()'s
+ * fast path also copies from a ROM device in ROMD mode, which
+ * MemTxAttrs.memory refuses).
  */
 #define SMMUV3_AUX_DIRECT_READ_MAX  64
 
@@ -95,24 +94,14 @@ bool smmuv3_aux_dma_read(void *opaque, uint64_t pa, void *buf, uint32_t len,
 {
     MemTxAttrs ma = smmuv3_aux_memattrs(attrs);
 
+    /*
+     * Structures are naturally aligned, so they never cross a page;
+     * anything that does, or is not RAM, takes the general path.
+     */
     if (len <= SMMUV3_AUX_DIRECT_READ_MAX &&
         pa % SMMUV3_AUX_TABLE_PAGE + len <= SMMUV3_AUX_TABLE_PAGE) {
         RCU_READ_LOCK_GUARD();
         if (smmuv3_aux_page_read(pa, buf, len, ma)) {
-            return true;
-        }
-    } else if (len <= SMMUV3_AUX_DIRECT_READ_MAX) {
-        /* Across a page: one translation if both pages are one region. */
-        hwaddr xlat, l = len;
-        MemoryRegion *mr;
-
-        RCU_READ_LOCK_GUARD();
-        mr = address_space_translate(&address_space_memory, pa, &xlat, &l,
-                                     false, ma);
-        if (l == len && memory_region_is_ram(mr) &&
-            memory_access_is_direct(mr, false, ma)) {
-            fuzz_dma_read_cb(pa, len, mr);
-            memcpy(buf, qemu_map_ram_ptr(mr->ram_block, xlat), len);
             return true;
         }
     }
